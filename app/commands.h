@@ -1,0 +1,31 @@
+// The subcommands of `pledgebooth`; each module's commands live in their own cmd_*.cpp.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "pb/config.h"
+
+namespace pb::app {
+
+// Shared by every subcommand: the --config option and the config it names.
+struct AppContext {
+  std::string config_path;  // --config; "" = ./booth.toml when present, else the embedded default
+  // Loads (once) and returns the config; throws pb::config::ConfigError.
+  const config::Config& config();
+  std::unique_ptr<config::Config> loaded;
+};
+
+// Thrown by a command to end the process with a code after printing its own message.
+struct ExitCode {
+  int code;
+};
+
+void add_store_commands(CLI::App& app, AppContext& ctx);   // stats, export, delete, doctor, add-test-pledges
+void add_camera_commands(CLI::App& app, AppContext& ctx);  // snap
+void add_kiosk_commands(CLI::App& app, AppContext& ctx);   // kiosk, hash-pin
+void add_upload_commands(CLI::App& app, AppContext& ctx);  // upload
+
+}  // namespace pb::app

@@ -1,0 +1,131 @@
+// The booth's settings: one struct per TOML section, each default and unit commented.
+// load_config() reads booth.toml; a broken file throws ConfigError whose what() reads
+// "file:line: key: what is wrong" (the CLI prints it and exits 2). Secrets are never in
+// the file: a target names an environment variable, resolved by resolve_secret().
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pb::config {
+
+struct EventConfig {
+  std::string id = "heforshe-demo";  // slug [a-z0-9-]+, used in file and object names
+  std::string name = "#HeForShe";    // shown on screens: "142 men have pledged at <name>"
+  // Pledge text per locale ("en", "ko"). Empty map → the built-in texts of assets/i18n.
+  std::map<std::string, std::string> pledge_text;
+  // Share-consent wording per locale, and its version recorded with each pledge.
+  std::map<std::string, std::string> consent_text;
+  int consent_version = 1;
+  std::string page_url = "https://www.heforshe.org";  // QR target when no public_base_url
+  // Public URL under which uploaded photos appear (e.g. https://bucket.example/pledges);
+  // when set, THANKS shows a QR code to <public_base_url>/<event>/<date>/<id>.jpg.
+  std::string public_base_url;
+};
+
+struct BoothConfig {
+  std::string id = "booth-1";         // slug [a-z0-9-]+, names this booth in the ledger
+  int idle_timeout_s = 45;            // seconds without a touch before returning to ATTRACT
+  std::string admin_pin_hash;         // from `pledgebooth hash-pin`; empty → PIN 0000 is refused, admin disabled
+  int max_retakes = 2;                // retakes allowed in REVIEW
+  std::string default_locale = "en";  // "en" or "ko"
+  int thanks_timeout_s = 12;          // seconds THANKS stays before ATTRACT
+  int countdown_s = 3;                // 3-2-1 before the shutter
+};
+
+struct CameraConfig {
+  // "auto" | "synthetic" | "device:N" | "device:/dev/videoN" | "file:PATH" | "gst:PIPELINE"
+  std::string source = "auto";
+  int width = 1280;   // requested capture width, pixels
+  int height = 720;   // requested capture height, pixels
+  int fps = 30;       // requested frame rate
+};
+
+struct PhotoConfig {
+  std::string frame = "assets/frames/heforshe.png";  // sign frame PNG (layout file beside it)
+  std::string aspect = "4:5";                        // "4:5" (1080x1350) | "1:1" | "9:16"
+  int jpeg_quality = 90;                             // 1..100
+};
+
+struct StorageConfig {
+  std::string data_dir = "pledgebooth-data";  // ledger.db and photos/ live here (mode 0700)
+  std::int64_t min_free_mb = 100;             // below this the booth goes OUT_OF_SERVICE
+};
+
+struct UploadTarget {
+  std::string name;  // unique, names the target in the outbox (default: kind)
+  std::string kind;  // "file" | "s3" | "webdav" | "webhook"
+  std::string prefix;  // key prefix inside the target ("" = none)
+  // file
+  std::string path;  // folder or USB stick mount point
+  // s3
+  std::string endpoint;  // e.g. https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000
+  std::string bucket;
+  std::string region = "us-east-1";
+  std::string access_key_env;  // env var holding the access key id
+  std::string secret_key_env;  // env var holding the secret key
+  // webdav / webhook
+  std::string url;           // base URL (webdav collection) or the POST URL (webhook)
+  std::string username;      // webdav basic auth user
+  std::string password_env;  // env var holding the webdav password
+  std::string token_env;     // env var holding the webhook bearer token
+  // TLS and transport
+  std::string ca_file;            // extra CA bundle for private CAs; verification is always on
+  bool allow_plain_http = false;  // http:// to a non-loopback host only when true
+  int connect_timeout_s = 10;     // connect timeout, seconds
+  int low_speed_timeout_s = 20;   // abort when below 1 KB/s for this long, seconds
+};
+
+struct UploadConfig {
+  std::vector<UploadTarget> targets;  // empty → one file target at <data_dir>/outbox-folder
+  bool enabled = true;                // the kiosk's background worker
+  int parallel = 4;                   // transfers at once in `pledgebooth upload`
+  int max_backoff_s = 600;            // cap of the exponential backoff, seconds
+};
+
+struct Config {
+  std::string source_path;  // the file it was loaded from ("" for built-in defaults)
+  EventConfig event;
+  BoothConfig booth;
+  CameraConfig camera;
+  PhotoConfig photo;
+  StorageConfig storage;
+  UploadConfig upload;
+};
+
+// A broken config: what() is "file:line: key: what is wrong".
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, std::string key, std::string what);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string key_;
+};
+
+// Reads and validates a TOML file. Relative paths in it (frame, data_dir, file targets,
+// ca_file) are resolved against the file's directory. Throws ConfigError.
+Config load_config(const std::string& path);
+// Same from a string; `name` stands for the file name in messages.
+Config parse_config(const std::string& toml_text, const std::string& name);
+// The embedded default: synthetic-or-auto camera, data in ./pledgebooth-data, uploads to a
+// local folder. Used when no --config is given and no booth.toml is found.
+Config default_config();
+// Checks a whole Config (used by load and by tests that build one in code); throws.
+void validate(const Config& config);
+
+// The value of the environment variable a target names, or nullopt when unset/empty.
+std::optional<std::string> resolve_secret(const std::string& env_name);
+
+// The root of the installed or source-tree assets (PLEDGEBOOTH_ASSETS, else the source tree).
+std::string assets_dir();
+
+}  // namespace pb::config

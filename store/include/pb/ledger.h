@@ -1,0 +1,148 @@
+// The pledge ledger: SQLite (WAL, synchronous=FULL) plus photo files in a data directory.
+// A pledge the booth said was saved survives kill -9 and power loss: the photo is written
+// temp → fsync → rename → fsync(dir) before one transaction inserts the pledge and its
+// outbox rows. Every call returns a value; a full or read-only disk is a Status, never an
+// exception, and never leaves a partial row. One Ledger per thread (each opens its own
+// sqlite connection); several Ledgers, in one process or many, may share a data dir.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pb/status.h"
+
+namespace pb::store {
+
+struct PledgeInput {
+  std::string event;   // event slug
+  std::string booth;   // booth slug
+  std::string locale;  // "en" | "ko"
+  std::string first_name;        // optional, "" = none
+  std::string answer;            // optional "why it matters", "" = none
+  bool share_consent = false;    // opt-in to share the photo with the organiser
+  int consent_version = 0;       // version of the consent wording shown (0 = none shown)
+  std::vector<std::uint8_t> photo_jpeg;  // the encoded photo; empty = pledge without photo
+  // Upload targets that get an outbox row (only when share_consent is true).
+  std::vector<std::string> targets;
+  std::optional<std::int64_t> created_ms;  // UTC ms since epoch; default now
+};
+
+struct Pledge {
+  std::string id;  // UUIDv7, time-ordered
+  std::string event;
+  std::string booth;
+  std::int64_t created_ms = 0;  // UTC ms since epoch
+  std::string created_utc;      // ISO 8601, e.g. 2026-11-25T08:30:00.123Z
+  std::string locale;
+  std::string first_name;
+  std::string answer;
+  bool share_consent = false;
+  int consent_version = 0;
+  std::string photo_path;  // relative to the data dir: photos/<event>/<yyyy-mm-dd>/<id>.jpg; "" = none
+  std::int64_t photo_size = 0;
+  std::string photo_sha256;  // lowercase hex
+};
+
+enum class OutboxState { kPending, kDone, kFailed };
+const char* to_string(OutboxState s);
+
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::string pledge_id;
+  std::string target;  // UploadTarget::name
+  OutboxState state = OutboxState::kPending;
+  int attempts = 0;
+  std::int64_t next_attempt_ms = 0;  // not tried before this time
+  std::string last_error;            // the last failure, as shown to the operator
+  std::string remote_key;            // key/URL of the photo once uploaded
+  std::int64_t updated_ms = 0;
+};
+
+struct QueueCounts {
+  std::int64_t pending = 0;
+  std::int64_t done = 0;
+  std::int64_t failed = 0;
+};
+
+struct EventStats {
+  std::string event;
+  std::int64_t pledges = 0;
+  std::int64_t photos = 0;
+  std::int64_t shared = 0;  // with share consent
+};
+
+// What start-up recovery found and did.
+struct RecoveryReport {
+  int temp_files_removed = 0;
+  std::vector<std::string> orphans_recovered;  // photo with no row → moved to recovered/
+  std::vector<std::string> missing_photos;     // pledge ids whose photo file is gone
+};
+
+class Ledger {
+ public:
+  // Opens (creating when needed) the data dir (mode 0700), ledger.db and photos/, runs
+  // schema migrations and start-up recovery. Fails with a Status when the dir cannot be
+  // made or the database cannot be opened.
+  static Result<std::unique_ptr<Ledger>> open(const std::string& data_dir);
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  const std::string& data_dir() const;
+  const RecoveryReport& recovery() const;
+  int schema_version() const;
+
+  // Saves a pledge durably. On success the returned Pledge is on disk for good. On failure
+  // (kDiskFull, kReadOnly, kIo) nothing of it remains: no row, no photo, no temp file.
+  Result<Pledge> save_pledge(const PledgeInput& input);
+
+  Result<std::optional<Pledge>> get_pledge(const std::string& id);
+  // All pledges, oldest first; event "" = every event.
+  Result<std::vector<Pledge>> list_pledges(const std::string& event = "");
+  Result<std::int64_t> count_pledges(const std::string& event);
+  Result<std::vector<EventStats>> event_stats();
+  // Removes the row, its outbox rows and its photo. kNotFound when no such pledge.
+  Status delete_pledge(const std::string& id);
+  // Absolute path of the pledge's photo ("" when it has none).
+  std::string photo_file(const Pledge& p) const;
+
+  // --- outbox (the upload worker's whole state lives here) ---
+  // Pending rows whose next_attempt_ms <= now_ms, oldest pledge first.
+  Result<std::vector<OutboxItem>> due_outbox(std::int64_t now_ms, int limit);
+  // The earliest next_attempt_ms among pending rows, or nullopt when none is pending.
+  Result<std::optional<std::int64_t>> next_due_ms();
+  Status mark_done(std::int64_t outbox_id, const std::string& remote_key);
+  // A retryable failure: attempts+1, next try at next_attempt_ms, error kept for ADMIN.
+  Status mark_retry(std::int64_t outbox_id, std::int64_t next_attempt_ms, const std::string& error);
+  // A permanent failure (server said no): stays until requeue_failed.
+  Status mark_failed(std::int64_t outbox_id, const std::string& error);
+  // Failed rows back to pending (target "" = all). Returns how many.
+  Result<std::int64_t> requeue_failed(const std::string& target = "");
+  // Adds pending rows for consented pledges that have none for a target (a target added
+  // to the config later). Returns how many.
+  Result<std::int64_t> ensure_outbox(const std::vector<std::string>& targets);
+  Result<std::vector<OutboxItem>> outbox_for(const std::string& pledge_id);
+  Result<std::vector<OutboxItem>> outbox_items(std::optional<OutboxState> state = std::nullopt);
+  Result<QueueCounts> queue_counts();
+
+  // UTF-8 CSV with a BOM (Excel shows Korean), one row per pledge.
+  Status export_csv(const std::string& path);
+
+ private:
+  struct Impl;
+  explicit Ledger(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A new UUIDv7 (time-ordered) as 36 lowercase hex-and-dash characters.
+std::string new_uuid_v7(std::int64_t unix_ms);
+// SHA-256 of bytes, lowercase hex.
+std::string sha256_hex(const std::uint8_t* data, std::size_t size);
+// "yyyy-mm-dd" (UTC) of a time in ms.
+std::string utc_date(std::int64_t unix_ms);
+std::int64_t now_ms();
+
+}  // namespace pb::store

@@ -1,0 +1,72 @@
+// Helpers every test may use: temp dirs, free loopback ports, child processes that are
+// always stopped (even when an assertion fails), and running `pledgebooth` itself.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pb::test {
+
+// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag = "pb");
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+// Waits until something accepts TCP connections on 127.0.0.1:port.
+bool wait_for_port(int port, std::chrono::milliseconds timeout);
+
+// A child process in its own process group; SIGTERM then SIGKILL to the group on
+// destruction. stdout+stderr go to log_path ("" = inherit).
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path = "",
+               const std::map<std::string, std::string>& env = {});
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  pid_t pid() const { return pid_; }
+  bool running();
+  // Sends a signal to the whole group.
+  void signal(int sig);
+  // Waits for exit; returns the exit code, 128+signal, or -1 on timeout.
+  int wait(std::chrono::milliseconds timeout);
+  void stop();
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  bool reaped_ = false;
+};
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr interleaved
+};
+// Runs argv to completion (with env additions) and captures its output.
+RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
+              std::chrono::seconds timeout = std::chrono::seconds(120));
+// Runs the built `pledgebooth` with args.
+RunResult run_pledgebooth(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env = {});
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& content);
+// Path of the source tree (for assets and fixtures).
+std::string source_dir();
+
+}  // namespace pb::test
