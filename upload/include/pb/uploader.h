@@ -23,16 +23,17 @@ inline constexpr int kMetadataSchemaVersion = 1;
 // The remote key of a pledge's photo ("jpg") or metadata ("json") inside a target:
 // <prefix>/<event>/<yyyy-mm-dd>/<id>.<ext> (no prefix → no leading '/'). Deterministic,
 // so a retried upload overwrites itself. Only [A-Za-z0-9._~/-] ever appear.
-std::string object_key(const std::string& prefix, const store::Pledge& pledge, const std::string& ext);
+std::string object_key(const std::string& prefix, const store::Pledge& pledge,
+                       const std::string& ext);
 // The metadata JSON for a pledge (schema kMetadataSchemaVersion; see docs/METADATA.md).
 std::string metadata_json(const store::Pledge& pledge);
 
 // One target as the worker last saw it.
 struct TargetStatus {
-  std::string name;           // UploadTarget::name
-  std::string kind;           // file | s3 | webdav | webhook
-  bool online = true;         // false after a network-level failure until a try succeeds
-  std::string last_error;     // the last failure on this target ("" = none since start); no secrets
+  std::string name;        // UploadTarget::name
+  std::string kind;        // file | s3 | webdav | webhook
+  bool online = true;      // false after a network-level failure until a try succeeds
+  std::string last_error;  // the last failure on this target ("" = none since start); no secrets
   std::int64_t last_ok_ms = 0;  // UTC ms of the last successful upload (0 = none yet)
 };
 
@@ -76,11 +77,11 @@ class OutboxWorker {
 
 // Progress of a batch, reported from the calling thread after every finished step.
 struct BatchProgress {
-  std::int64_t total = 0;      // outbox rows this run started with (pending, due or not)
-  std::int64_t done = 0;       // rows uploaded this run
-  std::int64_t failed = 0;     // rows that failed for good this run
-  std::int64_t retrying = 0;   // rows whose last try failed but will be retried
-  std::int64_t bytes_sent = 0; // bytes uploaded this run (photos and metadata)
+  std::int64_t total = 0;       // outbox rows this run started with (pending, due or not)
+  std::int64_t done = 0;        // rows uploaded this run
+  std::int64_t failed = 0;      // rows that failed for good this run
+  std::int64_t retrying = 0;    // rows whose last try failed but will be retried
+  std::int64_t bytes_sent = 0;  // bytes uploaded this run (photos and metadata)
 };
 
 struct BatchOptions {
@@ -93,10 +94,11 @@ struct BatchOptions {
 };
 
 struct BatchSummary {
-  BatchProgress progress;           // what this run did
-  store::QueueCounts after;         // the queue when the run ended
-  double seconds = 0;               // wall time of the run
-  std::vector<std::string> errors;  // "<pledge-id> <target>: <message>" of rows failed or still retrying
+  BatchProgress progress;    // what this run did
+  store::QueueCounts after;  // the queue when the run ended
+  double seconds = 0;        // wall time of the run
+  std::vector<std::string>
+      errors;  // "<pledge-id> <target>: <message>" of rows failed or still retrying
   // True when nothing is pending or failed: `pledgebooth upload` exits 0 only then.
   bool queue_empty() const { return after.pending == 0 && after.failed == 0; }
 };

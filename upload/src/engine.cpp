@@ -1,0 +1,346 @@
+// The outbox engine: due rows → chains of HTTP steps on one multi handle → ledger.
+#include "engine.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace pb::upload {
+namespace {
+
+constexpr int kFetch = 256;  // rows looked at per fill
+constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+std::int64_t probe_interval_ms(int failures) {
+  // 2 s, 4 s, 8 s … 30 s: cheap enough to notice the network return quickly.
+  return std::min<std::int64_t>(30000, 2000LL << std::min(failures, 4));
+}
+
+}  // namespace
+
+Engine::Engine(const config::Config& config, store::Ledger& ledger, CURLM* multi,
+               EngineOptions options)
+    : ledger_(ledger), multi_(multi), options_(std::move(options)), rng_(std::random_device{}()) {
+  options_.parallel = std::max(1, options_.parallel);
+  slots_.reserve(config.upload.targets.size());
+  for (const auto& t : config.upload.targets) {
+    Slot s;
+    s.target = std::make_unique<Target>(t);
+    slots_.push_back(std::move(s));
+  }
+}
+
+Engine::~Engine() {
+  for (auto& [easy, job] : jobs_) curl_multi_remove_handle(multi_, easy);
+  jobs_.clear();
+}
+
+Engine::Slot* Engine::find_slot(const std::string& name) {
+  for (auto& s : slots_)
+    if (s.target->name() == name) return &s;
+  return nullptr;
+}
+
+bool Engine::startable(const store::OutboxItem& item) {
+  if (active_rows_.count(item.id)) return false;
+  Slot* slot = find_slot(item.target);
+  if (!slot) return false;  // a target no longer configured: its rows wait untouched
+  if (!slot->online && !slot->recovered) return false;
+  if (options_.max_tries_per_run > 0) {
+    auto it = tries_.find(item.id);
+    if (it != tries_.end() && it->second >= options_.max_tries_per_run) return false;
+  }
+  return true;
+}
+
+void Engine::retry_now() {
+  for (auto& s : slots_) {
+    s.recovered = true;
+    s.online = true;
+    s.probe_failures = 0;
+  }
+}
+
+int Engine::fill(std::int64_t now) {
+  for (auto& s : slots_)
+    if (!s.online && !s.probing && s.probe_at <= now) start_probe(s, now);
+
+  int started = 0;
+  auto take = [&](const std::vector<store::OutboxItem>& rows, bool recovered_only) {
+    for (const auto& item : rows) {
+      if (saturated()) return;
+      if (recovered_only) {
+        Slot* slot = find_slot(item.target);
+        if (!slot || !slot->recovered) continue;
+      }
+      if (!startable(item)) continue;
+      start_job(item, now);
+      ++started;
+    }
+  };
+  bool any_recovered =
+      std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.recovered; });
+  if (any_recovered && !saturated()) {
+    auto rows = ledger_.due_outbox(kNever, kFetch + static_cast<int>(active_rows_.size()));
+    if (rows) take(*rows, true);
+    // Once every row of a recovered target is running, it goes back to normal backoff.
+    if (!saturated())
+      for (auto& s : slots_) s.recovered = false;
+  }
+  if (!saturated()) {
+    auto rows = ledger_.due_outbox(now, kFetch + static_cast<int>(active_rows_.size()));
+    if (rows) take(*rows, false);
+  }
+  return started;
+}
+
+std::optional<std::int64_t> Engine::next_event_in(std::int64_t now) {
+  std::optional<std::int64_t> best;
+  auto consider = [&](std::int64_t at) {
+    std::int64_t d = std::max<std::int64_t>(0, at - now);
+    if (!best || d < *best) best = d;
+  };
+  for (const auto& s : slots_)
+    if (!s.online && !s.probing) consider(s.probe_at);
+  auto rows = ledger_.due_outbox(kNever, 10000);
+  if (!rows) return 1000;  // the ledger is busy or broken: look again soon
+  for (const auto& item : *rows) {
+    if (active_rows_.count(item.id)) continue;
+    Slot* slot = find_slot(item.target);
+    if (!slot) continue;
+    if (options_.max_tries_per_run > 0) {
+      auto it = tries_.find(item.id);
+      if (it != tries_.end() && it->second >= options_.max_tries_per_run) continue;
+    }
+    if (!slot->online) continue;  // its probe time stands for it
+    consider(slot->recovered ? now : item.next_attempt_ms);
+  }
+  // Probes only matter while some row waits on an offline target.
+  if (best && rows->empty()) return std::nullopt;
+  return best;
+}
+
+void Engine::start_job(const store::OutboxItem& item, std::int64_t now) {
+  auto job = std::make_unique<Job>();
+  job->item = item;
+  job->slot = find_slot(item.target);
+  active_rows_.insert(item.id);
+  ++tries_[item.id];
+  Slot& slot = *job->slot;
+
+  auto pledge = ledger_.get_pledge(item.pledge_id);
+  if (!pledge) {
+    Outcome o{Verdict::kRetry, false, std::nullopt, "ledger: " + pledge.status().message()};
+    finish(std::move(job), o, now);
+    return;
+  }
+  if (!pledge->has_value()) {
+    finish(std::move(job),
+           Outcome{Verdict::kFail, false, std::nullopt, "the pledge is no longer in the ledger"},
+           now);
+    return;
+  }
+  job->pledge = **pledge;
+  // Defence in depth: outbox rows exist only for consented pledges, but check again.
+  if (!job->pledge.share_consent) {
+    finish(std::move(job),
+           Outcome{Verdict::kFail, false, std::nullopt,
+                   "no share consent: this photo never leaves the booth"},
+           now);
+    return;
+  }
+  if (!slot.target->setup_error().is_ok()) {
+    finish(std::move(job),
+           Outcome{Verdict::kFail, false, std::nullopt, slot.target->setup_error().message()}, now);
+    return;
+  }
+  const std::string photo = ledger_.photo_file(job->pledge);
+  const std::string json = metadata_json(job->pledge);
+  if (slot.target->is_local()) {
+    Status s = slot.target->upload_local(job->pledge, photo, json);
+    Outcome o;
+    if (s.is_ok()) {
+      o.verdict = Verdict::kOk;
+      job->bytes = job->pledge.photo_size + static_cast<std::int64_t>(json.size());
+    } else {
+      o.verdict = s.code() == Status::Code::kReadOnly ? Verdict::kFail : Verdict::kRetry;
+      o.network = s.code() == Status::Code::kUnavailable;
+      o.message = s.message();
+    }
+    finish(std::move(job), o, now);
+    return;
+  }
+  job->steps = slot.target->upload_steps(job->pledge, photo, json);
+  start_step(job, now);
+}
+
+void Engine::start_probe(Slot& slot, std::int64_t now) {
+  if (slot.target->is_local()) {
+    if (slot.target->local_reachable()) {
+      slot.online = true;
+      slot.recovered = true;
+      slot.probe_failures = 0;
+    } else {
+      slot.probe_at = now + probe_interval_ms(++slot.probe_failures);
+    }
+    return;
+  }
+  auto job = std::make_unique<Job>();
+  job->slot = &slot;
+  job->probe = true;
+  job->steps.push_back(slot.target->probe_step());
+  slot.probing = true;
+  start_step(job, now);
+}
+
+bool Engine::start_step(std::unique_ptr<Job>& job, std::int64_t now) {
+  const Step& step = job->steps[job->index];
+  job->transfer = std::make_unique<Transfer>(job->slot->target->config(), step.request);
+  Status s = job->transfer->prepare();
+  if (!s) {
+    // A refused URL or an unreadable photo: retrying cannot help, the operator must look.
+    finish(std::move(job), Outcome{Verdict::kFail, false, std::nullopt, s.message()}, now);
+    return false;
+  }
+  CURL* easy = job->transfer->easy();
+  if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
+    finish(std::move(job),
+           Outcome{Verdict::kRetry, false, std::nullopt, "curl_multi_add_handle failed"}, now);
+    return false;
+  }
+  jobs_[easy] = std::move(job);
+  return true;
+}
+
+void Engine::perform(std::int64_t now) {
+  int running = 0;
+  curl_multi_perform(multi_, &running);
+  int left = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    CURLcode code = msg->data.result;
+    auto it = jobs_.find(easy);
+    if (it == jobs_.end()) continue;
+    curl_multi_remove_handle(multi_, easy);
+    step_ended(it->second.get(), code, now);
+  }
+}
+
+void Engine::step_ended(Job* raw, CURLcode code, std::int64_t now) {
+  CURL* easy = raw->transfer->easy();
+  auto node = jobs_.extract(easy);
+  std::unique_ptr<Job> job = std::move(node.mapped());
+  const Step& step = job->steps[job->index];
+  const HttpResponse& r = job->transfer->finish(code);
+  if (job->probe) {
+    finish(std::move(job),
+           Outcome{r.curl == CURLE_OK ? Verdict::kOk : Verdict::kRetry, r.curl != CURLE_OK,
+                   std::nullopt, r.curl_error},
+           now);
+    return;
+  }
+  Outcome o = classify(step.request, r, step.ok_statuses);
+  if (o.verdict == Verdict::kOk && step.expect_size >= 0 && r.content_length != step.expect_size) {
+    o = Outcome{Verdict::kRetry, false, std::nullopt,
+                "size check: the server holds " + std::to_string(r.content_length) + " bytes of " +
+                    step.request.url.substr(step.request.url.rfind('/') + 1) + ", expected " +
+                    std::to_string(step.expect_size)};
+  }
+  if (o.verdict == Verdict::kOk && step.webhook_size >= 0) {
+    auto at = r.body.find("\"photo_size\"");
+    if (at != std::string::npos) {
+      auto colon = r.body.find(':', at);
+      long long got = colon == std::string::npos ? -1 : std::atoll(r.body.c_str() + colon + 1);
+      if (got != step.webhook_size)
+        o = Outcome{Verdict::kRetry, false, std::nullopt,
+                    "size check: the webhook received " + std::to_string(got) +
+                        " bytes, expected " + std::to_string(step.webhook_size)};
+    }
+  }
+  if (o.verdict != Verdict::kOk) {
+    finish(std::move(job), o, now);
+    return;
+  }
+  if (step.request.method == "PUT" || step.request.method == "POST") job->bytes += r.bytes_sent;
+  if (!step.collection.empty()) job->slot->target->remember_collection(step.collection);
+  job->transfer.reset();
+  if (++job->index < job->steps.size()) {
+    start_step(job, now);
+    return;
+  }
+  finish(std::move(job), Outcome{}, now);
+}
+
+void Engine::went_offline(Slot& slot, std::int64_t now) {
+  if (slot.online) slot.probe_failures = 0;
+  slot.online = false;
+  slot.recovered = false;
+  slot.probe_at = now + probe_interval_ms(slot.probe_failures);
+}
+
+void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now) {
+  Slot& slot = *job->slot;
+  std::string message = redact(outcome.message, slot.target->secrets());
+  if (job->probe) {
+    slot.probing = false;
+    if (outcome.verdict == Verdict::kOk) {
+      slot.online = true;
+      slot.recovered = true;
+      slot.probe_failures = 0;
+    } else {
+      slot.probe_at = now + probe_interval_ms(++slot.probe_failures);
+    }
+    return;
+  }
+  const std::int64_t row = job->item.id;
+  active_rows_.erase(row);
+  switch (outcome.verdict) {
+    case Verdict::kOk: {
+      Status s = ledger_.mark_done(row, slot.target->remote_key(job->pledge));
+      if (!s) {
+        slot.last_error = "ledger: " + s.message();
+        break;
+      }
+      slot.online = true;
+      slot.last_ok_ms = now;
+      retrying_.erase(row);
+      ++progress_.done;
+      progress_.bytes_sent += job->bytes;
+      break;
+    }
+    case Verdict::kRetry: {
+      std::uniform_real_distribution<double> unit(0.0, 1.0);
+      std::int64_t delay =
+          backoff_ms(job->item.attempts, options_.max_backoff_s, outcome.retry_after_s, unit(rng_));
+      ledger_.mark_retry(row, now + delay, message);
+      slot.last_error = message;
+      if (outcome.network) went_offline(slot, now);
+      retrying_.insert(row);
+      break;
+    }
+    case Verdict::kFail:
+      ledger_.mark_failed(row, message);
+      slot.last_error = message;
+      retrying_.erase(row);
+      ++progress_.failed;
+      break;
+  }
+  progress_.retrying = static_cast<std::int64_t>(retrying_.size());
+  if (options_.on_change) options_.on_change();
+}
+
+std::vector<TargetStatus> Engine::target_status() const {
+  std::vector<TargetStatus> out;
+  for (const auto& s : slots_) {
+    TargetStatus t;
+    t.name = s.target->name();
+    t.kind = s.target->config().kind;
+    t.online = s.online;
+    t.last_error = s.last_error;
+    t.last_ok_ms = s.last_ok_ms;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace pb::upload

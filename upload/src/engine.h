@@ -1,0 +1,101 @@
+// The outbox engine shared by the kiosk's worker and the batch drain: takes due outbox
+// rows, runs each as a chain of steps on one curl multi handle (N at a time, keep-alive),
+// writes every outcome back to the ledger, and tracks which targets are offline.
+// Single-threaded: the thread that calls fill()/perform() owns the engine and the multi.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pb/config.h"
+#include "pb/ledger.h"
+#include "pb/uploader.h"
+#include "targets.h"
+
+namespace pb::upload {
+
+struct EngineOptions {
+  int parallel = 2;
+  int max_backoff_s = 600;
+  // Batch runs give a row at most this many tries (0 = unlimited, the worker).
+  int max_tries_per_run = 0;
+  std::function<void()> on_change;  // after every finished row (progress)
+};
+
+class Engine {
+ public:
+  Engine(const config::Config& config, store::Ledger& ledger, CURLM* multi, EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Starts due rows (up to `parallel` in flight) and due probes. file targets run here,
+  // synchronously. Returns how many rows it started.
+  int fill(std::int64_t now);
+  // Drives the transfers (curl_multi_perform) and finishes the steps that ended.
+  void perform(std::int64_t now);
+  int in_flight() const { return static_cast<int>(jobs_.size()); }
+  bool saturated() const { return in_flight() >= options_.parallel; }
+  // Milliseconds until something can be started (0 = now); nullopt when nothing pending
+  // will be tried by this engine (no pending rows, or a batch gave up on them).
+  std::optional<std::int64_t> next_event_in(std::int64_t now);
+  // Treat every pending row as due now, backoff or not ("upload now").
+  void retry_now();
+
+  std::vector<TargetStatus> target_status() const;
+  const BatchProgress& progress() const { return progress_; }
+  void set_total(std::int64_t total) { progress_.total = total; }
+
+ private:
+  struct Slot {
+    std::unique_ptr<Target> target;
+    bool online = true;
+    bool recovered = false;  // came back: its pending rows are due at once
+    std::int64_t probe_at = 0;
+    int probe_failures = 0;
+    bool probing = false;
+    std::string last_error;
+    std::int64_t last_ok_ms = 0;
+  };
+  struct Job {
+    store::OutboxItem item;
+    store::Pledge pledge;
+    Slot* slot = nullptr;
+    bool probe = false;
+    std::vector<Step> steps;
+    std::size_t index = 0;
+    std::unique_ptr<Transfer> transfer;
+    std::int64_t bytes = 0;
+  };
+
+  Slot* find_slot(const std::string& name);
+  bool startable(const store::OutboxItem& item);
+  void start_job(const store::OutboxItem& item, std::int64_t now);
+  void start_probe(Slot& slot, std::int64_t now);
+  bool start_step(std::unique_ptr<Job>& job, std::int64_t now);
+  void step_ended(Job* job, CURLcode code, std::int64_t now);
+  void finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now);
+  void went_offline(Slot& slot, std::int64_t now);
+
+  store::Ledger& ledger_;
+  CURLM* multi_;
+  EngineOptions options_;
+  std::vector<Slot> slots_;
+  std::map<CURL*, std::unique_ptr<Job>> jobs_;  // in flight, by easy handle
+  std::set<std::int64_t> active_rows_;
+  std::map<std::int64_t, int> tries_;  // per row, this run
+  std::set<std::int64_t> retrying_;
+  BatchProgress progress_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace pb::upload

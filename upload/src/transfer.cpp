@@ -1,0 +1,362 @@
+// One HTTP request on a libcurl easy handle, and the retry policy for its outcome.
+#include "transfer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <regex>
+
+namespace pb::upload {
+namespace {
+
+constexpr std::size_t kMaxBody = 64 * 1024;
+
+bool starts_with(const std::string& s, const char* p) {
+  return s.rfind(p, 0) == 0;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  return s.substr(i);
+}
+
+std::string between(const std::string& s, const std::string& open, const std::string& close) {
+  auto a = s.find(open);
+  if (a == std::string::npos) return "";
+  a += open.size();
+  auto b = s.find(close, a);
+  if (b == std::string::npos) return "";
+  return s.substr(a, b - a);
+}
+
+// The value of a top-level-looking JSON string field ("error": "...").
+std::string json_string_field(const std::string& body, const std::string& name) {
+  std::regex re("\"" + name + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){0,300})\"");
+  std::smatch m;
+  if (std::regex_search(body, m, re)) return m[1].str();
+  return "";
+}
+
+// A 2xx whose body is an error document: S3 sometimes answers 200 with <Error>, some
+// webhooks answer 200 with {"error": ...} or {"ok": false}.
+bool error_body(const std::string& body) {
+  if (body.find("<Error>") != std::string::npos) return true;
+  if (!json_string_field(body, "error").empty()) return true;
+  static const std::regex ok_false("\"ok\"\\s*:\\s*false");
+  return std::regex_search(body, ok_false);
+}
+
+}  // namespace
+
+Transfer::Transfer(const config::UploadTarget& target, HttpRequest request)
+    : target_(target), request_(std::move(request)) {}
+
+Transfer::~Transfer() {
+  if (easy_) curl_easy_cleanup(easy_);
+  if (headers_) curl_slist_free_all(headers_);
+  if (mime_) curl_mime_free(mime_);
+  if (file_) std::fclose(file_);
+}
+
+bool is_loopback_http(const std::string& url) {
+  static const std::regex re(R"(^http://(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(/.*)?$)");
+  return std::regex_match(url, re);
+}
+
+Status check_url_allowed(const config::UploadTarget& target, const std::string& url) {
+  if (starts_with(url, "https://")) return Status::ok();
+  if (starts_with(url, "http://")) {
+    if (target.allow_plain_http || is_loopback_http(url)) return Status::ok();
+    return Status::error(Status::Code::kRejected,
+                         "refusing plain http:// to a non-loopback host (pledges would travel "
+                         "unencrypted); use https:// or set allow_plain_http");
+  }
+  return Status::error(Status::Code::kRejected,
+                       "only https:// (or loopback http://) URLs are used");
+}
+
+std::string join_url(const std::string& base, const std::string& key) {
+  std::string b = base;
+  while (!b.empty() && b.back() == '/') b.pop_back();
+  return key.empty() ? b : b + "/" + key;
+}
+
+Status Transfer::prepare() {
+  if (Status s = check_url_allowed(target_, request_.url); !s) return s;
+  easy_ = curl_easy_init();
+  if (!easy_) return Status::error(Status::Code::kInternal, "curl_easy_init failed");
+  CURL* e = easy_;
+  curl_easy_setopt(e, CURLOPT_URL, request_.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect could lead to plain http
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!target_.ca_file.empty()) {
+    curl_easy_setopt(e, CURLOPT_CAINFO, target_.ca_file.c_str());
+    curl_easy_setopt(e, CURLOPT_CAPATH, "/etc/ssl/certs");  // the system CAs stay trusted too
+  }
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(target_.connect_timeout_s));
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(target_.low_speed_timeout_s));
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, this);
+
+  const std::string& m = request_.method;
+  if (m == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else if (m == "PUT" && request_.send_body) {
+    if (!request_.body_file.empty()) {
+      file_ = std::fopen(request_.body_file.c_str(), "rb");
+      if (!file_)
+        return Status::error(Status::Code::kIo,
+                             "cannot read " + request_.body_file + ": " + std::strerror(errno));
+    }
+    curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, &Transfer::on_read);
+    curl_easy_setopt(e, CURLOPT_READDATA, this);
+    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, &Transfer::on_seek);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, this);
+    curl_off_t size = request_.body_file.empty() ? static_cast<curl_off_t>(request_.body.size())
+                                                 : static_cast<curl_off_t>(request_.body_size);
+    curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, size);
+  } else if (m == "POST" && request_.multipart) {
+    mime_ = curl_mime_init(e);
+    if (!request_.part_photo_file.empty()) {
+      curl_mimepart* p = curl_mime_addpart(mime_);
+      curl_mime_name(p, "photo");
+      if (curl_mime_filedata(p, request_.part_photo_file.c_str()) != CURLE_OK)
+        return Status::error(Status::Code::kIo, "cannot read " + request_.part_photo_file);
+      curl_mime_filename(p, request_.part_photo_name.c_str());
+      curl_mime_type(p, "image/jpeg");
+    }
+    curl_mimepart* j = curl_mime_addpart(mime_);  // metadata last, as everywhere
+    curl_mime_name(j, "metadata");
+    curl_mime_data(j, request_.part_metadata.data(), request_.part_metadata.size());
+    curl_mime_type(j, "application/json");
+    curl_easy_setopt(e, CURLOPT_MIMEPOST, mime_);
+  } else if (m != "GET") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, m.c_str());
+    if (request_.send_body) {
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, request_.body.c_str());
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request_.body.size()));
+    }
+  }
+
+  for (const auto& h : request_.headers) headers_ = curl_slist_append(headers_, h.c_str());
+  headers_ = curl_slist_append(headers_, "Expect:");  // no 100-continue round trip
+  if (!request_.bearer.empty())
+    headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + request_.bearer).c_str());
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
+
+  if (!request_.user.empty() || !request_.secret.empty()) {
+    curl_easy_setopt(e, CURLOPT_USERNAME, request_.user.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, request_.secret.c_str());
+    if (!request_.aws_sigv4.empty()) {
+      curl_easy_setopt(e, CURLOPT_AWS_SIGV4, request_.aws_sigv4.c_str());
+    } else {
+      curl_easy_setopt(e, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    }
+  }
+  return Status::ok();
+}
+
+size_t Transfer::on_write(char* data, size_t size, size_t n, void* self) {
+  auto* t = static_cast<Transfer*>(self);
+  std::size_t len = size * n;
+  std::size_t room = kMaxBody > t->response_.body.size() ? kMaxBody - t->response_.body.size() : 0;
+  t->response_.body.append(data, std::min(len, room));
+  return len;
+}
+
+size_t Transfer::on_header(char* data, size_t size, size_t n, void* self) {
+  auto* t = static_cast<Transfer*>(self);
+  std::size_t len = size * n;
+  std::string line(data, len);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    std::string value = trim(line.substr(colon + 1));
+    if (name == "retry-after") {
+      char* end = nullptr;
+      long secs = std::strtol(value.c_str(), &end, 10);
+      if (end && *end == '\0' && !value.empty()) {
+        t->response_.retry_after_s = std::max(0L, secs);
+      } else if (time_t when = curl_getdate(value.c_str(), nullptr); when > 0) {
+        t->response_.retry_after_s = std::max<long>(0, static_cast<long>(when - time(nullptr)));
+      }
+    }
+  } else if (starts_with(line, "HTTP/")) {
+    t->response_.retry_after_s.reset();  // a new response (after 100 Continue)
+  }
+  return len;
+}
+
+size_t Transfer::on_read(char* data, size_t size, size_t n, void* self) {
+  auto* t = static_cast<Transfer*>(self);
+  std::size_t want = size * n;
+  if (t->file_) {
+    std::size_t got = std::fread(data, 1, want, t->file_);
+    if (got == 0 && std::ferror(t->file_)) return CURL_READFUNC_ABORT;
+    t->response_.bytes_sent += static_cast<std::int64_t>(got);
+    return got;
+  }
+  const std::string& b = t->request_.body;
+  std::size_t got = std::min(want, b.size() - t->mem_offset_);
+  std::memcpy(data, b.data() + t->mem_offset_, got);
+  t->mem_offset_ += got;
+  t->response_.bytes_sent += static_cast<std::int64_t>(got);
+  return got;
+}
+
+int Transfer::on_seek(void* self, curl_off_t offset, int origin) {
+  auto* t = static_cast<Transfer*>(self);
+  if (origin != SEEK_SET) return CURL_SEEKFUNC_CANTSEEK;
+  t->response_.bytes_sent = 0;
+  if (t->file_)
+    return std::fseek(t->file_, offset, SEEK_SET) == 0 ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
+  if (static_cast<std::size_t>(offset) > t->request_.body.size()) return CURL_SEEKFUNC_FAIL;
+  t->mem_offset_ = static_cast<std::size_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+const HttpResponse& Transfer::finish(CURLcode code) {
+  response_.curl = code;
+  response_.curl_error = error_[0] ? error_ : curl_easy_strerror(code);
+  long status = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  response_.status = status;
+  curl_off_t cl = -1;
+  if (curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK)
+    response_.content_length = cl;
+  if (request_.multipart) {
+    curl_off_t up = 0;
+    curl_easy_getinfo(easy_, CURLINFO_SIZE_UPLOAD_T, &up);
+    response_.bytes_sent = up;
+  }
+  return response_;
+}
+
+const HttpResponse& Transfer::perform() {
+  return finish(curl_easy_perform(easy_));
+}
+
+std::string server_message(const std::string& body) {
+  std::string code = between(body, "<Code>", "</Code>");
+  std::string msg = between(body, "<Message>", "</Message>");
+  if (!code.empty() || !msg.empty())
+    return trim(code + (code.empty() || msg.empty() ? "" : ": ") + msg);
+  for (const char* name : {"error", "message", "detail"}) {
+    std::string v = json_string_field(body, name);
+    if (!v.empty()) return v;
+  }
+  // Plain text or HTML: drop tags and collapse whitespace.
+  std::string out;
+  bool in_tag = false;
+  for (char c : body) {
+    if (c == '<')
+      in_tag = true;
+    else if (c == '>') {
+      in_tag = false;
+      out += ' ';
+    } else if (!in_tag)
+      out += std::isspace(static_cast<unsigned char>(c)) ? ' ' : c;
+  }
+  std::string collapsed;
+  for (char c : out)
+    if (!(c == ' ' && (collapsed.empty() || collapsed.back() == ' '))) collapsed += c;
+  collapsed = trim(collapsed);
+  if (collapsed.size() > 300) collapsed = collapsed.substr(0, 300) + "…";
+  return collapsed;
+}
+
+Outcome classify(const HttpRequest& request, const HttpResponse& r,
+                 const std::vector<long>& ok_statuses) {
+  Outcome o;
+  const std::string what = request.method;
+  if (r.curl != CURLE_OK) {
+    switch (r.curl) {
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_ISSUER_ERROR:
+      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        // The peer is there but not trusted: retrying cannot help; the operator must act.
+        o.verdict = Verdict::kFail;
+        o.message = "TLS: the server's certificate is not trusted (" + r.curl_error +
+                    "); set ca_file for a private CA";
+        return o;
+      case CURLE_UNSUPPORTED_PROTOCOL:
+      case CURLE_URL_MALFORMAT:
+        o.verdict = Verdict::kFail;
+        o.message = r.curl_error;
+        return o;
+      case CURLE_READ_ERROR:
+      case CURLE_ABORTED_BY_CALLBACK:
+        o.verdict = Verdict::kRetry;
+        o.message = what + ": " + r.curl_error;
+        return o;
+      default:
+        o.verdict = Verdict::kRetry;
+        o.network = true;
+        o.message = "network: " + r.curl_error;
+        return o;
+    }
+  }
+  long s = r.status;
+  bool listed = std::find(ok_statuses.begin(), ok_statuses.end(), s) != ok_statuses.end();
+  if ((s >= 200 && s < 300) || listed) {
+    if (s >= 200 && s < 300 && error_body(r.body)) {
+      o.verdict = Verdict::kRetry;
+      std::string m = server_message(r.body);
+      o.message =
+          what + " HTTP " + std::to_string(s) + " with an error body" + (m.empty() ? "" : ": " + m);
+      return o;
+    }
+    o.verdict = Verdict::kOk;
+    return o;
+  }
+  std::string m = server_message(r.body);
+  o.message = what + " HTTP " + std::to_string(s) + (m.empty() ? "" : ": " + m);
+  if (s == 408 || s == 429 || s >= 500 || s < 100) {
+    o.verdict = Verdict::kRetry;
+    o.retry_after_s = r.retry_after_s;
+  } else {
+    o.verdict = Verdict::kFail;
+  }
+  return o;
+}
+
+std::int64_t backoff_ms(int attempts, int max_backoff_s, std::optional<long> retry_after_s,
+                        double unit) {
+  double cap_ms = std::max(1, max_backoff_s) * 1000.0;
+  double exp_ms = 1000.0 * std::pow(2.0, std::clamp(attempts, 0, 30));
+  double ceiling = std::min(cap_ms, exp_ms);
+  auto delay = static_cast<std::int64_t>(ceiling * std::clamp(unit, 0.0, 1.0));
+  if (retry_after_s) {
+    std::int64_t ra = std::min<std::int64_t>(*retry_after_s, 3600) * 1000;
+    delay = std::max(delay, ra);
+  }
+  return delay;
+}
+
+std::string redact(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets) {
+    if (s.empty()) continue;
+    for (auto at = text.find(s); at != std::string::npos; at = text.find(s, at + 3))
+      text.replace(at, s.size(), "***");
+  }
+  return text;
+}
+
+}  // namespace pb::upload

@@ -1,0 +1,117 @@
+// One HTTP request on a libcurl easy handle (RAII), and what its outcome means for the
+// outbox: done, retry later (with backoff) or failed for good.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pb/config.h"
+#include "pb/status.h"
+
+namespace pb::upload {
+
+struct HttpRequest {
+  std::string method = "GET";  // GET HEAD PUT POST DELETE MKCOL PROPFIND
+  std::string url;
+  std::vector<std::string> headers;
+  std::string body;       // sent when body_file is empty and send_body is true
+  std::string body_file;  // streamed from disk (never held in memory)
+  std::int64_t body_size = 0;
+  bool send_body = false;
+  // Multipart form (webhook): the photo file (may be empty) then the metadata JSON.
+  bool multipart = false;
+  std::string part_photo_file;
+  std::string part_photo_name;
+  std::string part_metadata;
+  // Authentication; the secret never leaves these fields.
+  std::string user;
+  std::string secret;
+  std::string aws_sigv4;  // "aws:amz:<region>:s3" → SigV4, else basic when user is set
+  std::string bearer;     // Authorization: Bearer <bearer>
+};
+
+struct HttpResponse {
+  CURLcode curl = CURLE_OK;
+  std::string curl_error;  // libcurl's error buffer
+  long status = 0;
+  std::string body;  // first 64 KiB
+  std::optional<long> retry_after_s;
+  std::int64_t content_length = -1;  // from the response headers (HEAD)
+  std::int64_t bytes_sent = 0;
+};
+
+// What an outcome means for the outbox row.
+enum class Verdict { kOk, kRetry, kFail };
+struct Outcome {
+  Verdict verdict = Verdict::kOk;
+  bool network = false;  // the target could not be reached at all (offline)
+  std::optional<long> retry_after_s;
+  std::string message;  // for the operator; never holds a secret
+};
+
+// A libcurl easy handle set up for one request, with its body source and response sink.
+class Transfer {
+ public:
+  Transfer(const config::UploadTarget& target, HttpRequest request);
+  ~Transfer();
+  Transfer(const Transfer&) = delete;
+  Transfer& operator=(const Transfer&) = delete;
+
+  // Refuses (kRejected) plain http:// to a non-loopback host without allow_plain_http and
+  // any other scheme; kIo when a body file cannot be opened. On success easy() is ready.
+  Status prepare();
+  CURL* easy() const { return easy_; }
+  const HttpRequest& request() const { return request_; }
+  // Call once libcurl says the transfer ended.
+  const HttpResponse& finish(CURLcode code);
+  const HttpResponse& response() const { return response_; }
+  // Runs the transfer on the calling thread (curl_easy_perform); for one-off requests.
+  const HttpResponse& perform();
+
+ private:
+  static size_t on_write(char* data, size_t size, size_t n, void* self);
+  static size_t on_header(char* data, size_t size, size_t n, void* self);
+  static size_t on_read(char* data, size_t size, size_t n, void* self);
+  static int on_seek(void* self, curl_off_t offset, int origin);
+
+  const config::UploadTarget& target_;
+  HttpRequest request_;
+  HttpResponse response_;
+  CURL* easy_ = nullptr;
+  curl_slist* headers_ = nullptr;
+  curl_mime* mime_ = nullptr;
+  std::FILE* file_ = nullptr;
+  std::size_t mem_offset_ = 0;
+  char error_[CURL_ERROR_SIZE] = {};
+};
+
+// True for http:// URLs whose host is 127.x, localhost or [::1].
+bool is_loopback_http(const std::string& url);
+// The scheme rule of the issue: https always; http only to loopback or when allowed.
+Status check_url_allowed(const config::UploadTarget& target, const std::string& url);
+
+// Classifies a finished request. ok_statuses lists extra non-2xx statuses that count as
+// success (405 for MKCOL of an existing collection, 404 for DELETE).
+Outcome classify(const HttpRequest& request, const HttpResponse& response,
+                 const std::vector<long>& ok_statuses = {});
+// The server's own words from an S3 XML error, a JSON error or a text body (short, one line).
+std::string server_message(const std::string& body);
+
+// Delay before try number `attempts`+1: full jitter over min(cap, 1 s · 2^attempts), at
+// least Retry-After when the server sent one (itself capped at one hour). `unit` is a
+// random number in [0,1).
+std::int64_t backoff_ms(int attempts, int max_backoff_s, std::optional<long> retry_after_s,
+                        double unit);
+
+// Replaces every occurrence of each secret in text with "***".
+std::string redact(std::string text, const std::vector<std::string>& secrets);
+
+// Percent-free URL join: base (no trailing '/') + "/" + key.
+std::string join_url(const std::string& base, const std::string& key);
+
+}  // namespace pb::upload

@@ -1,0 +1,148 @@
+// OutboxWorker: the kiosk's upload thread around the Engine, with a status snapshot.
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "engine.h"
+#include "pb/uploader.h"
+
+namespace pb::upload {
+
+struct OutboxWorker::Impl {
+  config::Config config;
+  std::string data_dir;
+  CURLM* multi = nullptr;  // used by the worker thread only (curl_multi_wakeup is thread-safe)
+  std::thread thread;
+  std::mutex start_mu;  // guards thread start/join
+  std::atomic<bool> stop{false};
+  std::atomic<bool> retry_now{false};
+
+  mutable std::mutex mu;  // guards status
+  WorkerStatus status;
+
+  void run();
+  void publish(store::Ledger* ledger, const Engine* engine, const std::string& error);
+};
+
+OutboxWorker::OutboxWorker(const config::Config& config, std::string data_dir)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->config = config;
+  impl_->data_dir = data_dir.empty() ? config.storage.data_dir : std::move(data_dir);
+  impl_->multi = curl_multi_init();
+  for (const auto& t : config.upload.targets)
+    impl_->status.targets.push_back(TargetStatus{t.name, t.kind, true, "", 0});
+}
+
+OutboxWorker::~OutboxWorker() {
+  stop();
+  if (impl_->multi) curl_multi_cleanup(impl_->multi);
+}
+
+void OutboxWorker::start() {
+  std::lock_guard<std::mutex> lock(impl_->start_mu);
+  if (impl_->thread.joinable() || !impl_->multi) return;
+  impl_->stop = false;
+  {
+    std::lock_guard<std::mutex> s(impl_->mu);
+    impl_->status.running = true;
+  }
+  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+void OutboxWorker::stop() {
+  std::lock_guard<std::mutex> lock(impl_->start_mu);
+  if (!impl_->thread.joinable()) return;
+  impl_->stop = true;
+  curl_multi_wakeup(impl_->multi);
+  impl_->thread.join();
+  std::lock_guard<std::mutex> s(impl_->mu);
+  impl_->status.running = false;
+}
+
+void OutboxWorker::wake(bool retry_now) {
+  if (retry_now) impl_->retry_now = true;
+  if (impl_->multi) curl_multi_wakeup(impl_->multi);
+}
+
+WorkerStatus OutboxWorker::status() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->status;
+}
+
+void OutboxWorker::Impl::publish(store::Ledger* ledger, const Engine* engine,
+                                 const std::string& error) {
+  WorkerStatus next;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    next = status;
+  }
+  if (ledger) {
+    if (auto c = ledger->queue_counts()) {
+      next.pending = c->pending;
+      next.failed = c->failed;
+      next.done = c->done;
+    }
+  }
+  if (engine) next.targets = engine->target_status();
+  if (!error.empty())
+    for (auto& t : next.targets) t.last_error = error;
+  next.online = std::all_of(next.targets.begin(), next.targets.end(),
+                            [](const TargetStatus& t) { return t.online; });
+  std::lock_guard<std::mutex> lock(mu);
+  next.running = status.running;
+  status = std::move(next);
+}
+
+void OutboxWorker::Impl::run() {
+  // Nothing may escape this thread: every failure becomes status or a ledger row.
+  try {
+    std::unique_ptr<store::Ledger> ledger;
+    while (!stop) {
+      auto opened = store::Ledger::open(data_dir);
+      if (opened) {
+        ledger = std::move(*opened);
+        break;
+      }
+      publish(nullptr, nullptr, "ledger: " + opened.status().message());
+      curl_multi_poll(multi, nullptr, 0, 5000, nullptr);
+    }
+    if (!ledger) return;
+    std::vector<std::string> names;
+    for (const auto& t : config.upload.targets) names.push_back(t.name);
+    ledger->ensure_outbox(names);
+
+    EngineOptions options;
+    options.parallel = std::clamp(config.upload.parallel, 1, 2);  // a booth uploads gently
+    options.max_backoff_s = config.upload.max_backoff_s;
+    bool changed = true;
+    options.on_change = [&changed] { changed = true; };
+    Engine engine(config, *ledger, multi, options);
+    std::int64_t published_at = 0;
+    while (!stop) {
+      if (retry_now.exchange(false)) engine.retry_now();
+      std::int64_t now = store::now_ms();
+      engine.fill(now);
+      if (changed || now - published_at >= 2000) {
+        publish(ledger.get(), &engine, "");
+        published_at = now;
+        changed = false;
+      }
+      long timeout_ms = 30000;
+      if (engine.saturated()) {
+        timeout_ms = 1000;
+      } else if (auto next = engine.next_event_in(now)) {
+        timeout_ms = static_cast<long>(std::clamp<std::int64_t>(*next, 0, 30000));
+      }
+      curl_multi_poll(multi, nullptr, 0, static_cast<int>(timeout_ms), nullptr);
+      engine.perform(store::now_ms());
+    }
+    publish(ledger.get(), &engine, "");
+  } catch (const std::exception& e) {
+    publish(nullptr, nullptr, std::string("upload worker stopped: ") + e.what());
+  } catch (...) {
+    publish(nullptr, nullptr, "upload worker stopped: unknown error");
+  }
+}
+
+}  // namespace pb::upload
