@@ -52,10 +52,10 @@ class SignFrame {
   ~SignFrame();
   const cv::Mat& rgba() const;  // CV_8UC4, the sign as drawn (R,G,B,A order)
 
-  struct Impl;
+  struct Impl;  // defined inside photo/ only
+  const Impl& impl() const { return *impl_; }
 
  private:
-  friend class Composer;
   explicit SignFrame(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,176 @@
+// Real cameras through OpenCV: V4L2 devices, GStreamer pipelines and looping video files;
+// and make_source(), which turns a CameraConfig's source spec into one of them.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "pb/camera.h"
+
+namespace pb::camera {
+namespace {
+
+Status unavailable(std::string message) {
+  return Status::error(Status::Code::kUnavailable, std::move(message));
+}
+
+enum class Kind { kDevice, kFile, kGstreamer };
+
+class OpenCvSource : public CameraSource {
+ public:
+  OpenCvSource(Kind kind, std::string target, int width, int height, int fps)
+      : kind_(kind), target_(std::move(target)), width_(width), height_(height), fps_(fps) {}
+
+  Status open() override {
+    close();
+    try {
+      bool ok = false;
+      switch (kind_) {
+        case Kind::kDevice: {
+          const bool numeric =
+              !target_.empty() && target_.find_first_not_of("0123456789") == std::string::npos;
+          ok = numeric ? cap_.open(std::stoi(target_), cv::CAP_V4L2)
+                       : cap_.open(target_, cv::CAP_V4L2);
+          if (ok) {
+            // MJPG first: most USB webcams only reach 720p30 compressed.
+            cap_.set(cv::CAP_PROP_FOURCC, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'));
+            cap_.set(cv::CAP_PROP_FRAME_WIDTH, width_);
+            cap_.set(cv::CAP_PROP_FRAME_HEIGHT, height_);
+            cap_.set(cv::CAP_PROP_FPS, fps_);
+            cap_.set(cv::CAP_PROP_BUFFERSIZE, 1);  // the newest frame, not a queue
+          }
+          break;
+        }
+        case Kind::kFile:
+          if (!std::filesystem::exists(target_))
+            return unavailable("no such video file: " + target_);
+          ok = cap_.open(target_, cv::CAP_ANY);
+          if (ok) {
+            const double f = cap_.get(cv::CAP_PROP_FPS);
+            file_interval_ = std::chrono::nanoseconds(
+                static_cast<std::int64_t>(1e9 / (f > 1 && f < 240 ? f : 30.0)));
+            next_due_ = Clock::now();
+          }
+          break;
+        case Kind::kGstreamer:
+          ok = cap_.open(target_, cv::CAP_GSTREAMER);
+          break;
+      }
+      if (!ok || !cap_.isOpened()) {
+        cap_.release();
+        return unavailable("cannot open camera " + describe());
+      }
+    } catch (const std::exception& e) {
+      cap_.release();
+      return unavailable("cannot open camera " + describe() + ": " + e.what());
+    }
+    return Status::ok();
+  }
+
+  Status read(Frame& out) override {
+    if (!cap_.isOpened()) return unavailable("camera " + describe() + " is not open");
+    try {
+      if (kind_ == Kind::kFile) {
+        // A file decodes faster than real time: pace it at its own frame rate.
+        std::this_thread::sleep_until(next_due_);
+        next_due_ = std::max(next_due_ + file_interval_, Clock::now() - file_interval_);
+      }
+      cv::Mat m;
+      if (!cap_.read(m) || m.empty()) {
+        if (kind_ != Kind::kFile)
+          return unavailable("camera " + describe() + " stopped delivering");
+        cap_.set(cv::CAP_PROP_POS_FRAMES, 0);  // loop
+        if (!cap_.read(m) || m.empty()) return unavailable("cannot read video file " + target_);
+      }
+      if (m.type() == CV_8UC1) {
+        cv::Mat c;
+        cv::cvtColor(m, c, cv::COLOR_GRAY2BGR);
+        m = c;
+      } else if (m.type() != CV_8UC3) {
+        return unavailable("camera " + describe() + " delivers an unsupported pixel type");
+      }
+      out.bgr = m;  // cap_.read() allocates a fresh Mat each call: nothing aliases the device
+      out.synthetic_counter = -1;
+      out.captured = Clock::now();
+      return Status::ok();
+    } catch (const std::exception& e) {
+      return unavailable("camera " + describe() + ": " + e.what());
+    }
+  }
+
+  void close() override {
+    try {
+      cap_.release();
+    } catch (...) {
+    }
+  }
+
+  std::string describe() const override {
+    switch (kind_) {
+      case Kind::kDevice:
+        return "device:" + target_ + " " + std::to_string(width_) + "x" + std::to_string(height_) +
+               "@" + std::to_string(fps_);
+      case Kind::kFile:
+        return "file:" + target_;
+      case Kind::kGstreamer:
+        return "gst:" + target_;
+    }
+    return "?";
+  }
+
+ private:
+  Kind kind_;
+  std::string target_;
+  int width_, height_, fps_;
+  cv::VideoCapture cap_;
+  std::chrono::nanoseconds file_interval_{33'333'333};
+  Clock::time_point next_due_{};
+};
+
+}  // namespace
+
+Result<std::unique_ptr<CameraSource>> make_source(const config::CameraConfig& config) {
+  const std::string& spec = config.source;
+  const int w = config.width, h = config.height, fps = config.fps;
+  auto after = [&spec](const char* prefix) {
+    return spec.substr(std::char_traits<char>::length(prefix));
+  };
+  std::unique_ptr<CameraSource> source;
+  if (spec == "synthetic") {
+    source = std::make_unique<SyntheticSource>(w, h, fps);
+  } else if (spec.rfind("device:", 0) == 0 && spec.size() > 7) {
+    source = std::make_unique<OpenCvSource>(Kind::kDevice, after("device:"), w, h, fps);
+  } else if (spec.rfind("file:", 0) == 0 && spec.size() > 5) {
+    source = std::make_unique<OpenCvSource>(Kind::kFile, after("file:"), w, h, fps);
+  } else if (spec.rfind("gst:", 0) == 0 && spec.size() > 4) {
+    source = std::make_unique<OpenCvSource>(Kind::kGstreamer, after("gst:"), w, h, fps);
+  } else if (spec == "auto") {
+    for (int i = 0; i < 10; ++i) {
+      if (!std::filesystem::exists("/dev/video" + std::to_string(i))) continue;
+      auto dev = std::make_unique<OpenCvSource>(Kind::kDevice, std::to_string(i), w, h, fps);
+      Frame probe;
+      if (dev->open() && dev->read(probe)) {
+        dev->close();
+        std::fprintf(stderr, "pledgebooth: camera: auto picked %s\n", dev->describe().c_str());
+        return std::unique_ptr<CameraSource>(std::move(dev));
+      }
+      dev->close();
+    }
+    std::fprintf(stderr,
+                 "pledgebooth: camera: auto found no working camera (/dev/video*); using the "
+                 "synthetic camera\n");
+    source = std::make_unique<SyntheticSource>(w, h, fps);
+  } else {
+    return Status::error(Status::Code::kInvalid,
+                         "camera source \"" + spec +
+                             "\": expected auto, synthetic, device:N, device:/dev/videoN, "
+                             "file:PATH or gst:PIPELINE");
+  }
+  return source;
+}
+
+}  // namespace pb::camera

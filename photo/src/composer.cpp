@@ -1,0 +1,178 @@
+// Composing the photo and the live preview: crop, scale, sign overlay, mirrored ARGB.
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <mutex>
+
+#include <opencv2/imgproc.hpp>
+
+#include "sign_impl.h"
+
+namespace pb::photo {
+
+Result<Aspect> parse_aspect(std::string_view text) {
+  if (text == "4:5") return Aspect::k4x5;
+  if (text == "1:1") return Aspect::k1x1;
+  if (text == "9:16") return Aspect::k9x16;
+  return Status::error(Status::Code::kInvalid,
+                       "photo aspect \"" + std::string(text) + "\": expected 4:5, 1:1 or 9:16");
+}
+
+cv::Size output_size(Aspect aspect) {
+  switch (aspect) {
+    case Aspect::k4x5:
+      return {1080, 1350};
+    case Aspect::k1x1:
+      return {1080, 1080};
+    case Aspect::k9x16:
+      return {1080, 1920};
+  }
+  return {1080, 1350};
+}
+
+cv::Size preview_size(Aspect aspect, cv::Size area) {
+  const cv::Size o = output_size(aspect);
+  if (area.width <= 0 || area.height <= 0) return {0, 0};
+  if (static_cast<long long>(area.width) * o.height > static_cast<long long>(area.height) * o.width)
+    return {static_cast<int>(static_cast<long long>(area.height) * o.width / o.height),
+            area.height};
+  return {area.width, static_cast<int>(static_cast<long long>(area.width) * o.height / o.width)};
+}
+
+namespace {
+
+bool same_text(const SignText& a, const SignText& b) {
+  return a.name == b.name && a.answer == b.answer && a.blank == b.blank;
+}
+bool is_empty(const SignText& t) {
+  return t.name.empty() && t.answer.empty() && t.blank.empty();
+}
+
+// Scales src into dst's size; area averaging when shrinking, bilinear when growing.
+void scale_into(const cv::Mat& src, cv::Mat& dst, cv::Size size) {
+  if (src.size() == size) {
+    src.copyTo(dst);
+    return;
+  }
+  const bool shrink = src.cols > size.width;
+  cv::resize(src, dst, size, 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+}
+
+}  // namespace
+
+struct Composer::Impl {
+  std::shared_ptr<const SignFrame> sign;
+  std::shared_ptr<const FaceFinder> faces;
+  Aspect aspect;
+  cv::Size out;
+  PlacedSign placed_out;    // the sign at output size, no text
+  SparseOverlay plain_out;  // its overlay, for photos without text
+
+  struct Cached {
+    cv::Size size;
+    SignText text;
+    std::shared_ptr<const SparseOverlay> overlay;
+    cv::Point at;
+  };
+  mutable std::mutex mu;             // guards cache
+  mutable std::deque<Cached> cache;  // preview overlays, newest first, a few entries
+
+  // The overlay for (size, text), from the cache or freshly made.
+  std::pair<std::shared_ptr<const SparseOverlay>, cv::Point> overlay_for(
+      cv::Size size, const SignText& text) const {
+    {
+      std::lock_guard lock(mu);
+      for (const auto& c : cache)
+        if (c.size == size && same_text(c.text, text)) return {c.overlay, c.at};
+    }
+    PlacedSign p = place_sign(sign->impl(), size);
+    draw_sign_text(sign->impl(), text, p);
+    Cached c{size, text, std::make_shared<const SparseOverlay>(SparseOverlay::build(p.rgba)), p.at};
+    std::lock_guard lock(mu);
+    cache.push_front(c);
+    if (cache.size() > 4) cache.pop_back();
+    return {c.overlay, c.at};
+  }
+};
+
+Composer::Composer(std::shared_ptr<const SignFrame> sign, Aspect aspect,
+                   std::shared_ptr<const FaceFinder> faces)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->sign = std::move(sign);
+  impl_->faces = std::move(faces);
+  impl_->aspect = aspect;
+  impl_->out = output_size(aspect);
+  impl_->placed_out = place_sign(impl_->sign->impl(), impl_->out);
+  impl_->plain_out = SparseOverlay::build(impl_->placed_out.rgba);
+}
+
+Composer::~Composer() = default;
+
+Aspect Composer::aspect() const {
+  return impl_->aspect;
+}
+
+Result<Photo> Composer::compose(const cv::Mat& camera_bgr, const SignText& text) const {
+  if (camera_bgr.empty() || camera_bgr.type() != CV_8UC3)
+    return Status::error(Status::Code::kInvalid, "compose needs a non-empty 8-bit BGR image");
+  Photo photo;
+  if (impl_->faces) photo.face = impl_->faces->largest_face(camera_bgr);
+  photo.crop = crop_rect(camera_bgr.size(), impl_->out, photo.face);
+  scale_into(camera_bgr(photo.crop), photo.bgr, impl_->out);
+  if (is_empty(text)) {
+    impl_->plain_out.apply_bgr(photo.bgr, impl_->placed_out.at);
+  } else {
+    PlacedSign p{impl_->placed_out.rgba.clone(), impl_->placed_out.at, impl_->placed_out.scale};
+    draw_sign_text(impl_->sign->impl(), text, p);
+    SparseOverlay::build(p.rgba).apply_bgr(photo.bgr, p.at);
+  }
+  return photo;
+}
+
+namespace {
+
+// dst row = src row mirrored, as B,G,R,255.
+void mirror_row_to_bgra(const std::uint8_t* src, std::uint8_t* dst, int width) {
+  auto* d = reinterpret_cast<std::uint32_t*>(dst);
+  const std::uint8_t* s = src + static_cast<std::ptrdiff_t>(width - 1) * 3;
+  for (int x = 0; x < width; ++x, s -= 3)
+    d[x] = 0xFF000000u | (std::uint32_t{s[2]} << 16) | (std::uint32_t{s[1]} << 8) | s[0];
+}
+
+void row_to_bgra(const std::uint8_t* s, std::uint8_t* dst, int width) {
+  auto* d = reinterpret_cast<std::uint32_t*>(dst);
+  for (int x = 0; x < width; ++x, s += 3)
+    d[x] = 0xFF000000u | (std::uint32_t{s[2]} << 16) | (std::uint32_t{s[1]} << 8) | s[0];
+}
+
+}  // namespace
+
+void Composer::preview(const cv::Mat& camera_bgr, const SignText& text, std::uint8_t* dst,
+                       int pitch, cv::Size size) const {
+  if (!dst || size.width <= 0 || size.height <= 0 || pitch < size.width * 4) return;
+  if (camera_bgr.empty() || camera_bgr.type() != CV_8UC3) {
+    for (int y = 0; y < size.height; ++y)
+      std::memset(dst + static_cast<std::ptrdiff_t>(y) * pitch, 0, size.width * 4);
+  } else {
+    const cv::Rect crop = crop_rect(camera_bgr.size(), size, std::nullopt);
+    cv::Mat src = camera_bgr(crop);
+    thread_local cv::Mat scaled;  // reused across frames on the calling (UI) thread
+    if (src.size() != size) {
+      scale_into(src, scaled, size);
+      src = scaled;
+    }
+    for (int y = 0; y < size.height; ++y)
+      mirror_row_to_bgra(src.ptr<std::uint8_t>(y), dst + static_cast<std::ptrdiff_t>(y) * pitch,
+                         size.width);
+  }
+  const auto [overlay, at] = impl_->overlay_for(size, text);
+  overlay->apply_bgra(dst, pitch, size, at);
+}
+
+void copy_to_argb(const cv::Mat& bgr, std::uint8_t* dst, int pitch) {
+  if (bgr.empty() || bgr.type() != CV_8UC3 || !dst) return;
+  for (int y = 0; y < bgr.rows; ++y)
+    row_to_bgra(bgr.ptr<std::uint8_t>(y), dst + static_cast<std::ptrdiff_t>(y) * pitch, bgr.cols);
+}
+
+}  // namespace pb::photo
