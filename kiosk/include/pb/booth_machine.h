@@ -1,0 +1,193 @@
+// The booth's flow as a pure state machine: input events plus the current time in, the
+// next state plus commands for the app out. No SDL, OpenCV or disk, so every transition
+// and timeout is unit-tested with a fake clock (tests/kiosk/booth_machine_test.cpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "pb/hangul.h"
+#include "pb/keyboard.h"
+
+namespace pb::kiosk {
+
+using Millis = std::int64_t;  // a monotonic clock in milliseconds (steady, not wall time)
+
+enum class Screen {
+  kAttract,
+  kPledge,
+  kDetails,
+  kCountdown,  // POSE/COUNTDOWN: 3-2-1, flash, still
+  kReview,
+  kThanks,
+  kOutOfService,
+  kAdminPin,  // the PIN pad in front of ADMIN
+  kAdmin,
+};
+// "attract", "pledge", "details", "countdown", "review", "thanks", "out-of-service",
+// "admin-pin", "admin" (used in screenshot names and scripts).
+const char* to_string(Screen s);
+
+// The quick picks for "Why does gender equality matter to you?"; i18n key "answer.<id>".
+const std::vector<std::string>& answer_picks();
+
+struct MachineOptions {
+  Millis idle_timeout_ms = 45'000;    // no touch this long → ATTRACT, nothing kept
+  Millis thanks_timeout_ms = 12'000;  // THANKS stays this long
+  int countdown_s = 3;                // 3-2-1
+  int max_retakes = 2;                // retakes allowed in REVIEW
+  std::string default_locale = "en";  // "en" | "ko"
+  int consent_version = 1;            // recorded with a consent given
+  bool admin_enabled = true;          // false when no PIN hash is configured
+  int pin_max_tries = 5;              // wrong PINs in a row before the pad locks
+  Millis pin_lock_ms = 60'000;        // how long it stays locked
+  Millis flash_ms = 350;              // white flash after the shutter
+  std::size_t name_max_chars = 16;
+  std::size_t words_max_chars = 60;
+};
+
+// --- events -------------------------------------------------------------------------
+struct Tap {
+  std::string target;  // a named target: "start", "agree", "key:ㄱ", "pick:daughter", …
+};
+struct LongPress {
+  std::string target;  // "admin" (the hidden corner)
+};
+struct Tick {};  // time passed (every frame)
+struct StillTaken {};   // the camera delivered the still for the shutter
+struct StillFailed {};  // no fresh frame at the shutter: the camera is gone
+struct SaveDone {
+  std::string pledge_id;
+  std::int64_t supporter_number = 0;  // pledges at this event, this one included
+  std::string qr_url;                 // what THANKS links to
+};
+struct SaveFailed {
+  bool disk_full = false;
+  std::string message;  // for the volunteer
+};
+struct CameraState {
+  bool ok = true;
+};
+struct StorageState {
+  bool ok = true;
+  std::string message;  // why not ok, for the volunteer
+};
+struct PinChecked {
+  bool ok = false;
+};
+using Event = std::variant<Tap, LongPress, Tick, StillTaken, StillFailed, SaveDone, SaveFailed,
+                           CameraState, StorageState, PinChecked>;
+
+// --- commands ------------------------------------------------------------------------
+struct TakeStill {};  // grab the still closest to now; answer StillTaken / StillFailed
+struct ComposeReview {  // compose the still with the sign for REVIEW
+  std::string first_name;
+  std::string answer_pick;   // "" or an id of answer_picks()
+  std::string answer_words;  // own words ("" = none)
+  std::string locale;
+};
+struct DiscardPhoto {};  // drop the still and any composed photo now (privacy)
+struct SavePledge {
+  std::string locale;
+  std::string first_name;
+  std::string answer_pick;
+  std::string answer_words;
+  bool with_photo = false;
+  bool share_consent = false;
+  int consent_version = 0;  // of the consent text shown with the photo (0 = none)
+};
+struct VerifyPin {
+  std::string pin;  // answer with PinChecked
+};
+struct DeleteLastPledge {};
+struct UploadNow {};
+struct ExitBooth {};
+using Command = std::variant<TakeStill, ComposeReview, DiscardPhoto, SavePledge, VerifyPin,
+                             DeleteLastPledge, UploadNow, ExitBooth>;
+
+// Why the booth is out of service (several may hold at once).
+struct OutOfService {
+  bool camera_lost = false;
+  bool storage_problem = false;
+  std::string storage_message;
+  bool paused = false;
+  bool any() const { return camera_lost || storage_problem || paused; }
+};
+
+// What the screens draw. Everything a participant entered lives in here and is wiped on
+// the way back to ATTRACT.
+struct BoothState {
+  Screen screen = Screen::kAttract;
+  std::string locale = "en";
+  Millis entered_ms = 0;     // when this screen was entered
+  Millis last_touch_ms = 0;  // for the idle timeout
+  // DETAILS
+  TextField first_name{16};
+  TextField answer_words{60};
+  std::string answer_pick;
+  enum class Focus { kNone, kName, kWords } focus = Focus::kName;
+  KeyboardMode keyboard = KeyboardMode::kLatin;
+  // COUNTDOWN / REVIEW
+  Millis shutter_ms = 0;        // when the still is taken
+  bool waiting_for_still = false;
+  bool have_still = false;      // a still is held (not yet saved or discarded)
+  bool review_ready = false;    // the composed photo has arrived (set by the app)
+  int retakes_used = 0;
+  bool share_consent = false;
+  // THANKS
+  bool saving = false;
+  bool with_photo = false;
+  std::optional<SaveDone> saved;
+  // OUT_OF_SERVICE
+  OutOfService oos;
+  // ADMIN_PIN / ADMIN
+  std::string pin;
+  bool pin_checking = false;
+  int pin_wrong = 0;          // wrong tries in a row
+  Millis pin_locked_until = 0;
+  bool pin_failed_last = false;  // show "wrong PIN" under the pad
+  bool confirm_delete = false;   // "delete last pledge" waits for a second tap
+  std::string admin_notice;      // key of a one-line notice ("admin.deleted", …)
+  Screen return_to = Screen::kAttract;  // where ADMIN_PIN's cancel goes
+};
+
+class BoothMachine {
+ public:
+  BoothMachine(MachineOptions options, Millis now);
+
+  // Feeds one event at time `now` (monotonic ms, never decreasing). Returns the commands
+  // the app runs, in order. Never throws for any input: unknown targets are ignored.
+  std::vector<Command> handle(const Event& event, Millis now);
+
+  const BoothState& state() const { return s_; }
+  const MachineOptions& options() const { return options_; }
+  // The countdown digit to show (3, 2, 1), or 0 once the shutter has fired.
+  int countdown_digit(Millis now) const;
+  bool flashing(Millis now) const;
+  int retakes_left() const { return options_.max_retakes - s_.retakes_used; }
+  bool pin_locked(Millis now) const { return now < s_.pin_locked_until; }
+  // The app reports that the composed REVIEW photo is on screen.
+  void set_review_ready() { s_.review_ready = true; }
+
+ private:
+  void enter(Screen screen, Millis now, std::vector<Command>& out);
+  void to_attract(Millis now, std::vector<Command>& out);  // wipes the participant's data
+  void on_tap(const std::string& target, Millis now, std::vector<Command>& out);
+  void on_tick(Millis now, std::vector<Command>& out);
+  void on_key(const std::string& id);
+  void on_pin_key(const std::string& target, Millis now, std::vector<Command>& out);
+  void on_admin(const std::string& target, Millis now, std::vector<Command>& out);
+  void start_countdown(Millis now, std::vector<Command>& out);
+  void leave_admin(Millis now, std::vector<Command>& out);
+  void check_service(Millis now, std::vector<Command>& out);
+  TextField* focused_field();
+  KeyboardMode base_mode() const;
+
+  MachineOptions options_;
+  BoothState s_;
+};
+
+}  // namespace pb::kiosk

@@ -1,0 +1,406 @@
+// BoothMachine: every transition of the participant flow, ADMIN and OUT_OF_SERVICE.
+#include "pb/booth_machine.h"
+
+#include <algorithm>
+
+namespace pb::kiosk {
+
+const char* to_string(Screen s) {
+  switch (s) {
+    case Screen::kAttract: return "attract";
+    case Screen::kPledge: return "pledge";
+    case Screen::kDetails: return "details";
+    case Screen::kCountdown: return "countdown";
+    case Screen::kReview: return "review";
+    case Screen::kThanks: return "thanks";
+    case Screen::kOutOfService: return "out-of-service";
+    case Screen::kAdminPin: return "admin-pin";
+    case Screen::kAdmin: return "admin";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& answer_picks() {
+  static const std::vector<std::string> picks = {"daughter", "sister", "mother",
+                                                 "friends",  "myself", "everyone"};
+  return picks;
+}
+
+BoothMachine::BoothMachine(MachineOptions options, Millis now) : options_(std::move(options)) {
+  s_.first_name = TextField(options_.name_max_chars);
+  s_.answer_words = TextField(options_.words_max_chars);
+  s_.locale = options_.default_locale;
+  s_.entered_ms = now;
+  s_.last_touch_ms = now;
+}
+
+int BoothMachine::countdown_digit(Millis now) const {
+  if (s_.screen != Screen::kCountdown || now >= s_.shutter_ms) return 0;
+  const Millis left = s_.shutter_ms - now;
+  return static_cast<int>((left + 999) / 1000);
+}
+
+bool BoothMachine::flashing(Millis now) const {
+  return s_.screen == Screen::kCountdown && now >= s_.shutter_ms &&
+         now < s_.shutter_ms + options_.flash_ms;
+}
+
+KeyboardMode BoothMachine::base_mode() const {
+  return s_.locale == "ko" ? KeyboardMode::kHangul : KeyboardMode::kLatin;
+}
+
+TextField* BoothMachine::focused_field() {
+  switch (s_.focus) {
+    case BoothState::Focus::kName: return &s_.first_name;
+    case BoothState::Focus::kWords: return &s_.answer_words;
+    case BoothState::Focus::kNone: return nullptr;
+  }
+  return nullptr;
+}
+
+std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
+  std::vector<Command> out;
+  if (const auto* tap = std::get_if<Tap>(&event)) {
+    s_.last_touch_ms = now;
+    on_tap(tap->target, now, out);
+  } else if (const auto* lp = std::get_if<LongPress>(&event)) {
+    s_.last_touch_ms = now;
+    if (lp->target == "admin" && options_.admin_enabled && s_.screen != Screen::kAdmin &&
+        s_.screen != Screen::kAdminPin) {
+      if (s_.screen == Screen::kCountdown || s_.screen == Screen::kReview) out.push_back(DiscardPhoto{});
+      s_.pin.clear();
+      s_.pin_failed_last = false;
+      s_.pin_checking = false;
+      enter(Screen::kAdminPin, now, out);
+    }
+  } else if (std::holds_alternative<Tick>(event)) {
+    on_tick(now, out);
+  } else if (std::holds_alternative<StillTaken>(event)) {
+    if (s_.screen == Screen::kCountdown && s_.waiting_for_still) {
+      s_.waiting_for_still = false;
+      s_.have_still = true;
+      on_tick(now, out);
+    }
+  } else if (std::holds_alternative<StillFailed>(event)) {
+    if (s_.screen == Screen::kCountdown && s_.waiting_for_still) {
+      s_.waiting_for_still = false;
+      s_.oos.camera_lost = true;
+      check_service(now, out);
+    }
+  } else if (const auto* done = std::get_if<SaveDone>(&event)) {
+    if (s_.screen == Screen::kThanks && s_.saving) {
+      s_.saving = false;
+      s_.saved = *done;
+    }
+  } else if (const auto* failed = std::get_if<SaveFailed>(&event)) {
+    s_.saving = false;
+    s_.oos.storage_problem = true;
+    s_.oos.storage_message = failed->message;
+    // The participant was told nothing yet beyond "saving…": go out of service now.
+    if (s_.screen == Screen::kThanks) to_attract(now, out);
+    check_service(now, out);
+  } else if (const auto* cam = std::get_if<CameraState>(&event)) {
+    if (s_.oos.camera_lost != !cam->ok) {
+      s_.oos.camera_lost = !cam->ok;
+      check_service(now, out);
+    }
+  } else if (const auto* st = std::get_if<StorageState>(&event)) {
+    if (s_.oos.storage_problem != !st->ok || s_.oos.storage_message != st->message) {
+      s_.oos.storage_problem = !st->ok;
+      s_.oos.storage_message = st->ok ? "" : st->message;
+      check_service(now, out);
+    }
+  } else if (const auto* pin = std::get_if<PinChecked>(&event)) {
+    if (s_.screen == Screen::kAdminPin && s_.pin_checking) {
+      s_.pin_checking = false;
+      s_.pin.clear();
+      if (pin->ok) {
+        s_.pin_wrong = 0;
+        s_.pin_failed_last = false;
+        s_.confirm_delete = false;
+        s_.admin_notice.clear();
+        enter(Screen::kAdmin, now, out);
+      } else {
+        s_.pin_failed_last = true;
+        if (++s_.pin_wrong >= options_.pin_max_tries) {
+          s_.pin_wrong = 0;
+          s_.pin_locked_until = now + options_.pin_lock_ms;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+void BoothMachine::enter(Screen screen, Millis now, std::vector<Command>& out) {
+  (void)out;
+  s_.screen = screen;
+  s_.entered_ms = now;
+  s_.last_touch_ms = now;
+}
+
+void BoothMachine::to_attract(Millis now, std::vector<Command>& out) {
+  if (s_.have_still || s_.waiting_for_still) out.push_back(DiscardPhoto{});
+  s_.first_name.clear();
+  s_.answer_words.clear();
+  s_.answer_pick.clear();
+  s_.focus = BoothState::Focus::kName;
+  s_.waiting_for_still = false;
+  s_.have_still = false;
+  s_.review_ready = false;
+  s_.retakes_used = 0;
+  s_.share_consent = false;
+  s_.saving = false;
+  s_.with_photo = false;
+  s_.saved.reset();
+  s_.locale = options_.default_locale;
+  enter(Screen::kAttract, now, out);
+}
+
+void BoothMachine::check_service(Millis now, std::vector<Command>& out) {
+  switch (s_.screen) {
+    case Screen::kAdmin:
+    case Screen::kAdminPin:
+    case Screen::kThanks:
+      return;  // the volunteer is busy, or the participant is being thanked: later
+    case Screen::kOutOfService:
+      if (!s_.oos.any()) enter(Screen::kAttract, now, out);
+      return;
+    default:
+      if (s_.oos.any()) {
+        to_attract(now, out);
+        enter(Screen::kOutOfService, now, out);
+      }
+  }
+}
+
+void BoothMachine::leave_admin(Millis now, std::vector<Command>& out) {
+  s_.pin.clear();
+  s_.confirm_delete = false;
+  to_attract(now, out);
+  if (s_.oos.any()) enter(Screen::kOutOfService, now, out);
+}
+
+void BoothMachine::start_countdown(Millis now, std::vector<Command>& out) {
+  s_.first_name.commit();
+  s_.answer_words.commit();
+  s_.have_still = false;
+  s_.waiting_for_still = false;
+  s_.review_ready = false;
+  enter(Screen::kCountdown, now, out);
+  s_.shutter_ms = now + static_cast<Millis>(options_.countdown_s) * 1000;
+}
+
+void BoothMachine::on_tick(Millis now, std::vector<Command>& out) {
+  const bool idle = now - s_.last_touch_ms >= options_.idle_timeout_ms;
+  switch (s_.screen) {
+    case Screen::kPledge:
+    case Screen::kDetails:
+    case Screen::kReview:
+      if (idle) to_attract(now, out);
+      break;
+    case Screen::kAdminPin:
+    case Screen::kAdmin:
+      if (idle) leave_admin(now, out);
+      break;
+    case Screen::kThanks:
+      if (now - s_.entered_ms >= options_.thanks_timeout_ms) {
+        to_attract(now, out);
+        check_service(now, out);
+      }
+      break;
+    case Screen::kCountdown:
+      if (now >= s_.shutter_ms && !s_.waiting_for_still && !s_.have_still) {
+        s_.waiting_for_still = true;
+        out.push_back(TakeStill{});
+      } else if (s_.have_still && now >= s_.shutter_ms + options_.flash_ms) {
+        enter(Screen::kReview, now, out);
+        s_.share_consent = false;
+        out.push_back(ComposeReview{s_.first_name.text(), s_.answer_pick, s_.answer_words.text(),
+                                    s_.locale});
+      }
+      break;
+    case Screen::kAttract:
+    case Screen::kOutOfService:
+      break;
+  }
+}
+
+void BoothMachine::on_key(const std::string& id) {
+  if (id == "shift") {
+    switch (s_.keyboard) {
+      case KeyboardMode::kLatin: s_.keyboard = KeyboardMode::kLatinShift; break;
+      case KeyboardMode::kLatinShift: s_.keyboard = KeyboardMode::kLatin; break;
+      case KeyboardMode::kHangul: s_.keyboard = KeyboardMode::kHangulShift; break;
+      case KeyboardMode::kHangulShift: s_.keyboard = KeyboardMode::kHangul; break;
+    }
+    return;
+  }
+  if (id == "mode") {
+    if (auto* f = focused_field()) f->commit();
+    const bool hangul = s_.keyboard == KeyboardMode::kHangul || s_.keyboard == KeyboardMode::kHangulShift;
+    s_.keyboard = hangul ? KeyboardMode::kLatin : KeyboardMode::kHangul;
+    return;
+  }
+  if (id == "done") {
+    if (auto* f = focused_field()) f->commit();
+    s_.focus = BoothState::Focus::kNone;
+    return;
+  }
+  TextField* field = focused_field();
+  if (!field) return;
+  if (id == "back") {
+    field->backspace();
+    return;
+  }
+  const std::u32string chars = id == "space" ? std::u32string(U" ") : from_utf8(id);
+  if (chars.size() != 1) return;
+  if (field == &s_.answer_words) s_.answer_pick.clear();  // own words replace a quick pick
+  field->type(chars[0]);
+  // Shift is one-shot, like a phone keyboard.
+  if (s_.keyboard == KeyboardMode::kLatinShift) s_.keyboard = KeyboardMode::kLatin;
+  if (s_.keyboard == KeyboardMode::kHangulShift) s_.keyboard = KeyboardMode::kHangul;
+}
+
+void BoothMachine::on_pin_key(const std::string& target, Millis now, std::vector<Command>& out) {
+  if (target == "pin:cancel") {
+    leave_admin(now, out);
+    return;
+  }
+  if (pin_locked(now) || s_.pin_checking) return;
+  if (target == "pin:back") {
+    if (!s_.pin.empty()) s_.pin.pop_back();
+  } else if (target == "pin:ok") {
+    if (s_.pin.size() >= 4) {
+      s_.pin_checking = true;
+      out.push_back(VerifyPin{s_.pin});
+    }
+  } else if (target.size() == 5 && target.rfind("pin:", 0) == 0 && target[4] >= '0' &&
+             target[4] <= '9') {
+    s_.pin_failed_last = false;
+    if (s_.pin.size() < 8) s_.pin.push_back(target[4]);
+  }
+}
+
+void BoothMachine::on_admin(const std::string& target, Millis now, std::vector<Command>& out) {
+  if (target != "admin:delete") s_.confirm_delete = false;
+  if (target == "admin:pause") {
+    s_.oos.paused = !s_.oos.paused;
+    s_.admin_notice = s_.oos.paused ? "admin.notice_paused" : "admin.notice_resumed";
+  } else if (target == "admin:upload") {
+    out.push_back(UploadNow{});
+    s_.admin_notice = "admin.notice_upload";
+  } else if (target == "admin:delete") {
+    if (s_.confirm_delete) {
+      s_.confirm_delete = false;
+      out.push_back(DeleteLastPledge{});
+      s_.admin_notice = "admin.notice_deleting";
+    } else {
+      s_.confirm_delete = true;
+    }
+  } else if (target == "admin:close") {
+    leave_admin(now, out);
+  } else if (target == "admin:exit") {
+    out.push_back(ExitBooth{});
+  }
+}
+
+void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Command>& out) {
+  const Screen sc = s_.screen;
+  if ((target == "lang_en" || target == "lang_ko") &&
+      (sc == Screen::kAttract || sc == Screen::kPledge || sc == Screen::kDetails ||
+       sc == Screen::kReview)) {
+    s_.locale = target == "lang_ko" ? "ko" : "en";
+    if (sc == Screen::kDetails) {
+      if (auto* f = focused_field()) f->commit();
+      s_.keyboard = base_mode();
+    }
+    return;
+  }
+  switch (sc) {
+    case Screen::kAttract:
+      if (target == "start") enter(Screen::kPledge, now, out);
+      break;
+    case Screen::kPledge:
+      if (target == "agree") {
+        s_.focus = BoothState::Focus::kName;
+        s_.keyboard = base_mode();
+        enter(Screen::kDetails, now, out);
+      } else if (target == "not_now") {
+        to_attract(now, out);
+      }
+      break;
+    case Screen::kDetails:
+      if (target == "field:name" || target == "field:words") {
+        if (auto* f = focused_field()) f->commit();
+        s_.focus = target == "field:name" ? BoothState::Focus::kName : BoothState::Focus::kWords;
+        s_.keyboard = base_mode();
+      } else if (target.rfind("pick:", 0) == 0) {
+        const std::string id = target.substr(5);
+        if (std::find(answer_picks().begin(), answer_picks().end(), id) == answer_picks().end()) break;
+        s_.answer_pick = s_.answer_pick == id ? "" : id;
+        if (!s_.answer_pick.empty()) s_.answer_words.clear();
+        if (s_.focus == BoothState::Focus::kWords) s_.focus = BoothState::Focus::kNone;
+      } else if (target.rfind("key:", 0) == 0) {
+        on_key(target.substr(4));
+      } else if (target == "details_next") {
+        start_countdown(now, out);
+      } else if (target == "details_skip") {
+        s_.first_name.clear();
+        s_.answer_words.clear();
+        s_.answer_pick.clear();
+        start_countdown(now, out);
+      } else if (target == "details_back") {
+        enter(Screen::kPledge, now, out);
+      }
+      break;
+    case Screen::kCountdown:
+      break;  // hands off: the camera is about to fire
+    case Screen::kReview:
+      if (target == "consent") {
+        s_.share_consent = !s_.share_consent;
+      } else if (target == "use_photo") {
+        SavePledge save{s_.locale, s_.first_name.text(), s_.answer_pick, s_.answer_words.text(),
+                        true, s_.share_consent, options_.consent_version};
+        s_.have_still = false;  // the saver owns the photo now
+        s_.with_photo = true;
+        s_.saving = true;
+        s_.saved.reset();
+        enter(Screen::kThanks, now, out);
+        out.push_back(std::move(save));
+      } else if (target == "retake") {
+        if (retakes_left() > 0) {
+          ++s_.retakes_used;
+          out.push_back(DiscardPhoto{});
+          start_countdown(now, out);
+        }
+      } else if (target == "no_photo") {
+        out.push_back(DiscardPhoto{});
+        s_.have_still = false;
+        s_.share_consent = false;
+        s_.with_photo = false;
+        s_.saving = true;
+        s_.saved.reset();
+        enter(Screen::kThanks, now, out);
+        out.push_back(SavePledge{s_.locale, s_.first_name.text(), s_.answer_pick,
+                                 s_.answer_words.text(), false, false, 0});
+      }
+      break;
+    case Screen::kThanks:
+      if (target == "thanks_done") {
+        to_attract(now, out);
+        check_service(now, out);
+      }
+      break;
+    case Screen::kOutOfService:
+      break;
+    case Screen::kAdminPin:
+      on_pin_key(target, now, out);
+      break;
+    case Screen::kAdmin:
+      on_admin(target, now, out);
+      break;
+  }
+}
+
+}  // namespace pb::kiosk

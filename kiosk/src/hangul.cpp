@@ -1,0 +1,234 @@
+// Hangul 2-set composition by replaying the keystrokes of the current syllable.
+#include "pb/hangul.h"
+
+#include <array>
+
+namespace pb::kiosk {
+namespace {
+
+// Compatibility jamo in the order of the Unicode syllable formula.
+constexpr std::array<char32_t, 19> kCho = {U'ㄱ', U'ㄲ', U'ㄴ', U'ㄷ', U'ㄸ', U'ㄹ', U'ㅁ',
+                                           U'ㅂ', U'ㅃ', U'ㅅ', U'ㅆ', U'ㅇ', U'ㅈ', U'ㅉ',
+                                           U'ㅊ', U'ㅋ', U'ㅌ', U'ㅍ', U'ㅎ'};
+constexpr std::array<char32_t, 21> kJung = {U'ㅏ', U'ㅐ', U'ㅑ', U'ㅒ', U'ㅓ', U'ㅔ', U'ㅕ',
+                                            U'ㅖ', U'ㅗ', U'ㅘ', U'ㅙ', U'ㅚ', U'ㅛ', U'ㅜ',
+                                            U'ㅝ', U'ㅞ', U'ㅟ', U'ㅠ', U'ㅡ', U'ㅢ', U'ㅣ'};
+constexpr std::array<char32_t, 28> kJong = {
+    0,     U'ㄱ', U'ㄲ', U'ㄳ', U'ㄴ', U'ㄵ', U'ㄶ', U'ㄷ', U'ㄹ', U'ㄺ', U'ㄻ', U'ㄼ', U'ㄽ', U'ㄾ',
+    U'ㄿ', U'ㅀ', U'ㅁ', U'ㅂ', U'ㅄ', U'ㅅ', U'ㅆ', U'ㅇ', U'ㅈ', U'ㅊ', U'ㅋ', U'ㅌ', U'ㅍ', U'ㅎ'};
+
+struct Pair {
+  char32_t a, b, both;
+};
+constexpr std::array<Pair, 7> kVowelPairs = {{{U'ㅗ', U'ㅏ', U'ㅘ'},
+                                               {U'ㅗ', U'ㅐ', U'ㅙ'},
+                                               {U'ㅗ', U'ㅣ', U'ㅚ'},
+                                               {U'ㅜ', U'ㅓ', U'ㅝ'},
+                                               {U'ㅜ', U'ㅔ', U'ㅞ'},
+                                               {U'ㅜ', U'ㅣ', U'ㅟ'},
+                                               {U'ㅡ', U'ㅣ', U'ㅢ'}}};
+constexpr std::array<Pair, 11> kFinalPairs = {{{U'ㄱ', U'ㅅ', U'ㄳ'},
+                                                {U'ㄴ', U'ㅈ', U'ㄵ'},
+                                                {U'ㄴ', U'ㅎ', U'ㄶ'},
+                                                {U'ㄹ', U'ㄱ', U'ㄺ'},
+                                                {U'ㄹ', U'ㅁ', U'ㄻ'},
+                                                {U'ㄹ', U'ㅂ', U'ㄼ'},
+                                                {U'ㄹ', U'ㅅ', U'ㄽ'},
+                                                {U'ㄹ', U'ㅌ', U'ㄾ'},
+                                                {U'ㄹ', U'ㅍ', U'ㄿ'},
+                                                {U'ㄹ', U'ㅎ', U'ㅀ'},
+                                                {U'ㅂ', U'ㅅ', U'ㅄ'}}};
+
+template <std::size_t N>
+int index_of(const std::array<char32_t, N>& table, char32_t c) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (table[i] == c && c != 0) return static_cast<int>(i);
+  return -1;
+}
+
+template <std::size_t N>
+char32_t combine(const std::array<Pair, N>& pairs, char32_t a, char32_t b) {
+  for (const auto& p : pairs)
+    if (p.a == a && p.b == b) return p.both;
+  return 0;
+}
+
+}  // namespace
+
+bool HangulComposer::is_jamo(char32_t c) { return c >= 0x3131 && c <= 0x3163; }
+bool HangulComposer::is_vowel(char32_t c) { return c >= 0x314F && c <= 0x3163; }
+
+HangulComposer::Syllable HangulComposer::build() const {
+  Syllable s;
+  for (char32_t k : keys_) {
+    if (is_vowel(k)) {
+      if (s.jung < 0 && s.cho < 0 && s.lone == 0) {
+        s.lone = k;
+      } else if (s.lone != 0 && is_vowel(s.lone)) {
+        s.lone = combine(kVowelPairs, s.lone, k);
+      } else if (s.lone != 0) {  // lone consonant + vowel → syllable
+        s.cho = index_of(kCho, s.lone);
+        s.jung = index_of(kJung, k);
+        s.lone = 0;
+      } else {
+        s.jung = index_of(kJung, combine(kVowelPairs, kJung[s.jung], k));
+      }
+    } else {
+      if (s.lone == 0 && s.cho < 0) {
+        s.lone = k;
+      } else if (s.jong == 0) {
+        s.jong = index_of(kJong, k);
+      } else {
+        s.jong = index_of(kJong, combine(kFinalPairs, kJong[s.jong], k));
+      }
+    }
+  }
+  return s;
+}
+
+std::string HangulComposer::type(char32_t jamo) {
+  if (!is_jamo(jamo)) return commit();
+  if (keys_.empty()) {
+    keys_.push_back(jamo);
+    return "";
+  }
+  const Syllable s = build();
+  std::string committed;
+  const bool vowel = is_vowel(jamo);
+  if (s.lone != 0) {
+    const bool lone_vowel = is_vowel(s.lone);
+    if (vowel && lone_vowel && combine(kVowelPairs, s.lone, jamo) != 0) {
+      keys_.push_back(jamo);
+    } else if (vowel && !lone_vowel && index_of(kCho, s.lone) >= 0) {
+      keys_.push_back(jamo);
+    } else {
+      committed = commit();
+      keys_.push_back(jamo);
+    }
+    return committed;
+  }
+  if (vowel) {
+    if (s.jong == 0) {
+      if (combine(kVowelPairs, kJung[s.jung], jamo) != 0) {
+        keys_.push_back(jamo);
+      } else {
+        committed = commit();
+        keys_.push_back(jamo);
+      }
+    } else {
+      // The last consonant of the final moves on to start the next syllable.
+      const char32_t moved = keys_.back();
+      keys_.pop_back();
+      committed = commit();
+      keys_ = {moved, jamo};
+    }
+    return committed;
+  }
+  // A consonant after a syllable.
+  if (s.jong == 0) {
+    if (index_of(kJong, jamo) >= 0) {
+      keys_.push_back(jamo);
+    } else {  // ㄸ ㅃ ㅉ never end a syllable
+      committed = commit();
+      keys_.push_back(jamo);
+    }
+  } else if (combine(kFinalPairs, kJong[s.jong], jamo) != 0) {
+    keys_.push_back(jamo);
+  } else {
+    committed = commit();
+    keys_.push_back(jamo);
+  }
+  return committed;
+}
+
+bool HangulComposer::backspace() {
+  if (keys_.empty()) return false;
+  keys_.pop_back();
+  return true;
+}
+
+std::string HangulComposer::composing() const {
+  if (keys_.empty()) return "";
+  const Syllable s = build();
+  if (s.lone != 0) return to_utf8(s.lone);
+  const char32_t c = 0xAC00 + static_cast<char32_t>((s.cho * 21 + s.jung) * 28 + s.jong);
+  return to_utf8(c);
+}
+
+std::string HangulComposer::commit() {
+  std::string out = composing();
+  keys_.clear();
+  return out;
+}
+
+void TextField::type(char32_t c) {
+  if (HangulComposer::is_jamo(c)) {
+    // Refuse a jamo that would start a syllable the field has no room for.
+    HangulComposer probe = composer_;
+    const std::size_t done = probe.type(c).empty() ? 0 : 1;
+    if (committed_.size() + done + (probe.empty() ? 0 : 1) > max_chars_) return;
+    committed_ += from_utf8(composer_.type(c));
+    return;
+  }
+  committed_ += from_utf8(composer_.commit());
+  if (committed_.size() >= max_chars_) return;
+  committed_.push_back(c);
+}
+
+void TextField::backspace() {
+  if (composer_.backspace()) return;
+  if (!committed_.empty()) committed_.pop_back();
+}
+
+void TextField::commit() { committed_ += from_utf8(composer_.commit()); }
+
+void TextField::clear() {
+  committed_.clear();
+  composer_.commit();
+}
+
+std::string TextField::text() const { return to_utf8(committed_) + composer_.composing(); }
+
+std::size_t TextField::length() const { return committed_.size() + (composer_.empty() ? 0 : 1); }
+
+std::string to_utf8(char32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
+std::string to_utf8(const std::u32string& s) {
+  std::string out;
+  for (char32_t c : s) out += to_utf8(c);
+  return out;
+}
+
+std::u32string from_utf8(const std::string& s) {
+  std::u32string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    int n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
+    char32_t c = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 1; k < n && i + k < s.size(); ++k)
+      c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    out.push_back(c);
+    i += static_cast<std::size_t>(n);
+  }
+  return out;
+}
+
+}  // namespace pb::kiosk

@@ -1,0 +1,97 @@
+// String tables from TOML, flattened to "section.key".
+#include "pb/i18n.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace pb::kiosk {
+namespace {
+
+void flatten(const toml::table& t, const std::string& prefix, std::map<std::string, std::string>& out,
+             std::string& error) {
+  for (const auto& [k, v] : t) {
+    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const auto* sub = v.as_table()) {
+      flatten(*sub, key, out, error);
+    } else if (const auto* s = v.as_string()) {
+      out[key] = s->get();
+    } else if (error.empty()) {
+      error = key + ": expected a string";
+    }
+  }
+}
+
+}  // namespace
+
+Result<Strings> Strings::load(const std::string& dir, const std::vector<std::string>& locales) {
+  Strings s;
+  for (const auto& locale : locales) {
+    const std::string path = dir + "/" + locale + ".toml";
+    std::ifstream in(path);
+    if (!in) return Status::error(Status::Code::kNotFound, path + ": cannot read the string table");
+    std::stringstream text;
+    text << in.rdbuf();
+    if (Status st = s.add(locale, text.str(), path); !st) return st;
+  }
+  return s;
+}
+
+Status Strings::add(const std::string& locale, const std::string& toml_text, const std::string& name) {
+  try {
+    const toml::table t = toml::parse(toml_text, name);
+    std::string error;
+    auto& table = tables_[locale];
+    flatten(t, "", table, error);
+    if (!error.empty()) return Status::error(Status::Code::kInvalid, name + ": " + error);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << name << ":" << e.source().begin.line << ": " << e.description();
+    return Status::error(Status::Code::kInvalid, msg.str());
+  }
+  return Status::ok();
+}
+
+const std::string& Strings::get(const std::string& locale, const std::string& key) const {
+  if (auto t = tables_.find(locale); t != tables_.end())
+    if (auto v = t->second.find(key); v != t->second.end()) return v->second;
+  if (auto t = tables_.find("en"); t != tables_.end())
+    if (auto v = t->second.find(key); v != t->second.end()) return v->second;
+  return key;
+}
+
+bool Strings::has(const std::string& locale, const std::string& key) const {
+  auto t = tables_.find(locale);
+  return t != tables_.end() && t->second.count(key) > 0;
+}
+
+std::string Strings::format(const std::string& locale, const std::string& key,
+                            const std::vector<std::pair<std::string, std::string>>& args) const {
+  return fill(get(locale, key), args);
+}
+
+std::vector<std::string> Strings::keys(const std::string& locale) const {
+  std::vector<std::string> out;
+  if (auto t = tables_.find(locale); t != tables_.end())
+    for (const auto& [k, v] : t->second) out.push_back(k);
+  return out;
+}
+
+std::vector<std::string> Strings::locales() const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : tables_) out.push_back(k);
+  return out;
+}
+
+std::string fill(std::string text, const std::vector<std::pair<std::string, std::string>>& args) {
+  for (const auto& [name, value] : args) {
+    const std::string token = "{" + name + "}";
+    for (std::size_t at = text.find(token); at != std::string::npos;
+         at = text.find(token, at + value.size()))
+      text.replace(at, token.size(), value);
+  }
+  return text;
+}
+
+}  // namespace pb::kiosk

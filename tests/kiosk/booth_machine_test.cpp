@@ -1,0 +1,503 @@
+// BoothMachine: every transition and timeout, stepped with a fake clock (no SDL, no sleep).
+#include <catch2/catch.hpp>
+
+#include "pb/booth_machine.h"
+
+using namespace pb::kiosk;
+
+namespace {
+
+// A machine with a clock the test moves by hand, and the commands it gave so far.
+struct Booth {
+  explicit Booth(MachineOptions o = {}) : m(std::move(o), 1000) {}
+  BoothMachine m;
+  Millis now = 1000;
+  std::vector<Command> cmds;
+
+  std::vector<Command> feed(const Event& e) {
+    auto out = m.handle(e, now);
+    cmds.insert(cmds.end(), out.begin(), out.end());
+    return out;
+  }
+  std::vector<Command> tap(const std::string& t) { return feed(Tap{t}); }
+  // Advances the clock in 100 ms frames, ticking each one.
+  void wait(Millis ms) {
+    for (Millis end = now + ms; now < end;) {
+      now = std::min(end, now + 100);
+      feed(Tick{});
+    }
+  }
+  Screen screen() const { return m.state().screen; }
+  template <typename C>
+  int count() const {
+    int n = 0;
+    for (const auto& c : cmds) n += std::holds_alternative<C>(c) ? 1 : 0;
+    return n;
+  }
+  template <typename C>
+  const C* last() const {
+    for (auto it = cmds.rbegin(); it != cmds.rend(); ++it)
+      if (const auto* c = std::get_if<C>(&*it)) return c;
+    return nullptr;
+  }
+  // ATTRACT → … → REVIEW with a still taken.
+  void to_review() {
+    tap("start");
+    tap("agree");
+    tap("details_next");
+    wait(3000);
+    REQUIRE(count<TakeStill>() > 0);
+    feed(StillTaken{});
+    wait(500);
+    REQUIRE(screen() == Screen::kReview);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the flow goes attract pledge details countdown review thanks attract", "[kiosk][machine]") {
+  Booth b;
+  CHECK(b.screen() == Screen::kAttract);
+  b.tap("start");
+  CHECK(b.screen() == Screen::kPledge);
+  b.tap("agree");
+  CHECK(b.screen() == Screen::kDetails);
+  for (const char* k : {"key:A", "key:l", "key:e", "key:x"}) b.tap(k);
+  b.tap("pick:sister");
+  b.tap("details_next");
+  CHECK(b.screen() == Screen::kCountdown);
+  CHECK(b.m.countdown_digit(b.now) == 3);
+  b.wait(1000);
+  CHECK(b.m.countdown_digit(b.now) == 2);
+  b.wait(1000);
+  CHECK(b.m.countdown_digit(b.now) == 1);
+  CHECK(b.count<TakeStill>() == 0);
+  b.wait(1000);
+  CHECK(b.count<TakeStill>() == 1);
+  CHECK(b.m.flashing(b.now));
+  b.feed(StillTaken{});
+  CHECK(b.screen() == Screen::kCountdown);  // the flash finishes first
+  b.wait(400);
+  CHECK(b.screen() == Screen::kReview);
+  const auto* compose = b.last<ComposeReview>();
+  REQUIRE(compose);
+  CHECK(compose->first_name == "Alex");
+  CHECK(compose->answer_pick == "sister");
+  b.tap("consent");
+  b.tap("use_photo");
+  CHECK(b.screen() == Screen::kThanks);
+  const auto* save = b.last<SavePledge>();
+  REQUIRE(save);
+  CHECK(save->with_photo);
+  CHECK(save->share_consent);
+  CHECK(save->consent_version == 1);
+  CHECK(save->first_name == "Alex");
+  CHECK(save->locale == "en");
+  CHECK(b.count<DiscardPhoto>() == 0);
+  b.feed(SaveDone{"id-1", 143, "https://x/y.jpg"});
+  REQUIRE(b.m.state().saved);
+  CHECK(b.m.state().saved->supporter_number == 143);
+  b.wait(11'900);
+  CHECK(b.screen() == Screen::kThanks);
+  b.wait(200);
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK(b.m.state().first_name.text().empty());
+  CHECK(b.m.state().answer_pick.empty());
+}
+
+TEST_CASE("not now on the pledge goes back to attract", "[kiosk][machine]") {
+  Booth b;
+  b.tap("start");
+  b.tap("not_now");
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("consent is opt in and defaults to not shared", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  CHECK_FALSE(b.m.state().share_consent);
+  b.tap("consent");
+  b.tap("consent");
+  b.tap("use_photo");
+  const auto* save = b.last<SavePledge>();
+  REQUIRE(save);
+  CHECK(save->with_photo);
+  CHECK_FALSE(save->share_consent);
+  CHECK(save->consent_version == 1);  // the text shown is recorded either way
+}
+
+TEST_CASE("count me without a photo discards the photo before saving", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("consent");
+  b.cmds.clear();
+  b.tap("no_photo");
+  REQUIRE(b.cmds.size() == 2);
+  CHECK(std::holds_alternative<DiscardPhoto>(b.cmds[0]));
+  const auto* save = std::get_if<SavePledge>(&b.cmds[1]);
+  REQUIRE(save);
+  CHECK_FALSE(save->with_photo);
+  CHECK_FALSE(save->share_consent);
+  CHECK(save->consent_version == 0);
+  CHECK(b.screen() == Screen::kThanks);
+}
+
+TEST_CASE("retakes are limited by max_retakes", "[kiosk][machine]") {
+  MachineOptions o;
+  o.max_retakes = 2;
+  Booth b(o);
+  b.to_review();
+  for (int i = 0; i < 2; ++i) {
+    b.tap("retake");
+    CHECK(b.screen() == Screen::kCountdown);
+    b.wait(3000);
+    b.feed(StillTaken{});
+    b.wait(500);
+    CHECK(b.screen() == Screen::kReview);
+  }
+  CHECK(b.m.retakes_left() == 0);
+  CHECK(b.count<DiscardPhoto>() == 2);
+  b.tap("retake");
+  CHECK(b.screen() == Screen::kReview);
+  CHECK(b.count<TakeStill>() == 3);
+}
+
+TEST_CASE("the idle timeout returns every participant screen to attract and keeps nothing", "[kiosk][machine]") {
+  for (int where = 0; where < 3; ++where) {
+    Booth b;
+    b.tap("start");
+    if (where >= 1) {
+      b.tap("agree");
+      b.tap("key:J");
+    }
+    if (where == 2) {
+      b.tap("details_next");
+      b.wait(3000);
+      b.feed(StillTaken{});
+      b.wait(500);
+      REQUIRE(b.screen() == Screen::kReview);
+    }
+    const Screen before = b.screen();
+    b.wait(44'500);  // REVIEW was entered up to 400 ms before this point
+    CHECK(b.screen() == before);
+    b.wait(600);
+    CHECK(b.screen() == Screen::kAttract);
+    CHECK(b.count<SavePledge>() == 0);
+    CHECK(b.m.state().first_name.text().empty());
+    CHECK(b.count<DiscardPhoto>() == (where == 2 ? 1 : 0));
+  }
+}
+
+TEST_CASE("each touch restarts the idle timeout", "[kiosk][machine]") {
+  Booth b;
+  b.tap("start");
+  b.tap("agree");
+  b.wait(40'000);
+  b.tap("key:a");
+  b.wait(40'000);
+  CHECK(b.screen() == Screen::kDetails);
+  b.wait(5'100);
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("the countdown ignores taps and has no idle timeout", "[kiosk][machine]") {
+  MachineOptions o;
+  o.idle_timeout_ms = 10'000;
+  Booth b(o);
+  b.tap("start");
+  b.tap("agree");
+  b.wait(9'000);
+  b.tap("details_skip");
+  b.wait(2'000);
+  b.tap("retake");
+  b.tap("use_photo");
+  CHECK(b.screen() == Screen::kCountdown);
+  b.wait(1'000);
+  REQUIRE(b.count<TakeStill>() == 1);
+  b.wait(20'000);  // the still is late: wait, do not time out
+  CHECK(b.screen() == Screen::kCountdown);
+  CHECK(b.count<TakeStill>() == 1);
+}
+
+TEST_CASE("details skip clears what was typed", "[kiosk][machine]") {
+  Booth b;
+  b.tap("start");
+  b.tap("agree");
+  b.tap("key:B");
+  b.tap("pick:mother");
+  b.tap("details_skip");
+  b.wait(3000);
+  b.feed(StillTaken{});
+  b.wait(500);
+  const auto* compose = b.last<ComposeReview>();
+  REQUIRE(compose);
+  CHECK(compose->first_name.empty());
+  CHECK(compose->answer_pick.empty());
+}
+
+TEST_CASE("details back returns to the pledge", "[kiosk][machine]") {
+  Booth b;
+  b.tap("start");
+  b.tap("agree");
+  b.tap("details_back");
+  CHECK(b.screen() == Screen::kPledge);
+}
+
+TEST_CASE("own words replace a quick pick and a pick replaces own words", "[kiosk][machine]") {
+  Booth b;
+  b.tap("start");
+  b.tap("agree");
+  b.tap("pick:daughter");
+  CHECK(b.m.state().answer_pick == "daughter");
+  b.tap("pick:daughter");
+  CHECK(b.m.state().answer_pick.empty());
+  b.tap("pick:friends");
+  b.tap("field:words");
+  b.tap("key:h");
+  b.tap("key:i");
+  CHECK(b.m.state().answer_pick.empty());
+  CHECK(b.m.state().answer_words.text() == "hi");
+  b.tap("pick:everyone");
+  CHECK(b.m.state().answer_words.text().empty());
+  CHECK(b.m.state().answer_pick == "everyone");
+  b.tap("pick:nonsense");
+  CHECK(b.m.state().answer_pick == "everyone");
+}
+
+TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][machine]") {
+  Booth b;
+  b.tap("lang_ko");
+  b.tap("start");
+  b.tap("agree");
+  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  for (const char* k : {"key:ㅁ", "key:ㅣ", "key:ㄴ", "key:shift", "key:ㅉ", "key:ㅜ", "key:ㄴ"})
+    b.tap(k);
+  CHECK(b.m.state().first_name.text() == "민쭌");
+  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  b.tap("key:back");
+  CHECK(b.m.state().first_name.text() == "민쭈");
+  b.tap("key:mode");
+  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);
+  b.tap("key:shift");
+  b.tap("key:J");
+  b.tap("key:o");
+  CHECK(b.m.state().first_name.text() == "민쭈Jo");
+  b.tap("key:done");
+  CHECK(b.m.state().focus == BoothState::Focus::kNone);
+  b.tap("key:x");
+  CHECK(b.m.state().first_name.text() == "민쭈Jo");
+  b.tap("lang_en");
+  b.tap("field:name");
+  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);
+}
+
+TEST_CASE("the language resets to the default for the next participant", "[kiosk][machine]") {
+  Booth b;
+  b.tap("lang_ko");
+  CHECK(b.m.state().locale == "ko");
+  b.tap("start");
+  b.tap("agree");
+  b.tap("details_next");
+  b.wait(3000);
+  b.feed(StillTaken{});
+  b.wait(500);
+  b.tap("use_photo");
+  CHECK(b.last<SavePledge>()->locale == "ko");
+  b.tap("thanks_done");
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK(b.m.state().locale == "en");
+}
+
+TEST_CASE("a failed still puts the booth out of service until the camera is back", "[kiosk][machine]") {
+  Booth b;
+  b.tap("start");
+  b.tap("agree");
+  b.tap("details_next");
+  b.wait(3000);
+  b.feed(StillFailed{});
+  CHECK(b.screen() == Screen::kOutOfService);
+  CHECK(b.m.state().oos.camera_lost);
+  b.feed(CameraState{true});
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("camera lost mid flow discards the photo and goes out of service", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.feed(CameraState{false});
+  CHECK(b.screen() == Screen::kOutOfService);
+  CHECK(b.count<DiscardPhoto>() == 1);
+  b.tap("start");
+  CHECK(b.screen() == Screen::kOutOfService);
+  b.feed(CameraState{true});
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("a full disk during a save goes out of service with the message", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("use_photo");
+  b.feed(SaveFailed{true, "disk full"});
+  CHECK(b.screen() == Screen::kOutOfService);
+  CHECK(b.m.state().oos.storage_message == "disk full");
+  b.feed(StorageState{true, ""});
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("low storage waits for thanks to finish before going out of service", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("use_photo");
+  b.feed(SaveDone{"id", 7, "u"});
+  b.feed(StorageState{false, "low"});
+  CHECK(b.screen() == Screen::kThanks);
+  b.wait(12'100);
+  CHECK(b.screen() == Screen::kOutOfService);
+}
+
+TEST_CASE("the admin corner needs a long press and a correct pin", "[kiosk][machine]") {
+  Booth b;
+  b.tap("admin");
+  CHECK(b.screen() == Screen::kAttract);
+  b.feed(LongPress{"admin"});
+  CHECK(b.screen() == Screen::kAdminPin);
+  b.tap("pin:1");
+  b.tap("pin:2");
+  b.tap("pin:3");
+  b.tap("pin:ok");
+  CHECK(b.count<VerifyPin>() == 0);  // too short
+  b.tap("pin:4");
+  b.tap("pin:ok");
+  REQUIRE(b.last<VerifyPin>());
+  CHECK(b.last<VerifyPin>()->pin == "1234");
+  b.feed(PinChecked{true});
+  CHECK(b.screen() == Screen::kAdmin);
+  b.tap("admin:close");
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("the admin corner does nothing when no pin is configured", "[kiosk][machine]") {
+  MachineOptions o;
+  o.admin_enabled = false;
+  Booth b(o);
+  b.feed(LongPress{"admin"});
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("five wrong pins lock the pad for sixty seconds", "[kiosk][machine]") {
+  Booth b;
+  b.feed(LongPress{"admin"});
+  for (int i = 0; i < 5; ++i) {
+    for (const char* k : {"pin:9", "pin:9", "pin:9", "pin:9", "pin:ok"}) b.tap(k);
+    b.feed(PinChecked{false});
+    CHECK(b.m.state().pin_failed_last);
+  }
+  CHECK(b.m.pin_locked(b.now));
+  const int asked = b.count<VerifyPin>();
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  CHECK(b.count<VerifyPin>() == asked);
+  b.wait(30'000);  // touches keep the pad from idling out meanwhile
+  b.tap("pin:1");
+  b.wait(29'900);
+  CHECK(b.m.pin_locked(b.now));
+  b.wait(200);
+  CHECK_FALSE(b.m.pin_locked(b.now));
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  CHECK(b.count<VerifyPin>() == asked + 1);
+  b.feed(PinChecked{true});
+  CHECK(b.screen() == Screen::kAdmin);
+}
+
+TEST_CASE("the lock survives leaving and coming back to the pin pad", "[kiosk][machine]") {
+  Booth b;
+  b.feed(LongPress{"admin"});
+  for (int i = 0; i < 5; ++i) {
+    for (const char* k : {"pin:9", "pin:9", "pin:9", "pin:9", "pin:ok"}) b.tap(k);
+    b.feed(PinChecked{false});
+  }
+  b.tap("pin:cancel");
+  CHECK(b.screen() == Screen::kAttract);
+  b.feed(LongPress{"admin"});
+  CHECK(b.m.pin_locked(b.now));
+}
+
+TEST_CASE("admin pause puts the booth out of service until resumed", "[kiosk][machine]") {
+  Booth b;
+  b.feed(LongPress{"admin"});
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  b.feed(PinChecked{true});
+  b.tap("admin:pause");
+  CHECK(b.screen() == Screen::kAdmin);
+  b.tap("admin:close");
+  CHECK(b.screen() == Screen::kOutOfService);
+  CHECK(b.m.state().oos.paused);
+  b.feed(LongPress{"admin"});
+  CHECK(b.screen() == Screen::kAdminPin);
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  b.feed(PinChecked{true});
+  b.tap("admin:pause");
+  b.tap("admin:close");
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("admin delete last pledge needs a second tap and upload now and exit send commands", "[kiosk][machine]") {
+  Booth b;
+  b.feed(LongPress{"admin"});
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  b.feed(PinChecked{true});
+  b.tap("admin:delete");
+  CHECK(b.count<DeleteLastPledge>() == 0);
+  CHECK(b.m.state().confirm_delete);
+  b.tap("admin:upload");
+  CHECK(b.count<UploadNow>() == 1);
+  CHECK_FALSE(b.m.state().confirm_delete);
+  b.tap("admin:delete");
+  b.tap("admin:delete");
+  CHECK(b.count<DeleteLastPledge>() == 1);
+  b.tap("admin:exit");
+  CHECK(b.count<ExitBooth>() == 1);
+}
+
+TEST_CASE("admin and the pin pad time out to attract", "[kiosk][machine]") {
+  Booth b;
+  b.feed(LongPress{"admin"});
+  b.wait(45'100);
+  CHECK(b.screen() == Screen::kAttract);
+  b.feed(LongPress{"admin"});
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  b.feed(PinChecked{true});
+  b.wait(45'100);
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("out of service stays while admin is open and resolves on close", "[kiosk][machine]") {
+  Booth b;
+  b.feed(LongPress{"admin"});
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  b.feed(PinChecked{true});
+  b.feed(CameraState{false});
+  CHECK(b.screen() == Screen::kAdmin);
+  b.tap("admin:close");
+  CHECK(b.screen() == Screen::kOutOfService);
+}
+
+TEST_CASE("a long press in the middle of a participant discards the photo", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.feed(LongPress{"admin"});
+  CHECK(b.screen() == Screen::kAdminPin);
+  CHECK(b.count<DiscardPhoto>() == 1);
+  b.tap("pin:cancel");
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK(b.count<SavePledge>() == 0);
+}
+
+TEST_CASE("a save result arriving after thanks timed out is ignored", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("no_photo");
+  b.wait(12'100);
+  CHECK(b.screen() == Screen::kAttract);
+  b.feed(SaveDone{"late", 3, "u"});
+  CHECK_FALSE(b.m.state().saved);
+}

@@ -1,0 +1,96 @@
+// The on-screen keyboard's text entry: Hangul 2-set composition, backspace, Latin.
+#include <catch2/catch.hpp>
+
+#include "pb/hangul.h"
+
+using pb::kiosk::from_utf8;
+using pb::kiosk::TextField;
+
+namespace {
+void type_all(TextField& f, const std::string& keys) {
+  for (char32_t c : from_utf8(keys)) f.type(c);
+}
+}  // namespace
+
+TEST_CASE("typing the jamo of gamsahamnida composes the five syllables", "[kiosk][hangul]") {
+  TextField f(40);
+  type_all(f, "ㄱㅏㅁㅅㅏㅎㅏㅂㄴㅣㄷㅏ");
+  CHECK(f.text() == "감사합니다");
+  CHECK(f.length() == 5);
+}
+
+TEST_CASE("backspace undoes the last jamo before whole syllables", "[kiosk][hangul]") {
+  TextField f(40);
+  type_all(f, "ㄱㅏㅁ");
+  CHECK(f.text() == "감");
+  f.backspace();
+  CHECK(f.text() == "가");
+  f.backspace();
+  CHECK(f.text() == "ㄱ");
+  f.backspace();
+  CHECK(f.text() == "");
+  type_all(f, "ㄱㅏㅁㅅㅏ");
+  CHECK(f.text() == "감사");
+  f.backspace();
+  CHECK(f.text() == "감ㅅ");
+  f.backspace();
+  CHECK(f.text() == "감");  // the committed syllable is now deleted whole
+  f.backspace();
+  CHECK(f.text() == "");
+}
+
+TEST_CASE("compound vowels and finals form and come apart jamo by jamo", "[kiosk][hangul]") {
+  TextField f(40);
+  type_all(f, "ㅇㅗㅏ");
+  CHECK(f.text() == "와");
+  f.backspace();
+  CHECK(f.text() == "오");
+  f.clear();
+  type_all(f, "ㄷㅏㄹㄱ");
+  CHECK(f.text() == "닭");
+  f.backspace();
+  CHECK(f.text() == "달");
+  f.clear();
+  // A compound final splits when a vowel follows: 닭 + ㅇ... vs 달 + 기
+  type_all(f, "ㄷㅏㄹㄱㅣ");
+  CHECK(f.text() == "달기");
+  f.clear();
+  type_all(f, "ㅇㅢㅅㅏ");
+  CHECK(f.text() == "의사");
+}
+
+TEST_CASE("consonants that cannot end a syllable start a new one", "[kiosk][hangul]") {
+  TextField f(40);
+  type_all(f, "ㅇㅏㄸㅏ");
+  CHECK(f.text() == "아따");
+  f.clear();
+  type_all(f, "ㄱㄴ");
+  CHECK(f.text() == "ㄱㄴ");
+  f.clear();
+  type_all(f, "ㅏㅏ");
+  CHECK(f.text() == "ㅏㅏ");
+}
+
+TEST_CASE("latin letters mix with hangul and a space ends composition", "[kiosk][hangul]") {
+  TextField f(40);
+  type_all(f, "Min ㅈㅜㄴ");
+  CHECK(f.text() == "Min 준");
+  f.type(U' ');
+  f.backspace();
+  CHECK(f.text() == "Min 준");
+  f.backspace();
+  CHECK(f.text() == "Min ");
+}
+
+TEST_CASE("a full field refuses more characters", "[kiosk][hangul]") {
+  TextField f(3);
+  type_all(f, "abcd");
+  CHECK(f.text() == "abc");
+  TextField k(2);
+  type_all(k, "ㄱㅏㄴㅏ");
+  CHECK(k.text() == "가나");
+  type_all(k, "ㅁ");
+  CHECK(k.text() == "가남");  // a final still fits in the last syllable
+  type_all(k, "ㅏ");
+  CHECK(k.text() == "가남");  // but a third syllable does not
+}
