@@ -1,6 +1,284 @@
-// `pledgebooth stats|export|delete|doctor`: the ledger from the command line.
+// `pledgebooth stats|export|delete|doctor|add-test-pledges`: the ledger from the command line.
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <random>
+
 #include "commands.h"
+#include "pb/json.h"
+#include "pb/ledger.h"
+#include "pb/uploader.h"
+
+namespace fs = std::filesystem;
 
 namespace pb::app {
-void add_store_commands(CLI::App&, AppContext&) {}
+
+namespace {
+
+std::unique_ptr<store::Ledger> open_ledger(AppContext& ctx, const std::string& data_dir_override) {
+  std::string dir = data_dir_override.empty() ? ctx.config().storage.data_dir : data_dir_override;
+  auto ledger = store::Ledger::open(dir);
+  if (!ledger) {
+    std::cerr << "pledgebooth: cannot open the ledger in " << dir << ": " << ledger.status().message() << "\n";
+    throw ExitCode{1};
+  }
+  const auto& rec = (*ledger)->recovery();
+  if (rec.temp_files_removed > 0)
+    std::cerr << "recovery: removed " << rec.temp_files_removed << " unfinished photo file(s)\n";
+  for (const auto& f : rec.orphans_recovered)
+    std::cerr << "recovery: a photo without a ledger row was moved to " << f << "\n";
+  for (const auto& id : rec.missing_photos) std::cerr << "recovery: pledge " << id << " has lost its photo file\n";
+  return std::move(*ledger);
+}
+
+template <typename T>
+T check(Result<T> r, const char* what) {
+  if (!r) {
+    std::cerr << "pledgebooth: " << what << ": " << r.status().message() << "\n";
+    throw ExitCode{1};
+  }
+  return std::move(*r);
+}
+
+void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
+  auto ledger = open_ledger(ctx, data_dir);
+  auto events = check(ledger->event_stats(), "stats");
+  auto queue = check(ledger->queue_counts(), "queue");
+  auto failed = check(ledger->outbox_items(store::OutboxState::kFailed), "failed uploads");
+  auto pending = check(ledger->outbox_items(store::OutboxState::kPending), "pending uploads");
+  if (json) {
+    std::string out = "{\"events\":[";
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const auto& e = events[i];
+      out += (i ? "," : "") + std::string("{\"event\":") + json_quote(e.event) +
+             ",\"pledges\":" + std::to_string(e.pledges) + ",\"photos\":" + std::to_string(e.photos) +
+             ",\"shared\":" + std::to_string(e.shared) + "}";
+    }
+    out += "],\"queue\":{\"pending\":" + std::to_string(queue.pending) + ",\"done\":" + std::to_string(queue.done) +
+           ",\"failed\":" + std::to_string(queue.failed) + "},\"failed\":[";
+    for (std::size_t i = 0; i < failed.size(); ++i) {
+      const auto& f = failed[i];
+      out += (i ? "," : "") + std::string("{\"pledge\":") + json_quote(f.pledge_id) + ",\"target\":" +
+             json_quote(f.target) + ",\"attempts\":" + std::to_string(f.attempts) +
+             ",\"error\":" + json_quote(f.last_error) + "}";
+    }
+    out += "]}";
+    std::cout << out << "\n";
+    return;
+  }
+  if (events.empty()) std::cout << "No pledges yet in " << ledger->data_dir() << "\n";
+  for (const auto& e : events)
+    std::printf("%-28s %6lld pledges  %6lld photos  %6lld shared\n", e.event.c_str(), static_cast<long long>(e.pledges),
+                static_cast<long long>(e.photos), static_cast<long long>(e.shared));
+  std::printf("upload queue: %lld pending, %lld done, %lld failed\n", static_cast<long long>(queue.pending),
+              static_cast<long long>(queue.done), static_cast<long long>(queue.failed));
+  for (const auto& p : pending)
+    if (!p.last_error.empty())
+      std::printf("  retrying %s → %s (attempt %d): %s\n", p.pledge_id.c_str(), p.target.c_str(), p.attempts,
+                  p.last_error.c_str());
+  for (const auto& f : failed)
+    std::printf("  FAILED %s → %s: %s\n", f.pledge_id.c_str(), f.target.c_str(), f.last_error.c_str());
+  if (!failed.empty()) std::printf("Fix the cause, then run `pledgebooth upload --retry-failed`.\n");
+}
+
+void run_export(AppContext& ctx, const std::string& data_dir, const std::string& csv, const std::string& dir) {
+  if (csv.empty() && dir.empty()) {
+    std::cerr << "pledgebooth export: give --csv FILE or --dir DIR\n";
+    throw ExitCode{2};
+  }
+  auto ledger = open_ledger(ctx, data_dir);
+  if (!csv.empty()) {
+    if (Status s = ledger->export_csv(csv); !s) {
+      std::cerr << "pledgebooth export: " << s.message() << "\n";
+      throw ExitCode{1};
+    }
+    std::cout << "wrote " << csv << "\n";
+  }
+  if (!dir.empty()) {
+    // A folder for a USB stick: pledges.csv plus the photos in their dated folders.
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (Status s = ledger->export_csv(dir + "/pledges.csv"); !s) {
+      std::cerr << "pledgebooth export: " << s.message() << "\n";
+      throw ExitCode{1};
+    }
+    auto pledges = check(ledger->list_pledges(), "list pledges");
+    int copied = 0;
+    for (const auto& p : pledges) {
+      if (p.photo_path.empty()) continue;
+      fs::path dest = fs::path(dir) / p.photo_path;
+      fs::create_directories(dest.parent_path(), ec);
+      if (!fs::copy_file(ledger->photo_file(p), dest, fs::copy_options::overwrite_existing, ec)) {
+        std::cerr << "pledgebooth export: copy " << p.photo_path << ": " << ec.message() << "\n";
+        throw ExitCode{1};
+      }
+      ++copied;
+    }
+    sync();
+    std::cout << "wrote " << dir << "/pledges.csv and " << copied << " photo(s)\n";
+  }
+}
+
+void run_delete(AppContext& ctx, const std::string& data_dir, const std::string& id) {
+  auto ledger = open_ledger(ctx, data_dir);
+  auto got = check(ledger->get_pledge(id), "read pledge");
+  if (!got) {
+    std::cerr << "pledgebooth delete: no pledge with id " << id << "\n";
+    throw ExitCode{1};
+  }
+  // Remote copies first: if that fails the local row stays, so a later try can find them.
+  if (Status s = upload::delete_remote_copies(ctx.config(), *ledger, id); !s) {
+    std::cerr << "pledgebooth delete: remote copies could not be deleted, nothing was removed: " << s.message()
+              << "\n";
+    throw ExitCode{1};
+  }
+  if (Status s = ledger->delete_pledge(id); !s) {
+    std::cerr << "pledgebooth delete: " << s.message() << "\n";
+    throw ExitCode{1};
+  }
+  std::cout << "deleted pledge " << id << " (row, photo and upload queue)\n";
+}
+
+// Saves N pledges with random photo bytes, printing "saved <id> <sha256>" after each one
+// is durable. Used by the crash test and the benchmarks; not shown in --help.
+void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int count, int photo_kb, bool consent) {
+  auto ledger = open_ledger(ctx, data_dir);
+  std::mt19937_64 rng{std::random_device{}()};
+  std::vector<std::string> targets;
+  for (const auto& t : ctx.config().upload.targets) targets.push_back(t.name);
+  for (int i = 0; i < count; ++i) {
+    store::PledgeInput in;
+    in.event = ctx.config().event.id;
+    in.booth = ctx.config().booth.id;
+    in.locale = i % 2 ? "ko" : "en";
+    in.first_name = i % 2 ? "민준" : "Alex";
+    in.answer = "for my daughter";
+    in.share_consent = consent;
+    in.consent_version = ctx.config().event.consent_version;
+    in.targets = targets;
+    if (photo_kb > 0) {
+      in.photo_jpeg.resize(static_cast<std::size_t>(photo_kb) * 1024);
+      for (std::size_t j = 0; j + 8 <= in.photo_jpeg.size(); j += 8) {
+        std::uint64_t v = rng();
+        std::memcpy(&in.photo_jpeg[j], &v, 8);
+      }
+    }
+    auto saved = ledger->save_pledge(in);
+    if (!saved) {
+      std::fprintf(stderr, "save failed: %s\n", saved.status().message().c_str());
+      throw ExitCode{1};
+    }
+    // One write() per line, so a SIGKILL never leaves half a line.
+    std::string line = "saved " + saved->id + " " + saved->photo_sha256 + "\n";
+    if (::write(1, line.data(), line.size()) < 0) throw ExitCode{1};
+  }
+}
+
+struct Check {
+  bool ok;
+  std::string what;
+};
+
+void run_doctor(AppContext& ctx) {
+  std::vector<Check> checks;
+  const auto& cfg = ctx.config();
+  checks.push_back({true, "config: " + (cfg.source_path.empty() ? std::string("built-in default (no booth.toml)")
+                                                                  : cfg.source_path + " loads clean")});
+  auto ledger = store::Ledger::open(cfg.storage.data_dir);
+  if (!ledger) {
+    checks.push_back({false, "data dir " + cfg.storage.data_dir + ": " + ledger.status().message()});
+  } else {
+    std::string probe = (*ledger)->data_dir() + "/.doctor-probe";
+    FILE* f = std::fopen(probe.c_str(), "w");
+    bool writable = f && std::fputs("ok", f) >= 0 && std::fclose(f) == 0;
+    std::remove(probe.c_str());
+    checks.push_back({writable, "data dir " + (*ledger)->data_dir() + (writable ? " is writable" : " is NOT writable")});
+    struct statvfs vfs {};
+    if (statvfs((*ledger)->data_dir().c_str(), &vfs) == 0) {
+      long long free_mb = static_cast<long long>(vfs.f_bavail) * static_cast<long long>(vfs.f_frsize) / (1024 * 1024);
+      bool enough = free_mb >= cfg.storage.min_free_mb;
+      checks.push_back({enough, "free disk: " + std::to_string(free_mb) + " MB (booth stops below " +
+                                    std::to_string(cfg.storage.min_free_mb) + " MB; ~2500 photos per GB)"});
+    }
+    auto q = (*ledger)->queue_counts();
+    if (q) {
+      checks.push_back({q->failed == 0, "upload queue: " + std::to_string(q->pending) + " pending, " +
+                                            std::to_string(q->failed) + " failed"});
+    }
+  }
+  const char* fonts[] = {"/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+                         "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf"};
+  for (const char* font : fonts)
+    checks.push_back({fs::exists(font), std::string("font ") + font + (fs::exists(font) ? "" : " missing (apt-get install fonts-nanum)")});
+  checks.push_back({fs::exists(cfg.photo.frame), "sign frame " + cfg.photo.frame + (fs::exists(cfg.photo.frame) ? "" : " missing")});
+  bool any_video = false;
+  for (int i = 0; i < 10; ++i) any_video = any_video || fs::exists("/dev/video" + std::to_string(i));
+  checks.push_back({true, std::string("camera source '") + cfg.camera.source + "': " +
+                              (any_video ? "a video device is present"
+                                         : "no webcam found; 'auto' uses the synthetic camera")});
+  const char* display = std::getenv("DISPLAY");
+  const char* driver = std::getenv("SDL_VIDEODRIVER");
+  checks.push_back({true, std::string("display: ") + (display ? std::string("DISPLAY=") + display
+                                                     : driver ? std::string("SDL_VIDEODRIVER=") + driver
+                                                              : "none (run under xvfb-run or on the booth's screen)")});
+  for (const auto& t : cfg.upload.targets) {
+    std::string where = t.kind == "file" ? t.path : t.kind == "s3" ? t.endpoint + "/" + t.bucket : t.url;
+    bool secrets = true;
+    std::string missing;
+    for (const std::string* env : {&t.access_key_env, &t.secret_key_env, &t.password_env, &t.token_env}) {
+      if (!env->empty() && !config::resolve_secret(*env)) {
+        secrets = false;
+        missing += " " + *env;
+      }
+    }
+    checks.push_back({secrets, "upload target '" + t.name + "' (" + t.kind + ") → " + where +
+                                   (secrets ? "" : "; environment variable(s) not set:" + missing)});
+  }
+  bool all = true;
+  for (const auto& c : checks) {
+    std::cout << (c.ok ? "  ok   " : "  FAIL ") << c.what << "\n";
+    all = all && c.ok;
+  }
+  std::cout << (all ? "doctor: the booth is ready\n" : "doctor: fix the FAIL lines above\n");
+  if (!all) throw ExitCode{1};
+}
+
+}  // namespace
+
+void add_store_commands(CLI::App& app, AppContext& ctx) {
+  static std::string data_dir, csv, dir, id;
+  static bool json = false, consent = true;
+  static int count = 1, photo_kb = 400;
+
+  auto* stats = app.add_subcommand("stats", "pledges per event, photos, upload queue by state");
+  stats->add_option("--data-dir", data_dir, "data directory (default: from the config)");
+  stats->add_flag("--json", json, "machine-readable output");
+  stats->callback([&ctx] { run_stats(ctx, data_dir, json); });
+
+  auto* exp = app.add_subcommand("export", "pledges as CSV (UTF-8 with BOM) or a folder with photos");
+  exp->add_option("--data-dir", data_dir, "data directory (default: from the config)");
+  exp->add_option("--csv", csv, "write one row per pledge to this file");
+  exp->add_option("--dir", dir, "write pledges.csv and the photos into this folder");
+  exp->callback([&ctx] { run_export(ctx, data_dir, csv, dir); });
+
+  auto* del = app.add_subcommand("delete", "delete a pledge on request: row, photo, upload queue, remote copies");
+  del->add_option("--data-dir", data_dir, "data directory (default: from the config)");
+  del->add_option("PLEDGE_ID", id, "the pledge's id")->required();
+  del->callback([&ctx] { run_delete(ctx, data_dir, id); });
+
+  auto* doc = app.add_subcommand("doctor", "check config, data dir, disk, fonts, camera, display, targets");
+  doc->callback([&ctx] { run_doctor(ctx); });
+
+  auto* add = app.add_subcommand("add-test-pledges", "");  // empty description: hidden from --help
+  add->add_option("--data-dir", data_dir, "data directory");
+  add->add_option("N", count, "how many")->required();
+  add->add_option("--photo-kb", photo_kb, "photo size in KB (0 = no photo)");
+  add->add_option("--consent", consent, "share consent (true/false)");
+  add->callback([&ctx] { run_add_test_pledges(ctx, data_dir, count, photo_kb, consent); });
+}
+
 }  // namespace pb::app

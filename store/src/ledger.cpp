@@ -1,0 +1,544 @@
+// The pledge ledger: schema migrations, durable saves, start-up recovery, the outbox and
+// exports, over one sqlite connection per Ledger.
+#include "pb/ledger.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "files.h"
+#include "sqlite.h"
+
+namespace fs = std::filesystem;
+
+namespace pb::store {
+
+namespace {
+
+// Each entry moves the schema one version up; never edit a released entry, append.
+const char* const kMigrations[] = {
+    // v1: pledges and their per-target outbox rows.
+    R"sql(
+    CREATE TABLE pledges(
+      id TEXT PRIMARY KEY,
+      event TEXT NOT NULL,
+      booth TEXT NOT NULL,
+      created_ms INTEGER NOT NULL,
+      locale TEXT NOT NULL,
+      first_name TEXT NOT NULL DEFAULT '',
+      answer TEXT NOT NULL DEFAULT '',
+      share_consent INTEGER NOT NULL,
+      consent_version INTEGER NOT NULL DEFAULT 0,
+      photo_path TEXT NOT NULL DEFAULT '',
+      photo_size INTEGER NOT NULL DEFAULT 0,
+      photo_sha256 TEXT NOT NULL DEFAULT '');
+    CREATE INDEX pledges_by_event ON pledges(event, created_ms);
+    CREATE TABLE outbox(
+      id INTEGER PRIMARY KEY,
+      pledge_id TEXT NOT NULL REFERENCES pledges(id) ON DELETE CASCADE,
+      target TEXT NOT NULL,
+      state TEXT NOT NULL CHECK(state IN ('pending','done','failed')),
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT NOT NULL DEFAULT '',
+      remote_key TEXT NOT NULL DEFAULT '',
+      updated_ms INTEGER NOT NULL,
+      UNIQUE(pledge_id, target));
+    CREATE INDEX outbox_due ON outbox(state, next_attempt_ms);
+    )sql",
+};
+constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+const char* kPledgeColumns =
+    "id, event, booth, created_ms, locale, first_name, answer, share_consent, consent_version, photo_path, "
+    "photo_size, photo_sha256";
+
+std::string iso_utc(std::int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char full[48];
+  std::snprintf(full, sizeof full, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+  return full;
+}
+
+Pledge read_pledge(const Statement& st) {
+  Pledge p;
+  p.id = st.text(0);
+  p.event = st.text(1);
+  p.booth = st.text(2);
+  p.created_ms = st.integer(3);
+  p.locale = st.text(4);
+  p.first_name = st.text(5);
+  p.answer = st.text(6);
+  p.share_consent = st.integer(7) != 0;
+  p.consent_version = static_cast<int>(st.integer(8));
+  p.photo_path = st.text(9);
+  p.photo_size = st.integer(10);
+  p.photo_sha256 = st.text(11);
+  p.created_utc = iso_utc(p.created_ms);
+  return p;
+}
+
+const char* kOutboxColumns = "id, pledge_id, target, state, attempts, next_attempt_ms, last_error, remote_key, updated_ms";
+
+OutboxState parse_state(const std::string& s) {
+  if (s == "done") return OutboxState::kDone;
+  if (s == "failed") return OutboxState::kFailed;
+  return OutboxState::kPending;
+}
+
+OutboxItem read_outbox(const Statement& st) {
+  OutboxItem o;
+  o.id = st.integer(0);
+  o.pledge_id = st.text(1);
+  o.target = st.text(2);
+  o.state = parse_state(st.text(3));
+  o.attempts = static_cast<int>(st.integer(4));
+  o.next_attempt_ms = st.integer(5);
+  o.last_error = st.text(6);
+  o.remote_key = st.text(7);
+  o.updated_ms = st.integer(8);
+  return o;
+}
+
+bool is_slug(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+std::string csv_field(const std::string& s) {
+  bool quote = s.find_first_of(",\"\r\n") != std::string::npos;
+  // A leading =, +, - or @ would run as a formula in a spreadsheet: keep it text.
+  bool formula = !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+  std::string v = formula ? "'" + s : s;
+  if (!quote) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+const char* to_string(OutboxState s) {
+  switch (s) {
+    case OutboxState::kPending: return "pending";
+    case OutboxState::kDone: return "done";
+    case OutboxState::kFailed: return "failed";
+  }
+  return "pending";
+}
+
+struct Ledger::Impl {
+  std::string data_dir;
+  sqlite3* db = nullptr;
+  int lock_fd = -1;
+  RecoveryReport recovery;
+  int schema_version = 0;
+
+  ~Impl() {
+    if (db) sqlite3_close_v2(db);
+    if (lock_fd >= 0) close(lock_fd);  // releases the shared lock
+  }
+
+  Status exec(const char* sql, const std::string& what) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+    if (err) sqlite3_free(err);
+    return sqlite_status(db, rc, what);
+  }
+
+  Status migrate() {
+    Statement v(db, "PRAGMA user_version");
+    if (v.step() != SQLITE_ROW) return sqlite_status(db, v.prepare_rc(), "read schema version");
+    int version = static_cast<int>(v.integer(0));
+    v.finalize();
+    if (version > kSchemaVersion)
+      return Status::error(Status::Code::kCorrupt, "ledger.db has schema v" + std::to_string(version) +
+                                                       ", newer than this pledgebooth (v" +
+                                                       std::to_string(kSchemaVersion) + "): update pledgebooth");
+    for (int next = version; next < kSchemaVersion; ++next) {
+      if (Status s = exec("BEGIN IMMEDIATE", "begin migration"); !s) return s;
+      std::string sql = std::string(kMigrations[next]) + "; PRAGMA user_version = " + std::to_string(next + 1) + ";";
+      char* err = nullptr;
+      int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+      if (err) sqlite3_free(err);
+      if (rc != SQLITE_OK) {
+        Status s = sqlite_status(db, rc, "schema migration to v" + std::to_string(next + 1));
+        exec("ROLLBACK", "rollback");
+        return s;
+      }
+      if (Status s = exec("COMMIT", "commit migration"); !s) return s;
+    }
+    schema_version = kSchemaVersion;
+    return Status::ok();
+  }
+
+  // Runs only when no other Ledger has this data dir open (exclusive lock), so that no
+  // save in flight elsewhere loses its temp file or its just-renamed photo.
+  Status recover() {
+    fs::path photos = fs::path(data_dir) / "photos";
+    std::error_code ec;
+    if (!fs::exists(photos, ec)) return Status::ok();
+    std::vector<fs::path> files;
+    for (auto it = fs::recursive_directory_iterator(photos, ec); !ec && it != fs::end(it); it.increment(ec)) {
+      if (it->is_regular_file(ec)) files.push_back(it->path());
+    }
+    Statement has(db, "SELECT 1 FROM pledges WHERE photo_path = ?1");
+    for (const auto& f : files) {
+      std::string name = f.filename().string();
+      if (name.size() > std::strlen(kTempSuffix) &&
+          name.compare(name.size() - std::strlen(kTempSuffix), std::string::npos, kTempSuffix) == 0) {
+        if (Status s = remove_durably(f.string()); !s) return s;
+        ++recovery.temp_files_removed;
+        continue;
+      }
+      std::string rel = fs::relative(f, data_dir, ec).string();
+      has.reset();
+      has.bind(1, rel);
+      int rc = has.step();
+      if (rc == SQLITE_ROW) continue;
+      if (rc != SQLITE_DONE) return sqlite_status(db, rc, "recovery lookup");
+      // A photo whose transaction never committed: keep it aside, never delete a face.
+      fs::path dest = fs::path(data_dir) / "recovered" / fs::relative(f, photos, ec);
+      if (Status s = make_dirs_durable(dest.parent_path().string()); !s) return s;
+      if (std::rename(f.c_str(), dest.c_str()) != 0) return errno_status(errno, "move " + f.string());
+      fsync_dir(dest.parent_path().string());
+      fsync_dir(f.parent_path().string());
+      recovery.orphans_recovered.push_back(dest.string());
+    }
+    Statement rows(db, "SELECT id, photo_path FROM pledges WHERE photo_path != ''");
+    while (rows.step() == SQLITE_ROW) {
+      if (!fs::exists(fs::path(data_dir) / rows.text(1), ec)) recovery.missing_photos.push_back(rows.text(0));
+    }
+    return Status::ok();
+  }
+
+  Status open_all() {
+    if (Status s = make_dirs_durable(data_dir); !s) return s;
+    chmod(data_dir.c_str(), 0700);  // pledges are personal data: owner only
+    std::string lock_path = data_dir + "/ledger.lock";
+    lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd < 0) return errno_status(errno, "open " + lock_path);
+    bool exclusive = flock(lock_fd, LOCK_EX | LOCK_NB) == 0;
+
+    std::string db_path = data_dir + "/ledger.db";
+    int rc = sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) return sqlite_status(db, rc, "open " + db_path);
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    {
+      Statement wal(db, "PRAGMA journal_mode=WAL");
+      rc = wal.step();
+      if (rc != SQLITE_ROW) return sqlite_status(db, rc, "set WAL mode on " + db_path);
+    }
+    if (Status s = exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "pragmas"); !s) return s;
+    if (Status s = migrate(); !s) return s;
+    if (exclusive) {
+      if (Status s = recover(); !s) return s;
+    }
+    // From here on, hold a shared lock: recovery elsewhere waits until we are closed.
+    flock(lock_fd, LOCK_SH);
+    return Status::ok();
+  }
+};
+
+Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Ledger::~Ledger() = default;
+
+Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& data_dir) {
+  auto impl = std::make_unique<Impl>();
+  impl->data_dir = fs::absolute(data_dir).lexically_normal().string();
+  while (impl->data_dir.size() > 1 && impl->data_dir.back() == '/') impl->data_dir.pop_back();
+  if (Status s = impl->open_all(); !s) return s;
+  return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
+}
+
+const std::string& Ledger::data_dir() const { return impl_->data_dir; }
+const RecoveryReport& Ledger::recovery() const { return impl_->recovery; }
+int Ledger::schema_version() const { return impl_->schema_version; }
+
+std::string Ledger::photo_file(const Pledge& p) const {
+  return p.photo_path.empty() ? std::string() : impl_->data_dir + "/" + p.photo_path;
+}
+
+Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
+  if (!is_slug(in.event)) return Status::error(Status::Code::kInvalid, "event id is not a slug: '" + in.event + "'");
+  if (!is_slug(in.booth)) return Status::error(Status::Code::kInvalid, "booth id is not a slug: '" + in.booth + "'");
+  Pledge p;
+  p.created_ms = in.created_ms.value_or(now_ms());
+  p.id = new_uuid_v7(p.created_ms);
+  p.event = in.event;
+  p.booth = in.booth;
+  p.locale = in.locale;
+  p.first_name = in.first_name;
+  p.answer = in.answer;
+  p.share_consent = in.share_consent;
+  p.consent_version = in.consent_version;
+
+  std::string photo_abs;
+  if (!in.photo_jpeg.empty()) {
+    std::string rel_dir = "photos/" + p.event + "/" + utc_date(p.created_ms);
+    std::string dir = impl_->data_dir + "/" + rel_dir;
+    if (Status s = make_dirs_durable(dir); !s) return s;
+    std::string name = p.id + ".jpg";
+    if (Status s = write_file_durably(dir, name, in.photo_jpeg); !s) return s;
+    p.photo_path = rel_dir + "/" + name;
+    p.photo_size = static_cast<std::int64_t>(in.photo_jpeg.size());
+    p.photo_sha256 = sha256_hex(in.photo_jpeg.data(), in.photo_jpeg.size());
+    photo_abs = dir + "/" + name;
+  }
+
+  sqlite3* db = impl_->db;
+  auto undo = [&](Status s) -> Result<Pledge> {
+    impl_->exec("ROLLBACK", "rollback");
+    if (!photo_abs.empty()) remove_durably(photo_abs);
+    return s;
+  };
+  if (Status s = impl_->exec("BEGIN IMMEDIATE", "begin save"); !s) {
+    if (!photo_abs.empty()) remove_durably(photo_abs);
+    return s;
+  }
+  {
+    Statement ins(db,
+                  "INSERT INTO pledges(id, event, booth, created_ms, locale, first_name, answer, share_consent, "
+                  "consent_version, photo_path, photo_size, photo_sha256) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+    ins.bind(1, p.id).bind(2, p.event).bind(3, p.booth).bind(4, p.created_ms).bind(5, p.locale);
+    ins.bind(6, p.first_name).bind(7, p.answer).bind(8, p.share_consent ? 1 : 0).bind(9, p.consent_version);
+    ins.bind(10, p.photo_path).bind(11, p.photo_size).bind(12, p.photo_sha256);
+    int rc = ins.step();
+    if (rc != SQLITE_DONE) return undo(sqlite_status(db, rc, "save pledge"));
+  }
+  if (p.share_consent) {
+    Statement ob(db,
+                 "INSERT INTO outbox(pledge_id, target, state, next_attempt_ms, updated_ms) "
+                 "VALUES(?1, ?2, 'pending', 0, ?3)");
+    for (const auto& t : in.targets) {
+      ob.reset();
+      ob.bind(1, p.id).bind(2, t).bind(3, p.created_ms);
+      int rc = ob.step();
+      if (rc != SQLITE_DONE) return undo(sqlite_status(db, rc, "queue pledge for upload"));
+    }
+  }
+  if (Status s = impl_->exec("COMMIT", "commit save"); !s) return undo(s);
+  p.created_utc = iso_utc(p.created_ms);
+  return p;
+}
+
+Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
+  Statement st(impl_->db, (std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE id = ?1").c_str());
+  st.bind(1, id);
+  int rc = st.step();
+  if (rc == SQLITE_ROW) return std::optional<Pledge>(read_pledge(st));
+  if (rc == SQLITE_DONE) return std::optional<Pledge>();
+  return sqlite_status(impl_->db, rc, "read pledge");
+}
+
+Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
+  std::string sql = std::string("SELECT ") + kPledgeColumns + " FROM pledges" +
+                    (event.empty() ? "" : " WHERE event = ?1") + " ORDER BY created_ms, id";
+  Statement st(impl_->db, sql.c_str());
+  if (!event.empty()) st.bind(1, event);
+  std::vector<Pledge> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_pledge(st));
+  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "list pledges");
+  return out;
+}
+
+Result<std::int64_t> Ledger::count_pledges(const std::string& event) {
+  Statement st(impl_->db, "SELECT count(*) FROM pledges WHERE event = ?1");
+  st.bind(1, event);
+  int rc = st.step();
+  if (rc != SQLITE_ROW) return sqlite_status(impl_->db, rc, "count pledges");
+  return st.integer(0);
+}
+
+Result<std::vector<EventStats>> Ledger::event_stats() {
+  Statement st(impl_->db,
+               "SELECT event, count(*), sum(photo_path != ''), sum(share_consent) FROM pledges GROUP BY event "
+               "ORDER BY min(created_ms)");
+  std::vector<EventStats> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3)});
+  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "event stats");
+  return out;
+}
+
+Status Ledger::delete_pledge(const std::string& id) {
+  auto got = get_pledge(id);
+  if (!got) return got.status();
+  if (!got->has_value()) return Status::error(Status::Code::kNotFound, "no pledge with id " + id);
+  const Pledge& p = **got;
+  // Row first (one transaction with its outbox rows), then the file: a crash between
+  // leaves an orphan photo that recovery moves aside, never a row without its photo.
+  if (Status s = impl_->exec("BEGIN IMMEDIATE", "begin delete"); !s) return s;
+  Statement ob(impl_->db, "DELETE FROM outbox WHERE pledge_id = ?1");
+  ob.bind(1, id);
+  int rc = ob.step();
+  Statement pl(impl_->db, "DELETE FROM pledges WHERE id = ?1");
+  pl.bind(1, id);
+  if (rc == SQLITE_DONE) rc = pl.step();
+  if (rc != SQLITE_DONE) {
+    Status s = sqlite_status(impl_->db, rc, "delete pledge");
+    impl_->exec("ROLLBACK", "rollback");
+    return s;
+  }
+  if (Status s = impl_->exec("COMMIT", "commit delete"); !s) {
+    impl_->exec("ROLLBACK", "rollback");
+    return s;
+  }
+  if (!p.photo_path.empty()) return remove_durably(photo_file(p));
+  return Status::ok();
+}
+
+Result<std::vector<OutboxItem>> Ledger::due_outbox(std::int64_t now, int limit) {
+  std::string sql = std::string("SELECT ") + kOutboxColumns +
+                    " FROM outbox WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY pledge_id, id LIMIT ?2";
+  Statement st(impl_->db, sql.c_str());
+  st.bind(1, now).bind(2, limit);
+  std::vector<OutboxItem> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_outbox(st));
+  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "read outbox");
+  return out;
+}
+
+Result<std::optional<std::int64_t>> Ledger::next_due_ms() {
+  Statement st(impl_->db, "SELECT min(next_attempt_ms) FROM outbox WHERE state = 'pending'");
+  int rc = st.step();
+  if (rc != SQLITE_ROW) return sqlite_status(impl_->db, rc, "read outbox");
+  if (st.is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(st.integer(0));
+}
+
+namespace {
+Status update_outbox(sqlite3* db, const char* sql, std::int64_t id, const std::string& text, std::int64_t num) {
+  Statement st(db, sql);
+  st.bind(1, id).bind(2, text).bind(3, num).bind(4, now_ms());
+  int rc = st.step();
+  if (rc != SQLITE_DONE) return sqlite_status(db, rc, "update outbox");
+  if (sqlite3_changes(db) == 0) return Status::error(Status::Code::kNotFound, "no outbox row " + std::to_string(id));
+  return Status::ok();
+}
+}  // namespace
+
+Status Ledger::mark_done(std::int64_t id, const std::string& remote_key) {
+  return update_outbox(impl_->db,
+                       "UPDATE outbox SET state='done', attempts=attempts+1, remote_key=?2, last_error='', "
+                       "next_attempt_ms=?3, updated_ms=?4 WHERE id=?1",
+                       id, remote_key, 0);
+}
+
+Status Ledger::mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) {
+  return update_outbox(impl_->db,
+                       "UPDATE outbox SET state='pending', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
+                       "updated_ms=?4 WHERE id=?1",
+                       id, error, next_attempt_ms);
+}
+
+Status Ledger::mark_failed(std::int64_t id, const std::string& error) {
+  return update_outbox(impl_->db,
+                       "UPDATE outbox SET state='failed', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
+                       "updated_ms=?4 WHERE id=?1",
+                       id, error, 0);
+}
+
+Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
+  std::string sql = "UPDATE outbox SET state='pending', next_attempt_ms=0, updated_ms=?1 WHERE state='failed'";
+  if (!target.empty()) sql += " AND target=?2";
+  Statement st(impl_->db, sql.c_str());
+  st.bind(1, now_ms());
+  if (!target.empty()) st.bind(2, target);
+  int rc = st.step();
+  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "requeue failed uploads");
+  return static_cast<std::int64_t>(sqlite3_changes(impl_->db));
+}
+
+Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targets) {
+  std::int64_t added = 0;
+  Statement st(impl_->db,
+               "INSERT OR IGNORE INTO outbox(pledge_id, target, state, next_attempt_ms, updated_ms) "
+               "SELECT id, ?1, 'pending', 0, ?2 FROM pledges WHERE share_consent = 1");
+  for (const auto& t : targets) {
+    st.reset();
+    st.bind(1, t).bind(2, now_ms());
+    int rc = st.step();
+    if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "queue pledges for target " + t);
+    added += sqlite3_changes(impl_->db);
+  }
+  return added;
+}
+
+Result<std::vector<OutboxItem>> Ledger::outbox_for(const std::string& pledge_id) {
+  std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE pledge_id = ?1 ORDER BY id";
+  Statement st(impl_->db, sql.c_str());
+  st.bind(1, pledge_id);
+  std::vector<OutboxItem> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_outbox(st));
+  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "read outbox");
+  return out;
+}
+
+Result<std::vector<OutboxItem>> Ledger::outbox_items(std::optional<OutboxState> state) {
+  std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox" +
+                    (state ? " WHERE state = ?1" : "") + " ORDER BY pledge_id, id";
+  Statement st(impl_->db, sql.c_str());
+  if (state) st.bind(1, std::string(to_string(*state)));
+  std::vector<OutboxItem> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_outbox(st));
+  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "read outbox");
+  return out;
+}
+
+Result<QueueCounts> Ledger::queue_counts() {
+  Statement st(impl_->db, "SELECT state, count(*) FROM outbox GROUP BY state");
+  QueueCounts q;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    switch (parse_state(st.text(0))) {
+      case OutboxState::kPending: q.pending = st.integer(1); break;
+      case OutboxState::kDone: q.done = st.integer(1); break;
+      case OutboxState::kFailed: q.failed = st.integer(1); break;
+    }
+  }
+  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "count outbox");
+  return q;
+}
+
+Status Ledger::export_csv(const std::string& path) {
+  auto pledges = list_pledges();
+  if (!pledges) return pledges.status();
+  std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8 (Korean) correctly
+  out += "id,event,booth,created_utc,locale,first_name,answer,share_consent,consent_version,photo_path,photo_size,"
+         "photo_sha256\r\n";
+  for (const auto& p : *pledges) {
+    out += csv_field(p.id) + "," + csv_field(p.event) + "," + csv_field(p.booth) + "," + csv_field(p.created_utc) +
+           "," + csv_field(p.locale) + "," + csv_field(p.first_name) + "," + csv_field(p.answer) + "," +
+           (p.share_consent ? "yes" : "no") + "," + std::to_string(p.consent_version) + "," +
+           csv_field(p.photo_path) + "," + std::to_string(p.photo_size) + "," + csv_field(p.photo_sha256) + "\r\n";
+  }
+  fs::path target = fs::absolute(path);
+  std::string dir = target.parent_path().string();
+  return write_file_durably(dir, target.filename().string(), std::vector<std::uint8_t>(out.begin(), out.end()));
+}
+
+}  // namespace pb::store

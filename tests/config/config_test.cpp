@@ -1,0 +1,137 @@
+// booth.toml loading: defaults, the documented example, and errors that name file, line and key.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "pb/config.h"
+#include "test_support.h"
+
+using pb::config::ConfigError;
+using pb::config::parse_config;
+
+namespace {
+
+struct Broken {
+  const char* what;
+  const char* toml;
+  int line;
+  const char* key;
+  const char* message;  // a fragment the message must contain
+};
+
+const Broken kBroken[] = {
+    {"unknown key with a near miss", "[camera]\nwidht = 640\n", 2, "camera.widht", "did you mean 'width'"},
+    {"unknown section", "[event]\nid = \"x\"\n[camra]\nsource = \"auto\"\n", 3, "camra", "did you mean 'camera'"},
+    {"wrong type", "[camera]\nsource = \"auto\"\nwidth = \"wide\"\n", 3, "camera.width", "expected an integer"},
+    {"out of range", "[photo]\njpeg_quality = 150\n", 2, "photo.jpeg_quality", "between 1 and 100"},
+    {"event id not a slug", "[event]\nname = \"x\"\nid = \"Seoul Launch!\"\n", 3, "event.id", "slug"},
+    {"bad camera source", "[camera]\nsource = \"webcam\"\n", 2, "camera.source", "device:N"},
+    {"bad aspect", "[photo]\naspect = \"16:9\"\n", 2, "photo.aspect", "\"4:5\""},
+    {"unknown target kind", "[[upload.targets]]\nname = \"a\"\nkind = \"ftp\"\n", 3, "upload.targets[0].kind",
+     "file, s3, webdav or webhook"},
+    {"s3 target without bucket",
+     "[[upload.targets]]\nkind = \"s3\"\nendpoint = \"https://s3.example.org\"\naccess_key_env = \"K\"\n"
+     "secret_key_env = \"S\"\n",
+     1, "upload.targets[0].bucket", "required for a s3 target"},
+    {"secret written into the file", "[[upload.targets]]\nkind = \"webhook\"\nurl = \"https://x.org/h\"\n"
+     "token_env = \"abc 123 secret!\"\n", 4, "upload.targets[0].token_env", "environment variable"},
+    {"plain http to a remote host", "[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://cloud.example.org/dav\"\n",
+     3, "upload.targets[0].url", "allow_plain_http"},
+    {"duplicate target names",
+     "[[upload.targets]]\nkind = \"file\"\npath = \"/a\"\n[[upload.targets]]\nkind = \"file\"\npath = \"/b\"\n", 4,
+     "upload.targets[1].name", "unique"},
+    {"syntax error", "[booth]\nid = \"booth-1\nidle_timeout_s = 30\n", 2, "(syntax)", ""},
+    {"unknown locale in pledge text", "[event.pledge_text]\nen = \"I agree\"\nfr = \"Je m'engage\"\n", 3,
+     "event.pledge_text.fr", "'en' and 'ko'"},
+    {"pin stored in clear", "[booth]\nadmin_pin_hash = \"1234\"\n", 2, "booth.admin_pin_hash", "hash-pin"},
+    {"idle timeout too short", "[booth]\nidle_timeout_s = 2\n", 2, "booth.idle_timeout_s", "between 10 and 3600"},
+    {"boolean expected", "[upload]\nenabled = \"yes\"\n", 2, "upload.enabled", "true or false"},
+};
+
+}  // namespace
+
+TEST_CASE("each malformed config names the file line and key", "[config]") {
+  for (const auto& b : kBroken) {
+    INFO(b.what);
+    try {
+      parse_config(b.toml, "/etc/pledgebooth/booth.toml");
+      FAIL("no error for: " << b.what);
+    } catch (const ConfigError& e) {
+      std::string msg = e.what();
+      INFO(msg);
+      CHECK(e.file() == "/etc/pledgebooth/booth.toml");
+      CHECK(e.line() == b.line);
+      CHECK(e.key() == b.key);
+      std::string prefix = "/etc/pledgebooth/booth.toml:" + std::to_string(b.line) + ": " + b.key + ": ";
+      CHECK(msg.rfind(prefix, 0) == 0);
+      CHECK(msg.find(b.message) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("an empty config gives the commented defaults", "[config]") {
+  auto c = parse_config("", "booth.toml");
+  CHECK(c.booth.idle_timeout_s == 45);
+  CHECK(c.camera.source == "auto");
+  CHECK(c.photo.aspect == "4:5");
+  CHECK(c.photo.jpeg_quality == 90);
+  REQUIRE(c.upload.targets.size() == 1);
+  CHECK(c.upload.targets[0].kind == "file");
+  CHECK(c.upload.targets[0].path == c.storage.data_dir + "/outbox-folder");
+}
+
+TEST_CASE("the example config documents keys that load clean", "[config]") {
+  auto c = pb::config::load_config(pb::test::source_dir() + "/config/booth.example.toml");
+  CHECK(c.event.id == "heforshe-seoul-launch");
+  CHECK(c.event.pledge_text.at("ko").find("약속") != std::string::npos);
+  REQUIRE(c.upload.targets.size() == 1);
+  CHECK(c.upload.targets[0].prefix == "pledges");
+  // Relative paths are resolved against the file's folder.
+  CHECK(c.storage.data_dir == pb::test::source_dir() + "/pledgebooth-data");
+}
+
+TEST_CASE("the commented-out targets of the example config load too when uncommented", "[config]") {
+  std::string text = pb::test::read_file(pb::test::source_dir() + "/config/booth.example.toml");
+  // Uncomment "# key = value" and "# [[upload.targets]]" lines of the target blocks.
+  std::regex commented(R"((^|\n)# ((\[\[upload\.targets\]\])|([a-z_]+ = [^\n]*)))");
+  std::string uncommented = std::regex_replace(text, commented, "$1$2");
+  pb::test::TempDir dir("pbcfg");
+  std::string path = dir / "booth.toml";
+  pb::test::write_file(path, uncommented);
+  pb::test::write_file(dir / "../assets-frames-unused", "");
+  std::string frame_line = "frame = \"" + pb::test::source_dir() + "/assets/frames/heforshe.png\"";
+  uncommented = std::regex_replace(uncommented, std::regex("frame = \"[^\"]*\""), frame_line);
+  pb::test::write_file(path, uncommented);
+  auto c = pb::config::load_config(path);
+  REQUIRE(c.upload.targets.size() == 4);
+  CHECK(c.upload.targets[1].kind == "s3");
+  CHECK(c.upload.targets[1].bucket == "heforshe-pledges");
+  CHECK(c.upload.targets[2].kind == "webdav");
+  CHECK(c.upload.targets[3].kind == "webhook");
+  CHECK(c.upload.targets[3].token_env == "PLEDGEBOOTH_HOOK_TOKEN");
+}
+
+TEST_CASE("a missing config file is an error naming the file", "[config]") {
+  try {
+    pb::config::load_config("/nonexistent/booth.toml");
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()).find("/nonexistent/booth.toml") == 0);
+  }
+}
+
+TEST_CASE("secrets come only from the named environment variable", "[config]") {
+  setenv("PB_TEST_SECRET", "s3cr3t", 1);
+  CHECK(pb::config::resolve_secret("PB_TEST_SECRET").value() == "s3cr3t");
+  unsetenv("PB_TEST_SECRET");
+  CHECK_FALSE(pb::config::resolve_secret("PB_TEST_SECRET").has_value());
+  CHECK_FALSE(pb::config::resolve_secret("").has_value());
+}
+
+TEST_CASE("plain http is accepted to loopback and when explicitly allowed", "[config]") {
+  auto c = parse_config("[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://127.0.0.1:8080/dav\"\n", "b.toml");
+  CHECK(c.upload.targets[0].url == "http://127.0.0.1:8080/dav");
+  auto d = parse_config("[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://nas.local/dav\"\nallow_plain_http = true\n",
+                        "b.toml");
+  CHECK(d.upload.targets[0].allow_plain_http);
+}

@@ -1,0 +1,44 @@
+// Test-only child for the crash test: saves pledges with photos (size in KB from argv) in a loop and
+// prints "saved <id> <sha256>" (one write() per line) after each save returns.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+
+#include "pb/ledger.h"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: store_crash_child DATA_DIR [PHOTO_KB]\n");
+    return 2;
+  }
+  auto ledger = pb::store::Ledger::open(argv[1]);
+  if (!ledger) {
+    std::fprintf(stderr, "open: %s\n", ledger.status().message().c_str());
+    return 1;
+  }
+  int kb = argc > 2 ? std::atoi(argv[2]) : 400;
+  std::mt19937_64 rng{std::random_device{}()};
+  for (int i = 0;; ++i) {
+    pb::store::PledgeInput in;
+    in.event = "crash-test";
+    in.booth = "booth-1";
+    in.locale = "en";
+    in.share_consent = i % 3 != 0;
+    in.targets = {"usb"};
+    in.photo_jpeg.resize(static_cast<std::size_t>(kb) * 1024 + static_cast<std::size_t>(rng() % 4096));
+    for (std::size_t j = 0; j + 8 <= in.photo_jpeg.size(); j += 8) {
+      std::uint64_t v = rng();
+      std::memcpy(&in.photo_jpeg[j], &v, 8);
+    }
+    auto saved = (*ledger)->save_pledge(in);
+    if (!saved) {
+      std::fprintf(stderr, "save: %s\n", saved.status().message().c_str());
+      return 1;
+    }
+    std::string line = "saved " + saved->id + " " + saved->photo_sha256 + "\n";
+    if (write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) return 1;
+  }
+}

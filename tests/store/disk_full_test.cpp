@@ -1,0 +1,151 @@
+// A full or read-only disk: the save fails cleanly, earlier pledges stay intact, and saving
+// works again once space is back. Uses a small tmpfs (needs root; skipped with a message
+// where mounting is refused).
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <sys/mount.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "pb/ledger.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using pb::Status;
+using namespace pb::store;
+
+namespace {
+
+// A tmpfs of `size` mounted on a fresh dir; lazily unmounted on destruction.
+class SmallDisk {
+ public:
+  explicit SmallDisk(const std::string& size) : dir_("pbdisk") {
+    mount_point_ = dir_ / "mnt";
+    fs::create_directory(mount_point_);
+    std::string opts = "size=" + size + ",mode=0700";
+    if (mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, opts.c_str()) == 0) {
+      mounted_ = true;
+    } else {
+      why_ = std::strerror(errno);
+    }
+  }
+  ~SmallDisk() {
+    for (const auto& b : bind_mounts_) umount2(b.c_str(), MNT_DETACH);
+    if (mounted_) umount2(mount_point_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+  const std::string& why() const { return why_; }
+  const std::string& path() const { return mount_point_; }
+  // Makes `sub` (a folder on this disk) read-only through a read-only bind mount, as a
+  // card whose write-protect switch flips or a file system remounted ro after errors.
+  bool make_read_only(const std::string& sub) {
+    if (mount(sub.c_str(), sub.c_str(), nullptr, MS_BIND, nullptr) != 0) return false;
+    bind_mounts_.push_back(sub);
+    return mount(nullptr, sub.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) == 0;
+  }
+
+ private:
+  pb::test::TempDir dir_;
+  std::string mount_point_;
+  bool mounted_ = false;
+  std::string why_;
+  std::vector<std::string> bind_mounts_;
+};
+
+PledgeInput photo_pledge(std::uint8_t seed) {
+  PledgeInput in;
+  in.event = "campus-fair";
+  in.booth = "booth-1";
+  in.locale = "en";
+  in.share_consent = true;
+  in.targets = {"usb"};
+  in.photo_jpeg.assign(400 * 1024, seed);
+  for (std::size_t i = 0; i < in.photo_jpeg.size(); i += 97) in.photo_jpeg[i] = static_cast<std::uint8_t>(i);
+  return in;
+}
+
+void check_all_intact(Ledger& ledger, const std::vector<Pledge>& saved) {
+  for (const auto& p : saved) {
+    auto got = ledger.get_pledge(p.id);
+    REQUIRE(got.is_ok());
+    REQUIRE(got->has_value());
+    std::string bytes = pb::test::read_file(ledger.photo_file(p));
+    CHECK(sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()) == p.photo_sha256);
+  }
+  auto all = ledger.list_pledges();
+  REQUIRE(all.is_ok());
+  CHECK(all->size() == saved.size());  // no partial row from the failed save
+}
+
+int temp_files(const std::string& dir) {
+  int n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.path().filename().string().find(".tmp") != std::string::npos) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("a full disk fails the save cleanly and keeps every earlier pledge", "[store][disk]") {
+  SmallDisk disk("4m");
+  if (!disk.mounted()) {
+    WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << "); run as root to test a full disk");
+    return;
+  }
+  const std::string data = disk.path() + "/data";
+  auto opened = Ledger::open(data);
+  REQUIRE(opened.is_ok());
+  auto& ledger = **opened;
+  // Something a volunteer can delete to make room.
+  pb::test::write_file(disk.path() + "/filler", std::string(1200 * 1024, 'x'));
+
+  std::vector<Pledge> saved;
+  Status failure;
+  for (int i = 0; i < 40; ++i) {
+    auto r = ledger.save_pledge(photo_pledge(static_cast<std::uint8_t>(i)));
+    if (!r) {
+      failure = r.status();
+      break;
+    }
+    saved.push_back(*r);
+  }
+  INFO(failure.message());
+  REQUIRE_FALSE(failure.is_ok());
+  CHECK(failure.code() == Status::Code::kDiskFull);
+  CHECK(failure.message().find("disk is full") != std::string::npos);
+  CHECK(saved.size() >= 2);
+  CHECK(temp_files(data) == 0);
+  check_all_intact(ledger, saved);
+
+  // The volunteer frees space: the next save succeeds.
+  fs::remove(disk.path() + "/filler");
+  auto again = ledger.save_pledge(photo_pledge(200));
+  REQUIRE(again.is_ok());
+  saved.push_back(*again);
+  check_all_intact(ledger, saved);
+}
+
+TEST_CASE("a read-only disk fails the save cleanly and keeps every earlier pledge", "[store][disk]") {
+  SmallDisk disk("8m");
+  if (!disk.mounted()) {
+    WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << ")");
+    return;
+  }
+  const std::string data = disk.path() + "/data";
+  std::vector<Pledge> saved;
+  {
+    auto opened = Ledger::open(data);
+    REQUIRE(opened.is_ok());
+    for (int i = 0; i < 3; ++i) saved.push_back(*(*opened)->save_pledge(photo_pledge(static_cast<std::uint8_t>(i))));
+  }
+  auto opened = Ledger::open(data);
+  REQUIRE(opened.is_ok());
+  REQUIRE(disk.make_read_only(data + "/photos"));
+  auto r = (*opened)->save_pledge(photo_pledge(9));
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Status::Code::kReadOnly);
+  check_all_intact(**opened, saved);
+}
