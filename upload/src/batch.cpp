@@ -42,6 +42,7 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
   eo.parallel = parallel;
   eo.max_backoff_s = config.upload.max_backoff_s;
   eo.max_tries_per_run = 8;
+  eo.max_probe_failures = 2;
   Engine* engine_ptr = nullptr;
   eo.on_change = [&] {
     if (options.on_progress && engine_ptr) options.on_progress(engine_ptr->progress());

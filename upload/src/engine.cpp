@@ -52,6 +52,11 @@ bool Engine::startable(const store::OutboxItem& item) {
   return true;
 }
 
+bool Engine::given_up(const Slot& slot) const {
+  return !slot.online && options_.max_probe_failures > 0 &&
+         slot.probe_failures >= options_.max_probe_failures;
+}
+
 void Engine::retry_now() {
   for (auto& s : slots_) {
     s.recovered = true;
@@ -62,7 +67,7 @@ void Engine::retry_now() {
 
 int Engine::fill(std::int64_t now) {
   for (auto& s : slots_)
-    if (!s.online && !s.probing && s.probe_at <= now) start_probe(s, now);
+    if (!s.online && !s.probing && s.probe_at <= now && !given_up(s)) start_probe(s, now);
 
   int started = 0;
   auto take = [&](const std::vector<store::OutboxItem>& rows, bool recovered_only) {
@@ -99,8 +104,6 @@ std::optional<std::int64_t> Engine::next_event_in(std::int64_t now) {
     std::int64_t d = std::max<std::int64_t>(0, at - now);
     if (!best || d < *best) best = d;
   };
-  for (const auto& s : slots_)
-    if (!s.online && !s.probing) consider(s.probe_at);
   auto rows = ledger_.due_outbox(kNever, 10000);
   if (!rows) return 1000;  // the ledger is busy or broken: look again soon
   for (const auto& item : *rows) {
@@ -111,11 +114,12 @@ std::optional<std::int64_t> Engine::next_event_in(std::int64_t now) {
       auto it = tries_.find(item.id);
       if (it != tries_.end() && it->second >= options_.max_tries_per_run) continue;
     }
-    if (!slot->online) continue;  // its probe time stands for it
+    if (!slot->online) {  // its probe stands for it
+      if (!slot->probing && !given_up(*slot)) consider(slot->probe_at);
+      continue;
+    }
     consider(slot->recovered ? now : item.next_attempt_ms);
   }
-  // Probes only matter while some row waits on an offline target.
-  if (best && rows->empty()) return std::nullopt;
   return best;
 }
 

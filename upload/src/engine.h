@@ -28,6 +28,8 @@ struct EngineOptions {
   int max_backoff_s = 600;
   // Batch runs give a row at most this many tries (0 = unlimited, the worker).
   int max_tries_per_run = 0;
+  // Batch runs stop waiting for an offline target after this many failed probes (0 = never).
+  int max_probe_failures = 0;
   std::function<void()> on_change;  // after every finished row (progress)
 };
 
@@ -79,6 +81,7 @@ class Engine {
 
   Slot* find_slot(const std::string& name);
   bool startable(const store::OutboxItem& item);
+  bool given_up(const Slot& slot) const;
   void start_job(const store::OutboxItem& item, std::int64_t now);
   void start_probe(Slot& slot, std::int64_t now);
   bool start_step(std::unique_ptr<Job>& job, std::int64_t now);

@@ -1,0 +1,160 @@
+// Faults from a server of the tests' own: whatever goes wrong, in the end the remote holds
+// exactly one photo and one JSON per consented pledge, checksums equal, and the ledger says so.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <thread>
+
+#include "upload_fixture.h"
+
+namespace fs = std::filesystem;
+using namespace pb;
+
+namespace {
+
+config::UploadTarget dav(const std::string& url) {
+  config::UploadTarget t;
+  t.name = "dav";
+  t.kind = "webdav";
+  t.url = url + "/";
+  t.prefix = "booth";
+  t.connect_timeout_s = 2;
+  t.low_speed_timeout_s = 1;  // a stalled server is given up on after a second
+  return t;
+}
+
+std::vector<std::string> files_under(const std::string& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec))
+    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), root).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Exactly the consented pledges' photo + JSON under root, byte for byte, and all rows done.
+void check_remote_and_ledger(const std::string& root, store::Ledger& ledger,
+                             const std::vector<store::Pledge>& pledges) {
+  std::vector<std::string> expected;
+  for (const auto& p : pledges) {
+    if (!p.share_consent) continue;
+    std::string jpg = upload::object_key("booth", p, "jpg"),
+                json = upload::object_key("booth", p, "json");
+    expected.push_back(jpg);
+    expected.push_back(json);
+    CHECK(test::sha256_of(test::read_file(root + "/" + jpg)) == p.photo_sha256);
+    CHECK(test::read_file(root + "/" + json) == upload::metadata_json(p));
+  }
+  std::sort(expected.begin(), expected.end());
+  CHECK(files_under(root) == expected);
+  auto c = *ledger.queue_counts();
+  CHECK(c.pending == 0);
+  CHECK(c.failed == 0);
+  CHECK(c.done == static_cast<std::int64_t>(expected.size() / 2));
+  auto all = ledger.outbox_items();
+  REQUIRE(all.is_ok());
+  for (const auto& row : *all) CHECK(row.state == store::OutboxState::kDone);
+}
+
+template <typename F>
+bool eventually(F f, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return f();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "resets stalls 5xx 429 error bodies lost replies and truncation still end with one copy each",
+    "[upload][faults]") {
+  test::TempDir dir;
+  const std::string faults =
+      "MKCOL * 500 1\n"
+      "PUT .jpg reset 1\n"
+      "PUT .jpg stall 1 4\n"
+      "PUT .jpg 500 1\n"
+      "PUT .jpg 429 1 1\n"
+      "PUT .jpg error200 1\n"
+      "PUT .jpg truncate 1\n"
+      "PUT .json lost 2\n"
+      "HEAD .jpg 503 1\n";
+  test::FaultServer server(dir / "remote", faults);
+  std::string data = dir / "data";
+  auto ledger = std::move(*store::Ledger::open(data));
+  auto pledges = test::save_pledges(*ledger, 8, {"dav"}, 60000, [](int i) { return i % 4 != 3; });
+  config::Config c = test::base_config(data);
+  c.upload.targets.push_back(dav(server.url()));
+
+  upload::BatchOptions o;
+  o.parallel = 4;
+  auto r = upload::upload_batch(c, data, o);
+  REQUIRE(r.is_ok());
+  INFO(server.log());
+  for (const char* f : {"500 MKCOL", "reset PUT", "stall PUT", "500 PUT", "429 PUT", "error200 PUT",
+                        "truncate PUT", "lost PUT", "503 HEAD"})
+    CHECK(server.log().find(std::string("FAULT ") + f) != std::string::npos);
+  CHECK(r->queue_empty());
+  check_remote_and_ledger(dir / "remote", *ledger, pledges);
+}
+
+TEST_CASE("the worker notices a refused server and drains the queue by itself when it is back",
+          "[upload][faults][worker]") {
+  test::TempDir dir;
+  const int port = test::free_port();  // nothing listens here yet: connection refused
+  std::string data = dir / "data";
+  auto ledger = std::move(*store::Ledger::open(data));
+  config::Config c = test::base_config(data);
+  c.upload.max_backoff_s = 600;  // the probe, not the backoff, must bring the queue back
+  c.upload.targets.push_back(dav("http://127.0.0.1:" + std::to_string(port)));
+  upload::OutboxWorker worker(c);
+  worker.start();
+  auto pledges = test::save_pledges(*ledger, 4, {"dav"}, 40000, [](int i) { return i != 0; });
+  worker.wake();
+  REQUIRE(eventually(
+      [&] {
+        auto s = worker.status();
+        return !s.online && s.pending == 3;
+      },
+      std::chrono::seconds(10)));
+  auto st = worker.status();
+  CHECK(st.failed == 0);
+  CHECK(st.targets.at(0).last_error.find("network") != std::string::npos);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // down for a while
+  CHECK(test::counts(*ledger).done == 0);
+
+  test::FaultServer server(dir / "remote", "", port);  // back, on the same port; no wake()
+  REQUIRE(eventually([&] { return test::counts(*ledger).done == 3; }, std::chrono::seconds(20)));
+  CHECK(eventually([&] { return worker.status().online; }, std::chrono::seconds(5)));
+  worker.stop();
+  check_remote_and_ledger(dir / "remote", *ledger, pledges);
+}
+
+TEST_CASE("a stopped worker with transfers in flight leaves rows pending and loses nothing",
+          "[upload][faults][worker]") {
+  test::TempDir dir;
+  test::FaultServer server(dir / "remote", "PUT * stall 10 30\n");
+  std::string data = dir / "data";
+  auto ledger = std::move(*store::Ledger::open(data));
+  config::Config c = test::base_config(data);
+  auto t = dav(server.url());
+  t.low_speed_timeout_s = 60;
+  c.upload.targets.push_back(t);
+  auto pledges = test::save_pledges(*ledger, 2, {"dav"});
+  {
+    upload::OutboxWorker worker(c);
+    worker.start();
+    REQUIRE(eventually([&] { return server.log().find("FAULT stall") != std::string::npos; },
+                       std::chrono::seconds(10)));
+    auto t0 = std::chrono::steady_clock::now();
+    worker.stop();  // must not wait for the stalled transfer
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
+  }
+  auto c2 = *ledger->queue_counts();
+  CHECK(c2.pending == 2);
+  CHECK(c2.done == 0);
+}

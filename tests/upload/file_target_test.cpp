@@ -1,0 +1,162 @@
+// The file target (a folder or USB stick) through the batch drain, the worker and the CLI.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <thread>
+
+#include "upload_fixture.h"
+
+namespace fs = std::filesystem;
+using namespace pb;
+
+namespace {
+
+config::UploadTarget folder_target(const std::string& path) {
+  config::UploadTarget t;
+  t.name = "stick";
+  t.kind = "file";
+  t.path = path;
+  t.prefix = "pledges";
+  return t;
+}
+
+// Every regular file under root, relative.
+std::vector<std::string> files_under(const std::string& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec))
+    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), root).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+template <typename F>
+bool eventually(F f, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return f();
+}
+
+}  // namespace
+
+TEST_CASE("consented pledges reach a folder as photo and JSON while the rest never leave",
+          "[upload][file]") {
+  test::TempDir dir;
+  config::Config c = test::base_config(dir / "data");
+  c.upload.targets.push_back(folder_target(dir / "stick"));
+  auto ledger = std::move(*store::Ledger::open(dir / "data"));
+  auto pledges = test::save_pledges(*ledger, 6, {"stick"}, 30000, [](int i) { return i % 3 != 0; });
+
+  auto r = upload::upload_batch(c, dir / "data", upload::BatchOptions{});
+  REQUIRE(r.is_ok());
+  CHECK(r->queue_empty());
+  CHECK(r->progress.done == 4);
+  std::vector<std::string> expected;
+  for (const auto& p : pledges) {
+    if (!p.share_consent) continue;
+    std::string jpg = upload::object_key("pledges", p, "jpg");
+    std::string json = upload::object_key("pledges", p, "json");
+    expected.push_back(jpg);
+    expected.push_back(json);
+    CHECK(test::sha256_of(test::read_file(dir / ("stick/" + jpg))) == p.photo_sha256);
+    CHECK(test::read_file(dir / ("stick/" + json)) == upload::metadata_json(p));
+  }
+  std::sort(expected.begin(), expected.end());
+  CHECK(files_under(dir / "stick") ==
+        expected);  // nothing else: no temp files, no non-consented photo
+  for (const auto& p : pledges) {
+    auto rows = *ledger->outbox_for(p.id);
+    if (!p.share_consent) {
+      CHECK(rows.empty());
+      continue;
+    }
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].state == store::OutboxState::kDone);
+    CHECK(rows[0].remote_key == upload::object_key("pledges", p, "jpg"));
+  }
+}
+
+TEST_CASE("the worker drains the queue by itself once the stick is plugged in",
+          "[upload][file][worker]") {
+  test::TempDir dir;
+  config::Config c = test::base_config(dir / "data");
+  c.upload.targets.push_back(folder_target(dir / "media/stick"));  // media/ is not there yet
+  auto ledger = std::move(*store::Ledger::open(dir / "data"));
+  upload::OutboxWorker worker(c);
+  worker.start();
+  auto pledges = test::save_pledges(*ledger, 3, {"stick"});
+  worker.wake();
+  REQUIRE(eventually(
+      [&] {
+        auto s = worker.status();
+        return s.pending == 3 && !s.online && !s.targets.at(0).last_error.empty();
+      },
+      std::chrono::seconds(10)));
+  CHECK(worker.status().targets.at(0).last_error.find("stick unplugged") != std::string::npos);
+  CHECK(test::counts(*ledger).done == 0);
+
+  fs::create_directories(dir / "media");  // plugged in: no wake(), the probe notices
+  REQUIRE(eventually([&] { return test::counts(*ledger).done == 3; }, std::chrono::seconds(15)));
+  CHECK(eventually(
+      [&] {
+        auto s = worker.status();
+        return s.online && s.pending == 0 && s.done == 3;
+      },
+      std::chrono::seconds(5)));
+  for (const auto& p : pledges)
+    CHECK(test::sha256_of(test::read_file(
+              dir / ("media/stick/" + upload::object_key("pledges", p, "jpg")))) == p.photo_sha256);
+
+  // A pledge saved later goes out at once after wake().
+  auto more = test::save_pledges(*ledger, 1, {"stick"}, 1000);
+  worker.wake();
+  CHECK(eventually([&] { return test::counts(*ledger).done == 4; }, std::chrono::seconds(5)));
+  worker.stop();
+  CHECK_FALSE(worker.status().running);
+}
+
+TEST_CASE("pledgebooth upload exits 0 only when the queue is empty", "[upload][file][cli]") {
+  test::TempDir dir;
+  std::string data = dir / "data";
+  {
+    auto ledger = std::move(*store::Ledger::open(data));
+    test::save_pledges(*ledger, 2, {"stick"});
+    test::save_pledges(*ledger, 1, {"dav"});
+  }
+  test::write_file(
+      dir / "booth.toml",
+      "[storage]\ndata_dir = \"" + data +
+          "\"\n"
+          "[[upload.targets]]\nname = \"stick\"\nkind = \"file\"\npath = \"" +
+          (dir / "stick") +
+          "\"\n"
+          "[[upload.targets]]\nname = \"dav\"\nkind = \"webdav\"\nurl = \"http://127.0.0.1:" +
+          std::to_string(test::free_port()) + "/\"\nconnect_timeout_s = 1\n");
+  auto r = test::run_pledgebooth({"--config", dir / "booth.toml", "upload", "--json"});
+  INFO(r.output);
+  CHECK(r.exit_code == 1);  // the WebDAV server is not there: its pledges stay pending
+  CHECK(r.output.find("\"pending\":3") != std::string::npos);  // 1 pledge × 2 targets + stick's 1
+  CHECK(r.output.find("network") != std::string::npos);
+  CHECK(r.output.find("\"queue_empty\":false") != std::string::npos);
+
+  // The server is back; the booth's data is read from --data-dir (e.g. a stick).
+  test::FaultServer server(dir / "dav", "");
+  test::write_file(dir / "booth.toml",
+                   "[storage]\ndata_dir = \"" + (dir / "elsewhere") +
+                       "\"\n"
+                       "[[upload.targets]]\nname = \"stick\"\nkind = \"file\"\npath = \"" +
+                       (dir / "stick") +
+                       "\"\n"
+                       "[[upload.targets]]\nname = \"dav\"\nkind = \"webdav\"\nurl = \"" +
+                       server.url() + "/\"\n");
+  auto ok = test::run_pledgebooth({"--config", dir / "booth.toml", "upload", "--data-dir", data});
+  INFO(ok.output);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.output.find("uploaded 3") != std::string::npos);
+  CHECK(ok.output.find("0 pending, 0 failed, 6 done") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "elsewhere"));
+}

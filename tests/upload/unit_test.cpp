@@ -1,0 +1,175 @@
+// Unit tests of the upload rules: keys, metadata, the retry policy, URL and secret rules.
+#include <catch2/catch.hpp>
+
+#include <regex>
+
+#include "targets.h"
+#include "transfer.h"
+#include "upload_fixture.h"
+
+using namespace pb;
+using namespace pb::upload;
+
+namespace {
+store::Pledge sample() {
+  store::Pledge p;
+  p.id = "0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b";
+  p.event = "heforshe-seoul";
+  p.booth = "booth-1";
+  p.created_ms = 1764059400123;  // 2025-11-25T08:30:00.123Z
+  p.created_utc = "2025-11-25T08:30:00.123Z";
+  p.locale = "ko";
+  p.first_name = "민준 \"MJ\"";
+  p.answer = "for my daughter\n";
+  p.share_consent = true;
+  p.consent_version = 3;
+  p.photo_path = "photos/heforshe-seoul/2025-11-25/x.jpg";
+  p.photo_size = 412345;
+  p.photo_sha256 = std::string(64, 'a');
+  return p;
+}
+}  // namespace
+
+TEST_CASE("object keys follow prefix event date id and use only safe characters", "[upload]") {
+  store::Pledge p = sample();
+  CHECK(object_key("campaign/2025", p, "jpg") ==
+        "campaign/2025/heforshe-seoul/2025-11-25/0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b.jpg");
+  CHECK(object_key("", p, "json") ==
+        "heforshe-seoul/2025-11-25/0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b.json");
+  CHECK(object_key("/a/", p, "jpg").rfind("a/heforshe-seoul/", 0) == 0);
+  p.event = "bad event/../x";
+  std::string k = object_key("p q", p, "jpg");
+  CHECK(std::regex_match(k, std::regex("[A-Za-z0-9._~/-]+")));
+  CHECK(k.find("..") == std::string::npos);
+  // Deterministic: the same pledge always maps to the same key (idempotent retries).
+  CHECK(object_key("x", sample(), "jpg") == object_key("x", sample(), "jpg"));
+}
+
+TEST_CASE("metadata JSON carries the schema version and escapes text", "[upload]") {
+  std::string j = metadata_json(sample());
+  CHECK(j.rfind("{\"schema\":1,", 0) == 0);
+  CHECK(j.find("\"first_name\":\"민준 \\\"MJ\\\"\"") != std::string::npos);
+  CHECK(j.find("\"answer\":\"for my daughter\\n\"") != std::string::npos);
+  CHECK(j.find("\"size\":412345") != std::string::npos);
+  CHECK(j.find("\"name\":\"0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b.jpg\"") != std::string::npos);
+  store::Pledge none = sample();
+  none.first_name.clear();
+  none.photo_path.clear();
+  std::string n = metadata_json(none);
+  CHECK(n.find("\"first_name\":null") != std::string::npos);
+  CHECK(n.find("\"photo\":null") != std::string::npos);
+  // Valid JSON according to python's parser.
+  test::TempDir dir;
+  test::write_file(dir / "m.json", j);
+  CHECK(
+      test::run({"python3", "-c", "import json,sys; json.load(open(sys.argv[1]))", dir / "m.json"})
+          .exit_code == 0);
+}
+
+TEST_CASE("network errors 408 429 and 5xx are retried and other 4xx fail with the server message",
+          "[upload]") {
+  HttpRequest put;
+  put.method = "PUT";
+  HttpResponse r;
+  r.curl = CURLE_COULDNT_CONNECT;
+  r.curl_error = "Failed to connect";
+  Outcome o = classify(put, r);
+  CHECK(o.verdict == Verdict::kRetry);
+  CHECK(o.network);
+  for (long s : {408L, 429L, 500L, 502L, 503L}) {
+    HttpResponse h;
+    h.status = s;
+    CHECK(classify(put, h).verdict == Verdict::kRetry);
+  }
+  HttpResponse denied;
+  denied.status = 403;
+  denied.body =
+      "<?xml version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code><Message>The request "
+      "signature "
+      "we calculated does not match</Message></Error>";
+  Outcome f = classify(put, denied);
+  CHECK(f.verdict == Verdict::kFail);
+  CHECK(f.message ==
+        "PUT HTTP 403 SignatureDoesNotMatch: The request signature we calculated does not match");
+  HttpResponse exists;
+  exists.status = 405;
+  CHECK(classify(put, exists, {405}).verdict == Verdict::kOk);
+  CHECK(classify(put, exists).verdict == Verdict::kFail);
+  HttpResponse error_body;
+  error_body.status = 200;
+  error_body.body = "<Error><Code>InternalError</Code><Message>try again</Message></Error>";
+  CHECK(classify(put, error_body).verdict == Verdict::kRetry);
+  HttpResponse json_error;
+  json_error.status = 200;
+  json_error.body = R"({"ok": false, "error": "quota"})";
+  CHECK(classify(put, json_error).verdict == Verdict::kRetry);
+  HttpResponse tls;
+  tls.curl = CURLE_PEER_FAILED_VERIFICATION;
+  tls.curl_error = "SSL certificate problem: self-signed certificate";
+  CHECK(classify(put, tls).verdict == Verdict::kFail);
+}
+
+TEST_CASE("backoff is full jitter under an exponential cap and honours Retry-After", "[upload]") {
+  CHECK(backoff_ms(0, 600, std::nullopt, 0.0) == 0);
+  CHECK(backoff_ms(0, 600, std::nullopt, 0.999) < 1000);
+  CHECK(backoff_ms(3, 600, std::nullopt, 0.999) < 8000);
+  CHECK(backoff_ms(3, 600, std::nullopt, 0.999) > 7000);
+  CHECK(backoff_ms(30, 600, std::nullopt, 0.999) <= 600000);
+  CHECK(backoff_ms(30, 600, std::nullopt, 0.999) > 590000);
+  CHECK(backoff_ms(0, 600, 7L, 0.1) == 7000);
+  CHECK(backoff_ms(0, 600, 999999L, 0.1) == 3600000);
+}
+
+TEST_CASE("plain http is refused except to loopback or when allowed", "[upload]") {
+  config::UploadTarget t;
+  CHECK(check_url_allowed(t, "https://s3.example.org/b").is_ok());
+  CHECK(check_url_allowed(t, "http://127.0.0.1:9000/b").is_ok());
+  CHECK(check_url_allowed(t, "http://localhost/b").is_ok());
+  Status s = check_url_allowed(t, "http://s3.example.org/b");
+  CHECK(s.code() == Status::Code::kRejected);
+  CHECK(check_url_allowed(t, "http://127.0.0.1.evil.org/b").code() == Status::Code::kRejected);
+  CHECK(check_url_allowed(t, "ftp://127.0.0.1/b").code() == Status::Code::kRejected);
+  t.allow_plain_http = true;
+  CHECK(check_url_allowed(t, "http://s3.example.org/b").is_ok());
+}
+
+TEST_CASE("secrets are redacted from messages", "[upload]") {
+  CHECK(redact("auth with hunter2 failed: hunter2", {"hunter2"}) == "auth with *** failed: ***");
+  CHECK(redact("nothing", {""}) == "nothing");
+}
+
+TEST_CASE("a missing secret environment variable is named without any value", "[upload]") {
+  config::UploadTarget t;
+  t.name = "bucket";
+  t.kind = "s3";
+  t.endpoint = "http://127.0.0.1:1";
+  t.bucket = "b";
+  t.access_key_env = "PB_TEST_SURELY_UNSET_KEY";
+  t.secret_key_env = "PB_TEST_SURELY_UNSET_SECRET";
+  Target target(t);
+  CHECK(target.setup_error().code() == Status::Code::kRejected);
+  CHECK(target.setup_error().message().find("PB_TEST_SURELY_UNSET_KEY") != std::string::npos);
+}
+
+TEST_CASE("webdav uploads create each parent collection once then put and check sizes",
+          "[upload]") {
+  config::UploadTarget t;
+  t.name = "dav";
+  t.kind = "webdav";
+  t.url = "http://127.0.0.1:1/dav/";
+  t.prefix = "c";
+  Target target(t);
+  store::Pledge p = sample();
+  auto steps = target.upload_steps(p, "/tmp/x.jpg", "{}");
+  std::vector<std::string> methods;
+  for (const auto& s : steps) methods.push_back(s.request.method);
+  CHECK(methods ==
+        std::vector<std::string>{"MKCOL", "MKCOL", "MKCOL", "PUT", "HEAD", "PUT", "HEAD"});
+  CHECK(steps[2].request.url == "http://127.0.0.1:1/dav/c/heforshe-seoul/2025-11-25/");
+  CHECK(steps[3].request.url.find(".jpg") != std::string::npos);
+  CHECK(steps[5].request.url.find(".json") != std::string::npos);  // the JSON goes last
+  CHECK(steps[4].expect_size == p.photo_size);
+  for (const auto& s : steps)
+    if (!s.collection.empty()) target.remember_collection(s.collection);
+  CHECK(target.upload_steps(p, "/tmp/x.jpg", "{}").size() == 4);
+}

@@ -1,0 +1,118 @@
+// Real servers for the upload tests, started on free loopback ports and always stopped.
+#include "upload_fixture.h"
+
+#include <filesystem>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+namespace pb::test {
+namespace {
+
+std::string json_value(const std::string& json, const std::string& name) {
+  std::smatch m;
+  std::regex re("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"");
+  if (!std::regex_search(json, m, re)) throw std::runtime_error("no " + name + " in: " + json);
+  return m[1].str();
+}
+
+}  // namespace
+
+MotoServer::MotoServer(const std::string& bucket) : port_(free_port()) {
+  // The first 3 requests (create-user, put-user-policy, create-access-key) pass without
+  // a signature; from then on moto checks SigV4 and the IAM policy on every request.
+  proc_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"moto_server", "-H", "127.0.0.1", "-p", std::to_string(port_)},
+      dir_ / "moto.log", std::map<std::string, std::string>{{"INITIAL_NO_AUTH_ACTION_COUNT", "3"}});
+  if (!wait_for_port(port_, std::chrono::seconds(30)))
+    throw std::runtime_error("moto_server did not start");
+  std::map<std::string, std::string> env{{"AWS_ACCESS_KEY_ID", "bootstrap"},
+                                         {"AWS_SECRET_ACCESS_KEY", "bootstrap"},
+                                         {"AWS_DEFAULT_REGION", "us-east-1"},
+                                         {"AWS_CONFIG_FILE", dir_ / "none"},
+                                         {"AWS_SHARED_CREDENTIALS_FILE", dir_ / "none"}};
+  auto iam = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{"aws", "--endpoint-url", endpoint(), "iam"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    RunResult r = run(argv, env);
+    if (r.exit_code != 0) throw std::runtime_error("aws iam failed: " + r.output);
+    return r.output;
+  };
+  iam({"create-user", "--user-name", "booth"});
+  iam({"put-user-policy", "--user-name", "booth", "--policy-name", "booth-s3", "--policy-document",
+       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]})"});
+  std::string key = iam({"create-access-key", "--user-name", "booth"});
+  key_id_ = json_value(key, "AccessKeyId");
+  secret_ = json_value(key, "SecretAccessKey");
+  RunResult mb = aws({"s3", "mb", "s3://" + bucket});
+  if (mb.exit_code != 0) throw std::runtime_error("aws s3 mb failed: " + mb.output);
+}
+
+RunResult MotoServer::aws(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv{"aws", "--endpoint-url", endpoint()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, {{"AWS_ACCESS_KEY_ID", key_id_},
+                    {"AWS_SECRET_ACCESS_KEY", secret_},
+                    {"AWS_DEFAULT_REGION", "us-east-1"},
+                    {"AWS_CONFIG_FILE", dir_ / "none"},
+                    {"AWS_SHARED_CREDENTIALS_FILE", dir_ / "none"}});
+}
+
+RcloneWebdav::RcloneWebdav(const std::string& root, const std::string& password,
+                           const std::string& cert, const std::string& key, int port)
+    : port_(port ? port : free_port()), tls_(!cert.empty()) {
+  std::vector<std::string> argv{
+      "rclone", "serve", "webdav", root,    "--addr", "127.0.0.1:" + std::to_string(port_),
+      "--user", "booth", "--pass", password};
+  if (tls_) {
+    argv.insert(argv.end(), {"--cert", cert, "--key", key});
+  }
+  proc_ = std::make_unique<ChildProcess>(
+      argv, root + ".rclone.log",
+      std::map<std::string, std::string>{{"RCLONE_CONFIG", "/dev/null"}});
+  if (!wait_for_port(port_, std::chrono::seconds(20)))
+    throw std::runtime_error("rclone did not start");
+}
+
+std::string RcloneWebdav::url() const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+}
+
+FaultServer::FaultServer(const std::string& root, const std::string& faults, int port,
+                         const std::string& token)
+    : root_(root), log_path_(root + ".faults.log"), port_(port ? port : free_port()) {
+  std::filesystem::create_directories(root);
+  std::string faults_file = root + ".faults";
+  write_file(faults_file, faults);
+  proc_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"python3", source_dir() + "/tests/upload/fault_server.py", "--port",
+                               std::to_string(port_), "--root", root, "--faults", faults_file,
+                               "--log", log_path_, "--token", token},
+      root + ".server.log");
+  if (!wait_for_port(port_, std::chrono::seconds(20)))
+    throw std::runtime_error("fault server did not start");
+}
+
+FaultServer::~FaultServer() {
+  stop();
+}
+
+void FaultServer::stop() {
+  if (proc_) proc_->stop();
+}
+
+std::string FaultServer::log() const {
+  std::error_code ec;
+  return std::filesystem::exists(log_path_, ec) ? read_file(log_path_) : "";
+}
+
+std::pair<std::string, std::string> make_self_signed(const std::string& dir) {
+  std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  RunResult r =
+      run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+           "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.output);
+  return {cert, key};
+}
+
+}  // namespace pb::test
