@@ -58,7 +58,8 @@ Result<std::string> hash_pin(const std::string& pin, int iterations) {
   if (!valid_pin(pin)) return Status::error(Status::Code::kInvalid, "a PIN is 4 to 8 digits");
   if (iterations < 1) return Status::error(Status::Code::kInvalid, "iterations must be positive");
   std::vector<unsigned char> salt(16), out;
-  if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1 || !derive(pin, salt, iterations, out))
+  if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1 ||
+      !derive(pin, salt, iterations, out))
     return Status::error(Status::Code::kInternal, "OpenSSL could not hash the PIN");
   return "pbkdf2-sha256$" + std::to_string(iterations) + "$" + hex(salt.data(), salt.size()) + "$" +
          hex(out.data(), out.size());
@@ -79,7 +80,8 @@ bool verify_pin(const std::string& pin, const std::string& stored) {
   }
   if (iterations < 1 || iterations > 10'000'000) return false;
   std::vector<unsigned char> salt, expected, got;
-  if (!unhex(rest.substr(d1 + 1, d2 - d1 - 1), salt) || !unhex(rest.substr(d2 + 1), expected)) return false;
+  if (!unhex(rest.substr(d1 + 1, d2 - d1 - 1), salt) || !unhex(rest.substr(d2 + 1), expected))
+    return false;
   if (!derive(pin, salt, iterations, got)) return false;
   if (got.size() != expected.size()) return false;
   return CRYPTO_memcmp(got.data(), expected.data(), got.size()) == 0;

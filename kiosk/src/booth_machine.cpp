@@ -7,15 +7,24 @@ namespace pb::kiosk {
 
 const char* to_string(Screen s) {
   switch (s) {
-    case Screen::kAttract: return "attract";
-    case Screen::kPledge: return "pledge";
-    case Screen::kDetails: return "details";
-    case Screen::kCountdown: return "countdown";
-    case Screen::kReview: return "review";
-    case Screen::kThanks: return "thanks";
-    case Screen::kOutOfService: return "out-of-service";
-    case Screen::kAdminPin: return "admin-pin";
-    case Screen::kAdmin: return "admin";
+    case Screen::kAttract:
+      return "attract";
+    case Screen::kPledge:
+      return "pledge";
+    case Screen::kDetails:
+      return "details";
+    case Screen::kCountdown:
+      return "countdown";
+    case Screen::kReview:
+      return "review";
+    case Screen::kThanks:
+      return "thanks";
+    case Screen::kOutOfService:
+      return "out-of-service";
+    case Screen::kAdminPin:
+      return "admin-pin";
+    case Screen::kAdmin:
+      return "admin";
   }
   return "?";
 }
@@ -51,9 +60,12 @@ KeyboardMode BoothMachine::base_mode() const {
 
 TextField* BoothMachine::focused_field() {
   switch (s_.focus) {
-    case BoothState::Focus::kName: return &s_.first_name;
-    case BoothState::Focus::kWords: return &s_.answer_words;
-    case BoothState::Focus::kNone: return nullptr;
+    case BoothState::Focus::kName:
+      return &s_.first_name;
+    case BoothState::Focus::kWords:
+      return &s_.answer_words;
+    case BoothState::Focus::kNone:
+      return nullptr;
   }
   return nullptr;
 }
@@ -67,7 +79,8 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
     s_.last_touch_ms = now;
     if (lp->target == "admin" && options_.admin_enabled && s_.screen != Screen::kAdmin &&
         s_.screen != Screen::kAdminPin) {
-      if (s_.screen == Screen::kCountdown || s_.screen == Screen::kReview) out.push_back(DiscardPhoto{});
+      if (s_.screen == Screen::kCountdown || s_.screen == Screen::kReview)
+        out.push_back(DiscardPhoto{});
       s_.pin.clear();
       s_.pin_failed_last = false;
       s_.pin_checking = false;
@@ -216,8 +229,8 @@ void BoothMachine::on_tick(Millis now, std::vector<Command>& out) {
       } else if (s_.have_still && now >= s_.shutter_ms + options_.flash_ms) {
         enter(Screen::kReview, now, out);
         s_.share_consent = false;
-        out.push_back(ComposeReview{s_.first_name.text(), s_.answer_pick, s_.answer_words.text(),
-                                    s_.locale});
+        out.push_back(
+            ComposeReview{s_.first_name.text(), s_.answer_pick, s_.answer_words.text(), s_.locale});
       }
       break;
     case Screen::kAttract:
@@ -229,16 +242,25 @@ void BoothMachine::on_tick(Millis now, std::vector<Command>& out) {
 void BoothMachine::on_key(const std::string& id) {
   if (id == "shift") {
     switch (s_.keyboard) {
-      case KeyboardMode::kLatin: s_.keyboard = KeyboardMode::kLatinShift; break;
-      case KeyboardMode::kLatinShift: s_.keyboard = KeyboardMode::kLatin; break;
-      case KeyboardMode::kHangul: s_.keyboard = KeyboardMode::kHangulShift; break;
-      case KeyboardMode::kHangulShift: s_.keyboard = KeyboardMode::kHangul; break;
+      case KeyboardMode::kLatin:
+        s_.keyboard = KeyboardMode::kLatinShift;
+        break;
+      case KeyboardMode::kLatinShift:
+        s_.keyboard = KeyboardMode::kLatin;
+        break;
+      case KeyboardMode::kHangul:
+        s_.keyboard = KeyboardMode::kHangulShift;
+        break;
+      case KeyboardMode::kHangulShift:
+        s_.keyboard = KeyboardMode::kHangul;
+        break;
     }
     return;
   }
   if (id == "mode") {
     if (auto* f = focused_field()) f->commit();
-    const bool hangul = s_.keyboard == KeyboardMode::kHangul || s_.keyboard == KeyboardMode::kHangulShift;
+    const bool hangul =
+        s_.keyboard == KeyboardMode::kHangul || s_.keyboard == KeyboardMode::kHangulShift;
     s_.keyboard = hangul ? KeyboardMode::kLatin : KeyboardMode::kHangul;
     return;
   }
@@ -337,7 +359,8 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
         s_.keyboard = base_mode();
       } else if (target.rfind("pick:", 0) == 0) {
         const std::string id = target.substr(5);
-        if (std::find(answer_picks().begin(), answer_picks().end(), id) == answer_picks().end()) break;
+        if (std::find(answer_picks().begin(), answer_picks().end(), id) == answer_picks().end())
+          break;
         s_.answer_pick = s_.answer_pick == id ? "" : id;
         if (!s_.answer_pick.empty()) s_.answer_words.clear();
         if (s_.focus == BoothState::Focus::kWords) s_.focus = BoothState::Focus::kNone;
@@ -360,8 +383,9 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
       if (target == "consent") {
         s_.share_consent = !s_.share_consent;
       } else if (target == "use_photo") {
-        SavePledge save{s_.locale, s_.first_name.text(), s_.answer_pick, s_.answer_words.text(),
-                        true, s_.share_consent, options_.consent_version};
+        SavePledge save{
+            s_.locale, s_.first_name.text(), s_.answer_pick,          s_.answer_words.text(),
+            true,      s_.share_consent,     options_.consent_version};
         s_.have_still = false;  // the saver owns the photo now
         s_.with_photo = true;
         s_.saving = true;

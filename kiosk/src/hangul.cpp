@@ -13,31 +13,32 @@ constexpr std::array<char32_t, 19> kCho = {U'ㄱ', U'ㄲ', U'ㄴ', U'ㄷ', U'ㄸ
 constexpr std::array<char32_t, 21> kJung = {U'ㅏ', U'ㅐ', U'ㅑ', U'ㅒ', U'ㅓ', U'ㅔ', U'ㅕ',
                                             U'ㅖ', U'ㅗ', U'ㅘ', U'ㅙ', U'ㅚ', U'ㅛ', U'ㅜ',
                                             U'ㅝ', U'ㅞ', U'ㅟ', U'ㅠ', U'ㅡ', U'ㅢ', U'ㅣ'};
-constexpr std::array<char32_t, 28> kJong = {
-    0,     U'ㄱ', U'ㄲ', U'ㄳ', U'ㄴ', U'ㄵ', U'ㄶ', U'ㄷ', U'ㄹ', U'ㄺ', U'ㄻ', U'ㄼ', U'ㄽ', U'ㄾ',
-    U'ㄿ', U'ㅀ', U'ㅁ', U'ㅂ', U'ㅄ', U'ㅅ', U'ㅆ', U'ㅇ', U'ㅈ', U'ㅊ', U'ㅋ', U'ㅌ', U'ㅍ', U'ㅎ'};
+constexpr std::array<char32_t, 28> kJong = {0,     U'ㄱ', U'ㄲ', U'ㄳ', U'ㄴ', U'ㄵ', U'ㄶ',
+                                            U'ㄷ', U'ㄹ', U'ㄺ', U'ㄻ', U'ㄼ', U'ㄽ', U'ㄾ',
+                                            U'ㄿ', U'ㅀ', U'ㅁ', U'ㅂ', U'ㅄ', U'ㅅ', U'ㅆ',
+                                            U'ㅇ', U'ㅈ', U'ㅊ', U'ㅋ', U'ㅌ', U'ㅍ', U'ㅎ'};
 
 struct Pair {
   char32_t a, b, both;
 };
 constexpr std::array<Pair, 7> kVowelPairs = {{{U'ㅗ', U'ㅏ', U'ㅘ'},
-                                               {U'ㅗ', U'ㅐ', U'ㅙ'},
-                                               {U'ㅗ', U'ㅣ', U'ㅚ'},
-                                               {U'ㅜ', U'ㅓ', U'ㅝ'},
-                                               {U'ㅜ', U'ㅔ', U'ㅞ'},
-                                               {U'ㅜ', U'ㅣ', U'ㅟ'},
-                                               {U'ㅡ', U'ㅣ', U'ㅢ'}}};
+                                              {U'ㅗ', U'ㅐ', U'ㅙ'},
+                                              {U'ㅗ', U'ㅣ', U'ㅚ'},
+                                              {U'ㅜ', U'ㅓ', U'ㅝ'},
+                                              {U'ㅜ', U'ㅔ', U'ㅞ'},
+                                              {U'ㅜ', U'ㅣ', U'ㅟ'},
+                                              {U'ㅡ', U'ㅣ', U'ㅢ'}}};
 constexpr std::array<Pair, 11> kFinalPairs = {{{U'ㄱ', U'ㅅ', U'ㄳ'},
-                                                {U'ㄴ', U'ㅈ', U'ㄵ'},
-                                                {U'ㄴ', U'ㅎ', U'ㄶ'},
-                                                {U'ㄹ', U'ㄱ', U'ㄺ'},
-                                                {U'ㄹ', U'ㅁ', U'ㄻ'},
-                                                {U'ㄹ', U'ㅂ', U'ㄼ'},
-                                                {U'ㄹ', U'ㅅ', U'ㄽ'},
-                                                {U'ㄹ', U'ㅌ', U'ㄾ'},
-                                                {U'ㄹ', U'ㅍ', U'ㄿ'},
-                                                {U'ㄹ', U'ㅎ', U'ㅀ'},
-                                                {U'ㅂ', U'ㅅ', U'ㅄ'}}};
+                                               {U'ㄴ', U'ㅈ', U'ㄵ'},
+                                               {U'ㄴ', U'ㅎ', U'ㄶ'},
+                                               {U'ㄹ', U'ㄱ', U'ㄺ'},
+                                               {U'ㄹ', U'ㅁ', U'ㄻ'},
+                                               {U'ㄹ', U'ㅂ', U'ㄼ'},
+                                               {U'ㄹ', U'ㅅ', U'ㄽ'},
+                                               {U'ㄹ', U'ㅌ', U'ㄾ'},
+                                               {U'ㄹ', U'ㅍ', U'ㄿ'},
+                                               {U'ㄹ', U'ㅎ', U'ㅀ'},
+                                               {U'ㅂ', U'ㅅ', U'ㅄ'}}};
 
 template <std::size_t N>
 int index_of(const std::array<char32_t, N>& table, char32_t c) {
@@ -55,8 +56,12 @@ char32_t combine(const std::array<Pair, N>& pairs, char32_t a, char32_t b) {
 
 }  // namespace
 
-bool HangulComposer::is_jamo(char32_t c) { return c >= 0x3131 && c <= 0x3163; }
-bool HangulComposer::is_vowel(char32_t c) { return c >= 0x314F && c <= 0x3163; }
+bool HangulComposer::is_jamo(char32_t c) {
+  return c >= 0x3131 && c <= 0x3163;
+}
+bool HangulComposer::is_vowel(char32_t c) {
+  return c >= 0x314F && c <= 0x3163;
+}
 
 HangulComposer::Syllable HangulComposer::build() const {
   Syllable s;
@@ -180,16 +185,22 @@ void TextField::backspace() {
   if (!committed_.empty()) committed_.pop_back();
 }
 
-void TextField::commit() { committed_ += from_utf8(composer_.commit()); }
+void TextField::commit() {
+  committed_ += from_utf8(composer_.commit());
+}
 
 void TextField::clear() {
   committed_.clear();
   composer_.commit();
 }
 
-std::string TextField::text() const { return to_utf8(committed_) + composer_.composing(); }
+std::string TextField::text() const {
+  return to_utf8(committed_) + composer_.composing();
+}
 
-std::size_t TextField::length() const { return committed_.size() + (composer_.empty() ? 0 : 1); }
+std::size_t TextField::length() const {
+  return committed_.size() + (composer_.empty() ? 0 : 1);
+}
 
 std::string to_utf8(char32_t c) {
   std::string out;

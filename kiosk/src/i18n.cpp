@@ -9,10 +9,11 @@
 namespace pb::kiosk {
 namespace {
 
-void flatten(const toml::table& t, const std::string& prefix, std::map<std::string, std::string>& out,
-             std::string& error) {
+void flatten(const toml::table& t, const std::string& prefix,
+             std::map<std::string, std::string>& out, std::string& error) {
   for (const auto& [k, v] : t) {
-    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    const std::string key =
+        prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     if (const auto* sub = v.as_table()) {
       flatten(*sub, key, out, error);
     } else if (const auto* s = v.as_string()) {
@@ -38,7 +39,8 @@ Result<Strings> Strings::load(const std::string& dir, const std::vector<std::str
   return s;
 }
 
-Status Strings::add(const std::string& locale, const std::string& toml_text, const std::string& name) {
+Status Strings::add(const std::string& locale, const std::string& toml_text,
+                    const std::string& name) {
   try {
     const toml::table t = toml::parse(toml_text, name);
     std::string error;

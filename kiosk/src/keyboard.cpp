@@ -15,7 +15,7 @@ std::vector<std::vector<Key>> make(const std::vector<std::string>& r1,
                                    const std::vector<std::string>& r3) {
   std::vector<std::vector<Key>> rows;
   rows.push_back(letters(r1));
-  rows.back().push_back({"back", "⌫", 1.5f});
+  rows.back().push_back({"back", "←", 1.5f});
   rows.push_back(letters(r2));
   rows.push_back({{"shift", "⇧", 1.5f}});
   for (auto& k : letters(r3)) rows.back().push_back(k);
@@ -35,14 +35,19 @@ const std::vector<std::vector<Key>>& keyboard_rows(KeyboardMode mode) {
   static const auto hangul = make({"ㅂ", "ㅈ", "ㄷ", "ㄱ", "ㅅ", "ㅛ", "ㅕ", "ㅑ", "ㅐ", "ㅔ"},
                                   {"ㅁ", "ㄴ", "ㅇ", "ㄹ", "ㅎ", "ㅗ", "ㅓ", "ㅏ", "ㅣ", "'"},
                                   {"ㅋ", "ㅌ", "ㅊ", "ㅍ", "ㅠ", "ㅜ", "ㅡ", ",", ".", "!"});
-  static const auto hangul_shift = make({"ㅃ", "ㅉ", "ㄸ", "ㄲ", "ㅆ", "ㅛ", "ㅕ", "ㅑ", "ㅒ", "ㅖ"},
-                                        {"ㅁ", "ㄴ", "ㅇ", "ㄹ", "ㅎ", "ㅗ", "ㅓ", "ㅏ", "ㅣ", "-"},
-                                        {"ㅋ", "ㅌ", "ㅊ", "ㅍ", "ㅠ", "ㅜ", "ㅡ", ",", ".", "?"});
+  static const auto hangul_shift =
+      make({"ㅃ", "ㅉ", "ㄸ", "ㄲ", "ㅆ", "ㅛ", "ㅕ", "ㅑ", "ㅒ", "ㅖ"},
+           {"ㅁ", "ㄴ", "ㅇ", "ㄹ", "ㅎ", "ㅗ", "ㅓ", "ㅏ", "ㅣ", "-"},
+           {"ㅋ", "ㅌ", "ㅊ", "ㅍ", "ㅠ", "ㅜ", "ㅡ", ",", ".", "?"});
   switch (mode) {
-    case KeyboardMode::kLatin: return latin;
-    case KeyboardMode::kLatinShift: return latin_shift;
-    case KeyboardMode::kHangul: return hangul;
-    case KeyboardMode::kHangulShift: return hangul_shift;
+    case KeyboardMode::kLatin:
+      return latin;
+    case KeyboardMode::kLatinShift:
+      return latin_shift;
+    case KeyboardMode::kHangul:
+      return hangul;
+    case KeyboardMode::kHangulShift:
+      return hangul_shift;
   }
   return latin;
 }

@@ -55,7 +55,8 @@ struct Booth {
 
 }  // namespace
 
-TEST_CASE("the flow goes attract pledge details countdown review thanks attract", "[kiosk][machine]") {
+TEST_CASE("the flow goes attract pledge details countdown review thanks attract",
+          "[kiosk][machine]") {
   Booth b;
   CHECK(b.screen() == Screen::kAttract);
   b.tap("start");
@@ -162,7 +163,8 @@ TEST_CASE("retakes are limited by max_retakes", "[kiosk][machine]") {
   CHECK(b.count<TakeStill>() == 3);
 }
 
-TEST_CASE("the idle timeout returns every participant screen to attract and keeps nothing", "[kiosk][machine]") {
+TEST_CASE("the idle timeout returns every participant screen to attract and keeps nothing",
+          "[kiosk][machine]") {
   for (int where = 0; where < 3; ++where) {
     Booth b;
     b.tap("start");
@@ -308,7 +310,8 @@ TEST_CASE("the language resets to the default for the next participant", "[kiosk
   CHECK(b.m.state().locale == "en");
 }
 
-TEST_CASE("a failed still puts the booth out of service until the camera is back", "[kiosk][machine]") {
+TEST_CASE("a failed still puts the booth out of service until the camera is back",
+          "[kiosk][machine]") {
   Booth b;
   b.tap("start");
   b.tap("agree");
@@ -344,7 +347,8 @@ TEST_CASE("a full disk during a save goes out of service with the message", "[ki
   CHECK(b.screen() == Screen::kAttract);
 }
 
-TEST_CASE("low storage waits for thanks to finish before going out of service", "[kiosk][machine]") {
+TEST_CASE("low storage waits for thanks to finish before going out of service",
+          "[kiosk][machine]") {
   Booth b;
   b.to_review();
   b.tap("use_photo");
@@ -440,7 +444,8 @@ TEST_CASE("admin pause puts the booth out of service until resumed", "[kiosk][ma
   CHECK(b.screen() == Screen::kAttract);
 }
 
-TEST_CASE("admin delete last pledge needs a second tap and upload now and exit send commands", "[kiosk][machine]") {
+TEST_CASE("admin delete last pledge needs a second tap and upload now and exit send commands",
+          "[kiosk][machine]") {
   Booth b;
   b.feed(LongPress{"admin"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);

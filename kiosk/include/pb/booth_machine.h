@@ -56,7 +56,7 @@ struct Tap {
 struct LongPress {
   std::string target;  // "admin" (the hidden corner)
 };
-struct Tick {};  // time passed (every frame)
+struct Tick {};         // time passed (every frame)
 struct StillTaken {};   // the camera delivered the still for the shutter
 struct StillFailed {};  // no fresh frame at the shutter: the camera is gone
 struct SaveDone {
@@ -82,7 +82,7 @@ using Event = std::variant<Tap, LongPress, Tick, StillTaken, StillFailed, SaveDo
                            CameraState, StorageState, PinChecked>;
 
 // --- commands ------------------------------------------------------------------------
-struct TakeStill {};  // grab the still closest to now; answer StillTaken / StillFailed
+struct TakeStill {};    // grab the still closest to now; answer StillTaken / StillFailed
 struct ComposeReview {  // compose the still with the sign for REVIEW
   std::string first_name;
   std::string answer_pick;   // "" or an id of answer_picks()
@@ -131,10 +131,10 @@ struct BoothState {
   enum class Focus { kNone, kName, kWords } focus = Focus::kName;
   KeyboardMode keyboard = KeyboardMode::kLatin;
   // COUNTDOWN / REVIEW
-  Millis shutter_ms = 0;        // when the still is taken
+  Millis shutter_ms = 0;  // when the still is taken
   bool waiting_for_still = false;
-  bool have_still = false;      // a still is held (not yet saved or discarded)
-  bool review_ready = false;    // the composed photo has arrived (set by the app)
+  bool have_still = false;    // a still is held (not yet saved or discarded)
+  bool review_ready = false;  // the composed photo has arrived (set by the app)
   int retakes_used = 0;
   bool share_consent = false;
   // THANKS
@@ -146,11 +146,11 @@ struct BoothState {
   // ADMIN_PIN / ADMIN
   std::string pin;
   bool pin_checking = false;
-  int pin_wrong = 0;          // wrong tries in a row
+  int pin_wrong = 0;  // wrong tries in a row
   Millis pin_locked_until = 0;
-  bool pin_failed_last = false;  // show "wrong PIN" under the pad
-  bool confirm_delete = false;   // "delete last pledge" waits for a second tap
-  std::string admin_notice;      // key of a one-line notice ("admin.deleted", …)
+  bool pin_failed_last = false;         // show "wrong PIN" under the pad
+  bool confirm_delete = false;          // "delete last pledge" waits for a second tap
+  std::string admin_notice;             // key of a one-line notice ("admin.deleted", …)
   Screen return_to = Screen::kAttract;  // where ADMIN_PIN's cancel goes
 };
 

@@ -14,7 +14,8 @@ class Strings {
  public:
   // Reads <dir>/en.toml and <dir>/ko.toml (start-up only: this is disk I/O). Tables are
   // flattened to "section.key". kNotFound / kInvalid with the file and reason.
-  static Result<Strings> load(const std::string& dir, const std::vector<std::string>& locales = {"en", "ko"});
+  static Result<Strings> load(const std::string& dir,
+                              const std::vector<std::string>& locales = {"en", "ko"});
   // Adds one locale from TOML text (`name` stands for the file in messages).
   Status add(const std::string& locale, const std::string& toml_text, const std::string& name);
 

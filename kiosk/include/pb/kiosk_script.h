@@ -1,0 +1,34 @@
+// Scripted runs (`pledgebooth kiosk --script FILE`): timed taps on named targets or x,y
+// points, long presses, waits for a screen, extra screenshots and lockdown probes.
+//
+//   # a comment
+//   wait 1.5              seconds before the next step
+//   tap start             the centre of a named target on the current screen
+//   tap 960,540           a point in design coordinates (1920x1080)
+//   touch agree           like tap, but as a finger (touchscreen) event
+//   hold admin 3          press a target (or x,y) for 3 s: a long press
+//   expect thanks 10      wait until that screen shows (fails after 10 s)
+//   shot details-typed    save a screenshot now as <NN>-details-typed.png
+//   quit                  send a quit request (the booth must ignore it)
+//   key escape | alt+f4 | alt+tab   send that key (the booth must ignore it)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pb/status.h"
+
+namespace pb::kiosk {
+
+struct ScriptStep {
+  enum class Kind { kWait, kTap, kTouch, kHold, kExpect, kShot, kQuit, kKey } kind = Kind::kWait;
+  std::string target;  // named target, screen, shot name or key; "" when x,y is used
+  float x = 0, y = 0;  // design coordinates when target is ""
+  double seconds = 0;  // wait / hold / expect timeout
+  int line = 0;        // in the script, for messages
+};
+
+// Parses a script; kInvalid with "name:line: what is wrong".
+Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std::string& name);
+
+}  // namespace pb::kiosk

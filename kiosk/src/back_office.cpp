@@ -1,0 +1,360 @@
+// BackOffice: the kiosk's worker thread for everything slow (compose, encode, ledger,
+// PIN hash, status). One queue, jobs in order, nothing thrown out of the thread.
+#include "back_office.h"
+
+#include <sys/statvfs.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+
+#include <opencv2/imgproc.hpp>
+
+#include "pb/admin_pin.h"
+#include "pb/camera.h"
+#include "pb/ledger.h"
+#include "pb/photo.h"
+#ifdef PB_KIOSK_HAS_UPLOADER
+#include "pb/uploader.h"
+#endif
+
+namespace pb::kiosk {
+namespace {
+
+struct ComposeJob {
+  std::shared_ptr<const camera::Frame> still;
+  ComposeReview what;
+};
+struct DiscardJob {};
+struct SaveJob {
+  SavePledge what;
+};
+struct PinJob {
+  std::string pin;
+};
+struct DeleteJob {};
+using Job = std::variant<ComposeJob, DiscardJob, SaveJob, PinJob, DeleteJob>;
+
+constexpr auto kRefreshEvery = std::chrono::milliseconds(1000);
+constexpr int kReviewWidth = 720;  // the REVIEW image's pixel width (design units, 4:5 → 900 high)
+
+std::int64_t free_mb(const std::string& dir) {
+  struct statvfs v {};
+  if (statvfs(dir.c_str(), &v) != 0) return -1;
+  return static_cast<std::int64_t>(v.f_bavail) * static_cast<std::int64_t>(v.f_frsize) /
+         (1024 * 1024);
+}
+
+}  // namespace
+
+struct BackOffice::Impl {
+  config::Config config;
+  std::shared_ptr<const photo::Composer> composer;
+  upload::OutboxWorker* uploader;
+  Translate tr;
+
+  mutable std::mutex mu;  // guards everything below up to `thread`
+  std::condition_variable wake;
+  std::deque<Job> jobs;
+  std::vector<OfficeResult> results;
+  BoothStatus status;
+  bool stopping = false;
+  std::atomic<int> saves{0};  // queued or running
+  std::thread thread;
+
+  // Owned by the thread only.
+  std::unique_ptr<store::Ledger> ledger;
+  std::optional<cv::Mat> composed;  // the REVIEW photo, until saved or discarded
+  BoothStatus local;
+
+  void push(Job job) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      jobs.push_back(std::move(job));
+    }
+    wake.notify_all();
+  }
+  void post(OfficeResult r) {
+    std::lock_guard<std::mutex> lock(mu);
+    results.push_back(std::move(r));
+  }
+  std::string answer_of(const std::string& locale, const std::string& pick,
+                        const std::string& words) {
+    return pick.empty() ? words : tr(locale, "answer." + pick);
+  }
+
+  void run();
+  void open_ledger();
+  void refresh();
+  void handle(ComposeJob& job);
+  void handle(SaveJob& job);
+  void handle(DeleteJob& job);
+  std::string storage_problem();
+};
+
+void BackOffice::Impl::open_ledger() {
+  if (ledger) return;
+  auto opened = store::Ledger::open(config.storage.data_dir);
+  if (opened) {
+    ledger = std::move(*opened);
+    local.ledger_open = true;
+    local.ledger_error.clear();
+  } else {
+    local.ledger_open = false;
+    local.ledger_error = opened.status().message();
+  }
+}
+
+std::string BackOffice::Impl::storage_problem() {
+  if (!ledger) return "The pledge ledger cannot be opened: " + local.ledger_error;
+  if (local.free_mb >= 0 && local.free_mb < config.storage.min_free_mb)
+    return "Only " + std::to_string(local.free_mb) + " MB free on the data disk (the booth needs " +
+           std::to_string(config.storage.min_free_mb) +
+           " MB). Free some space; the booth resumes by itself.";
+  return "";
+}
+
+void BackOffice::Impl::refresh() {
+  open_ledger();
+  local.free_mb = free_mb(config.storage.data_dir);
+  local.upload_enabled = uploader != nullptr;
+  if (ledger) {
+    if (auto n = ledger->count_pledges(config.event.id)) local.pledges = *n;
+    if (auto stats = ledger->event_stats()) {
+      for (const auto& e : *stats)
+        if (e.event == config.event.id) {
+          local.photos = e.photos;
+          local.shared = e.shared;
+        }
+    }
+    if (auto q = ledger->queue_counts()) {
+      local.pending = q->pending;
+      local.failed = q->failed;
+      local.done = q->done;
+    }
+    local.last_error.clear();
+    std::int64_t newest = -1;
+    for (auto state : {store::OutboxState::kFailed, store::OutboxState::kPending}) {
+      if (auto items = ledger->outbox_items(state)) {
+        for (const auto& it : *items)
+          if (!it.last_error.empty() && it.updated_ms > newest) {
+            newest = it.updated_ms;
+            local.last_error = it.target + ": " + it.last_error;
+          }
+      }
+    }
+  }
+#ifdef PB_KIOSK_HAS_UPLOADER
+  if (uploader) {
+    const auto ws = uploader->status();
+    local.online = ws.online;
+    if (local.last_error.empty())
+      for (const auto& t : ws.targets)
+        if (!t.last_error.empty()) local.last_error = t.name + ": " + t.last_error;
+  }
+#endif
+  const std::string problem = storage_problem();
+  std::lock_guard<std::mutex> lock(mu);
+  status = local;
+  results.push_back(StorageState{problem.empty(), problem});
+}
+
+void BackOffice::Impl::handle(ComposeJob& job) {
+  composed.reset();
+  if (!job.still || job.still->bgr.empty()) return;
+  cv::Mat photo_bgr;
+  if (composer) {
+    photo::SignText text{job.what.first_name,
+                         answer_of(job.what.locale, job.what.answer_pick, job.what.answer_words),
+                         tr(job.what.locale, "sign.blank")};
+    auto photo = composer->compose(job.still->bgr, text);
+    if (photo) photo_bgr = photo->bgr;
+  }
+  if (photo_bgr.empty()) photo_bgr = job.still->bgr.clone();
+  composed = photo_bgr;
+  // The on-screen copy, scaled to the REVIEW box.
+  const int w = kReviewWidth;
+  const int h = photo_bgr.rows * w / std::max(1, photo_bgr.cols);
+  cv::Mat small;
+  cv::resize(photo_bgr, small, cv::Size(w, h), 0, 0, cv::INTER_AREA);
+  ReviewImage img;
+  img.width = w;
+  img.height = h;
+  img.argb.resize(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 4);
+  photo::copy_to_argb(small, img.argb.data(), w * 4);
+  post(std::move(img));
+}
+
+void BackOffice::Impl::handle(SaveJob& job) {
+  const SavePledge& w = job.what;
+  open_ledger();
+  local.free_mb = free_mb(config.storage.data_dir);
+  if (const std::string problem = storage_problem(); !problem.empty()) {
+    composed.reset();
+    post(SaveFailed{ledger != nullptr, problem});
+    return;
+  }
+  store::PledgeInput in;
+  in.event = config.event.id;
+  in.booth = config.booth.id;
+  in.locale = w.locale;
+  in.first_name = w.first_name;
+  in.answer = answer_of(w.locale, w.answer_pick, w.answer_words);
+  in.share_consent = w.with_photo && w.share_consent;
+  in.consent_version = w.with_photo ? w.consent_version : 0;
+  if (w.with_photo && composed) {
+    auto jpeg = photo::encode_jpeg(*composed, config.photo.jpeg_quality);
+    if (!jpeg) {
+      composed.reset();
+      post(SaveFailed{false, "The photo could not be encoded: " + jpeg.status().message()});
+      return;
+    }
+    in.photo_jpeg = std::move(*jpeg);
+  }
+  composed.reset();  // the booth keeps no copy beyond the ledger's
+  if (in.share_consent)
+    for (const auto& t : config.upload.targets)
+      in.targets.push_back(t.name.empty() ? t.kind : t.name);
+  auto saved = ledger->save_pledge(in);
+  if (!saved) {
+    const bool full = saved.status().code() == Status::Code::kDiskFull;
+    post(SaveFailed{full, full ? "The data disk is full: " + saved.status().message()
+                               : "The pledge could not be saved: " + saved.status().message()});
+    return;
+  }
+  const store::Pledge& p = *saved;
+  std::int64_t number = 0;
+  if (auto n = ledger->count_pledges(config.event.id)) number = *n;
+  std::string url = config.event.page_url;
+  if (!config.event.public_base_url.empty() && !p.photo_path.empty() && p.share_consent) {
+    std::string base = config.event.public_base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    url = base + "/" + p.event + "/" + store::utc_date(p.created_ms) + "/" + p.id + ".jpg";
+  }
+  post(SaveDone{p.id, number, url});
+#ifdef PB_KIOSK_HAS_UPLOADER
+  if (uploader && p.share_consent) uploader->wake();
+#endif
+}
+
+void BackOffice::Impl::handle(DeleteJob&) {
+  open_ledger();
+  local.delete_error.clear();
+  if (!ledger) {
+    local.delete_error = local.ledger_error;
+    return;
+  }
+  auto all = ledger->list_pledges(config.event.id);
+  if (!all || all->empty()) {
+    local.delete_error = all ? "There is no pledge to delete." : all.status().message();
+    return;
+  }
+  const std::string id = all->back().id;
+#ifdef PB_KIOSK_HAS_UPLOADER
+  if (Status remote = upload::delete_remote_copies(config, *ledger, id);
+      !remote && remote.code() != Status::Code::kNotFound) {
+    local.delete_error = "Kept: the uploaded copy could not be removed (" + remote.message() + ")";
+    return;
+  }
+#endif
+  if (Status st = ledger->delete_pledge(id); !st) {
+    local.delete_error = st.message();
+    return;
+  }
+  local.last_deleted = id;
+}
+
+void BackOffice::Impl::run() {
+  auto last_refresh = std::chrono::steady_clock::now() - kRefreshEvery;
+  for (;;) {
+    std::optional<Job> job;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      wake.wait_until(lock, last_refresh + kRefreshEvery,
+                      [&] { return stopping || !jobs.empty(); });
+      if (stopping && jobs.empty()) return;  // queued saves are finished first
+      if (!jobs.empty()) {
+        job = std::move(jobs.front());
+        jobs.pop_front();
+      }
+    }
+    if (job) {
+      if (auto* c = std::get_if<ComposeJob>(&*job)) {
+        handle(*c);
+      } else if (std::holds_alternative<DiscardJob>(*job)) {
+        composed.reset();
+      } else if (auto* s = std::get_if<SaveJob>(&*job)) {
+        handle(*s);
+        --saves;
+        refresh();
+        last_refresh = std::chrono::steady_clock::now();
+      } else if (auto* p = std::get_if<PinJob>(&*job)) {
+        post(PinChecked{kiosk::verify_pin(p->pin, config.booth.admin_pin_hash)});
+      } else if (auto* d = std::get_if<DeleteJob>(&*job)) {
+        handle(*d);
+        refresh();
+        last_refresh = std::chrono::steady_clock::now();
+      }
+    }
+    if (std::chrono::steady_clock::now() - last_refresh >= kRefreshEvery) {
+      refresh();
+      last_refresh = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+BackOffice::BackOffice(const config::Config& config,
+                       std::shared_ptr<const photo::Composer> composer,
+                       upload::OutboxWorker* uploader, Translate tr)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->config = config;
+  impl_->composer = std::move(composer);
+  impl_->uploader = uploader;
+  impl_->tr = std::move(tr);
+  impl_->thread = std::thread([this] { impl_->run(); });
+}
+
+BackOffice::~BackOffice() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  impl_->thread.join();
+}
+
+void BackOffice::compose_review(std::shared_ptr<const camera::Frame> still,
+                                const ComposeReview& what) {
+  impl_->push(ComposeJob{std::move(still), what});
+}
+void BackOffice::discard_photo() {
+  impl_->push(DiscardJob{});
+}
+void BackOffice::save(const SavePledge& what) {
+  ++impl_->saves;
+  impl_->push(SaveJob{what});
+}
+void BackOffice::verify_pin(const std::string& pin) {
+  impl_->push(PinJob{pin});
+}
+void BackOffice::delete_last_pledge() {
+  impl_->push(DeleteJob{});
+}
+
+std::vector<OfficeResult> BackOffice::take_results() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<OfficeResult> out;
+  out.swap(impl_->results);
+  return out;
+}
+
+BoothStatus BackOffice::status() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->status;
+}
+
+bool BackOffice::saving() const {
+  return impl_->saves.load() > 0;
+}
+
+}  // namespace pb::kiosk

@@ -1,0 +1,85 @@
+// The booth's worker thread ("back office"): composes the REVIEW photo, encodes and saves
+// pledges to the ledger, deletes on request, checks PINs, and every second gathers the
+// status ADMIN and OUT_OF_SERVICE need (counts, queue, free disk). The UI thread only
+// posts jobs and collects results: it never waits on disk, network or a slow hash.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "pb/booth_machine.h"
+#include "pb/config.h"
+
+namespace pb::camera {
+struct Frame;
+}
+namespace pb::photo {
+class Composer;
+}
+namespace pb::upload {
+class OutboxWorker;
+}
+
+namespace pb::kiosk {
+
+// What ADMIN shows; a snapshot refreshed about once a second.
+struct BoothStatus {
+  bool ledger_open = false;
+  std::string ledger_error;
+  std::int64_t pledges = 0;  // at this event
+  std::int64_t photos = 0;
+  std::int64_t shared = 0;
+  std::int64_t free_mb = -1;  // -1 = unknown
+  bool upload_enabled = false;
+  std::int64_t pending = 0, failed = 0, done = 0;
+  std::string last_error;  // the newest failed/retrying outbox error ("" = none)
+  bool online = true;
+  std::string last_deleted;  // id of the pledge deleted from ADMIN ("" = none yet)
+  std::string delete_error;
+};
+
+// The composed REVIEW photo as ARGB8888 pixels (tightly packed).
+struct ReviewImage {
+  std::vector<std::uint8_t> argb;
+  int width = 0, height = 0;
+};
+
+using OfficeResult = std::variant<ReviewImage, SaveDone, SaveFailed, PinChecked, StorageState>;
+
+class BackOffice {
+ public:
+  using Translate = std::function<std::string(const std::string& locale, const std::string& key)>;
+  // composer may be null (no sign frame): the photo is then the camera frame as is.
+  // uploader may be null (uploads off). tr gives on-screen strings (quick-pick answers
+  // are saved in the participant's language); it must be thread-safe (read-only tables).
+  BackOffice(const config::Config& config, std::shared_ptr<const photo::Composer> composer,
+             upload::OutboxWorker* uploader, Translate tr);
+  ~BackOffice();  // finishes every queued job (a save in particular), then joins
+  BackOffice(const BackOffice&) = delete;
+  BackOffice& operator=(const BackOffice&) = delete;
+
+  void compose_review(std::shared_ptr<const camera::Frame> still, const ComposeReview& what);
+  void discard_photo();
+  void save(const SavePledge& what);
+  void verify_pin(const std::string& pin);
+  void delete_last_pledge();
+  // Results since the last call, in order.
+  std::vector<OfficeResult> take_results();
+  BoothStatus status() const;
+  // True while a save is queued or running (for frame-pacing figures).
+  bool saving() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pb::kiosk

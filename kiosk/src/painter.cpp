@@ -1,0 +1,252 @@
+// Painter: design-space drawing on an SDL_Renderer with cached SDL_ttf text.
+#include "painter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace pb::kiosk {
+namespace {
+
+constexpr std::size_t kMaxCachedTexts = 400;
+
+const char* font_file(Face face) {
+  switch (face) {
+    case Face::kTitle:
+      return "NanumSquareRoundB.ttf";
+    case Face::kBold:
+      return "NanumBarunGothicBold.ttf";
+    case Face::kBody:
+      return "NanumBarunGothic.ttf";
+  }
+  return "NanumBarunGothic.ttf";
+}
+
+SDL_Color sdl(Color c) {
+  return SDL_Color{c.r, c.g, c.b, c.a};
+}
+
+std::vector<SDL_FPoint> rounded_rim(SDL_Rect r, float radius) {
+  std::vector<SDL_FPoint> pts;
+  radius = std::min({radius, r.w / 2.0f, r.h / 2.0f});
+  const int seg = radius < 6 ? 2 : 8;
+  const float x0 = static_cast<float>(r.x), y0 = static_cast<float>(r.y);
+  const float x1 = x0 + static_cast<float>(r.w), y1 = y0 + static_cast<float>(r.h);
+  const struct {
+    float cx, cy, start;
+  } corners[] = {{x1 - radius, y0 + radius, -90.f},
+                 {x1 - radius, y1 - radius, 0.f},
+                 {x0 + radius, y1 - radius, 90.f},
+                 {x0 + radius, y0 + radius, 180.f}};
+  for (const auto& c : corners)
+    for (int i = 0; i <= seg; ++i) {
+      const float a = (c.start + 90.f * static_cast<float>(i) / static_cast<float>(seg)) *
+                      static_cast<float>(M_PI) / 180.f;
+      pts.push_back({c.cx + radius * std::cos(a), c.cy + radius * std::sin(a)});
+    }
+  return pts;
+}
+
+}  // namespace
+
+Painter::Painter(SDL_Renderer* renderer, std::string font_dir)
+    : renderer_(renderer), font_dir_(std::move(font_dir)) {
+  SDL_SetRenderDrawBlendMode(renderer_, SDL_BLENDMODE_BLEND);
+}
+
+void Painter::begin_frame() {
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  scale_ = std::min(static_cast<float>(w) / kDesignW, static_cast<float>(h) / kDesignH);
+  ox_ = (static_cast<float>(w) - kDesignW * scale_) / 2;
+  oy_ = (static_cast<float>(h) - kDesignH * scale_) / 2;
+}
+
+SDL_Rect Painter::pixels(const Rect& r) const {
+  const int x0 = static_cast<int>(std::lround(ox_ + r.x * scale_));
+  const int y0 = static_cast<int>(std::lround(oy_ + r.y * scale_));
+  const int x1 = static_cast<int>(std::lround(ox_ + (r.x + r.w) * scale_));
+  const int y1 = static_cast<int>(std::lround(oy_ + (r.y + r.h) * scale_));
+  return SDL_Rect{x0, y0, x1 - x0, y1 - y0};
+}
+
+void Painter::clear(Color c) {
+  SDL_SetRenderDrawColor(renderer_, c.r, c.g, c.b, c.a);
+  SDL_RenderClear(renderer_);
+}
+
+void Painter::fill(const Rect& r, Color c) {
+  const SDL_Rect p = pixels(r);
+  SDL_SetRenderDrawColor(renderer_, c.r, c.g, c.b, c.a);
+  SDL_RenderFillRect(renderer_, &p);
+}
+
+void Painter::gradient(const Rect& r, Color tl, Color tr, Color bl, Color br) {
+  const SDL_Rect p = pixels(r);
+  auto v = [](float x, float y, Color c) { return SDL_Vertex{{x, y}, sdl(c), {0, 0}}; };
+  const float x0 = static_cast<float>(p.x), y0 = static_cast<float>(p.y);
+  const float x1 = x0 + static_cast<float>(p.w), y1 = y0 + static_cast<float>(p.h);
+  const SDL_Vertex verts[] = {v(x0, y0, tl), v(x1, y0, tr), v(x0, y1, bl), v(x1, y1, br)};
+  const int idx[] = {0, 1, 2, 1, 3, 2};
+  SDL_RenderGeometry(renderer_, nullptr, verts, 4, idx, 6);
+}
+
+void Painter::fan(float cx, float cy, const std::vector<SDL_FPoint>& rim, Color c) {
+  std::vector<SDL_Vertex> verts;
+  verts.reserve(rim.size() + 1);
+  verts.push_back({{cx, cy}, sdl(c), {0, 0}});
+  for (const auto& p : rim) verts.push_back({p, sdl(c), {0, 0}});
+  std::vector<int> idx;
+  const int n = static_cast<int>(rim.size());
+  for (int i = 0; i < n; ++i) {
+    idx.push_back(0);
+    idx.push_back(1 + i);
+    idx.push_back(1 + (i + 1) % n);
+  }
+  SDL_RenderGeometry(renderer_, nullptr, verts.data(), static_cast<int>(verts.size()), idx.data(),
+                     static_cast<int>(idx.size()));
+}
+
+void Painter::rounded(const Rect& r, float radius, Color c) {
+  const SDL_Rect p = pixels(r);
+  if (p.w <= 0 || p.h <= 0) return;
+  fan(static_cast<float>(p.x) + static_cast<float>(p.w) / 2,
+      static_cast<float>(p.y) + static_cast<float>(p.h) / 2, rounded_rim(p, radius * scale_), c);
+}
+
+void Painter::rounded_outline(const Rect& r, float radius, float width, Color c) {
+  const SDL_Rect outer = pixels(r);
+  const SDL_Rect inner = pixels(r.inset(width));
+  const auto a = rounded_rim(outer, radius * scale_);
+  const auto b = rounded_rim(inner, std::max(0.f, (radius - width) * scale_));
+  std::vector<SDL_Vertex> verts;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    verts.push_back({a[i], sdl(c), {0, 0}});
+    verts.push_back({b[i], sdl(c), {0, 0}});
+  }
+  std::vector<int> idx;
+  const int n = static_cast<int>(a.size());
+  for (int i = 0; i < n; ++i) {
+    const int j = (i + 1) % n;
+    idx.insert(idx.end(), {2 * i, 2 * j, 2 * i + 1, 2 * j, 2 * j + 1, 2 * i + 1});
+  }
+  SDL_RenderGeometry(renderer_, nullptr, verts.data(), static_cast<int>(verts.size()), idx.data(),
+                     static_cast<int>(idx.size()));
+}
+
+void Painter::circle(float cx, float cy, float radius, Color c) {
+  std::vector<SDL_FPoint> rim;
+  const float px = ox_ + cx * scale_, py = oy_ + cy * scale_, pr = radius * scale_;
+  for (int i = 0; i < 48; ++i) {
+    const float a = static_cast<float>(i) * 2.f * static_cast<float>(M_PI) / 48.f;
+    rim.push_back({px + pr * std::cos(a), py + pr * std::sin(a)});
+  }
+  fan(px, py, rim, c);
+}
+
+TTF_Font* Painter::font(Face face, int px) {
+  const auto key = std::make_pair(static_cast<int>(face), px);
+  auto it = fonts_.find(key);
+  if (it != fonts_.end()) return it->second.get();
+  FontPtr f(TTF_OpenFont((font_dir_ + "/" + font_file(face)).c_str(), px));
+  if (!f) f.reset(TTF_OpenFont((font_dir_ + "/NanumGothic.ttf").c_str(), px));
+  TTF_Font* raw = f.get();
+  fonts_[key] = std::move(f);
+  return raw;
+}
+
+SDL_Texture* Painter::cached(const std::string& s, Face face, int px, Color c, int wrap_px,
+                             Align align, int* w, int* h) {
+  std::string key = std::to_string(static_cast<int>(face)) + "|" + std::to_string(px) + "|" +
+                    std::to_string(c.r) + "," + std::to_string(c.g) + "," + std::to_string(c.b) +
+                    "," + std::to_string(c.a) + "|" + std::to_string(wrap_px) + "|" +
+                    std::to_string(static_cast<int>(align)) + "|" + s;
+  if (auto it = text_cache_.find(key); it != text_cache_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.age);
+    *w = it->second.w;
+    *h = it->second.h;
+    return it->second.tex.get();
+  }
+  TTF_Font* f = font(face, px);
+  if (!f || s.empty()) return nullptr;
+  SDL_Surface* surf = nullptr;
+  SDL_Color col{c.r, c.g, c.b, 255};
+  if (wrap_px > 0) {
+    TTF_SetFontWrappedAlign(f, align == Align::kCenter  ? TTF_WRAPPED_ALIGN_CENTER
+                               : align == Align::kRight ? TTF_WRAPPED_ALIGN_RIGHT
+                                                        : TTF_WRAPPED_ALIGN_LEFT);
+    surf = TTF_RenderUTF8_Blended_Wrapped(f, s.c_str(), col, static_cast<Uint32>(wrap_px));
+  } else {
+    surf = TTF_RenderUTF8_Blended(f, s.c_str(), col);
+  }
+  if (!surf) return nullptr;
+  TexturePtr tex(SDL_CreateTextureFromSurface(renderer_, surf));
+  *w = surf->w;
+  *h = surf->h;
+  SDL_FreeSurface(surf);
+  if (!tex) return nullptr;
+  SDL_SetTextureAlphaMod(tex.get(), c.a);
+  SDL_SetTextureBlendMode(tex.get(), SDL_BLENDMODE_BLEND);
+  if (text_cache_.size() >= kMaxCachedTexts) {
+    text_cache_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  lru_.push_front(key);
+  SDL_Texture* raw = tex.get();
+  text_cache_[key] = Cached{std::move(tex), *w, *h, lru_.begin()};
+  return raw;
+}
+
+Rect Painter::measure(const std::string& s, Face face, float size) {
+  TTF_Font* f = font(face, std::max(4, static_cast<int>(std::lround(size * scale_))));
+  int w = 0, h = 0;
+  if (f && !s.empty()) TTF_SizeUTF8(f, s.c_str(), &w, &h);
+  return {0, 0, static_cast<float>(w) / scale_, static_cast<float>(h) / scale_};
+}
+
+float Painter::fit(const std::string& s, Face face, float size, float width) {
+  while (size > 14 && measure(s, face, size).w > width) size *= 0.92f;
+  return size;
+}
+
+Rect Painter::text(const std::string& s, Face face, float size, Color c, const Rect& box,
+                   Align align) {
+  int w = 0, h = 0;
+  const int px = std::max(4, static_cast<int>(std::lround(size * scale_)));
+  SDL_Texture* tex = cached(s, face, px, c, 0, align, &w, &h);
+  if (!tex) return {box.x, box.y, 0, 0};
+  const float dw = static_cast<float>(w) / scale_, dh = static_cast<float>(h) / scale_;
+  float x = box.x;
+  if (align == Align::kCenter) x = box.x + (box.w - dw) / 2;
+  if (align == Align::kRight) x = box.x + box.w - dw;
+  const float y = box.h > 0 ? box.y + (box.h - dh) / 2 : box.y;
+  const SDL_FRect dst{ox_ + x * scale_, oy_ + y * scale_, static_cast<float>(w),
+                      static_cast<float>(h)};
+  SDL_RenderCopyF(renderer_, tex, nullptr, &dst);
+  return {x, y, dw, dh};
+}
+
+float Painter::paragraph(const std::string& s, Face face, float size, Color c, const Rect& box,
+                         Align align) {
+  int w = 0, h = 0;
+  const int px = std::max(4, static_cast<int>(std::lround(size * scale_)));
+  const int wrap = std::max(1, static_cast<int>(box.w * scale_));
+  SDL_Texture* tex = cached(s, face, px, c, wrap, align, &w, &h);
+  if (!tex) return 0;
+  float x = box.x;
+  const float dw = static_cast<float>(w) / scale_;
+  if (align == Align::kCenter) x = box.x + (box.w - dw) / 2;
+  if (align == Align::kRight) x = box.x + box.w - dw;
+  const SDL_FRect dst{ox_ + x * scale_, oy_ + box.y * scale_, static_cast<float>(w),
+                      static_cast<float>(h)};
+  SDL_RenderCopyF(renderer_, tex, nullptr, &dst);
+  return static_cast<float>(h) / scale_;
+}
+
+void Painter::image(SDL_Texture* tex, const Rect& r) {
+  if (!tex) return;
+  const SDL_Rect p = pixels(r);
+  SDL_RenderCopy(renderer_, tex, nullptr, &p);
+}
+
+}  // namespace pb::kiosk

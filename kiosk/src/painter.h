@@ -1,0 +1,102 @@
+// Drawing for the screens in design coordinates (1920x1080), scaled to the window: text
+// rendered at the real pixel size (SDL_ttf, cached textures), rounded rectangles and
+// gradients (SDL_RenderGeometry), images. UI thread only.
+#pragma once
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace pb::kiosk {
+
+inline constexpr float kDesignW = 1920.0f;
+inline constexpr float kDesignH = 1080.0f;
+
+struct Rect {
+  float x = 0, y = 0, w = 0, h = 0;
+  bool contains(float px, float py) const { return px >= x && py >= y && px < x + w && py < y + h; }
+  float cx() const { return x + w / 2; }
+  float cy() const { return y + h / 2; }
+  float right() const { return x + w; }
+  float bottom() const { return y + h; }
+  Rect inset(float d) const { return {x + d, y + d, w - 2 * d, h - 2 * d}; }
+};
+
+struct Color {
+  std::uint8_t r = 255, g = 255, b = 255, a = 255;
+  Color with_alpha(std::uint8_t alpha) const { return {r, g, b, alpha}; }
+};
+
+enum class Face { kTitle, kBody, kBold };
+enum class Align { kLeft, kCenter, kRight };
+
+struct SdlTextureDeleter {
+  void operator()(SDL_Texture* t) const { SDL_DestroyTexture(t); }
+};
+using TexturePtr = std::unique_ptr<SDL_Texture, SdlTextureDeleter>;
+struct TtfFontDeleter {
+  void operator()(TTF_Font* f) const { TTF_CloseFont(f); }
+};
+using FontPtr = std::unique_ptr<TTF_Font, TtfFontDeleter>;
+
+class Painter {
+ public:
+  // font_dir holds the Nanum fonts. Fonts open lazily per pixel size.
+  Painter(SDL_Renderer* renderer, std::string font_dir);
+  // Recomputes the design→pixel transform for the renderer's output size.
+  void begin_frame();
+  float scale() const { return scale_; }
+  // Design → window pixels (for input mapping, the inverse).
+  float to_design_x(float px) const { return (px - ox_) / scale_; }
+  float to_design_y(float py) const { return (py - oy_) / scale_; }
+  SDL_Rect pixels(const Rect& r) const;
+
+  void clear(Color c);
+  void fill(const Rect& r, Color c);
+  void gradient(const Rect& r, Color top_left, Color top_right, Color bottom_left,
+                Color bottom_right);
+  void rounded(const Rect& r, float radius, Color c);
+  void rounded_outline(const Rect& r, float radius, float width, Color c);
+  void circle(float cx, float cy, float radius, Color c);
+  // Single-line text; returns its size in design units. `box` aligns it horizontally and
+  // centres it vertically when h > 0; otherwise (x,y) is the top-left.
+  Rect text(const std::string& s, Face face, float size, Color c, const Rect& box,
+            Align align = Align::kLeft);
+  // Wrapped text inside box.w; returns the height used.
+  float paragraph(const std::string& s, Face face, float size, Color c, const Rect& box,
+                  Align align = Align::kLeft);
+  // Size of a single line in design units.
+  Rect measure(const std::string& s, Face face, float size);
+  // The largest size <= size at which s fits in width on one line.
+  float fit(const std::string& s, Face face, float size, float width);
+  void image(SDL_Texture* tex, const Rect& r);
+
+  SDL_Renderer* renderer() const { return renderer_; }
+
+ private:
+  TTF_Font* font(Face face, int px);
+  SDL_Texture* cached(const std::string& s, Face face, int px, Color c, int wrap_px, Align align,
+                      int* w, int* h);
+  void fan(float cx, float cy, const std::vector<SDL_FPoint>& rim, Color c);
+
+  SDL_Renderer* renderer_;
+  std::string font_dir_;
+  float scale_ = 1, ox_ = 0, oy_ = 0;
+  std::map<std::pair<int, int>, FontPtr> fonts_;
+  struct Cached {
+    TexturePtr tex;
+    int w = 0, h = 0;
+    std::list<std::string>::iterator age;
+  };
+  std::unordered_map<std::string, Cached> text_cache_;
+  std::list<std::string> lru_;
+};
+
+}  // namespace pb::kiosk

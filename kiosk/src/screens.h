@@ -1,0 +1,60 @@
+// Screens: one draw function per BoothMachine screen. A screen only draws the state it is
+// given and lists its touch targets (Hit) for the input adapter and scripts.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "back_office.h"
+#include "painter.h"
+#include "pb/booth_machine.h"
+#include "pb/config.h"
+#include "pb/i18n.h"
+#include "touch_input.h"
+
+namespace pb::kiosk {
+
+// A named touch target; long_press targets only answer a long press (the admin corner).
+struct Hit {
+  std::string target;
+  Rect rect;
+  bool long_press = false;
+};
+
+struct CameraInfo {
+  bool ok = false;
+  double fps = 0;
+  std::string source;
+  std::string error;
+};
+
+// Everything a screen may draw, for one frame.
+struct View {
+  const BoothMachine& machine;
+  Millis now;
+  const Strings& strings;
+  const config::Config& config;
+  const BoothStatus& status;
+  CameraInfo camera;
+  SDL_Texture* preview = nullptr;    // live mirrored preview with the sign (4:5), or null
+  SDL_Texture* review = nullptr;     // the composed photo, or null while it is being made
+  SDL_Texture* qr = nullptr;         // THANKS' QR code, or null
+  std::optional<PointerInput> held;  // a press in progress (pressed look)
+
+  const BoothState& s() const { return machine.state(); }
+  const std::string& tr(const std::string& key) const { return strings.get(s().locale, key); }
+  std::string tr(const std::string& key,
+                 const std::vector<std::pair<std::string, std::string>>& args) const {
+    return strings.format(s().locale, key, args);
+  }
+};
+
+// Draws the current screen and fills hits (later entries lie on top of earlier ones).
+void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits);
+// The topmost target at a point (nullptr when none). long_press selects which kind.
+const Hit* hit_at(const std::vector<Hit>& hits, float x, float y, bool long_press);
+// Whether a screen shows the live preview (so the app refreshes it only then).
+bool shows_preview(Screen s);
+
+}  // namespace pb::kiosk

@@ -1,0 +1,42 @@
+// The one adapter from SDL input to the booth's own: mouse and finger events alike become
+// taps and long presses at a point in design coordinates. Nothing else reads SDL input.
+#pragma once
+
+#include <SDL.h>
+
+#include <cstdint>
+#include <optional>
+
+namespace pb::kiosk {
+
+class Painter;
+
+struct PointerInput {
+  enum class Kind { kTap, kLongPress } kind = Kind::kTap;
+  float x = 0, y = 0;  // design coordinates (1920x1080)
+};
+
+class TouchAdapter {
+ public:
+  explicit TouchAdapter(std::uint32_t long_press_ms = 3000) : long_press_ms_(long_press_ms) {}
+  // Feeds one SDL event; a tap comes out when a press ends.
+  std::optional<PointerInput> feed(const SDL_Event& e, const Painter& painter, SDL_Window* window,
+                                   std::uint32_t now_ms);
+  // A long press comes out while the press is still held.
+  std::optional<PointerInput> poll(std::uint32_t now_ms);
+  // Where a press is being held (for the pressed look of a button), if any.
+  std::optional<PointerInput> held() const;
+
+ private:
+  std::optional<PointerInput> press_started(float x, float y, std::uint32_t now_ms);
+  std::optional<PointerInput> press_ended();
+
+  std::uint32_t long_press_ms_;
+  bool down_ = false;
+  bool long_fired_ = false;
+  std::int64_t finger_ = -1;  // the finger being tracked (-1 = the mouse)
+  float x_ = 0, y_ = 0;
+  std::uint32_t since_ = 0;
+};
+
+}  // namespace pb::kiosk
