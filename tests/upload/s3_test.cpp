@@ -97,7 +97,7 @@ TEST_CASE(
     auto failed = *ledger->outbox_items(store::OutboxState::kFailed);
     REQUIRE(failed.size() == 2);
     for (const auto& f : failed) {
-      CHECK(f.last_error.find("HTTP 403 SignatureDoesNotMatch") != std::string::npos);
+      CHECK(f.last_error.find("HTTP 403: SignatureDoesNotMatch") != std::string::npos);
       CHECK(f.last_error.find(wrong) == std::string::npos);
     }
     CHECK(ledger->list_pledges()->size() == 2);  // nothing lost

@@ -90,7 +90,7 @@ TEST_CASE("network errors 408 429 and 5xx are retried and other 4xx fail with th
   Outcome f = classify(put, denied);
   CHECK(f.verdict == Verdict::kFail);
   CHECK(f.message ==
-        "PUT HTTP 403 SignatureDoesNotMatch: The request signature we calculated does not match");
+        "PUT HTTP 403: SignatureDoesNotMatch: The request signature we calculated does not match");
   HttpResponse exists;
   exists.status = 405;
   CHECK(classify(put, exists, {405}).verdict == Verdict::kOk);

@@ -109,6 +109,7 @@ Target::Target(config::UploadTarget config) : config_(std::move(config)) {
     if (env.empty()) return "";
     auto v = config::resolve_secret(env);
     if (!v) {
+      if (!setup_error_.is_ok()) return "";  // the first missing one is named
       setup_error_ = Status::error(Status::Code::kRejected,
                                    std::string("the environment variable ") + env + " (" + what +
                                        " of target " + config_.name + ") is not set");
