@@ -238,7 +238,7 @@ class ScriptPlayer {
  private:
   static const Hit* find(const std::vector<Hit>& hits, const std::string& target, bool long_press) {
     for (auto it = hits.rbegin(); it != hits.rend(); ++it)
-      if (it->target == target && (it->long_press == long_press || !it->long_press)) return &*it;
+      if (it->target == target && (it->long_press == long_press || !long_press)) return &*it;
     return nullptr;
   }
   void press(const Env& env, float x, float y, bool down, bool finger) {
@@ -371,9 +371,6 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     std::cerr << "kiosk: no renderer: " << SDL_GetError() << "\n";
     return 2;
   }
-  SDL_RendererInfo info{};
-  SDL_GetRendererInfo(renderer.get(), &info);
-  const bool vsync = (info.flags & SDL_RENDERER_PRESENTVSYNC) != 0;
   SDL_DisableScreenSaver();
   if (!opt.windowed) {
     SDL_SetWindowKeyboardGrab(window.get(), SDL_TRUE);
@@ -408,6 +405,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   bool entry_shot_pending = !opt.screenshots_dir.empty();
   std::vector<std::string> named_shots;
   bool ignored_quit_logged = false;
+  bool script_reported = false;
   struct FrameTime {
     double work, interval;
     bool saving;
@@ -613,6 +611,10 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     if (script && !entry_shot_pending) {
       script->step({window.get(), painter, hits, s.screen, now,
                     [&](const std::string& name) { named_shots.push_back(name); }});
+      if (script->done() && !script_reported) {
+        std::cerr << (script->failed() ? "kiosk: script failed\n" : "kiosk: script finished\n");
+        script_reported = true;
+      }
       if (script->done() && opt.exit_after_script && named_shots.empty()) {
         if (script->failed()) exit_code = 3;
         running = false;
@@ -628,7 +630,8 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     prev_start = frame_start;
     if (frame_times.size() < frame_times.capacity())
       frame_times.push_back({work, interval, office.saving()});
-    if (!vsync && work < kFrameMs) SDL_Delay(kFrameMs - static_cast<Uint32>(work));
+    // With vsync, present already waited; without (offscreen, software), pace to ~60 Hz.
+    if (work < kFrameMs) SDL_Delay(kFrameMs - static_cast<Uint32>(work));
   }
 
   // Frame pacing summary (the first frames include start-up and are left out).

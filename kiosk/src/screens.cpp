@@ -207,7 +207,7 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
       if (active) fill = kPink;
       if (pressed(v, r)) fill = kSoft.with_alpha(200);
       p.rounded(r, 16, fill);
-      const Color tc = (special && k.id != "shift") || k.id == "done" ? kWhite : kInk;
+      const Color tc = special || k.id == "done" ? kWhite : kInk;
       p.text(label, special ? Face::kBold : Face::kBody, special ? 34 : 44, tc, r, Align::kCenter);
       hits.push_back({"key:" + k.id, r, false});
       x += k.width * unit;
@@ -255,18 +255,20 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
 void countdown(Painter& p, const View& v, std::vector<Hit>&) {
   const Rect box{560, 40, 800, 1000};
   photo_box(p, v, box, v.preview, "");
-  p.paragraph(v.tr("countdown.title"), Face::kTitle, 58, kWhite, {60, 380, 440, 400});
+  p.paragraph(v.tr("countdown.title"), Face::kTitle, 58, kWhite, {50, 400, 460, 400},
+              Align::kCenter);
   const int digit = v.machine.countdown_digit(v.now);
   if (digit > 0) {
-    // The digit shrinks a little through each second, like a heartbeat.
+    // Beside the face, never over it; the digit shrinks a little through each second.
     const float phase = static_cast<float>((v.s().shutter_ms - v.now) % 1000) / 1000.f;
-    const float r = 150 + 40 * phase;
-    p.circle(box.cx(), box.cy(), r, kMagenta.with_alpha(210));
-    p.text(std::to_string(digit), Face::kTitle, 150 + 60 * phase, kWhite,
-           {box.x, box.cy() - r, box.w, 2 * r}, Align::kCenter);
+    const float r = 150 + 30 * phase;
+    const float cx = 1640, cy = 540;
+    p.circle(cx, cy + 10, r, Color{20, 0, 30, 80});
+    p.circle(cx, cy, r, kMagenta);
+    p.text(std::to_string(digit), Face::kTitle, 190 + 50 * phase, kWhite,
+           {cx - r, cy - r, 2 * r, 2 * r}, Align::kCenter);
   }
-  if (v.machine.flashing(v.now) ||
-      (v.s().waiting_for_still && v.machine.countdown_digit(v.now) == 0)) {
+  if (v.machine.flashing(v.now) || (v.s().waiting_for_still && digit == 0)) {
     const float t = static_cast<float>(v.now - v.s().shutter_ms) /
                     static_cast<float>(v.machine.options().flash_ms);
     const auto a = static_cast<std::uint8_t>(255 * std::clamp(1.0f - t, 0.0f, 1.0f));

@@ -1,0 +1,288 @@
+// The booth end to end: the real `pledgebooth kiosk` under SDL's offscreen driver with the
+// synthetic camera, driven by a script of taps, then the ledger it wrote is checked.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "pb/ledger.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using pb::test::TempDir;
+
+namespace {
+
+const std::map<std::string, std::string> kOffscreen = {{"SDL_VIDEODRIVER", "offscreen"},
+                                                       {"SDL_AUDIODRIVER", "dummy"}};
+
+// A booth.toml for a test: synthetic camera, data in the temp dir, short timeouts.
+std::string booth_toml(const TempDir& dir, const std::string& extra_booth = "",
+                       std::int64_t min_free_mb = 1) {
+  return "[event]\nid = \"e2e-fair\"\nname = \"#HeForShe E2E\"\nconsent_version = 3\n"
+         "page_url = \"https://www.heforshe.org\"\n"
+         "public_base_url = \"https://photos.example.org/pledges\"\n"
+         "[booth]\nid = \"booth-e2e\"\nidle_timeout_s = 10\nthanks_timeout_s = 3\ncountdown_s = "
+         "1\n" +
+         extra_booth +
+         "[camera]\nsource = \"synthetic\"\nwidth = 640\nheight = 480\n"
+         "[storage]\ndata_dir = \"" +
+         (dir / "data") + "\"\nmin_free_mb = " + std::to_string(min_free_mb) +
+         "\n[upload]\nenabled = false\n";
+}
+
+pb::test::RunResult run_booth(const TempDir& dir, const std::string& toml,
+                              const std::string& script, bool windowed = true) {
+  pb::test::write_file(dir / "booth.toml", toml);
+  pb::test::write_file(dir / "script.txt", script);
+  std::vector<std::string> args{"--config",    dir / "booth.toml",   "kiosk",
+                                "--script",    dir / "script.txt",   "--screenshots",
+                                dir / "shots", "--exit-after-script"};
+  if (windowed) args.push_back("--windowed");
+  return pb::test::run_pledgebooth(args, kOffscreen);
+}
+
+std::vector<std::string> pngs(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool has_shot(const std::vector<std::string>& shots, const std::string& suffix) {
+  for (const auto& s : shots)
+    if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return true;
+  return false;
+}
+
+std::vector<fs::path> jpegs(const std::string& dir) {
+  std::vector<fs::path> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.path().extension() == ".jpg") out.push_back(e.path());
+  return out;
+}
+
+// Three participants: Korean with a photo, English without one, and one who walks away.
+const char* kThreeParticipants = R"(
+expect attract 15
+# 1. Korean, with photo and share consent
+tap lang_ko
+tap start
+expect pledge
+tap agree
+expect details
+tap key:ㅁ
+tap key:ㅣ
+tap key:ㄴ
+tap key:ㅈ
+tap key:ㅜ
+tap key:ㄴ
+tap field:words
+tap key:ㄱ
+tap key:ㅏ
+tap key:ㅁ
+tap key:ㅅ
+tap key:ㅏ
+tap key:ㅎ
+tap key:ㅏ
+tap key:ㅂ
+tap key:ㄴ
+tap key:ㅣ
+tap key:ㄷ
+tap key:ㅏ
+shot details-typed
+tap details_next
+expect review 15
+touch consent
+touch use_photo
+expect thanks 15
+tap thanks_done
+expect attract 5
+# 2. English, counted without a photo
+tap start
+expect pledge
+tap agree
+expect details
+tap pick:daughter
+tap details_next
+expect review 15
+tap no_photo
+expect thanks 15
+expect attract 8
+# 3. Walks away at DETAILS after typing a name
+tap start
+expect pledge
+tap agree
+expect details
+tap key:shift
+tap key:J
+tap key:o
+expect attract 15
+wait 0.5
+)";
+
+}  // namespace
+
+TEST_CASE("three participants leave exactly two pledges and one photo in the ledger",
+          "[kiosk][e2e]") {
+  TempDir dir("kiosk-e2e");
+  const auto r = run_booth(dir, booth_toml(dir), kThreeParticipants);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+
+  auto ledger = pb::store::Ledger::open(dir / "data");
+  REQUIRE(ledger);
+  auto pledges = (*ledger)->list_pledges();
+  REQUIRE(pledges);
+  REQUIRE(pledges->size() == 2);
+  const auto& ko = (*pledges)[0];
+  const auto& en = (*pledges)[1];
+  CHECK(ko.event == "e2e-fair");
+  CHECK(ko.booth == "booth-e2e");
+  CHECK(ko.locale == "ko");
+  CHECK(ko.first_name == "민준");
+  CHECK(ko.answer == "감사합니다");
+  CHECK(ko.share_consent);
+  CHECK(ko.consent_version == 3);
+  CHECK_FALSE(ko.photo_path.empty());
+  CHECK(ko.photo_size > 0);
+  CHECK(en.locale == "en");
+  CHECK(en.first_name.empty());
+  CHECK(en.answer == "For my daughter");
+  CHECK_FALSE(en.share_consent);
+  CHECK(en.consent_version == 0);
+  CHECK(en.photo_path.empty());
+  // Nothing of the third participant, and no stray photo anywhere in the data dir.
+  for (const auto& p : *pledges) CHECK(p.first_name != "Jo");
+  const auto photos = jpegs(dir / "data");
+  CHECK(photos.size() == 1);
+  // The photo is a JPEG the ledger's hash matches.
+  const std::string bytes = pb::test::read_file((*ledger)->photo_file(ko));
+  REQUIRE(bytes.size() > 2);
+  CHECK(static_cast<unsigned char>(bytes[0]) == 0xFF);
+  CHECK(static_cast<unsigned char>(bytes[1]) == 0xD8);
+  CHECK(pb::store::sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()) ==
+        ko.photo_sha256);
+
+  const auto shots = pngs(dir / "shots");
+  for (const char* s : {"pledge-ko.png", "details-ko.png", "details-typed-ko.png",
+                        "countdown-ko.png", "review-ko.png", "thanks-ko.png", "attract-en.png",
+                        "pledge-en.png", "details-en.png", "review-en.png", "thanks-en.png"})
+    CHECK(has_shot(shots, s));
+}
+
+TEST_CASE("quit requests and escape keys do not leave the locked down booth", "[kiosk][e2e]") {
+  TempDir dir("kiosk-lock");
+  const char* script = R"(
+expect attract 15
+quit
+key escape
+key alt+f4
+key alt+tab
+wait 0.5
+expect attract 2
+tap start
+expect pledge 5
+shot still-running
+)";
+  const auto r = run_booth(dir, booth_toml(dir), script, /*windowed=*/false);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: lockdown: ignored a quit request") != std::string::npos);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  CHECK(has_shot(pngs(dir / "shots"), "still-running-en.png"));
+}
+
+TEST_CASE("a data disk below min_free_mb puts the booth out of service", "[kiosk][e2e]") {
+  TempDir dir("kiosk-full");
+  const char* script = R"(
+expect out-of-service 15
+tap 960,540
+wait 0.3
+expect out-of-service 1
+)";
+  const auto r = run_booth(dir, booth_toml(dir, "", 1000000), script);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(has_shot(pngs(dir / "shots"), "out-of-service-en.png"));
+}
+
+TEST_CASE("admin needs the pin then pauses resumes and deletes the last pledge", "[kiosk][e2e]") {
+  TempDir dir("kiosk-admin");
+  const auto hashed = pb::test::run_pledgebooth({"hash-pin", "--pin", "2468"});
+  REQUIRE(hashed.exit_code == 0);
+  std::string hash = hashed.output.substr(0, hashed.output.find('\n'));
+  REQUIRE(hash.rfind("pbkdf2-sha256$", 0) == 0);
+  const char* script = R"(
+expect attract 15
+tap start
+expect pledge
+tap agree
+expect details
+tap details_skip
+expect review 15
+tap no_photo
+expect thanks 15
+tap thanks_done
+expect attract
+hold admin 3.5
+expect admin-pin 2
+tap pin:1
+tap pin:1
+tap pin:1
+tap pin:1
+tap pin:ok
+wait 1.5
+expect admin-pin
+tap pin:2
+tap pin:4
+tap pin:6
+tap pin:8
+tap pin:ok
+expect admin 5
+tap admin:pause
+tap admin:close
+expect out-of-service 2
+hold admin 3.5
+expect admin-pin 2
+tap pin:2
+tap pin:4
+tap pin:6
+tap pin:8
+tap pin:ok
+expect admin 5
+tap admin:pause
+tap admin:delete
+tap admin:delete
+wait 1.5
+tap admin:exit
+)";
+  pb::test::write_file(dir / "booth.toml", booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"));
+  pb::test::write_file(dir / "script.txt", script);
+  // No --exit-after-script: the booth must end through ADMIN's exit button.
+  const auto r =
+      pb::test::run_pledgebooth({"--config", dir / "booth.toml", "kiosk", "--windowed", "--script",
+                                 dir / "script.txt", "--screenshots", dir / "shots"},
+                                kOffscreen);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  auto ledger = pb::store::Ledger::open(dir / "data");
+  REQUIRE(ledger);
+  auto n = (*ledger)->count_pledges("e2e-fair");
+  REQUIRE(n);
+  CHECK(*n == 0);
+  const auto shots = pngs(dir / "shots");
+  CHECK(has_shot(shots, "admin-pin-en.png"));
+  CHECK(has_shot(shots, "admin-en.png"));
+  CHECK(has_shot(shots, "out-of-service-en.png"));
+}
+
+TEST_CASE("hash-pin refuses a pin that is not four to eight digits", "[kiosk]") {
+  CHECK(pb::test::run_pledgebooth({"hash-pin", "--pin", "12a4"}).exit_code == 2);
+  CHECK(pb::test::run_pledgebooth({"hash-pin", "--pin", "123"}).exit_code == 2);
+}

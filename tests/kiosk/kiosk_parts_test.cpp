@@ -1,0 +1,97 @@
+// The kiosk's pure parts beyond the machine: string tables, the PIN hash, scripts, QR.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "pb/admin_pin.h"
+#include "pb/config.h"
+#include "pb/i18n.h"
+#include "pb/kiosk_script.h"
+#include "pb/qr_code.h"
+
+using namespace pb::kiosk;
+
+TEST_CASE("english and korean string tables have the same keys and no empty string",
+          "[kiosk][i18n]") {
+  auto s = Strings::load(pb::config::assets_dir() + "/i18n");
+  REQUIRE(s);
+  const auto en = s->keys("en");
+  const auto ko = s->keys("ko");
+  CHECK(en.size() > 80);
+  CHECK(std::set<std::string>(en.begin(), en.end()) == std::set<std::string>(ko.begin(), ko.end()));
+  for (const auto& k : en) {
+    INFO(k);
+    CHECK_FALSE(s->get("en", k).empty());
+    CHECK_FALSE(s->get("ko", k).empty());
+  }
+  CHECK(s->format("ko", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
+        "#HeForShe에서 142명의 남성이 서약했습니다");
+  CHECK(s->format("en", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
+        "142 men have pledged at #HeForShe");
+}
+
+TEST_CASE("a missing string shows its key and a broken table names the line", "[kiosk][i18n]") {
+  Strings s;
+  REQUIRE(s.add("en", "[a]\nb = \"x\"\n", "en.toml"));
+  CHECK(s.get("en", "a.b") == "x");
+  CHECK(s.get("ko", "a.b") == "x");  // falls back to English
+  CHECK(s.get("en", "nope.key") == "nope.key");
+  const pb::Status bad = s.add("ko", "[a]\nb = \n", "ko.toml");
+  CHECK_FALSE(bad);
+  CHECK(bad.message().find("ko.toml:2") != std::string::npos);
+  CHECK_FALSE(s.add("ko", "[a]\nb = 3\n", "ko.toml"));
+}
+
+TEST_CASE("a pin hash verifies the right pin only", "[kiosk][pin]") {
+  auto h = hash_pin("2468", 1000);
+  REQUIRE(h);
+  CHECK(h->rfind("pbkdf2-sha256$1000$", 0) == 0);
+  CHECK(verify_pin("2468", *h));
+  CHECK_FALSE(verify_pin("2469", *h));
+  CHECK_FALSE(verify_pin("", *h));
+  auto h2 = hash_pin("2468", 1000);
+  REQUIRE(h2);
+  CHECK(*h2 != *h);  // salted
+  CHECK_FALSE(verify_pin("2468", "pbkdf2-sha256$1000$zz$00"));
+  CHECK_FALSE(verify_pin("2468", "2468"));
+  CHECK_FALSE(hash_pin("12a4"));
+  CHECK_FALSE(hash_pin("123"));
+  CHECK_FALSE(hash_pin("123456789"));
+}
+
+TEST_CASE("scripts parse taps holds waits and expectations and reject nonsense",
+          "[kiosk][script]") {
+  auto steps = parse_script(
+      "# hi\nwait 1.5\ntap start\ntap 10,20\ntouch agree\nhold admin 3\nexpect thanks 12\n"
+      "shot x\nquit\nkey alt+f4\n",
+      "s.txt");
+  REQUIRE(steps);
+  REQUIRE(steps->size() == 9);
+  CHECK((*steps)[0].kind == ScriptStep::Kind::kWait);
+  CHECK((*steps)[0].seconds == Approx(1.5));
+  CHECK((*steps)[1].target == "start");
+  CHECK((*steps)[2].target.empty());
+  CHECK((*steps)[2].x == Approx(10));
+  CHECK((*steps)[2].y == Approx(20));
+  CHECK((*steps)[3].kind == ScriptStep::Kind::kTouch);
+  CHECK((*steps)[4].kind == ScriptStep::Kind::kHold);
+  CHECK((*steps)[5].seconds == Approx(12));
+  CHECK((*steps)[8].target == "alt+f4");
+  auto bad = parse_script("tap start\nfly away\n", "s.txt");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.status().message() == "s.txt:2: unknown step `fly`");
+  CHECK_FALSE(parse_script("wait soon\n", "s.txt"));
+  CHECK_FALSE(parse_script("key ctrl+alt+del\n", "s.txt"));
+}
+
+TEST_CASE("a qr code has finder patterns and a quiet zone", "[kiosk][qr]") {
+  const QrCode q = make_qr(
+      "https://photos.example.org/pledges/e/2026-11-25/0190c0de-0000-7000-8000-000000000000.jpg");
+  REQUIRE_FALSE(q.empty());
+  CHECK(q.size >= 21 + 8);
+  auto at = [&](int x, int y) { return q.dark[static_cast<std::size_t>(y * q.size + x)]; };
+  CHECK(at(0, 0) == 0);    // quiet zone
+  CHECK(at(4, 4) == 1);    // top-left finder corner
+  CHECK(at(10, 10) == 1);  // the finder's centre
+  CHECK(at(5, 5) == 0);    // the finder's light ring
+}
