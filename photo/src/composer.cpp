@@ -85,7 +85,9 @@ struct Composer::Impl {
       for (const auto& c : cache)
         if (c.size == size && same_text(c.text, text)) return {c.overlay, c.at};
     }
-    PlacedSign p = place_sign(sign->impl(), size);
+    PlacedSign p = size == out
+                       ? PlacedSign{placed_out.rgba.clone(), placed_out.at, placed_out.scale}
+                       : place_sign(sign->impl(), size);
     draw_sign_text(sign->impl(), text, p);
     Cached c{size, text, std::make_shared<const SparseOverlay>(SparseOverlay::build(p.rgba)), p.at};
     std::lock_guard lock(mu);
@@ -122,9 +124,9 @@ Result<Photo> Composer::compose(const cv::Mat& camera_bgr, const SignText& text)
   if (is_empty(text)) {
     impl_->plain_out.apply_bgr(photo.bgr, impl_->placed_out.at);
   } else {
-    PlacedSign p{impl_->placed_out.rgba.clone(), impl_->placed_out.at, impl_->placed_out.scale};
-    draw_sign_text(impl_->sign->impl(), text, p);
-    SparseOverlay::build(p.rgba).apply_bgr(photo.bgr, p.at);
+    // Cached by text: a retake with the same name reuses the sign it drew last time.
+    const auto [overlay, at] = impl_->overlay_for(impl_->out, text);
+    overlay->apply_bgr(photo.bgr, at);
   }
   return photo;
 }

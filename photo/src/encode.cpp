@@ -3,6 +3,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "encode_stb.h"
 #include "pb/photo.h"
 
 #define STB_IMAGE_WRITE_STATIC
@@ -69,6 +70,17 @@ Result<std::vector<std::uint8_t>> encode_png(const cv::Mat& bgr) {
   if (!stbi_write_png_to_func(append, &out, rgb.cols, rgb.rows, 3, rgb.data,
                               static_cast<int>(rgb.step)))
     return Status::error(Status::Code::kInternal, "PNG encoding failed");
+  return out;
+}
+
+Result<std::vector<std::uint8_t>> encode_jpeg_stb(const cv::Mat& bgr, int quality) {
+  if (bgr.empty() || bgr.type() != CV_8UC3) return not_bgr();
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);  // stb wants tightly packed RGB
+  std::vector<std::uint8_t> out;
+  if (!stbi_write_jpg_to_func(append, &out, rgb.cols, rgb.rows, 3, rgb.data,
+                              std::clamp(quality, 1, 100)))
+    return Status::error(Status::Code::kInternal, "JPEG encoding failed");
   return out;
 }
 

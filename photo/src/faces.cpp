@@ -52,7 +52,7 @@ std::optional<cv::Rect> FaceFinder::largest_face(const cv::Mat& bgr) const {
   const double back = grey_small(bgr, 480, grey);
   cv::equalizeHist(grey, grey);
   std::vector<cv::Rect> found;
-  const int min_side = std::max(24, std::min(grey.cols, grey.rows) / 10);
+  const int min_side = std::max(20, std::min(grey.cols, grey.rows) / 14);
   {
     std::lock_guard lock(impl_->mu);
     impl_->cascade.detectMultiScale(grey, found, 1.1, 5, 0, {min_side, min_side});

@@ -10,6 +10,9 @@ SparseOverlay SparseOverlay::build(const cv::Mat& rgba) {
   CV_Assert(rgba.type() == CV_8UC4);
   SparseOverlay o;
   o.size_ = rgba.size();
+  const std::size_t visible = static_cast<std::size_t>(rgba.total());  // an upper bound
+  o.colour_.reserve(visible * 3);
+  o.alpha_.reserve(visible);
   for (int y = 0; y < rgba.rows; ++y) {
     const auto* p = rgba.ptr<cv::Vec4b>(y);
     int x = 0;
@@ -24,14 +27,14 @@ SparseOverlay SparseOverlay::build(const cv::Mat& rgba) {
       while (x < rgba.cols && p[x][3] != 0 && (p[x][3] == 255) == opaque) ++x;
       Run r{y, start, x - start, static_cast<std::uint32_t>(o.alpha_.size()), opaque};
       for (int i = start; i < x; ++i) {
-        o.colour_.push_back(p[i][2]);
-        o.colour_.push_back(p[i][1]);
-        o.colour_.push_back(p[i][0]);
+        o.colour_.insert(o.colour_.end(), {p[i][2], p[i][1], p[i][0]});
         o.alpha_.push_back(p[i][3]);
       }
       o.runs_.push_back(r);
     }
   }
+  o.colour_.shrink_to_fit();
+  o.alpha_.shrink_to_fit();
   return o;
 }
 

@@ -162,23 +162,30 @@ void draw_sign_text(const SignFrame::Impl& sign, const SignText& text, PlacedSig
         static_cast<int>(r.width * placed.scale), static_cast<int>(r.height * placed.scale));
   };
   auto px = [&](int v) { return std::max(4, static_cast<int>(v * placed.scale + 0.5)); };
-  auto draw = [&](const std::string& utf8, const TextSlot& slot, cv::Rect box, int lines) {
+  // Draws utf8 in box with the slot's style, never larger than cap_px; returns the size used.
+  auto draw = [&](const std::string& utf8, const TextSlot& slot, cv::Rect box, int lines,
+                  int cap_px) {
     const auto u = decode_utf8(utf8);
     const cv::Rect b = scaled(box);
-    const FittedText f = fit_text(*sign.font, u, b.size(), px(slot.max_px), px(slot.min_px), lines);
+    const int max_px = std::min(px(slot.max_px), cap_px);
+    const FittedText f =
+        fit_text(*sign.font, u, b.size(), max_px, std::min(px(slot.min_px), max_px), lines);
     draw_text(*sign.font, f, b, slot.rgb, placed.rgba);
+    return f.px;
   };
+  constexpr int kNoCap = 1 << 20;
   const cv::Rect both = l.name.box | l.answer.box;
   const bool has_name = !text.name.empty(), has_answer = !text.answer.empty();
   if (has_name && has_answer) {
-    draw(text.name, l.name, l.name.box, l.name.lines);
-    draw(text.answer, l.answer, l.answer.box, l.answer.lines);
+    // The name stays the most prominent line: a long name that had to shrink caps the answer.
+    const int name_px = draw(text.name, l.name, l.name.box, l.name.lines, kNoCap);
+    draw(text.answer, l.answer, l.answer.box, l.answer.lines, name_px > 0 ? name_px : kNoCap);
   } else if (has_name) {
-    draw(text.name, l.name, both, l.name.lines);
+    draw(text.name, l.name, both, l.name.lines, kNoCap);
   } else if (has_answer) {
-    draw(text.answer, l.answer, both, l.answer.lines + 1);
+    draw(text.answer, l.answer, both, l.answer.lines + 1, kNoCap);
   } else if (!text.blank.empty()) {
-    draw(text.blank, l.answer, both, l.answer.lines);
+    draw(text.blank, l.answer, both, l.answer.lines, kNoCap);
   }
 }
 
