@@ -19,6 +19,7 @@ struct SnapOptions {
   std::string out_dir;
   std::string name;
   std::string answer;
+  std::string blank = "I stand for gender equality.";
   bool png = false;
   double timeout_s = 10;
 };
@@ -69,7 +70,7 @@ void snap(AppContext& ctx, const SnapOptions& opt) {
          " s" + (stats.last_error.empty() ? "" : ": " + stats.last_error));
   }
 
-  auto photo = composer.compose(still->bgr, {opt.name, opt.answer, ""});
+  auto photo = composer.compose(still->bgr, {opt.name, opt.answer, opt.blank});
   if (!photo) fail(photo.status().message());
   auto jpeg = photo::encode_jpeg(photo->bgr, cfg.photo.jpeg_quality);
   if (!jpeg) fail(jpeg.status().message());
@@ -114,6 +115,7 @@ void add_camera_commands(CLI::App& app, AppContext& ctx) {
   cmd->add_option("--out", opt->out_dir, "folder for snap-<time>.jpg")->required();
   cmd->add_option("--name", opt->name, "a first name for the sign");
   cmd->add_option("--answer", opt->answer, "an answer line for the sign");
+  cmd->add_option("--blank", opt->blank, "the line on the sign when there is no name or answer");
   cmd->add_flag("--png", opt->png, "also write a lossless PNG");
   cmd->add_option("--timeout", opt->timeout_s, "seconds to wait for the camera (default 10)");
   cmd->callback([&ctx, opt] { snap(ctx, *opt); });

@@ -185,7 +185,7 @@ void draw_sign_text(const SignFrame::Impl& sign, const SignText& text, PlacedSig
   } else if (has_answer) {
     draw(text.answer, l.answer, both, l.answer.lines + 1, kNoCap);
   } else if (!text.blank.empty()) {
-    draw(text.blank, l.answer, both, l.answer.lines, kNoCap);
+    draw(text.blank, l.name, both, 1, kNoCap);  // a statement, in the name's colour
   }
 }
 
