@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   int kb = argc > 2 ? std::atoi(argv[2]) : 400;
+  if (write(1, "ready\n", 6) != 6) return 1;
   std::mt19937_64 rng{std::random_device{}()};
   for (int i = 0;; ++i) {
     pb::store::PledgeInput in;

@@ -51,14 +51,24 @@ TEST_CASE("a pledge acknowledged before kill -9 is still there with its photo", 
     std::size_t before = acknowledged.size();
     {
       pb::test::ChildProcess child({STORE_CRASH_CHILD, data, "48"}, log);
+      // Odd rounds kill at any moment from spawn (often inside open and recovery); even
+      // rounds wait until the child is saving, so kills land mid-save on slow builds too.
+      if (round % 2 == 0) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (pb::test::read_file(log).rfind("ready", 0) != 0 && std::chrono::steady_clock::now() < deadline)
+          std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
       std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
       child.signal(SIGKILL);
       child.wait(std::chrono::seconds(10));
     }
     std::istringstream lines(pb::test::read_file(log));
     std::string word, id, sha;
-    while (lines >> word >> id >> sha)
-      if (word == "saved") acknowledged.emplace_back(id, sha);
+    std::string line;
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      if (fields >> word >> id >> sha && word == "saved") acknowledged.emplace_back(id, sha);
+    }
     if (acknowledged.size() > before) ++rounds_with_saves;
 
     // What a booth restarting after the crash does: open (recovery), then check.
