@@ -89,7 +89,8 @@ struct BackOffice::Impl {
   void handle(ComposeJob& job);
   void handle(SaveJob& job);
   void handle(DeleteJob& job);
-  std::string storage_problem();
+  // The volunteer's message (i18n key + args) when storage is not usable; key "" when fine.
+  StorageState storage_state();
 };
 
 void BackOffice::Impl::open_ledger() {
@@ -105,13 +106,14 @@ void BackOffice::Impl::open_ledger() {
   }
 }
 
-std::string BackOffice::Impl::storage_problem() {
-  if (!ledger) return "The pledge ledger cannot be opened: " + local.ledger_error;
+StorageState BackOffice::Impl::storage_state() {
+  if (!ledger) return StorageState{false, "oos.ledger", {{"error", local.ledger_error}}};
   if (local.free_mb >= 0 && local.free_mb < config.storage.min_free_mb)
-    return "Only " + std::to_string(local.free_mb) + " MB free on the data disk (the booth needs " +
-           std::to_string(config.storage.min_free_mb) +
-           " MB). Free some space; the booth resumes by itself.";
-  return "";
+    return StorageState{false,
+                        "oos.disk_low",
+                        {{"free", std::to_string(local.free_mb)},
+                         {"min", std::to_string(config.storage.min_free_mb)}}};
+  return StorageState{true, "", {}};
 }
 
 void BackOffice::Impl::refresh() {
@@ -153,10 +155,10 @@ void BackOffice::Impl::refresh() {
         if (!t.last_error.empty()) local.last_error = t.name + ": " + t.last_error;
   }
 #endif
-  const std::string problem = storage_problem();
+  StorageState storage = storage_state();
   std::lock_guard<std::mutex> lock(mu);
   status = local;
-  results.push_back(StorageState{problem.empty(), problem});
+  results.push_back(std::move(storage));
 }
 
 void BackOffice::Impl::handle(ComposeJob& job) {
@@ -189,9 +191,9 @@ void BackOffice::Impl::handle(SaveJob& job) {
   const SavePledge& w = job.what;
   open_ledger();
   local.free_mb = free_mb(config.storage.data_dir);
-  if (const std::string problem = storage_problem(); !problem.empty()) {
+  if (StorageState st = storage_state(); !st.ok) {
     composed.reset();
-    post(SaveFailed{ledger != nullptr, problem});
+    post(SaveFailed{ledger != nullptr, st.message, st.args});
     return;
   }
   store::PledgeInput in;
@@ -206,7 +208,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
     auto jpeg = photo::encode_jpeg(*composed, config.photo.jpeg_quality);
     if (!jpeg) {
       composed.reset();
-      post(SaveFailed{false, "The photo could not be encoded: " + jpeg.status().message()});
+      post(SaveFailed{false, "oos.save_failed", {{"error", jpeg.status().message()}}});
       return;
     }
     in.photo_jpeg = std::move(*jpeg);
@@ -218,8 +220,8 @@ void BackOffice::Impl::handle(SaveJob& job) {
   auto saved = ledger->save_pledge(in);
   if (!saved) {
     const bool full = saved.status().code() == Status::Code::kDiskFull;
-    post(SaveFailed{full, full ? "The data disk is full: " + saved.status().message()
-                               : "The pledge could not be saved: " + saved.status().message()});
+    post(SaveFailed{
+        full, full ? "oos.disk_full" : "oos.save_failed", {{"error", saved.status().message()}}});
     return;
   }
   const store::Pledge& p = *saved;

@@ -109,6 +109,7 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
     s_.saving = false;
     s_.oos.storage_problem = true;
     s_.oos.storage_message = failed->message;
+    s_.oos.storage_args = failed->args;
     // The participant was told nothing yet beyond "saving…": go out of service now.
     if (s_.screen == Screen::kThanks) to_attract(now, out);
     check_service(now, out);
@@ -118,9 +119,11 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
       check_service(now, out);
     }
   } else if (const auto* st = std::get_if<StorageState>(&event)) {
-    if (s_.oos.storage_problem != !st->ok || s_.oos.storage_message != st->message) {
+    if (s_.oos.storage_problem != !st->ok || s_.oos.storage_message != st->message ||
+        s_.oos.storage_args != st->args) {
       s_.oos.storage_problem = !st->ok;
       s_.oos.storage_message = st->ok ? "" : st->message;
+      s_.oos.storage_args = st->ok ? MessageArgs{} : st->args;
       check_service(now, out);
     }
   } else if (const auto* pin = std::get_if<PinChecked>(&event)) {

@@ -201,7 +201,9 @@ class ScriptPlayer {
           break;
         case ScriptStep::Kind::kShot:
           env.shot(s.target);
-          break;
+          ++i_;  // the shot is taken next frame: nothing else may happen before it
+          started_ = -1;
+          return;
         case ScriptStep::Kind::kQuit: {
           SDL_Event e{};
           e.type = SDL_QUIT;
@@ -497,7 +499,8 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
         }
         feed(*done, now);
       } else if (auto* failed = std::get_if<SaveFailed>(&r)) {
-        std::cerr << "kiosk: save failed: " << failed->message << "\n";
+        std::cerr << "kiosk: save failed: " << strings.format("en", failed->message, failed->args)
+                  << "\n";
         feed(*failed, now);
       } else if (auto* pin = std::get_if<PinChecked>(&r)) {
         feed(*pin, now);

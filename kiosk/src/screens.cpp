@@ -295,29 +295,30 @@ void review(Painter& p, const View& v, std::vector<Hit>& hits) {
   lang_toggle(p, v, hits);
   p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {920, 140, 0, 0});
   // Consent: opt-in, off by default, worded per event.
-  const Rect row{920, 260, 900, 190};
+  const Rect row{920, 250, 900, 220};
   const bool on = v.s().share_consent;
   p.rounded(row, 30, kWhite.with_alpha(pressed(v, row) ? 60 : 26));
-  const Rect box{row.x + 34, row.y + 50, 90, 90};
+  const Rect box{row.x + 34, row.y + 65, 90, 90};
   p.rounded(box, 18, on ? kMagenta : kWhite);
   if (on) check_mark(p, box, kWhite);
   std::string consent = v.tr("review.consent_default");
   if (auto it = v.config.event.consent_text.find(v.s().locale);
       it != v.config.event.consent_text.end() && !it->second.empty())
     consent = it->second;
-  p.paragraph(consent, Face::kBold, 36, kWhite, {row.x + 160, row.y + 30, row.w - 190, 110});
-  p.paragraph(v.tr("review.consent_note"), Face::kBody, 27, kSoft,
-              {row.x + 160, row.y + 122, row.w - 190, 60});
+  const float used =
+      p.paragraph(consent, Face::kBold, 36, kWhite, {row.x + 160, row.y + 28, row.w - 190, 110});
+  p.paragraph(v.tr("review.consent_note"), Face::kBody, 28, kSoft,
+              {row.x + 160, row.y + 40 + used, row.w - 190, 80});
   hits.push_back({"consent", row, false});
-  button(p, v, hits, "use_photo", {920, 490, 900, 150}, v.tr("review.use"), Style::kPrimary, 56);
+  button(p, v, hits, "use_photo", {920, 505, 900, 150}, v.tr("review.use"), Style::kPrimary, 56);
   const int left = v.machine.retakes_left();
   if (left > 0)
-    button(p, v, hits, "retake", {920, 680, 900, 120},
+    button(p, v, hits, "retake", {920, 695, 900, 115},
            v.tr("review.retake", {{"left", std::to_string(left)}}), Style::kSecondary, 42);
   else
-    button(p, v, hits, "retake", {920, 680, 900, 120}, v.tr("review.retake_none"), Style::kDisabled,
+    button(p, v, hits, "retake", {920, 695, 900, 115}, v.tr("review.retake_none"), Style::kDisabled,
            36);
-  button(p, v, hits, "no_photo", {920, 830, 900, 120}, v.tr("review.no_photo"), Style::kSecondary,
+  button(p, v, hits, "no_photo", {920, 835, 900, 115}, v.tr("review.no_photo"), Style::kSecondary,
          42);
 }
 
@@ -363,7 +364,7 @@ void out_of_service(Painter& p, const View& v, std::vector<Hit>&) {
   wordmark(p, 80, 60, 48);
   p.paragraph(v.tr("oos.title"), Face::kTitle, 84, kWhite, {260, 220, 1400, 200}, Align::kCenter);
   p.paragraph(v.tr("oos.subtitle"), Face::kBody, 46, kSoft, {260, 420, 1400, 100}, Align::kCenter);
-  const Rect card{360, 560, 1200, 400};
+  const Rect card{360, 560, 1200, 360};
   p.rounded(card, 30, Color{20, 0, 30, 120});
   p.text(v.tr("oos.volunteer"), Face::kBold, 36, kWarn, {card.x + 50, card.y + 40, 0, 0});
   float y = card.y + 110;
@@ -373,7 +374,7 @@ void out_of_service(Painter& p, const View& v, std::vector<Hit>&) {
     y += p.paragraph(text, Face::kBody, 34, kWhite, {card.x + 100, y, card.w - 150, 200}) + 24;
   };
   if (o.camera_lost) reason(v.tr("oos.camera"));
-  if (o.storage_problem) reason(v.tr("oos.storage", {{"message", o.storage_message}}));
+  if (o.storage_problem) reason(v.tr(o.storage_message, o.storage_args));
   if (o.paused) reason(v.tr("oos.paused"));
 }
 

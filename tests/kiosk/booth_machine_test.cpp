@@ -340,10 +340,11 @@ TEST_CASE("a full disk during a save goes out of service with the message", "[ki
   Booth b;
   b.to_review();
   b.tap("use_photo");
-  b.feed(SaveFailed{true, "disk full"});
+  b.feed(SaveFailed{true, "oos.disk_full", {{"error", "ENOSPC"}}});
   CHECK(b.screen() == Screen::kOutOfService);
-  CHECK(b.m.state().oos.storage_message == "disk full");
-  b.feed(StorageState{true, ""});
+  CHECK(b.m.state().oos.storage_message == "oos.disk_full");
+  CHECK(b.m.state().oos.storage_args.size() == 1);
+  b.feed(StorageState{true, "", {}});
   CHECK(b.screen() == Screen::kAttract);
 }
 
@@ -353,7 +354,7 @@ TEST_CASE("low storage waits for thanks to finish before going out of service",
   b.to_review();
   b.tap("use_photo");
   b.feed(SaveDone{"id", 7, "u"});
-  b.feed(StorageState{false, "low"});
+  b.feed(StorageState{false, "oos.disk_low", {}});
   CHECK(b.screen() == Screen::kThanks);
   b.wait(12'100);
   CHECK(b.screen() == Screen::kOutOfService);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -64,16 +65,20 @@ struct SaveDone {
   std::int64_t supporter_number = 0;  // pledges at this event, this one included
   std::string qr_url;                 // what THANKS links to
 };
+// A message for the volunteer: an i18n key ("oos.disk_low") and its {placeholders}.
+using MessageArgs = std::vector<std::pair<std::string, std::string>>;
 struct SaveFailed {
   bool disk_full = false;
-  std::string message;  // for the volunteer
+  std::string message;  // i18n key of the volunteer's message
+  MessageArgs args;
 };
 struct CameraState {
   bool ok = true;
 };
 struct StorageState {
   bool ok = true;
-  std::string message;  // why not ok, for the volunteer
+  std::string message;  // i18n key of why not ok ("" when ok)
+  MessageArgs args;
 };
 struct PinChecked {
   bool ok = false;
@@ -112,7 +117,8 @@ using Command = std::variant<TakeStill, ComposeReview, DiscardPhoto, SavePledge,
 struct OutOfService {
   bool camera_lost = false;
   bool storage_problem = false;
-  std::string storage_message;
+  std::string storage_message;  // i18n key
+  MessageArgs storage_args;
   bool paused = false;
   bool any() const { return camera_lost || storage_problem || paused; }
 };
