@@ -9,6 +9,7 @@
 #include <random>
 
 #include "commands.h"
+#include "pb/camera.h"
 #include "pb/json.h"
 #include "pb/ledger.h"
 #include "pb/uploader.h"
@@ -23,7 +24,8 @@ std::unique_ptr<store::Ledger> open_ledger(AppContext& ctx, const std::string& d
   std::string dir = data_dir_override.empty() ? ctx.config().storage.data_dir : data_dir_override;
   auto ledger = store::Ledger::open(dir);
   if (!ledger) {
-    std::cerr << "pledgebooth: cannot open the ledger in " << dir << ": " << ledger.status().message() << "\n";
+    std::cerr << "pledgebooth: cannot open the ledger in " << dir << ": "
+              << ledger.status().message() << "\n";
     throw ExitCode{1};
   }
   const auto& rec = (*ledger)->recovery();
@@ -31,7 +33,8 @@ std::unique_ptr<store::Ledger> open_ledger(AppContext& ctx, const std::string& d
     std::cerr << "recovery: removed " << rec.temp_files_removed << " unfinished photo file(s)\n";
   for (const auto& f : rec.orphans_recovered)
     std::cerr << "recovery: a photo without a ledger row was moved to " << f << "\n";
-  for (const auto& id : rec.missing_photos) std::cerr << "recovery: pledge " << id << " has lost its photo file\n";
+  for (const auto& id : rec.missing_photos)
+    std::cerr << "recovery: pledge " << id << " has lost its photo file\n";
   return std::move(*ledger);
 }
 
@@ -55,15 +58,17 @@ void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
     for (std::size_t i = 0; i < events.size(); ++i) {
       const auto& e = events[i];
       out += (i ? "," : "") + std::string("{\"event\":") + json_quote(e.event) +
-             ",\"pledges\":" + std::to_string(e.pledges) + ",\"photos\":" + std::to_string(e.photos) +
-             ",\"shared\":" + std::to_string(e.shared) + "}";
+             ",\"pledges\":" + std::to_string(e.pledges) +
+             ",\"photos\":" + std::to_string(e.photos) + ",\"shared\":" + std::to_string(e.shared) +
+             "}";
     }
-    out += "],\"queue\":{\"pending\":" + std::to_string(queue.pending) + ",\"done\":" + std::to_string(queue.done) +
+    out += "],\"queue\":{\"pending\":" + std::to_string(queue.pending) +
+           ",\"done\":" + std::to_string(queue.done) +
            ",\"failed\":" + std::to_string(queue.failed) + "},\"failed\":[";
     for (std::size_t i = 0; i < failed.size(); ++i) {
       const auto& f = failed[i];
-      out += (i ? "," : "") + std::string("{\"pledge\":") + json_quote(f.pledge_id) + ",\"target\":" +
-             json_quote(f.target) + ",\"attempts\":" + std::to_string(f.attempts) +
+      out += (i ? "," : "") + std::string("{\"pledge\":") + json_quote(f.pledge_id) +
+             ",\"target\":" + json_quote(f.target) + ",\"attempts\":" + std::to_string(f.attempts) +
              ",\"error\":" + json_quote(f.last_error) + "}";
     }
     out += "]}";
@@ -72,20 +77,25 @@ void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
   }
   if (events.empty()) std::cout << "No pledges yet in " << ledger->data_dir() << "\n";
   for (const auto& e : events)
-    std::printf("%-28s %6lld pledges  %6lld photos  %6lld shared\n", e.event.c_str(), static_cast<long long>(e.pledges),
-                static_cast<long long>(e.photos), static_cast<long long>(e.shared));
-  std::printf("upload queue: %lld pending, %lld done, %lld failed\n", static_cast<long long>(queue.pending),
-              static_cast<long long>(queue.done), static_cast<long long>(queue.failed));
+    std::printf("%-28s %6lld pledges  %6lld photos  %6lld shared\n", e.event.c_str(),
+                static_cast<long long>(e.pledges), static_cast<long long>(e.photos),
+                static_cast<long long>(e.shared));
+  std::printf("upload queue: %lld pending, %lld done, %lld failed\n",
+              static_cast<long long>(queue.pending), static_cast<long long>(queue.done),
+              static_cast<long long>(queue.failed));
   for (const auto& p : pending)
     if (!p.last_error.empty())
-      std::printf("  retrying %s → %s (attempt %d): %s\n", p.pledge_id.c_str(), p.target.c_str(), p.attempts,
-                  p.last_error.c_str());
+      std::printf("  retrying %s → %s (attempt %d): %s\n", p.pledge_id.c_str(), p.target.c_str(),
+                  p.attempts, p.last_error.c_str());
   for (const auto& f : failed)
-    std::printf("  FAILED %s → %s: %s\n", f.pledge_id.c_str(), f.target.c_str(), f.last_error.c_str());
-  if (!failed.empty()) std::printf("Fix the cause, then run `pledgebooth upload --retry-failed`.\n");
+    std::printf("  FAILED %s → %s: %s\n", f.pledge_id.c_str(), f.target.c_str(),
+                f.last_error.c_str());
+  if (!failed.empty())
+    std::printf("Fix the cause, then run `pledgebooth upload --retry-failed`.\n");
 }
 
-void run_export(AppContext& ctx, const std::string& data_dir, const std::string& csv, const std::string& dir) {
+void run_export(AppContext& ctx, const std::string& data_dir, const std::string& csv,
+                const std::string& dir) {
   if (csv.empty() && dir.empty()) {
     std::cerr << "pledgebooth export: give --csv FILE or --dir DIR\n";
     throw ExitCode{2};
@@ -132,8 +142,8 @@ void run_delete(AppContext& ctx, const std::string& data_dir, const std::string&
   }
   // Remote copies first: if that fails the local row stays, so a later try can find them.
   if (Status s = upload::delete_remote_copies(ctx.config(), *ledger, id); !s) {
-    std::cerr << "pledgebooth delete: remote copies could not be deleted, nothing was removed: " << s.message()
-              << "\n";
+    std::cerr << "pledgebooth delete: remote copies could not be deleted, nothing was removed: "
+              << s.message() << "\n";
     throw ExitCode{1};
   }
   if (Status s = ledger->delete_pledge(id); !s) {
@@ -145,7 +155,8 @@ void run_delete(AppContext& ctx, const std::string& data_dir, const std::string&
 
 // Saves N pledges with random photo bytes, printing "saved <id> <sha256>" after each one
 // is durable. Used by the crash test and the benchmarks; not shown in --help.
-void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int count, int photo_kb, bool consent) {
+void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int count, int photo_kb,
+                          bool consent) {
   auto ledger = open_ledger(ctx, data_dir);
   std::mt19937_64 rng{std::random_device{}()};
   std::vector<std::string> targets;
@@ -186,57 +197,81 @@ struct Check {
 void run_doctor(AppContext& ctx) {
   std::vector<Check> checks;
   const auto& cfg = ctx.config();
-  checks.push_back({true, "config: " + (cfg.source_path.empty() ? std::string("built-in default (no booth.toml)")
-                                                                  : cfg.source_path + " loads clean")});
+  checks.push_back(
+      {true, "config: " + (cfg.source_path.empty() ? std::string("built-in default (no booth.toml)")
+                                                   : cfg.source_path + " loads clean")});
   auto ledger = store::Ledger::open(cfg.storage.data_dir);
   if (!ledger) {
-    checks.push_back({false, "data dir " + cfg.storage.data_dir + ": " + ledger.status().message()});
+    checks.push_back(
+        {false, "data dir " + cfg.storage.data_dir + ": " + ledger.status().message()});
   } else {
     std::string probe = (*ledger)->data_dir() + "/.doctor-probe";
     FILE* f = std::fopen(probe.c_str(), "w");
     bool writable = f && std::fputs("ok", f) >= 0 && std::fclose(f) == 0;
     std::remove(probe.c_str());
-    checks.push_back({writable, "data dir " + (*ledger)->data_dir() + (writable ? " is writable" : " is NOT writable")});
+    checks.push_back({writable, "data dir " + (*ledger)->data_dir() +
+                                    (writable ? " is writable" : " is NOT writable")});
     struct statvfs vfs {};
     if (statvfs((*ledger)->data_dir().c_str(), &vfs) == 0) {
-      long long free_mb = static_cast<long long>(vfs.f_bavail) * static_cast<long long>(vfs.f_frsize) / (1024 * 1024);
+      long long free_mb = static_cast<long long>(vfs.f_bavail) *
+                          static_cast<long long>(vfs.f_frsize) / (1024 * 1024);
       bool enough = free_mb >= cfg.storage.min_free_mb;
-      checks.push_back({enough, "free disk: " + std::to_string(free_mb) + " MB (booth stops below " +
-                                    std::to_string(cfg.storage.min_free_mb) + " MB; ~2500 photos per GB)"});
+      checks.push_back(
+          {enough, "free disk: " + std::to_string(free_mb) + " MB (booth stops below " +
+                       std::to_string(cfg.storage.min_free_mb) + " MB; ~2500 photos per GB)"});
     }
     auto q = (*ledger)->queue_counts();
     if (q) {
-      checks.push_back({q->failed == 0, "upload queue: " + std::to_string(q->pending) + " pending, " +
-                                            std::to_string(q->failed) + " failed"});
+      checks.push_back({q->failed == 0, "upload queue: " + std::to_string(q->pending) +
+                                            " pending, " + std::to_string(q->failed) + " failed"});
     }
   }
   const char* fonts[] = {"/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
                          "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf"};
   for (const char* font : fonts)
-    checks.push_back({fs::exists(font), std::string("font ") + font + (fs::exists(font) ? "" : " missing (apt-get install fonts-nanum)")});
-  checks.push_back({fs::exists(cfg.photo.frame), "sign frame " + cfg.photo.frame + (fs::exists(cfg.photo.frame) ? "" : " missing")});
-  bool any_video = false;
-  for (int i = 0; i < 10; ++i) any_video = any_video || fs::exists("/dev/video" + std::to_string(i));
-  checks.push_back({true, std::string("camera source '") + cfg.camera.source + "': " +
-                              (any_video ? "a video device is present"
-                                         : "no webcam found; 'auto' uses the synthetic camera")});
+    checks.push_back(
+        {fs::exists(font), std::string("font ") + font +
+                               (fs::exists(font) ? "" : " missing (apt-get install fonts-nanum)")});
+  checks.push_back(
+      {fs::exists(cfg.photo.frame),
+       "sign frame " + cfg.photo.frame + (fs::exists(cfg.photo.frame) ? "" : " missing")});
+  // The camera as the booth would open it: one frame must arrive.
+  auto source = camera::make_source(cfg.camera);
+  if (!source) {
+    checks.push_back({false, "camera '" + cfg.camera.source + "': " + source.status().message()});
+  } else {
+    camera::Frame frame;
+    Status opened = (*source)->open();
+    Status read = opened ? (*source)->read(frame) : opened;
+    (*source)->close();
+    checks.push_back({read.is_ok(), "camera '" + cfg.camera.source + "' → " +
+                                        (*source)->describe() +
+                                        (read ? ": delivers " + std::to_string(frame.bgr.cols) +
+                                                    "x" + std::to_string(frame.bgr.rows) + " frames"
+                                              : ": " + read.message())});
+  }
   const char* display = std::getenv("DISPLAY");
   const char* driver = std::getenv("SDL_VIDEODRIVER");
-  checks.push_back({true, std::string("display: ") + (display ? std::string("DISPLAY=") + display
-                                                     : driver ? std::string("SDL_VIDEODRIVER=") + driver
-                                                              : "none (run under xvfb-run or on the booth's screen)")});
+  checks.push_back({true, std::string("display: ") +
+                              (display  ? std::string("DISPLAY=") + display
+                               : driver ? std::string("SDL_VIDEODRIVER=") + driver
+                                        : "none (run under xvfb-run or on the booth's screen)")});
   for (const auto& t : cfg.upload.targets) {
-    std::string where = t.kind == "file" ? t.path : t.kind == "s3" ? t.endpoint + "/" + t.bucket : t.url;
+    std::string where = t.kind == "file" ? t.path
+                        : t.kind == "s3" ? t.endpoint + "/" + t.bucket
+                                         : t.url;
     bool secrets = true;
     std::string missing;
-    for (const std::string* env : {&t.access_key_env, &t.secret_key_env, &t.password_env, &t.token_env}) {
+    for (const std::string* env :
+         {&t.access_key_env, &t.secret_key_env, &t.password_env, &t.token_env}) {
       if (!env->empty() && !config::resolve_secret(*env)) {
         secrets = false;
         missing += " " + *env;
       }
     }
-    checks.push_back({secrets, "upload target '" + t.name + "' (" + t.kind + ") → " + where +
-                                   (secrets ? "" : "; environment variable(s) not set:" + missing)});
+    checks.push_back(
+        {secrets, "upload target '" + t.name + "' (" + t.kind + ") → " + where +
+                      (secrets ? "" : "; environment variable(s) not set:" + missing)});
   }
   bool all = true;
   for (const auto& c : checks) {
@@ -259,18 +294,21 @@ void add_store_commands(CLI::App& app, AppContext& ctx) {
   stats->add_flag("--json", json, "machine-readable output");
   stats->callback([&ctx] { run_stats(ctx, data_dir, json); });
 
-  auto* exp = app.add_subcommand("export", "pledges as CSV (UTF-8 with BOM) or a folder with photos");
+  auto* exp =
+      app.add_subcommand("export", "pledges as CSV (UTF-8 with BOM) or a folder with photos");
   exp->add_option("--data-dir", data_dir, "data directory (default: from the config)");
   exp->add_option("--csv", csv, "write one row per pledge to this file");
   exp->add_option("--dir", dir, "write pledges.csv and the photos into this folder");
   exp->callback([&ctx] { run_export(ctx, data_dir, csv, dir); });
 
-  auto* del = app.add_subcommand("delete", "delete a pledge on request: row, photo, upload queue, remote copies");
+  auto* del = app.add_subcommand(
+      "delete", "delete a pledge on request: row, photo, upload queue, remote copies");
   del->add_option("--data-dir", data_dir, "data directory (default: from the config)");
   del->add_option("PLEDGE_ID", id, "the pledge's id")->required();
   del->callback([&ctx] { run_delete(ctx, data_dir, id); });
 
-  auto* doc = app.add_subcommand("doctor", "check config, data dir, disk, fonts, camera, display, targets");
+  auto* doc =
+      app.add_subcommand("doctor", "check config, data dir, disk, fonts, camera, display, targets");
   doc->callback([&ctx] { run_doctor(ctx); });
 
   auto* add = app.add_subcommand("add-test-pledges", "");  // empty description: hidden from --help

@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   pb::app::AppContext ctx;
   CLI::App app{"pledgebooth: a touchscreen booth for #HeForShe pledge photos"};
   app.require_subcommand(1);
-  app.add_option("--config", ctx.config_path, "booth.toml to use (default: ./booth.toml, else built-in)");
+  app.add_option("--config", ctx.config_path,
+                 "booth.toml to use (default: ./booth.toml, else built-in)");
   pb::app::add_store_commands(app, ctx);
   pb::app::add_camera_commands(app, ctx);
   pb::app::add_kiosk_commands(app, ctx);

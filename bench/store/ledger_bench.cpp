@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <random>
 
@@ -71,7 +71,11 @@ void BM_SavePledgeWithPhoto(benchmark::State& state) {
   fs::remove_all(dir);
 }
 
-BENCHMARK(BM_SavePledgeWithPhoto)->Arg(400)->Iterations(300)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SavePledgeWithPhoto)
+    ->Arg(400)
+    ->Iterations(300)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

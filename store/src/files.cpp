@@ -22,7 +22,8 @@ Status errno_status(int err, const std::string& what) {
     case EROFS:
     case EACCES:
     case EPERM:
-      return Status::error(Status::Code::kReadOnly, "the data directory cannot be written (" + msg + ")");
+      return Status::error(Status::Code::kReadOnly,
+                           "the data directory cannot be written (" + msg + ")");
     case ENOENT:
       return Status::error(Status::Code::kNotFound, msg);
     default:
@@ -45,17 +46,20 @@ Status make_dirs_durable(const std::string& dir) {
   if (p.has_filename() == false) p = p.parent_path();
   struct stat st {};
   if (stat(p.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) return Status::error(Status::Code::kIo, p.string() + " exists and is not a directory");
+    if (!S_ISDIR(st.st_mode))
+      return Status::error(Status::Code::kIo, p.string() + " exists and is not a directory");
     return Status::ok();
   }
   if (p.has_parent_path() && p.parent_path() != p) {
     if (Status s = make_dirs_durable(p.parent_path().string()); !s) return s;
   }
-  if (mkdir(p.c_str(), 0700) != 0 && errno != EEXIST) return errno_status(errno, "mkdir " + p.string());
+  if (mkdir(p.c_str(), 0700) != 0 && errno != EEXIST)
+    return errno_status(errno, "mkdir " + p.string());
   return fsync_dir(p.has_parent_path() ? p.parent_path().string() : ".");
 }
 
-Status write_file_durably(const std::string& dir, const std::string& name, const std::vector<std::uint8_t>& bytes) {
+Status write_file_durably(const std::string& dir, const std::string& name,
+                          const std::vector<std::uint8_t>& bytes) {
   const std::string tmp = dir + "/." + name + kTempSuffix;
   const std::string final_path = dir + "/" + name;
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

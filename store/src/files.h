@@ -19,7 +19,8 @@ Status make_dirs_durable(const std::string& dir);
 Status fsync_dir(const std::string& dir);
 // Writes bytes to dir/name durably: dir/.name.tmp, fsync, rename, fsync(dir). On failure
 // no file of that name and no temp file remain.
-Status write_file_durably(const std::string& dir, const std::string& name, const std::vector<std::uint8_t>& bytes);
+Status write_file_durably(const std::string& dir, const std::string& name,
+                          const std::vector<std::uint8_t>& bytes);
 // Removes a file and fsyncs its directory; a missing file is fine.
 Status remove_durably(const std::string& path);
 

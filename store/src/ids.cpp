@@ -15,7 +15,8 @@ std::string new_uuid_v7(std::int64_t unix_ms) {
   // 48-bit ms timestamp, then a 12-bit counter so ids made in the same ms by this
   // process still sort in order, then 62 random bits (RFC 9562, method 1).
   static std::mutex mu;
-  static std::mt19937_64 rng{std::random_device{}() ^ (std::uint64_t(std::random_device{}()) << 32)};
+  static std::mt19937_64 rng{std::random_device{}() ^
+                             (std::uint64_t(std::random_device{}()) << 32)};
   static std::int64_t last_ms = -1;
   static std::uint16_t seq = 0;
   std::uint64_t rand_b;
@@ -36,14 +37,17 @@ std::string new_uuid_v7(std::int64_t unix_ms) {
     rand_b = rng();
   }
   std::uint8_t b[16];
-  for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(std::uint64_t(unix_ms) >> (40 - 8 * i));
+  for (int i = 0; i < 6; ++i)
+    b[i] = static_cast<std::uint8_t>(std::uint64_t(unix_ms) >> (40 - 8 * i));
   b[6] = static_cast<std::uint8_t>(0x70 | ((rand_a >> 8) & 0x0f));
   b[7] = static_cast<std::uint8_t>(rand_a & 0xff);
   for (int i = 0; i < 8; ++i) b[8 + i] = static_cast<std::uint8_t>(rand_b >> (56 - 8 * i));
   b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3f));
   char out[37];
-  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  std::snprintf(out, sizeof out,
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
   return out;
 }
 

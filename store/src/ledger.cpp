@@ -58,7 +58,8 @@ const char* const kMigrations[] = {
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 const char* kPledgeColumns =
-    "id, event, booth, created_ms, locale, first_name, answer, share_consent, consent_version, photo_path, "
+    "id, event, booth, created_ms, locale, first_name, answer, share_consent, consent_version, "
+    "photo_path, "
     "photo_size, photo_sha256";
 
 std::string iso_utc(std::int64_t ms) {
@@ -90,7 +91,8 @@ Pledge read_pledge(const Statement& st) {
   return p;
 }
 
-const char* kOutboxColumns = "id, pledge_id, target, state, attempts, next_attempt_ms, last_error, remote_key, updated_ms";
+const char* kOutboxColumns =
+    "id, pledge_id, target, state, attempts, next_attempt_ms, last_error, remote_key, updated_ms";
 
 OutboxState parse_state(const std::string& s) {
   if (s == "done") return OutboxState::kDone;
@@ -137,9 +139,12 @@ std::string csv_field(const std::string& s) {
 
 const char* to_string(OutboxState s) {
   switch (s) {
-    case OutboxState::kPending: return "pending";
-    case OutboxState::kDone: return "done";
-    case OutboxState::kFailed: return "failed";
+    case OutboxState::kPending:
+      return "pending";
+    case OutboxState::kDone:
+      return "done";
+    case OutboxState::kFailed:
+      return "failed";
   }
   return "pending";
 }
@@ -169,12 +174,14 @@ struct Ledger::Impl {
     int version = static_cast<int>(v.integer(0));
     v.finalize();
     if (version > kSchemaVersion)
-      return Status::error(Status::Code::kCorrupt, "ledger.db has schema v" + std::to_string(version) +
-                                                       ", newer than this pledgebooth (v" +
-                                                       std::to_string(kSchemaVersion) + "): update pledgebooth");
+      return Status::error(Status::Code::kCorrupt,
+                           "ledger.db has schema v" + std::to_string(version) +
+                               ", newer than this pledgebooth (v" + std::to_string(kSchemaVersion) +
+                               "): update pledgebooth");
     for (int next = version; next < kSchemaVersion; ++next) {
       if (Status s = exec("BEGIN IMMEDIATE", "begin migration"); !s) return s;
-      std::string sql = std::string(kMigrations[next]) + "; PRAGMA user_version = " + std::to_string(next + 1) + ";";
+      std::string sql = std::string(kMigrations[next]) +
+                        "; PRAGMA user_version = " + std::to_string(next + 1) + ";";
       char* err = nullptr;
       int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
       if (err) sqlite3_free(err);
@@ -196,14 +203,16 @@ struct Ledger::Impl {
     std::error_code ec;
     if (!fs::exists(photos, ec)) return Status::ok();
     std::vector<fs::path> files;
-    for (auto it = fs::recursive_directory_iterator(photos, ec); !ec && it != fs::end(it); it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(photos, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
       if (it->is_regular_file(ec)) files.push_back(it->path());
     }
     Statement has(db, "SELECT 1 FROM pledges WHERE photo_path = ?1");
     for (const auto& f : files) {
       std::string name = f.filename().string();
       if (name.size() > std::strlen(kTempSuffix) &&
-          name.compare(name.size() - std::strlen(kTempSuffix), std::string::npos, kTempSuffix) == 0) {
+          name.compare(name.size() - std::strlen(kTempSuffix), std::string::npos, kTempSuffix) ==
+              0) {
         if (Status s = remove_durably(f.string()); !s) return s;
         ++recovery.temp_files_removed;
         continue;
@@ -217,14 +226,16 @@ struct Ledger::Impl {
       // A photo whose transaction never committed: keep it aside, never delete a face.
       fs::path dest = fs::path(data_dir) / "recovered" / fs::relative(f, photos, ec);
       if (Status s = make_dirs_durable(dest.parent_path().string()); !s) return s;
-      if (std::rename(f.c_str(), dest.c_str()) != 0) return errno_status(errno, "move " + f.string());
+      if (std::rename(f.c_str(), dest.c_str()) != 0)
+        return errno_status(errno, "move " + f.string());
       fsync_dir(dest.parent_path().string());
       fsync_dir(f.parent_path().string());
       recovery.orphans_recovered.push_back(dest.string());
     }
     Statement rows(db, "SELECT id, photo_path FROM pledges WHERE photo_path != ''");
     while (rows.step() == SQLITE_ROW) {
-      if (!fs::exists(fs::path(data_dir) / rows.text(1), ec)) recovery.missing_photos.push_back(rows.text(0));
+      if (!fs::exists(fs::path(data_dir) / rows.text(1), ec))
+        recovery.missing_photos.push_back(rows.text(0));
     }
     return Status::ok();
   }
@@ -238,8 +249,9 @@ struct Ledger::Impl {
     bool exclusive = flock(lock_fd, LOCK_EX | LOCK_NB) == 0;
 
     std::string db_path = data_dir + "/ledger.db";
-    int rc = sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(db_path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) return sqlite_status(db, rc, "open " + db_path);
     sqlite3_busy_timeout(db, 10000);
     sqlite3_extended_result_codes(db, 1);
@@ -248,7 +260,8 @@ struct Ledger::Impl {
       rc = wal.step();
       if (rc != SQLITE_ROW) return sqlite_status(db, rc, "set WAL mode on " + db_path);
     }
-    if (Status s = exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "pragmas"); !s) return s;
+    if (Status s = exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "pragmas"); !s)
+      return s;
     if (Status s = migrate(); !s) return s;
     if (exclusive) {
       if (Status s = recover(); !s) return s;
@@ -270,17 +283,25 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& data_dir) {
   return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
 }
 
-const std::string& Ledger::data_dir() const { return impl_->data_dir; }
-const RecoveryReport& Ledger::recovery() const { return impl_->recovery; }
-int Ledger::schema_version() const { return impl_->schema_version; }
+const std::string& Ledger::data_dir() const {
+  return impl_->data_dir;
+}
+const RecoveryReport& Ledger::recovery() const {
+  return impl_->recovery;
+}
+int Ledger::schema_version() const {
+  return impl_->schema_version;
+}
 
 std::string Ledger::photo_file(const Pledge& p) const {
   return p.photo_path.empty() ? std::string() : impl_->data_dir + "/" + p.photo_path;
 }
 
 Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
-  if (!is_slug(in.event)) return Status::error(Status::Code::kInvalid, "event id is not a slug: '" + in.event + "'");
-  if (!is_slug(in.booth)) return Status::error(Status::Code::kInvalid, "booth id is not a slug: '" + in.booth + "'");
+  if (!is_slug(in.event))
+    return Status::error(Status::Code::kInvalid, "event id is not a slug: '" + in.event + "'");
+  if (!is_slug(in.booth))
+    return Status::error(Status::Code::kInvalid, "booth id is not a slug: '" + in.booth + "'");
   Pledge p;
   p.created_ms = in.created_ms.value_or(now_ms());
   p.id = new_uuid_v7(p.created_ms);
@@ -317,10 +338,15 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   }
   {
     Statement ins(db,
-                  "INSERT INTO pledges(id, event, booth, created_ms, locale, first_name, answer, share_consent, "
-                  "consent_version, photo_path, photo_size, photo_sha256) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+                  "INSERT INTO pledges(id, event, booth, created_ms, locale, first_name, answer, "
+                  "share_consent, "
+                  "consent_version, photo_path, photo_size, photo_sha256) "
+                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
     ins.bind(1, p.id).bind(2, p.event).bind(3, p.booth).bind(4, p.created_ms).bind(5, p.locale);
-    ins.bind(6, p.first_name).bind(7, p.answer).bind(8, p.share_consent ? 1 : 0).bind(9, p.consent_version);
+    ins.bind(6, p.first_name)
+        .bind(7, p.answer)
+        .bind(8, p.share_consent ? 1 : 0)
+        .bind(9, p.consent_version);
     ins.bind(10, p.photo_path).bind(11, p.photo_size).bind(12, p.photo_sha256);
     int rc = ins.step();
     if (rc != SQLITE_DONE) return undo(sqlite_status(db, rc, "save pledge"));
@@ -342,7 +368,8 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
 }
 
 Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
-  Statement st(impl_->db, (std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE id = ?1").c_str());
+  Statement st(impl_->db,
+               (std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE id = ?1").c_str());
   st.bind(1, id);
   int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<Pledge>(read_pledge(st));
@@ -372,11 +399,13 @@ Result<std::int64_t> Ledger::count_pledges(const std::string& event) {
 
 Result<std::vector<EventStats>> Ledger::event_stats() {
   Statement st(impl_->db,
-               "SELECT event, count(*), sum(photo_path != ''), sum(share_consent) FROM pledges GROUP BY event "
+               "SELECT event, count(*), sum(photo_path != ''), sum(share_consent) FROM pledges "
+               "GROUP BY event "
                "ORDER BY min(created_ms)");
   std::vector<EventStats> out;
   int rc;
-  while ((rc = st.step()) == SQLITE_ROW) out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3)});
+  while ((rc = st.step()) == SQLITE_ROW)
+    out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3)});
   if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "event stats");
   return out;
 }
@@ -410,7 +439,8 @@ Status Ledger::delete_pledge(const std::string& id) {
 
 Result<std::vector<OutboxItem>> Ledger::due_outbox(std::int64_t now, int limit) {
   std::string sql = std::string("SELECT ") + kOutboxColumns +
-                    " FROM outbox WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY pledge_id, id LIMIT ?2";
+                    " FROM outbox WHERE state = 'pending' AND next_attempt_ms <= ?1 ORDER BY "
+                    "pledge_id, id LIMIT ?2";
   Statement st(impl_->db, sql.c_str());
   st.bind(1, now).bind(2, limit);
   std::vector<OutboxItem> out;
@@ -429,39 +459,45 @@ Result<std::optional<std::int64_t>> Ledger::next_due_ms() {
 }
 
 namespace {
-Status update_outbox(sqlite3* db, const char* sql, std::int64_t id, const std::string& text, std::int64_t num) {
+Status update_outbox(sqlite3* db, const char* sql, std::int64_t id, const std::string& text,
+                     std::int64_t num) {
   Statement st(db, sql);
   st.bind(1, id).bind(2, text).bind(3, num).bind(4, now_ms());
   int rc = st.step();
   if (rc != SQLITE_DONE) return sqlite_status(db, rc, "update outbox");
-  if (sqlite3_changes(db) == 0) return Status::error(Status::Code::kNotFound, "no outbox row " + std::to_string(id));
+  if (sqlite3_changes(db) == 0)
+    return Status::error(Status::Code::kNotFound, "no outbox row " + std::to_string(id));
   return Status::ok();
 }
 }  // namespace
 
 Status Ledger::mark_done(std::int64_t id, const std::string& remote_key) {
-  return update_outbox(impl_->db,
-                       "UPDATE outbox SET state='done', attempts=attempts+1, remote_key=?2, last_error='', "
-                       "next_attempt_ms=?3, updated_ms=?4 WHERE id=?1",
-                       id, remote_key, 0);
+  return update_outbox(
+      impl_->db,
+      "UPDATE outbox SET state='done', attempts=attempts+1, remote_key=?2, last_error='', "
+      "next_attempt_ms=?3, updated_ms=?4 WHERE id=?1",
+      id, remote_key, 0);
 }
 
 Status Ledger::mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) {
-  return update_outbox(impl_->db,
-                       "UPDATE outbox SET state='pending', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
-                       "updated_ms=?4 WHERE id=?1",
-                       id, error, next_attempt_ms);
+  return update_outbox(
+      impl_->db,
+      "UPDATE outbox SET state='pending', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
+      "updated_ms=?4 WHERE id=?1",
+      id, error, next_attempt_ms);
 }
 
 Status Ledger::mark_failed(std::int64_t id, const std::string& error) {
-  return update_outbox(impl_->db,
-                       "UPDATE outbox SET state='failed', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
-                       "updated_ms=?4 WHERE id=?1",
-                       id, error, 0);
+  return update_outbox(
+      impl_->db,
+      "UPDATE outbox SET state='failed', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
+      "updated_ms=?4 WHERE id=?1",
+      id, error, 0);
 }
 
 Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
-  std::string sql = "UPDATE outbox SET state='pending', next_attempt_ms=0, updated_ms=?1 WHERE state='failed'";
+  std::string sql =
+      "UPDATE outbox SET state='pending', next_attempt_ms=0, updated_ms=?1 WHERE state='failed'";
   if (!target.empty()) sql += " AND target=?2";
   Statement st(impl_->db, sql.c_str());
   st.bind(1, now_ms());
@@ -473,9 +509,10 @@ Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
 
 Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targets) {
   std::int64_t added = 0;
-  Statement st(impl_->db,
-               "INSERT OR IGNORE INTO outbox(pledge_id, target, state, next_attempt_ms, updated_ms) "
-               "SELECT id, ?1, 'pending', 0, ?2 FROM pledges WHERE share_consent = 1");
+  Statement st(
+      impl_->db,
+      "INSERT OR IGNORE INTO outbox(pledge_id, target, state, next_attempt_ms, updated_ms) "
+      "SELECT id, ?1, 'pending', 0, ?2 FROM pledges WHERE share_consent = 1");
   for (const auto& t : targets) {
     st.reset();
     st.bind(1, t).bind(2, now_ms());
@@ -487,7 +524,8 @@ Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targe
 }
 
 Result<std::vector<OutboxItem>> Ledger::outbox_for(const std::string& pledge_id) {
-  std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE pledge_id = ?1 ORDER BY id";
+  std::string sql =
+      std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE pledge_id = ?1 ORDER BY id";
   Statement st(impl_->db, sql.c_str());
   st.bind(1, pledge_id);
   std::vector<OutboxItem> out;
@@ -515,9 +553,15 @@ Result<QueueCounts> Ledger::queue_counts() {
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
     switch (parse_state(st.text(0))) {
-      case OutboxState::kPending: q.pending = st.integer(1); break;
-      case OutboxState::kDone: q.done = st.integer(1); break;
-      case OutboxState::kFailed: q.failed = st.integer(1); break;
+      case OutboxState::kPending:
+        q.pending = st.integer(1);
+        break;
+      case OutboxState::kDone:
+        q.done = st.integer(1);
+        break;
+      case OutboxState::kFailed:
+        q.failed = st.integer(1);
+        break;
     }
   }
   if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "count outbox");
@@ -528,17 +572,21 @@ Status Ledger::export_csv(const std::string& path) {
   auto pledges = list_pledges();
   if (!pledges) return pledges.status();
   std::string out = "\xEF\xBB\xBF";  // BOM: Excel then reads UTF-8 (Korean) correctly
-  out += "id,event,booth,created_utc,locale,first_name,answer,share_consent,consent_version,photo_path,photo_size,"
-         "photo_sha256\r\n";
+  out +=
+      "id,event,booth,created_utc,locale,first_name,answer,share_consent,consent_version,photo_"
+      "path,photo_size,"
+      "photo_sha256\r\n";
   for (const auto& p : *pledges) {
-    out += csv_field(p.id) + "," + csv_field(p.event) + "," + csv_field(p.booth) + "," + csv_field(p.created_utc) +
-           "," + csv_field(p.locale) + "," + csv_field(p.first_name) + "," + csv_field(p.answer) + "," +
-           (p.share_consent ? "yes" : "no") + "," + std::to_string(p.consent_version) + "," +
-           csv_field(p.photo_path) + "," + std::to_string(p.photo_size) + "," + csv_field(p.photo_sha256) + "\r\n";
+    out += csv_field(p.id) + "," + csv_field(p.event) + "," + csv_field(p.booth) + "," +
+           csv_field(p.created_utc) + "," + csv_field(p.locale) + "," + csv_field(p.first_name) +
+           "," + csv_field(p.answer) + "," + (p.share_consent ? "yes" : "no") + "," +
+           std::to_string(p.consent_version) + "," + csv_field(p.photo_path) + "," +
+           std::to_string(p.photo_size) + "," + csv_field(p.photo_sha256) + "\r\n";
   }
   fs::path target = fs::absolute(path);
   std::string dir = target.parent_path().string();
-  return write_file_durably(dir, target.filename().string(), std::vector<std::uint8_t>(out.begin(), out.end()));
+  return write_file_durably(dir, target.filename().string(),
+                            std::vector<std::uint8_t>(out.begin(), out.end()));
 }
 
 }  // namespace pb::store

@@ -16,7 +16,8 @@ Status sqlite_status(sqlite3* db, int rc, const std::string& what) {
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
-      return Status::error(Status::Code::kReadOnly, "the data directory cannot be written (" + msg + ")");
+      return Status::error(Status::Code::kReadOnly,
+                           "the data directory cannot be written (" + msg + ")");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Status::error(Status::Code::kCorrupt, msg);
@@ -47,14 +48,19 @@ Statement& Statement::bind(int i, std::int64_t v) {
   return *this;
 }
 
-int Statement::step() { return stmt_ ? sqlite3_step(stmt_) : prepare_rc_; }
+int Statement::step() {
+  return stmt_ ? sqlite3_step(stmt_) : prepare_rc_;
+}
 
 std::string Statement::text(int col) const {
   const unsigned char* t = sqlite3_column_text(stmt_, col);
-  return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(stmt_, col)) : std::string();
+  return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(stmt_, col))
+           : std::string();
 }
 
-std::int64_t Statement::integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::int64_t Statement::integer(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 
 void Statement::finalize() {
   if (stmt_) sqlite3_finalize(stmt_);

@@ -20,31 +20,43 @@ struct Broken {
 };
 
 const Broken kBroken[] = {
-    {"unknown key with a near miss", "[camera]\nwidht = 640\n", 2, "camera.widht", "did you mean 'width'"},
-    {"unknown section", "[event]\nid = \"x\"\n[camra]\nsource = \"auto\"\n", 3, "camra", "did you mean 'camera'"},
-    {"wrong type", "[camera]\nsource = \"auto\"\nwidth = \"wide\"\n", 3, "camera.width", "expected an integer"},
+    {"unknown key with a near miss", "[camera]\nwidht = 640\n", 2, "camera.widht",
+     "did you mean 'width'"},
+    {"unknown section", "[event]\nid = \"x\"\n[camra]\nsource = \"auto\"\n", 3, "camra",
+     "did you mean 'camera'"},
+    {"wrong type", "[camera]\nsource = \"auto\"\nwidth = \"wide\"\n", 3, "camera.width",
+     "expected an integer"},
     {"out of range", "[photo]\njpeg_quality = 150\n", 2, "photo.jpeg_quality", "between 1 and 100"},
-    {"event id not a slug", "[event]\nname = \"x\"\nid = \"Seoul Launch!\"\n", 3, "event.id", "slug"},
+    {"event id not a slug", "[event]\nname = \"x\"\nid = \"Seoul Launch!\"\n", 3, "event.id",
+     "slug"},
     {"bad camera source", "[camera]\nsource = \"webcam\"\n", 2, "camera.source", "device:N"},
     {"bad aspect", "[photo]\naspect = \"16:9\"\n", 2, "photo.aspect", "\"4:5\""},
-    {"unknown target kind", "[[upload.targets]]\nname = \"a\"\nkind = \"ftp\"\n", 3, "upload.targets[0].kind",
-     "file, s3, webdav or webhook"},
+    {"unknown target kind", "[[upload.targets]]\nname = \"a\"\nkind = \"ftp\"\n", 3,
+     "upload.targets[0].kind", "file, s3, webdav or webhook"},
     {"s3 target without bucket",
-     "[[upload.targets]]\nkind = \"s3\"\nendpoint = \"https://s3.example.org\"\naccess_key_env = \"K\"\n"
+     "[[upload.targets]]\nkind = \"s3\"\nendpoint = \"https://s3.example.org\"\naccess_key_env = "
+     "\"K\"\n"
      "secret_key_env = \"S\"\n",
      1, "upload.targets[0].bucket", "required for a s3 target"},
-    {"secret written into the file", "[[upload.targets]]\nkind = \"webhook\"\nurl = \"https://x.org/h\"\n"
-     "token_env = \"abc 123 secret!\"\n", 4, "upload.targets[0].token_env", "environment variable"},
-    {"plain http to a remote host", "[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://cloud.example.org/dav\"\n",
-     3, "upload.targets[0].url", "allow_plain_http"},
+    {"secret written into the file",
+     "[[upload.targets]]\nkind = \"webhook\"\nurl = \"https://x.org/h\"\n"
+     "token_env = \"abc 123 secret!\"\n",
+     4, "upload.targets[0].token_env", "environment variable"},
+    {"plain http to a remote host",
+     "[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://cloud.example.org/dav\"\n", 3,
+     "upload.targets[0].url", "allow_plain_http"},
     {"duplicate target names",
-     "[[upload.targets]]\nkind = \"file\"\npath = \"/a\"\n[[upload.targets]]\nkind = \"file\"\npath = \"/b\"\n", 4,
-     "upload.targets[1].name", "unique"},
+     "[[upload.targets]]\nkind = \"file\"\npath = \"/a\"\n[[upload.targets]]\nkind = "
+     "\"file\"\npath = \"/b\"\n",
+     4, "upload.targets[1].name", "unique"},
     {"syntax error", "[booth]\nid = \"booth-1\nidle_timeout_s = 30\n", 2, "(syntax)", ""},
-    {"unknown locale in pledge text", "[event.pledge_text]\nen = \"I agree\"\nfr = \"Je m'engage\"\n", 3,
-     "event.pledge_text.fr", "'en' and 'ko'"},
-    {"pin stored in clear", "[booth]\nadmin_pin_hash = \"1234\"\n", 2, "booth.admin_pin_hash", "hash-pin"},
-    {"idle timeout too short", "[booth]\nidle_timeout_s = 2\n", 2, "booth.idle_timeout_s", "between 10 and 3600"},
+    {"unknown locale in pledge text",
+     "[event.pledge_text]\nen = \"I agree\"\nfr = \"Je m'engage\"\n", 3, "event.pledge_text.fr",
+     "'en' and 'ko'"},
+    {"pin stored in clear", "[booth]\nadmin_pin_hash = \"1234\"\n", 2, "booth.admin_pin_hash",
+     "hash-pin"},
+    {"idle timeout too short", "[booth]\nidle_timeout_s = 2\n", 2, "booth.idle_timeout_s",
+     "between 10 and 3600"},
     {"boolean expected", "[upload]\nenabled = \"yes\"\n", 2, "upload.enabled", "true or false"},
 };
 
@@ -62,7 +74,8 @@ TEST_CASE("each malformed config names the file line and key", "[config]") {
       CHECK(e.file() == "/etc/pledgebooth/booth.toml");
       CHECK(e.line() == b.line);
       CHECK(e.key() == b.key);
-      std::string prefix = "/etc/pledgebooth/booth.toml:" + std::to_string(b.line) + ": " + b.key + ": ";
+      std::string prefix =
+          "/etc/pledgebooth/booth.toml:" + std::to_string(b.line) + ": " + b.key + ": ";
       CHECK(msg.rfind(prefix, 0) == 0);
       CHECK(msg.find(b.message) != std::string::npos);
     }
@@ -129,9 +142,12 @@ TEST_CASE("secrets come only from the named environment variable", "[config]") {
 }
 
 TEST_CASE("plain http is accepted to loopback and when explicitly allowed", "[config]") {
-  auto c = parse_config("[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://127.0.0.1:8080/dav\"\n", "b.toml");
+  auto c = parse_config(
+      "[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://127.0.0.1:8080/dav\"\n", "b.toml");
   CHECK(c.upload.targets[0].url == "http://127.0.0.1:8080/dav");
-  auto d = parse_config("[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://nas.local/dav\"\nallow_plain_http = true\n",
-                        "b.toml");
+  auto d = parse_config(
+      "[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://nas.local/dav\"\nallow_plain_http = "
+      "true\n",
+      "b.toml");
   CHECK(d.upload.targets[0].allow_plain_http);
 }

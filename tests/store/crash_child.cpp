@@ -1,5 +1,5 @@
-// Test-only child for the crash test: saves pledges with photos (size in KB from argv) in a loop and
-// prints "saved <id> <sha256>" (one write() per line) after each save returns.
+// Test-only child for the crash test: saves pledges with photos (size in KB from argv) in a loop
+// and prints "saved <id> <sha256>" (one write() per line) after each save returns.
 #include <unistd.h>
 
 #include <cstdio>
@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     in.locale = "en";
     in.share_consent = i % 3 != 0;
     in.targets = {"usb"};
-    in.photo_jpeg.resize(static_cast<std::size_t>(kb) * 1024 + static_cast<std::size_t>(rng() % 4096));
+    in.photo_jpeg.resize(static_cast<std::size_t>(kb) * 1024 +
+                         static_cast<std::size_t>(rng() % 4096));
     for (std::size_t j = 0; j + 8 <= in.photo_jpeg.size(); j += 8) {
       std::uint64_t v = rng();
       std::memcpy(&in.photo_jpeg[j], &v, 8);

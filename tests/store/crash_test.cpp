@@ -22,7 +22,8 @@ std::string integrity_check(const std::string& db_path) {
   sqlite3_stmt* st = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, nullptr);
   std::string out;
-  while (sqlite3_step(st) == SQLITE_ROW) out += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  while (sqlite3_step(st) == SQLITE_ROW)
+    out += reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
   sqlite3_finalize(st);
   sqlite3_close(db);
   return out;
@@ -31,7 +32,8 @@ std::string integrity_check(const std::string& db_path) {
 int count_temp_files(const std::string& dir) {
   int n = 0;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it); it.increment(ec))
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec))
     if (it->path().filename().string().find(".tmp") != std::string::npos) ++n;
   return n;
 }
@@ -55,7 +57,8 @@ TEST_CASE("a pledge acknowledged before kill -9 is still there with its photo", 
       // rounds wait until the child is saving, so kills land mid-save on slow builds too.
       if (round % 2 == 0) {
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (pb::test::read_file(log).rfind("ready", 0) != 0 && std::chrono::steady_clock::now() < deadline)
+        while (pb::test::read_file(log).rfind("ready", 0) != 0 &&
+               std::chrono::steady_clock::now() < deadline)
           std::this_thread::sleep_for(std::chrono::microseconds(200));
       }
       std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
@@ -83,7 +86,8 @@ TEST_CASE("a pledge acknowledged before kill -9 is still there with its photo", 
       INFO("round " << round << " pledge " << pid);
       REQUIRE(p->has_value());
       std::string bytes = pb::test::read_file((*ledger)->photo_file(**p));
-      REQUIRE(pb::store::sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()) == psha);
+      REQUIRE(pb::store::sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                    bytes.size()) == psha);
       REQUIRE((**p).photo_sha256 == psha);
     }
   }

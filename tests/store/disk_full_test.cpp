@@ -63,7 +63,8 @@ PledgeInput photo_pledge(std::uint8_t seed) {
   in.share_consent = true;
   in.targets = {"usb"};
   in.photo_jpeg.assign(400 * 1024, seed);
-  for (std::size_t i = 0; i < in.photo_jpeg.size(); i += 97) in.photo_jpeg[i] = static_cast<std::uint8_t>(i);
+  for (std::size_t i = 0; i < in.photo_jpeg.size(); i += 97)
+    in.photo_jpeg[i] = static_cast<std::uint8_t>(i);
   return in;
 }
 
@@ -73,7 +74,8 @@ void check_all_intact(Ledger& ledger, const std::vector<Pledge>& saved) {
     REQUIRE(got.is_ok());
     REQUIRE(got->has_value());
     std::string bytes = pb::test::read_file(ledger.photo_file(p));
-    CHECK(sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()) == p.photo_sha256);
+    CHECK(sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()) ==
+          p.photo_sha256);
   }
   auto all = ledger.list_pledges();
   REQUIRE(all.is_ok());
@@ -92,7 +94,8 @@ int temp_files(const std::string& dir) {
 TEST_CASE("a full disk fails the save cleanly and keeps every earlier pledge", "[store][disk]") {
   SmallDisk disk("4m");
   if (!disk.mounted()) {
-    WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << "); run as root to test a full disk");
+    WARN("skipped: cannot mount a small tmpfs here (" << disk.why()
+                                                      << "); run as root to test a full disk");
     return;
   }
   const std::string data = disk.path() + "/data";
@@ -128,7 +131,8 @@ TEST_CASE("a full disk fails the save cleanly and keeps every earlier pledge", "
   check_all_intact(ledger, saved);
 }
 
-TEST_CASE("a read-only disk fails the save cleanly and keeps every earlier pledge", "[store][disk]") {
+TEST_CASE("a read-only disk fails the save cleanly and keeps every earlier pledge",
+          "[store][disk]") {
   SmallDisk disk("8m");
   if (!disk.mounted()) {
     WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << ")");
@@ -139,7 +143,8 @@ TEST_CASE("a read-only disk fails the save cleanly and keeps every earlier pledg
   {
     auto opened = Ledger::open(data);
     REQUIRE(opened.is_ok());
-    for (int i = 0; i < 3; ++i) saved.push_back(*(*opened)->save_pledge(photo_pledge(static_cast<std::uint8_t>(i))));
+    for (int i = 0; i < 3; ++i)
+      saved.push_back(*(*opened)->save_pledge(photo_pledge(static_cast<std::uint8_t>(i))));
   }
   auto opened = Ledger::open(data);
   REQUIRE(opened.is_ok());

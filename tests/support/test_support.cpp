@@ -33,7 +33,8 @@ TempDir::TempDir(const std::string& tag) {
 TempDir::~TempDir() {
   std::error_code ec;
   // Make everything writable again first (tests chmod things read-only).
-  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::end(it); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
     fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
   }
   fs::remove_all(path_, ec);
@@ -73,7 +74,8 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout) {
 }
 
 namespace {
-pid_t spawn(const std::vector<std::string>& argv, int out_fd, const std::map<std::string, std::string>& env) {
+pid_t spawn(const std::vector<std::string>& argv, int out_fd,
+            const std::map<std::string, std::string>& env) {
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -99,12 +101,15 @@ pid_t spawn(const std::vector<std::string>& argv, int out_fd, const std::map<std
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
                            const std::map<std::string, std::string>& env) {
   int fd = -1;
-  if (!log_path.empty()) fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (!log_path.empty())
+    fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   pid_ = spawn(argv, fd, env);
   if (fd >= 0) close(fd);
 }
 
-ChildProcess::~ChildProcess() { stop(); }
+ChildProcess::~ChildProcess() {
+  stop();
+}
 
 bool ChildProcess::running() {
   if (reaped_) return false;
@@ -170,7 +175,8 @@ RunResult run(const std::vector<std::string>& argv, const std::map<std::string, 
   return result;
 }
 
-RunResult run_pledgebooth(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+RunResult run_pledgebooth(const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv{PB_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv, env);
@@ -188,6 +194,8 @@ void write_file(const std::string& path, const std::string& content) {
   out << content;
 }
 
-std::string source_dir() { return PB_SOURCE_DIR; }
+std::string source_dir() {
+  return PB_SOURCE_DIR;
+}
 
 }  // namespace pb::test

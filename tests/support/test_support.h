@@ -58,7 +58,8 @@ struct RunResult {
   std::string output;  // stdout and stderr interleaved
 };
 // Runs argv to completion (with env additions) and captures its output.
-RunResult run(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
+RunResult run(const std::vector<std::string>& argv,
+              const std::map<std::string, std::string>& env = {},
               std::chrono::seconds timeout = std::chrono::seconds(120));
 // Runs the built `pledgebooth` with args.
 RunResult run_pledgebooth(const std::vector<std::string>& args,

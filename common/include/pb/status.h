@@ -14,15 +14,15 @@ class Status {
   // What kind of failure, so callers can branch without parsing the message.
   enum class Code {
     kOk,
-    kNotFound,      // the thing asked for is not there
-    kInvalid,       // bad input (config, id, argument)
-    kDiskFull,      // ENOSPC / EDQUOT: stop politely, keep what is saved
-    kReadOnly,      // EROFS / EACCES on the data dir
-    kIo,            // any other local I/O failure
-    kCorrupt,       // the ledger or a photo does not match what was recorded
-    kUnavailable,   // device or network not reachable now; worth retrying
-    kRejected,      // a server refused for good (4xx other than 408/429)
-    kInternal,      // a bug
+    kNotFound,     // the thing asked for is not there
+    kInvalid,      // bad input (config, id, argument)
+    kDiskFull,     // ENOSPC / EDQUOT: stop politely, keep what is saved
+    kReadOnly,     // EROFS / EACCES on the data dir
+    kIo,           // any other local I/O failure
+    kCorrupt,      // the ledger or a photo does not match what was recorded
+    kUnavailable,  // device or network not reachable now; worth retrying
+    kRejected,     // a server refused for good (4xx other than 408/429)
+    kInternal,     // a bug
   };
 
   Status() = default;
@@ -44,7 +44,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool is_ok() const { return std::holds_alternative<T>(v_); }

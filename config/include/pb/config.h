@@ -28,9 +28,10 @@ struct EventConfig {
 };
 
 struct BoothConfig {
-  std::string id = "booth-1";         // slug [a-z0-9-]+, names this booth in the ledger
-  int idle_timeout_s = 45;            // seconds without a touch before returning to ATTRACT
-  std::string admin_pin_hash;         // from `pledgebooth hash-pin`; empty → PIN 0000 is refused, admin disabled
+  std::string id = "booth-1";  // slug [a-z0-9-]+, names this booth in the ledger
+  int idle_timeout_s = 45;     // seconds without a touch before returning to ATTRACT
+  std::string
+      admin_pin_hash;  // from `pledgebooth hash-pin`; empty → PIN 0000 is refused, admin disabled
   int max_retakes = 2;                // retakes allowed in REVIEW
   std::string default_locale = "en";  // "en" or "ko"
   int thanks_timeout_s = 12;          // seconds THANKS stays before ATTRACT
@@ -40,9 +41,9 @@ struct BoothConfig {
 struct CameraConfig {
   // "auto" | "synthetic" | "device:N" | "device:/dev/videoN" | "file:PATH" | "gst:PIPELINE"
   std::string source = "auto";
-  int width = 1280;   // requested capture width, pixels
-  int height = 720;   // requested capture height, pixels
-  int fps = 30;       // requested frame rate
+  int width = 1280;  // requested capture width, pixels
+  int height = 720;  // requested capture height, pixels
+  int fps = 30;      // requested frame rate
 };
 
 struct PhotoConfig {
@@ -57,8 +58,8 @@ struct StorageConfig {
 };
 
 struct UploadTarget {
-  std::string name;  // unique, names the target in the outbox (default: kind)
-  std::string kind;  // "file" | "s3" | "webdav" | "webhook"
+  std::string name;    // unique, names the target in the outbox (default: kind)
+  std::string kind;    // "file" | "s3" | "webdav" | "webhook"
   std::string prefix;  // key prefix inside the target ("" = none)
   // file
   std::string path;  // folder or USB stick mount point

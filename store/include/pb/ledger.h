@@ -17,13 +17,13 @@
 namespace pb::store {
 
 struct PledgeInput {
-  std::string event;   // event slug
-  std::string booth;   // booth slug
-  std::string locale;  // "en" | "ko"
-  std::string first_name;        // optional, "" = none
-  std::string answer;            // optional "why it matters", "" = none
-  bool share_consent = false;    // opt-in to share the photo with the organiser
-  int consent_version = 0;       // version of the consent wording shown (0 = none shown)
+  std::string event;                     // event slug
+  std::string booth;                     // booth slug
+  std::string locale;                    // "en" | "ko"
+  std::string first_name;                // optional, "" = none
+  std::string answer;                    // optional "why it matters", "" = none
+  bool share_consent = false;            // opt-in to share the photo with the organiser
+  int consent_version = 0;               // version of the consent wording shown (0 = none shown)
   std::vector<std::uint8_t> photo_jpeg;  // the encoded photo; empty = pledge without photo
   // Upload targets that get an outbox row (only when share_consent is true).
   std::vector<std::string> targets;
@@ -41,7 +41,8 @@ struct Pledge {
   std::string answer;
   bool share_consent = false;
   int consent_version = 0;
-  std::string photo_path;  // relative to the data dir: photos/<event>/<yyyy-mm-dd>/<id>.jpg; "" = none
+  std::string
+      photo_path;  // relative to the data dir: photos/<event>/<yyyy-mm-dd>/<id>.jpg; "" = none
   std::int64_t photo_size = 0;
   std::string photo_sha256;  // lowercase hex
 };
