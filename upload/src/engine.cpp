@@ -7,7 +7,8 @@
 namespace pb::upload {
 namespace {
 
-constexpr int kFetch = 256;  // rows looked at per fill
+constexpr int kMaxRows = 100000;         // pending rows read at once
+constexpr std::int64_t kMaxAgeMs = 500;  // the ready list is read again after this
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
 std::int64_t probe_interval_ms(int failures) {
@@ -40,16 +41,21 @@ Engine::Slot* Engine::find_slot(const std::string& name) {
   return nullptr;
 }
 
-bool Engine::startable(const store::OutboxItem& item) {
+bool Engine::startable_later(const store::OutboxItem& item) {
   if (active_rows_.count(item.id)) return false;
   Slot* slot = find_slot(item.target);
   if (!slot) return false;  // a target no longer configured: its rows wait untouched
-  if (!slot->online && !slot->recovered) return false;
   if (options_.max_tries_per_run > 0) {
     auto it = tries_.find(item.id);
     if (it != tries_.end() && it->second >= options_.max_tries_per_run) return false;
   }
   return true;
+}
+
+bool Engine::startable(const store::OutboxItem& item) {
+  if (!startable_later(item)) return false;
+  const Slot& slot = *find_slot(item.target);
+  return slot.online || slot.recovered;
 }
 
 bool Engine::given_up(const Slot& slot) const {
@@ -58,6 +64,7 @@ bool Engine::given_up(const Slot& slot) const {
 }
 
 void Engine::retry_now() {
+  kicked_ = true;
   for (auto& s : slots_) {
     s.recovered = true;
     s.online = true;
@@ -65,62 +72,62 @@ void Engine::retry_now() {
   }
 }
 
+void Engine::reload(std::int64_t now) {
+  // One read of every pending row (not a page of the oldest): rows of a target that is
+  // offline or no longer configured must not hide the rows behind them.
+  ready_.clear();
+  next_at_.reset();
+  loaded_at_ = now;
+  kicked_ = false;
+  auto rows = ledger_.due_outbox(kNever, kMaxRows);
+  if (!rows) {
+    next_at_ = now + 1000;  // the ledger is busy or broken: look again soon
+    return;
+  }
+  auto later = [&](std::int64_t at) {
+    if (!next_at_ || at < *next_at_) next_at_ = at;
+  };
+  for (const auto& item : *rows) {
+    if (!startable_later(item)) continue;
+    Slot& slot = *find_slot(item.target);
+    if (!slot.online && !slot.recovered) {
+      if (!slot.probing && !given_up(slot)) later(slot.probe_at);
+      continue;
+    }
+    if (slot.recovered || item.next_attempt_ms <= now) {
+      ready_.push_back(item);
+    } else {
+      later(item.next_attempt_ms);
+    }
+  }
+  for (auto& s : slots_) s.recovered = false;
+}
+
 int Engine::fill(std::int64_t now) {
   for (auto& s : slots_)
     if (!s.online && !s.probing && s.probe_at <= now && !given_up(s)) start_probe(s, now);
-
-  int started = 0;
-  auto take = [&](const std::vector<store::OutboxItem>& rows, bool recovered_only) {
-    for (const auto& item : rows) {
-      if (saturated()) return;
-      if (recovered_only) {
-        Slot* slot = find_slot(item.target);
-        if (!slot || !slot->recovered) continue;
-      }
-      if (!startable(item)) continue;
-      start_job(item, now);
-      ++started;
-    }
-  };
+  if (saturated()) return 0;
   bool any_recovered =
       std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.recovered; });
-  if (any_recovered && !saturated()) {
-    auto rows = ledger_.due_outbox(kNever, kFetch + static_cast<int>(active_rows_.size()));
-    if (rows) take(*rows, true);
-    // Once every row of a recovered target is running, it goes back to normal backoff.
-    if (!saturated())
-      for (auto& s : slots_) s.recovered = false;
-  }
-  if (!saturated()) {
-    auto rows = ledger_.due_outbox(now, kFetch + static_cast<int>(active_rows_.size()));
-    if (rows) take(*rows, false);
+  if (any_recovered || kicked_ ||
+      (ready_.empty() && ((next_at_ && *next_at_ <= now) || now - loaded_at_ >= kMaxAgeMs)))
+    reload(now);
+  int started = 0;
+  while (!saturated() && !ready_.empty()) {
+    store::OutboxItem item = std::move(ready_.front());
+    ready_.pop_front();
+    if (!startable(item)) continue;  // its target went offline since the reload
+    start_job(item, now);
+    ++started;
   }
   return started;
 }
 
 std::optional<std::int64_t> Engine::next_event_in(std::int64_t now) {
-  std::optional<std::int64_t> best;
-  auto consider = [&](std::int64_t at) {
-    std::int64_t d = std::max<std::int64_t>(0, at - now);
-    if (!best || d < *best) best = d;
-  };
-  auto rows = ledger_.due_outbox(kNever, 10000);
-  if (!rows) return 1000;  // the ledger is busy or broken: look again soon
-  for (const auto& item : *rows) {
-    if (active_rows_.count(item.id)) continue;
-    Slot* slot = find_slot(item.target);
-    if (!slot) continue;
-    if (options_.max_tries_per_run > 0) {
-      auto it = tries_.find(item.id);
-      if (it != tries_.end() && it->second >= options_.max_tries_per_run) continue;
-    }
-    if (!slot->online) {  // its probe stands for it
-      if (!slot->probing && !given_up(*slot)) consider(slot->probe_at);
-      continue;
-    }
-    consider(slot->recovered ? now : item.next_attempt_ms);
-  }
-  return best;
+  if (ready_.empty() && (kicked_ || now - loaded_at_ >= kMaxAgeMs)) reload(now);
+  if (!ready_.empty()) return 0;
+  if (!next_at_) return std::nullopt;
+  return std::max<std::int64_t>(0, *next_at_ - now);
 }
 
 void Engine::start_job(const store::OutboxItem& item, std::int64_t now) {
@@ -185,6 +192,7 @@ void Engine::start_probe(Slot& slot, std::int64_t now) {
       slot.probe_failures = 0;
     } else {
       slot.probe_at = now + probe_interval_ms(++slot.probe_failures);
+      if (!given_up(slot) && (!next_at_ || slot.probe_at < *next_at_)) next_at_ = slot.probe_at;
     }
     return;
   }
@@ -280,6 +288,7 @@ void Engine::went_offline(Slot& slot, std::int64_t now) {
   slot.online = false;
   slot.recovered = false;
   slot.probe_at = now + probe_interval_ms(slot.probe_failures);
+  if (!next_at_ || slot.probe_at < *next_at_) next_at_ = slot.probe_at;
 }
 
 void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now) {
@@ -293,6 +302,7 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
       slot.probe_failures = 0;
     } else {
       slot.probe_at = now + probe_interval_ms(++slot.probe_failures);
+      if (!given_up(slot) && (!next_at_ || slot.probe_at < *next_at_)) next_at_ = slot.probe_at;
     }
     return;
   }
@@ -317,6 +327,7 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
       std::int64_t delay =
           backoff_ms(job->item.attempts, options_.max_backoff_s, outcome.retry_after_s, unit(rng_));
       ledger_.mark_retry(row, now + delay, message);
+      if (!next_at_ || now + delay < *next_at_) next_at_ = now + delay;
       slot.last_error = message;
       if (outcome.network) went_offline(slot, now);
       retrying_.insert(row);

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -52,6 +53,8 @@ class Engine {
   std::optional<std::int64_t> next_event_in(std::int64_t now);
   // Treat every pending row as due now, backoff or not ("upload now").
   void retry_now();
+  // New rows may be in the ledger (a pledge was saved): read it at the next fill.
+  void kick() { kicked_ = true; }
 
   std::vector<TargetStatus> target_status() const;
   const BatchProgress& progress() const { return progress_; }
@@ -80,7 +83,11 @@ class Engine {
   };
 
   Slot* find_slot(const std::string& name);
+  // Could this row run in this engine at all (known target, not running, tries left)?
+  bool startable_later(const store::OutboxItem& item);
+  // …and now (its target online)?
   bool startable(const store::OutboxItem& item);
+  void reload(std::int64_t now);
   bool given_up(const Slot& slot) const;
   void start_job(const store::OutboxItem& item, std::int64_t now);
   void start_probe(Slot& slot, std::int64_t now);
@@ -95,6 +102,10 @@ class Engine {
   std::vector<Slot> slots_;
   std::map<CURL*, std::unique_ptr<Job>> jobs_;  // in flight, by easy handle
   std::set<std::int64_t> active_rows_;
+  std::deque<store::OutboxItem> ready_;  // due rows read by reload(), oldest first
+  std::optional<std::int64_t> next_at_;  // when the next not-yet-due row becomes due
+  std::int64_t loaded_at_ = 0;
+  bool kicked_ = true;                 // read the ledger at the next chance
   std::map<std::int64_t, int> tries_;  // per row, this run
   std::set<std::int64_t> retrying_;
   BatchProgress progress_;

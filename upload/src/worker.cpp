@@ -17,6 +17,7 @@ struct OutboxWorker::Impl {
   std::mutex start_mu;  // guards thread start/join
   std::atomic<bool> stop{false};
   std::atomic<bool> retry_now{false};
+  std::atomic<bool> kick{false};
 
   mutable std::mutex mu;  // guards status
   WorkerStatus status;
@@ -62,6 +63,7 @@ void OutboxWorker::stop() {
 
 void OutboxWorker::wake(bool retry_now) {
   if (retry_now) impl_->retry_now = true;
+  impl_->kick = true;
   if (impl_->multi) curl_multi_wakeup(impl_->multi);
 }
 
@@ -121,6 +123,7 @@ void OutboxWorker::Impl::run() {
     std::int64_t published_at = 0;
     while (!stop) {
       if (retry_now.exchange(false)) engine.retry_now();
+      if (kick.exchange(false)) engine.kick();
       std::int64_t now = store::now_ms();
       engine.fill(now);
       if (changed || now - published_at >= 2000) {

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Uploads N photos of ~SIZE bytes to moto_server (S3) and to rclone's WebDAV server with
+# `pledgebooth upload`, and the same files with `aws s3 cp --recursive` and `rclone copy`,
+# REPS times each, in one run; prints wall seconds and peak RSS of every run and the medians.
+# usage: bench/upload/run.sh BUILD_DIR [N=1000] [SIZE=400000] [PARALLEL=16] [REPS=3]
+set -euo pipefail
+BUILD=$(realpath "${1:?usage: run.sh BUILD_DIR [N] [SIZE] [PARALLEL] [REPS]}")
+N=${2:-1000}
+SIZE=${3:-400000}
+PAR=${4:-16}
+REPS=${5:-3}
+PB="$BUILD/app/pledgebooth"
+SEED="$BUILD/bench/upload/bench_upload_seed"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-upload-bench-XXXXXX")
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+S3_PORT=$(port)
+moto_server -H 127.0.0.1 -p "$S3_PORT" >"$WORK/moto.log" 2>&1 &
+PIDS+=($!)
+DAV_PORT=$(port)
+mkdir -p "$WORK/dav"
+rclone serve webdav "$WORK/dav" --addr "127.0.0.1:$DAV_PORT" --user booth --pass benchpass >"$WORK/rclone.log" 2>&1 &
+PIDS+=($!)
+wait_port "$S3_PORT"
+wait_port "$DAV_PORT"
+
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=benchsecret AWS_DEFAULT_REGION=us-east-1
+export PB_BENCH_KEY=bench PB_BENCH_SECRET=benchsecret PB_BENCH_DAV=benchpass
+E="--endpoint-url http://127.0.0.1:$S3_PORT"
+DAV_OBSCURED=$(rclone obscure benchpass)
+
+echo "seeding $N pledges of ~$SIZE bytes..." >&2
+"$SEED" "$WORK/seed" "$N" "$SIZE" s3,dav
+PHOTOS="$WORK/seed/photos"
+echo "photos: $(find "$PHOTOS" -name '*.jpg' | wc -l) files, $(du -sm "$PHOTOS" | cut -f1) MB" >&2
+
+# measure NAME CMD...: appends "NAME seconds peak_rss_kB exit" to results.
+measure() {
+  local name=$1
+  shift
+  local rc=0
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/$name.log" 2>&1 || rc=$?
+  echo "$name $(cat "$WORK/time" | tail -1) $rc" | tee -a "$WORK/results" >&2
+}
+
+for r in $(seq "$REPS"); do
+  aws $E s3 mb "s3://aws-r$r" >/dev/null
+  aws $E s3 mb "s3://pb-r$r" >/dev/null
+  cp -a "$WORK/seed" "$WORK/data-r$r"
+  cat >"$WORK/s3-r$r.toml" <<TOML
+[storage]
+data_dir = "$WORK/data-r$r"
+[[upload.targets]]
+name = "s3"
+kind = "s3"
+endpoint = "http://127.0.0.1:$S3_PORT"
+bucket = "pb-r$r"
+access_key_env = "PB_BENCH_KEY"
+secret_key_env = "PB_BENCH_SECRET"
+TOML
+  mkdir -p "$WORK/dav/pb-r$r" "$WORK/dav/rclone-r$r"  # both clients get an existing root
+  cat >"$WORK/dav-r$r.toml" <<TOML
+[storage]
+data_dir = "$WORK/data-r$r"
+[[upload.targets]]
+name = "dav"
+kind = "webdav"
+url = "http://127.0.0.1:$DAV_PORT/pb-r$r"
+username = "booth"
+password_env = "PB_BENCH_DAV"
+TOML
+  measure aws_s3_cp aws $E s3 cp --recursive --quiet "$PHOTOS" "s3://aws-r$r/"
+  # The s3 run leaves the dav rows pending (exit 1 by design); the dav run ends with none.
+  measure pb_upload_s3 "$PB" --config "$WORK/s3-r$r.toml" upload --parallel "$PAR"
+  measure rclone_copy_webdav rclone copy "$PHOTOS" :webdav: --webdav-url "http://127.0.0.1:$DAV_PORT/rclone-r$r" \
+    --webdav-user booth --webdav-pass "$DAV_OBSCURED"
+  measure pb_upload_webdav "$PB" --config "$WORK/dav-r$r.toml" upload --parallel "$PAR"
+  head -3 "$WORK/pb_upload_webdav.log" >&2
+  # Every photo and its JSON arrived (2 objects per pledge).
+  echo "  objects: aws=$(aws $E s3 ls --recursive "s3://aws-r$r" | wc -l) pb=$(aws $E s3 ls --recursive "s3://pb-r$r" | wc -l)" \
+       "dav: rclone=$(find "$WORK/dav/rclone-r$r" -type f | wc -l) pb=$(find "$WORK/dav/pb-r$r" -type f | wc -l)" >&2
+  rm -rf "$WORK/data-r$r"
+done
+
+python3 - "$WORK/results" "$N" "$PAR" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, secs, rss, rc = line.split()
+    rows.setdefault(name, []).append((float(secs), int(rss)))
+med = {k: (statistics.median(s for s, _ in v), max(r for _, r in v)) for k, v in rows.items()}
+n = int(sys.argv[2])
+print(f"{'run':22} {'median s':>9} {'photos/s':>9} {'peak RSS MB':>12}   (N={n}, --parallel {sys.argv[3]}, runs={len(next(iter(rows.values())))})")
+for k, (s, r) in med.items():
+    print(f"{k:22} {s:9.2f} {n / s:9.1f} {r / 1024:12.1f}")
+print(f"speed-up vs aws s3 cp:        {med['aws_s3_cp'][0] / med['pb_upload_s3'][0]:.1f}x (goal >= 2x)")
+print(f"speed-up vs rclone copy:      {med['rclone_copy_webdav'][0] / med['pb_upload_webdav'][0]:.1f}x (goal >= 10x)")
+PY

@@ -1,0 +1,64 @@
+// The per-pledge CPU work of the uploader: keys, metadata JSON, planning steps, classifying.
+#include <benchmark/benchmark.h>
+
+#include "pb/uploader.h"
+#include "targets.h"
+#include "transfer.h"
+
+namespace {
+
+pb::store::Pledge sample() {
+  pb::store::Pledge p;
+  p.id = "0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b";
+  p.event = "heforshe-seoul";
+  p.booth = "booth-1";
+  p.created_ms = 1764059400123;
+  p.created_utc = "2025-11-25T08:30:00.123Z";
+  p.locale = "ko";
+  p.first_name = "민준";
+  p.answer = "for my daughter";
+  p.share_consent = true;
+  p.consent_version = 1;
+  p.photo_path = "photos/x.jpg";
+  p.photo_size = 400000;
+  p.photo_sha256 = std::string(64, 'a');
+  return p;
+}
+
+void BM_ObjectKeyAndMetadata(benchmark::State& state) {
+  auto p = sample();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(pb::upload::object_key("campaign", p, "jpg"));
+    benchmark::DoNotOptimize(pb::upload::metadata_json(p));
+  }
+}
+BENCHMARK(BM_ObjectKeyAndMetadata);
+
+void BM_PlanS3Steps(benchmark::State& state) {
+  pb::config::UploadTarget t;
+  t.name = "s3";
+  t.kind = "s3";
+  t.endpoint = "http://127.0.0.1:9000";
+  t.bucket = "pledges";
+  pb::upload::Target target(t);
+  auto p = sample();
+  std::string json = pb::upload::metadata_json(p);
+  for (auto _ : state) benchmark::DoNotOptimize(target.upload_steps(p, "/tmp/x.jpg", json));
+}
+BENCHMARK(BM_PlanS3Steps);
+
+void BM_ClassifyS3Error(benchmark::State& state) {
+  pb::upload::HttpRequest put;
+  put.method = "PUT";
+  pb::upload::HttpResponse r;
+  r.status = 403;
+  r.body =
+      "<?xml "
+      "version=\"1.0\"?><Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error>";
+  for (auto _ : state) benchmark::DoNotOptimize(pb::upload::classify(put, r));
+}
+BENCHMARK(BM_ClassifyS3Error);
+
+}  // namespace
+
+BENCHMARK_MAIN();
