@@ -65,13 +65,23 @@ std::string sha256_hex(const std::uint8_t* data, std::size_t size) {
   return out;
 }
 
-std::string utc_date(std::int64_t unix_ms) {
+namespace {
+std::string format_utc(std::int64_t unix_ms, const char* format) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+}  // namespace
+
+std::string utc_date(std::int64_t unix_ms) { return format_utc(unix_ms, "%Y-%m-%d"); }
+
+std::string utc_timestamp(std::int64_t unix_ms) {
+  char ms[8];
+  std::snprintf(ms, sizeof ms, ".%03dZ", static_cast<int>(unix_ms % 1000));
+  return format_utc(unix_ms, "%Y-%m-%dT%H:%M:%S") + ms;
 }
 
 std::int64_t now_ms() {

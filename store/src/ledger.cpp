@@ -62,17 +62,6 @@ const char* kPledgeColumns =
     "photo_path, "
     "photo_size, photo_sha256";
 
-std::string iso_utc(std::int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char full[48];
-  std::snprintf(full, sizeof full, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
-  return full;
-}
-
 Pledge read_pledge(const Statement& st) {
   Pledge p;
   p.id = st.text(0);
@@ -87,7 +76,7 @@ Pledge read_pledge(const Statement& st) {
   p.photo_path = st.text(9);
   p.photo_size = st.integer(10);
   p.photo_sha256 = st.text(11);
-  p.created_utc = iso_utc(p.created_ms);
+  p.created_utc = utc_timestamp(p.created_ms);
   return p;
 }
 
@@ -363,7 +352,7 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
     }
   }
   if (Status s = impl_->exec("COMMIT", "commit save"); !s) return undo(s);
-  p.created_utc = iso_utc(p.created_ms);
+  p.created_utc = utc_timestamp(p.created_ms);
   return p;
 }
 

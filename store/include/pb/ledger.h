@@ -144,6 +144,8 @@ std::string new_uuid_v7(std::int64_t unix_ms);
 std::string sha256_hex(const std::uint8_t* data, std::size_t size);
 // "yyyy-mm-dd" (UTC) of a time in ms.
 std::string utc_date(std::int64_t unix_ms);
+// ISO 8601 UTC with milliseconds, e.g. 2026-11-25T08:30:00.123Z.
+std::string utc_timestamp(std::int64_t unix_ms);
 std::int64_t now_ms();
 
 }  // namespace pb::store
