@@ -26,6 +26,7 @@ struct Grabber::State {
   std::deque<std::shared_ptr<const Frame>> recent;  // oldest first, newest last
   std::deque<Clock::time_point> delivered;          // capture times of the last ~second
   mutable bool newest_taken = false;
+  std::uint64_t last_sequence = 0;  // never reset: sequences keep rising across restarts
   GrabberStats stats;
 
   void run();
@@ -47,7 +48,8 @@ struct Grabber::State {
     auto frame = std::make_shared<Frame>(std::move(f));
     {
       std::lock_guard lock(mu);
-      frame->sequence = ++stats.frames;
+      frame->sequence = ++last_sequence;
+      ++stats.frames;
       if (!recent.empty() && !newest_taken) ++stats.drops;
       recent.push_back(std::move(frame));
       if (recent.size() > kRecentFrames) recent.pop_front();

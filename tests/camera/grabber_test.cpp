@@ -187,4 +187,5 @@ TEST_CASE("a grabber can be stopped and started again", "[camera][grabber]") {
   grabber.start();
   auto b = grabber.wait_next(a->sequence, 5s);
   REQUIRE(b != nullptr);
+  CHECK(b->sequence > a->sequence);  // sequence numbers are never reused after a restart
 }

@@ -94,3 +94,24 @@ TEST_CASE("a video file source loops at its end", "[camera][source]") {
   }
   (*s)->close();
 }
+
+TEST_CASE("a GStreamer pipeline delivers frames and is reopened when it ends", "[camera][source]") {
+  // videotestsrc stops after 8 buffers, like a camera that goes away; the grabber reopens it.
+  auto s =
+      pb::camera::make_source(spec("gst:videotestsrc num-buffers=8 ! "
+                                   "video/x-raw,width=160,height=120 ! videoconvert ! appsink"));
+  REQUIRE(s.is_ok());
+  CHECK((*s)->describe().rfind("gst:videotestsrc", 0) == 0);
+  pb::camera::Grabber grabber(std::move(*s));
+  grabber.start();
+  std::uint64_t seen = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto f = grabber.wait_next(seen, std::chrono::seconds(5));
+    REQUIRE(f != nullptr);
+    CHECK(f->bgr.size() == cv::Size(160, 120));
+    seen = f->sequence;
+  }
+  const auto stats = grabber.stats();
+  CHECK(stats.reconnects >= 1);
+  CHECK(stats.failures >= 1);
+}

@@ -59,7 +59,9 @@ class SyntheticSource : public CameraSource {
   Status read(Frame& out) override;
   void close() override;
   std::string describe() const override;
-  // The counter of the frame being shown at time t (0 before the first open()).
+  // The counter of the frame being shown at time t (0 before the first open()). The first
+  // open() sets the clock origin: from another thread, call this only after a frame of this
+  // source was handed over (e.g. by Grabber::wait_next), which orders the two.
   std::int64_t counter_at(Clock::time_point t) const;
   // Paints the scene for counter n into a CV_8UC3 Mat of this source's size (deterministic).
   cv::Mat render(std::int64_t n) const;

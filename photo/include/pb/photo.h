@@ -90,7 +90,7 @@ struct Photo {
 // thread-safe, so the UI thread may preview while the saver thread composes.
 class Composer {
  public:
-  // faces may be null: crops are then centred.
+  // sign must not be null; faces may be null: crops are then centred.
   Composer(std::shared_ptr<const SignFrame> sign, Aspect aspect,
            std::shared_ptr<const FaceFinder> faces);
   ~Composer();
