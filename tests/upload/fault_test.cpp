@@ -158,3 +158,30 @@ TEST_CASE("a stopped worker with transfers in flight leaves rows pending and los
   CHECK(c2.pending == 2);
   CHECK(c2.done == 0);
 }
+
+TEST_CASE("an S3 server whose ETag is not the MD5 still gets every size confirmed by HEAD",
+          "[upload][faults][s3]") {
+  test::TempDir dir;
+  // Our server sends no ETag, like SSE-KMS buckets: the truncated photo must be noticed.
+  test::FaultServer server(dir / "remote", "PUT .jpg truncate 1\nPUT .json truncate 1\n");
+  std::string data = dir / "data";
+  auto ledger = std::move(*store::Ledger::open(data));
+  auto pledges = test::save_pledges(*ledger, 3, {"s3"});
+  ::setenv("PB_FAULT_S3_KEY", "AKIDEXAMPLE", 1);
+  ::setenv("PB_FAULT_S3_SECRET", "wJalrXUtnFEMI", 1);
+  config::Config c = test::base_config(data);
+  config::UploadTarget t;
+  t.name = "s3";
+  t.kind = "s3";
+  t.endpoint = server.url();
+  t.bucket = "pledges";
+  t.prefix = "booth";
+  t.access_key_env = "PB_FAULT_S3_KEY";
+  t.secret_key_env = "PB_FAULT_S3_SECRET";
+  c.upload.targets.push_back(t);
+  auto r = upload::upload_batch(c, data, {});
+  REQUIRE(r.is_ok());
+  CHECK(r->queue_empty());
+  CHECK(server.log().find("FAULT truncate PUT") != std::string::npos);
+  check_remote_and_ledger(dir / "remote/pledges", *ledger, pledges);
+}

@@ -43,6 +43,8 @@ struct HttpResponse {
   std::optional<long> retry_after_s;
   std::int64_t content_length = -1;  // from the response headers (HEAD)
   std::int64_t bytes_sent = 0;
+  std::string etag;      // ETag header without quotes, lowercase
+  std::string body_md5;  // MD5 (hex) of the body we sent (PUT)
 };
 
 // What an outcome means for the outbox row.
@@ -87,6 +89,7 @@ class Transfer {
   curl_mime* mime_ = nullptr;
   std::FILE* file_ = nullptr;
   std::size_t mem_offset_ = 0;
+  void* md5_ = nullptr;  // EVP_MD_CTX over the bytes sent (PUT)
   char error_[CURL_ERROR_SIZE] = {};
 };
 
