@@ -115,7 +115,9 @@ TEST_CASE("latest hands out the newest frame with rising sequence numbers", "[ca
 TEST_CASE("a camera failing for a second delivers frames again and shuts down cleanly",
           "[camera][grabber]") {
   auto sw = std::make_shared<Switches>();
-  auto grabber = std::make_unique<Grabber>(std::make_unique<FlakySource>(sw));
+  pb::camera::GrabberOptions options;
+  options.max_still_age = 200ms;
+  auto grabber = std::make_unique<Grabber>(std::make_unique<FlakySource>(sw), options);
   grabber->start();
   auto before = grabber->wait_next(0, 5s);
   REQUIRE(before != nullptr);
