@@ -23,8 +23,9 @@ struct ExitCode {
   int code;
 };
 
-void add_store_commands(CLI::App& app,
-                        AppContext& ctx);  // stats, export, delete, doctor, add-test-pledges
+// stats, export, delete, add-test-pledges
+void add_store_commands(CLI::App& app, AppContext& ctx);
+void add_doctor_command(CLI::App& app, AppContext& ctx);   // doctor
 void add_camera_commands(CLI::App& app, AppContext& ctx);  // snap
 void add_kiosk_commands(CLI::App& app, AppContext& ctx);   // kiosk, hash-pin
 void add_upload_commands(CLI::App& app, AppContext& ctx);  // upload

@@ -1,7 +1,15 @@
 // pledgebooth: entry point; parses the command line and hands over to a subcommand.
+//
+// Two executables are built from this file. `pledgebooth-booth` has every subcommand and
+// links the camera, photo and kiosk stacks (OpenCV, SDL, GStreamer: ~280 shared libraries).
+// `pledgebooth` links only config, store and upload, so the batch uploader on a volunteer's
+// laptop starts fast and stays small; for kiosk, snap, doctor and hash-pin it execs
+// `pledgebooth-booth` from its own folder with the same arguments.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -21,7 +29,54 @@ const config::Config& AppContext::config() {
 
 }  // namespace pb::app
 
+namespace {
+
+#ifndef PB_BOOTH_BINARY
+// Subcommands that need the camera/photo/kiosk stack, with their --help line.
+const std::pair<const char*, const char*> kBoothCommands[] = {
+    {"kiosk", "the booth, fullscreen (--windowed, --script F --screenshots D)"},
+    {"snap", "one composed photo through the configured camera, to check framing"},
+    {"doctor", "check config, data dir, disk, fonts, camera, display, targets"},
+    {"hash-pin", "make admin_pin_hash for booth.toml from a PIN"},
+};
+
+// The first argument that is not an option or an option's value: the subcommand.
+std::string subcommand_of(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--config") {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') continue;
+    return a;
+  }
+  return "";
+}
+
+// Replaces this process with pledgebooth-booth (same pid, so signals and exit codes pass
+// through untouched). Returns only on failure.
+int exec_booth_binary(char** argv) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string booth = (ec ? std::filesystem::path(argv[0]).parent_path() : self.parent_path()) /
+                      "pledgebooth-booth";
+  argv[0] = booth.data();
+  execv(booth.c_str(), argv);
+  std::cerr << "pledgebooth: cannot start " << booth << ": " << std::strerror(errno)
+            << " (build it with scripts/build)\n";
+  return 127;
+}
+#endif
+
+}  // namespace
+
 int main(int argc, char** argv) {
+#ifndef PB_BOOTH_BINARY
+  const std::string sub = subcommand_of(argc, argv);
+  for (const auto& [name, help] : kBoothCommands)
+    if (sub == name) return exec_booth_binary(argv);
+#endif
   // libcurl's global state is set up once, before any thread starts.
   curl_global_init(CURL_GLOBAL_DEFAULT);
   pb::app::AppContext ctx;
@@ -30,9 +85,15 @@ int main(int argc, char** argv) {
   app.add_option("--config", ctx.config_path,
                  "booth.toml to use (default: ./booth.toml, else built-in)");
   pb::app::add_store_commands(app, ctx);
+  pb::app::add_upload_commands(app, ctx);
+#ifdef PB_BOOTH_BINARY
+  pb::app::add_doctor_command(app, ctx);
   pb::app::add_camera_commands(app, ctx);
   pb::app::add_kiosk_commands(app, ctx);
-  pb::app::add_upload_commands(app, ctx);
+#else
+  // Listed for --help; main() has already handed these over to pledgebooth-booth.
+  for (const auto& [name, help] : kBoothCommands) app.add_subcommand(name, help)->allow_extras();
+#endif
   int rc = 0;
   try {
     app.parse(argc, argv);
