@@ -133,18 +133,21 @@ Result<Photo> Composer::compose(const cv::Mat& camera_bgr, const SignText& text)
 
 namespace {
 
+// One ARGB8888 pixel (memcpy: dst need not be 4-byte aligned; compiles to a plain store).
+inline void put_argb(std::uint8_t* d, const std::uint8_t* bgr) {
+  const std::uint32_t v =
+      0xFF000000u | (std::uint32_t{bgr[2]} << 16) | (std::uint32_t{bgr[1]} << 8) | bgr[0];
+  std::memcpy(d, &v, 4);
+}
+
 // dst row = src row mirrored, as B,G,R,255.
 void mirror_row_to_bgra(const std::uint8_t* src, std::uint8_t* dst, int width) {
-  auto* d = reinterpret_cast<std::uint32_t*>(dst);
   const std::uint8_t* s = src + static_cast<std::ptrdiff_t>(width - 1) * 3;
-  for (int x = 0; x < width; ++x, s -= 3)
-    d[x] = 0xFF000000u | (std::uint32_t{s[2]} << 16) | (std::uint32_t{s[1]} << 8) | s[0];
+  for (int x = 0; x < width; ++x, s -= 3, dst += 4) put_argb(dst, s);
 }
 
 void row_to_bgra(const std::uint8_t* s, std::uint8_t* dst, int width) {
-  auto* d = reinterpret_cast<std::uint32_t*>(dst);
-  for (int x = 0; x < width; ++x, s += 3)
-    d[x] = 0xFF000000u | (std::uint32_t{s[2]} << 16) | (std::uint32_t{s[1]} << 8) | s[0];
+  for (int x = 0; x < width; ++x, s += 3, dst += 4) put_argb(dst, s);
 }
 
 }  // namespace
@@ -153,8 +156,12 @@ void Composer::preview(const cv::Mat& camera_bgr, const SignText& text, std::uin
                        int pitch, cv::Size size) const {
   if (!dst || size.width <= 0 || size.height <= 0 || pitch < size.width * 4) return;
   if (camera_bgr.empty() || camera_bgr.type() != CV_8UC3) {
-    for (int y = 0; y < size.height; ++y)
-      std::memset(dst + static_cast<std::ptrdiff_t>(y) * pitch, 0, size.width * 4);
+    // No picture: opaque black behind the sign.
+    static constexpr std::uint8_t kBlack[3] = {0, 0, 0};
+    for (int y = 0; y < size.height; ++y) {
+      std::uint8_t* row = dst + static_cast<std::ptrdiff_t>(y) * pitch;
+      for (int x = 0; x < size.width; ++x) put_argb(row + 4 * x, kBlack);
+    }
   } else {
     const cv::Rect crop = crop_rect(camera_bgr.size(), size, std::nullopt);
     cv::Mat src = camera_bgr(crop);

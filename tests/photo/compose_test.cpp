@@ -218,3 +218,32 @@ TEST_CASE("compose and preview may run on two threads at once", "[photo][compose
   saver.join();
   CHECK(mismatches == 0);
 }
+
+TEST_CASE("the preview without a camera frame is opaque black behind the sign",
+          "[photo][preview]") {
+  Composer c(pb::test::sign_frame(), Aspect::k4x5, nullptr);
+  const cv::Size size(216, 270);
+  std::vector<std::uint8_t> buf(static_cast<std::size_t>(size.width) * 4 * size.height, 7);
+  c.preview(cv::Mat(), {"Daniel", "", ""}, buf.data(), size.width * 4, size);
+  const cv::Mat argb(size, CV_8UC4, buf.data());
+  CHECK(argb.at<cv::Vec4b>(5, 5) == cv::Vec4b(0, 0, 0, 255));
+  std::vector<cv::Mat> ch;
+  cv::split(argb, ch);
+  CHECK(cv::countNonZero(ch[3] != 255) == 0);
+  CHECK(cv::countNonZero(ch[1]) > 1000);  // the sign is drawn
+}
+
+TEST_CASE("scripts make-frame reproduces the committed sign frame", "[photo][compose]") {
+  pb::test::TempDir dir("frame");
+  const auto r = pb::test::run(
+      {PB_MAKE_FRAME, dir / "heforshe.png", "/usr/share/fonts/truetype/nanum/NanumSquareB.ttf"});
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const cv::Mat made = cv::imread(dir / "heforshe.png", cv::IMREAD_UNCHANGED);
+  const cv::Mat shipped =
+      cv::imread(pb::test::source_dir() + "/assets/frames/heforshe.png", cv::IMREAD_UNCHANGED);
+  REQUIRE(made.size() == shipped.size());
+  CHECK(cv::norm(made, shipped, cv::NORM_INF) <= 2);
+  CHECK(pb::test::read_file(dir / "heforshe.layout") ==
+        pb::test::read_file(pb::test::source_dir() + "/assets/frames/heforshe.layout"));
+}

@@ -108,7 +108,8 @@ class Composer {
   // as SDL_PIXELFORMAT_ARGB8888 (bytes B,G,R,A in memory, A = 255) to dst, row stride
   // `pitch` bytes — what SDL_LockTexture gives for a streaming texture. The caller owns dst
   // (at least pitch * size.height bytes). The overlay for a (size, text) pair is cached, so
-  // typing a name costs one text render per change. No face detection here.
+  // typing a name costs one text render per change. No face detection here. An empty
+  // camera_bgr gives opaque black behind the sign.
   void preview(const cv::Mat& camera_bgr, const SignText& text, std::uint8_t* dst, int pitch,
                cv::Size size) const;
 
