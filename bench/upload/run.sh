@@ -2,6 +2,7 @@
 # Uploads N photos of ~SIZE bytes to moto_server (S3) and to rclone's WebDAV server with
 # `pledgebooth upload`, and the same files with `aws s3 cp --recursive` and `rclone copy`,
 # REPS times each, in one run; prints wall seconds and peak RSS of every run and the medians.
+# rclone serves WebDAV with MD5 ETags (--etag-hash MD5), so a PUT confirms itself as on S3.
 # usage: bench/upload/run.sh BUILD_DIR [N=1000] [SIZE=400000] [PARALLEL=16] [REPS=3]
 set -euo pipefail
 BUILD=$(realpath "${1:?usage: run.sh BUILD_DIR [N] [SIZE] [PARALLEL] [REPS]}")
@@ -11,6 +12,7 @@ PAR=${4:-16}
 REPS=${5:-3}
 PB="$BUILD/app/pledgebooth"
 SEED="$BUILD/bench/upload/bench_upload_seed"
+LEAN="$BUILD/bench/upload/bench_upload_lean"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-upload-bench-XXXXXX")
 PIDS=()
 cleanup() {
@@ -27,8 +29,9 @@ S3_PORT=$(port)
 moto_server -H 127.0.0.1 -p "$S3_PORT" >"$WORK/moto.log" 2>&1 &
 PIDS+=($!)
 DAV_PORT=$(port)
-mkdir -p "$WORK/dav"
-rclone serve webdav "$WORK/dav" --addr "127.0.0.1:$DAV_PORT" --user booth --pass benchpass >"$WORK/rclone.log" 2>&1 &
+# Every run's root folder exists before rclone starts (its directory cache would hide later ones).
+for r in $(seq "$REPS"); do mkdir -p "$WORK/dav/pb-r$r" "$WORK/dav/rclone-r$r" "$WORK/dav/lean-r$r"; done
+rclone serve webdav "$WORK/dav" --addr "127.0.0.1:$DAV_PORT" --user booth --pass benchpass --etag-hash MD5 >"$WORK/rclone.log" 2>&1 &
 PIDS+=($!)
 wait_port "$S3_PORT"
 wait_port "$DAV_PORT"
@@ -67,7 +70,6 @@ bucket = "pb-r$r"
 access_key_env = "PB_BENCH_KEY"
 secret_key_env = "PB_BENCH_SECRET"
 TOML
-  mkdir -p "$WORK/dav/pb-r$r" "$WORK/dav/rclone-r$r"  # both clients get an existing root
   cat >"$WORK/dav-r$r.toml" <<TOML
 [storage]
 data_dir = "$WORK/data-r$r"
@@ -78,6 +80,10 @@ url = "http://127.0.0.1:$DAV_PORT/pb-r$r"
 username = "booth"
 password_env = "PB_BENCH_DAV"
 TOML
+  aws $E s3 mb "s3://lean-r$r" >/dev/null
+  cp -a "$WORK/seed" "$WORK/lean-r$r"
+  sed -e "s|data-r$r|lean-r$r|" -e "s|pb-r$r|lean-r$r|" "$WORK/s3-r$r.toml" >"$WORK/lean-s3-r$r.toml"
+  sed -e "s|data-r$r|lean-r$r|" -e "s|pb-r$r|lean-r$r|" "$WORK/dav-r$r.toml" >"$WORK/lean-dav-r$r.toml"
   measure aws_s3_cp aws $E s3 cp --recursive --quiet "$PHOTOS" "s3://aws-r$r/"
   # The s3 run leaves the dav rows pending (exit 1 by design); the dav run ends with none.
   measure pb_upload_s3 "$PB" --config "$WORK/s3-r$r.toml" upload --parallel "$PAR"
@@ -85,10 +91,13 @@ TOML
     --webdav-user booth --webdav-pass "$DAV_OBSCURED"
   measure pb_upload_webdav "$PB" --config "$WORK/dav-r$r.toml" upload --parallel "$PAR"
   head -3 "$WORK/pb_upload_webdav.log" >&2
+  # The same upload_batch without the app's other libraries: the uploader's own memory.
+  measure lean_upload_s3 "$LEAN" "$WORK/lean-s3-r$r.toml" "$PAR"
+  measure lean_upload_webdav "$LEAN" "$WORK/lean-dav-r$r.toml" "$PAR"
   # Every photo and its JSON arrived (2 objects per pledge).
   echo "  objects: aws=$(aws $E s3 ls --recursive "s3://aws-r$r" | wc -l) pb=$(aws $E s3 ls --recursive "s3://pb-r$r" | wc -l)" \
        "dav: rclone=$(find "$WORK/dav/rclone-r$r" -type f | wc -l) pb=$(find "$WORK/dav/pb-r$r" -type f | wc -l)" >&2
-  rm -rf "$WORK/data-r$r"
+  rm -rf "$WORK/data-r$r" "$WORK/lean-r$r"
 done
 
 python3 - "$WORK/results" "$N" "$PAR" <<'PY'

@@ -76,7 +76,7 @@ TEST_CASE("network errors 408 429 and 5xx are retried and other 4xx fail with th
   Outcome o = classify(put, r);
   CHECK(o.verdict == Verdict::kRetry);
   CHECK(o.network);
-  for (long s : {408L, 429L, 500L, 502L, 503L}) {
+  for (long s : {408L, 423L, 429L, 500L, 502L, 503L}) {
     HttpResponse h;
     h.status = s;
     CHECK(classify(put, h).verdict == Verdict::kRetry);

@@ -59,14 +59,13 @@ RunResult MotoServer::aws(const std::vector<std::string>& args) const {
 }
 
 RcloneWebdav::RcloneWebdav(const std::string& root, const std::string& password,
-                           const std::string& cert, const std::string& key, int port)
-    : port_(port ? port : free_port()), tls_(!cert.empty()) {
+                           const std::string& cert, const std::string& key, bool etag_md5)
+    : port_(free_port()), tls_(!cert.empty()) {
   std::vector<std::string> argv{
       "rclone", "serve", "webdav", root,    "--addr", "127.0.0.1:" + std::to_string(port_),
       "--user", "booth", "--pass", password};
-  if (tls_) {
-    argv.insert(argv.end(), {"--cert", cert, "--key", key});
-  }
+  if (tls_) argv.insert(argv.end(), {"--cert", cert, "--key", key});
+  if (etag_md5) argv.insert(argv.end(), {"--etag-hash", "MD5"});
   proc_ = std::make_unique<ChildProcess>(
       argv, root + ".rclone.log",
       std::map<std::string, std::string>{{"RCLONE_CONFIG", "/dev/null"}});

@@ -97,8 +97,9 @@ class MotoServer {
 // rclone serve webdav over root with basic auth (user "booth"); TLS when cert+key given.
 class RcloneWebdav {
  public:
+  // etag_md5: ETags are the MD5 of the content (so PUTs confirm themselves).
   RcloneWebdav(const std::string& root, const std::string& password, const std::string& cert = "",
-               const std::string& key = "", int port = 0);
+               const std::string& key = "", bool etag_md5 = false);
   std::string url() const;
   int port() const { return port_; }
 

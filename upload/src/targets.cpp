@@ -210,10 +210,8 @@ std::vector<Step> Target::upload_steps(const store::Pledge& p, const std::string
       s.request.body = json;
     }
     s.request.headers.push_back(std::string("Content-Type: ") + type);
-    if (config_.kind == "s3") {
-      s.request.headers.push_back("x-amz-content-sha256: " + sha);
-      s.etag_confirms = true;
-    }
+    if (config_.kind == "s3") s.request.headers.push_back("x-amz-content-sha256: " + sha);
+    s.etag_confirms = true;
     steps.push_back(std::move(s));
     Step h;
     h.request = base_request("HEAD", url_for(k));

@@ -22,9 +22,9 @@ struct Step {
   std::int64_t expect_size = -1;   // HEAD: Content-Length must equal this
   std::string collection;          // MKCOL: remembered once created
   std::int64_t webhook_size = -1;  // webhook: a "photo_size" in the reply must equal this
-  // S3 PUT: an ETag equal to the MD5 of the bytes sent confirms the stored object byte for
-  // byte, so the HEAD that follows is skipped (it still runs when the ETag is not an MD5,
-  // e.g. SSE-KMS buckets).
+  // PUT: an ETag equal to the MD5 of the bytes sent confirms the stored object byte for
+  // byte, so the HEAD that follows is skipped. S3 answers so for plain objects; WebDAV
+  // servers only when set up so (rclone --etag-hash MD5). Otherwise the HEAD runs.
   bool etag_confirms = false;
 };
 

@@ -359,7 +359,13 @@ Outcome classify(const HttpRequest& request, const HttpResponse& r,
   }
   std::string m = server_message(r.body);
   o.message = what + " HTTP " + std::to_string(s) + (m.empty() ? "" : ": " + m);
-  if (s == 408 || s == 429 || s >= 500 || s < 100) {
+  if (what == "MKCOL" && s == 409) o.message += " (does the target's base folder exist?)";
+  // 423 Locked: another request holds the resource (WebDAV servers lock a collection while
+  // it is made). MKCOL 409: the parent is missing, maybe only for a moment because a
+  // parallel transfer is making it; a base folder that never appears stays pending with
+  // the hint below, visible in ADMIN.
+  const bool transient_dav = s == 423 || (what == "MKCOL" && s == 409);
+  if (s == 408 || s == 429 || s >= 500 || s < 100 || transient_dav) {
     o.verdict = Verdict::kRetry;
     o.retry_after_s = r.retry_after_s;
   } else {
