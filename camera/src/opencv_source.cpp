@@ -2,6 +2,7 @@
 // and make_source(), which turns a CameraConfig's source spec into one of them.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -131,10 +132,19 @@ class OpenCvSource : public CameraSource {
   Clock::time_point next_due_{};
 };
 
+// OpenCV's V4L2 backend waits up to 10 s for each frame of a stalled camera (a USB hiccup),
+// far beyond the 2 s in which the booth must notice and reopen it. It reads this variable once,
+// at the first device read, so setting it before any device is opened is early enough; a value
+// the operator set is kept.
+void shorten_v4l_timeout() {
+  setenv("OPENCV_VIDEOIO_V4L_SELECT_TIMEOUT", "1", /*overwrite=*/0);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<CameraSource>> make_source(const config::CameraConfig& config) {
   const std::string& spec = config.source;
+  if (spec == "auto" || spec.rfind("device:", 0) == 0) shorten_v4l_timeout();
   const int w = config.width, h = config.height, fps = config.fps;
   auto after = [&spec](const char* prefix) {
     return spec.substr(std::char_traits<char>::length(prefix));

@@ -46,7 +46,10 @@ class CameraSource {
 // "file:PATH" (loops at its end), "gst:PIPELINE" (must end in appsink) or "auto" (the first
 // device that opens and delivers a frame, else synthetic with a log line on stderr saying so).
 // The source is returned un-opened except for "auto", which probes. kInvalid for an unknown
-// spec. May block up to a few seconds (device probing): call it off the UI thread.
+// spec. May block a few seconds while "auto" probes devices: call it at start-up, before the
+// UI loop and before other threads start — for devices it also sets
+// OPENCV_VIDEOIO_V4L_SELECT_TIMEOUT=1 (s) unless already set (setenv), so a stalled camera
+// fails its read within 1 s and is reopened instead of hanging for OpenCV's default 10 s.
 Result<std::unique_ptr<CameraSource>> make_source(const config::CameraConfig& config);
 
 // A moving scene with its frame counter drawn in the image and set in
