@@ -37,7 +37,7 @@ cv::Size preview_size(Aspect aspect, cv::Size area);
 struct SignText {
   std::string name;    // the participant's first name, drawn large
   std::string answer;  // "for my daughter" / own words, up to two lines
-  std::string blank;   // drawn where the name goes when name and answer are both empty
+  std::string blank;   // drawn in the name's style when name and answer are both empty
                        // (the kiosk passes its localised line; may be empty)
 };
 
@@ -120,7 +120,8 @@ class Composer {
 };
 
 // Copies a CV_8UC3 BGR image into an ARGB8888 buffer (as preview() writes), unmirrored.
-// For showing a composed photo in REVIEW. dst holds at least pitch * bgr.rows bytes.
+// For showing a composed photo in REVIEW. dst holds at least pitch * bgr.rows bytes and
+// pitch >= 4 * bgr.cols (otherwise nothing is written).
 void copy_to_argb(const cv::Mat& bgr, std::uint8_t* dst, int pitch);
 
 // JPEG (libjpeg-turbo, 4:2:0) of a CV_8UC3 BGR image; quality 1..100. kInvalid / kInternal.
