@@ -94,7 +94,11 @@ class OpenCvSource : public CameraSource {
       } else if (m.type() != CV_8UC3) {
         return unavailable("camera " + describe() + " delivers an unsupported pixel type");
       }
-      out.bgr = m;  // cap_.read() allocates a fresh Mat each call: nothing aliases the device
+      // Frames are shared across threads once published, so they must own their pixels:
+      // a backend that hands out a header over its own buffer (no allocator, or a Mat it
+      // keeps) would overwrite a frame that the kiosk or the saver is still reading.
+      if (!m.u || m.u->refcount > 1) m = m.clone();
+      out.bgr = m;
       out.synthetic_counter = -1;
       out.captured = Clock::now();
       return Status::ok();

@@ -86,12 +86,17 @@ TEST_CASE("a video file source loops at its end", "[camera][source]") {
   REQUIRE(s.is_ok());
   REQUIRE((*s)->open().is_ok());
   Frame f;
+  REQUIRE((*s)->read(f).is_ok());
+  // Each frame owns its pixels: later reads must not write into an earlier frame.
+  const cv::Mat first = f.bgr, first_copy = f.bgr.clone();
   for (int i = 0; i < 15; ++i) {
     INFO("frame " << i);
     REQUIRE((*s)->read(f).is_ok());
     CHECK(f.bgr.size() == cv::Size(96, 64));
     CHECK(f.synthetic_counter == -1);
+    CHECK(f.bgr.data != first.data);
   }
+  CHECK(cv::norm(first, first_copy, cv::NORM_INF) == 0);
   (*s)->close();
 }
 
