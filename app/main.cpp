@@ -77,6 +77,11 @@ int main(int argc, char** argv) {
   for (const auto& [name, help] : kBoothCommands)
     if (sub == name) return exec_booth_binary(argv);
 #endif
+#ifdef PB_BOOTH_BINARY
+  // A stalled V4L2 webcam fails its read within 1 s (OpenCV waits 10 s by default), so the
+  // grabber can reopen it within 2 s. Set here, before any thread reads the environment.
+  setenv("OPENCV_VIDEOIO_V4L_SELECT_TIMEOUT", "1", 0);
+#endif
   // libcurl's global state is set up once, before any thread starts.
   curl_global_init(CURL_GLOBAL_DEFAULT);
   pb::app::AppContext ctx;
