@@ -1,6 +1,7 @@
 // `pledgebooth upload`: drain the outbox now, with a progress bar and a summary.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -20,8 +21,13 @@ struct UploadArgs {
 };
 
 void draw_bar(const upload::BatchProgress& p) {
-  const int width = 30;
+  // At most ~10 redraws a second, and always the last one.
+  static auto last = std::chrono::steady_clock::time_point{};
+  const auto now = std::chrono::steady_clock::now();
   std::int64_t finished = p.done + p.failed;
+  if (now - last < std::chrono::milliseconds(100) && finished < p.total) return;
+  last = now;
+  const int width = 30;
   double frac = p.total > 0 ? static_cast<double>(finished) / static_cast<double>(p.total) : 1.0;
   if (frac > 1.0) frac = 1.0;
   int fill = static_cast<int>(frac * width);

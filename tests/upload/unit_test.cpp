@@ -173,3 +173,20 @@ TEST_CASE("webdav uploads create each parent collection once then put and check 
     if (!s.collection.empty()) target.remember_collection(s.collection);
   CHECK(target.upload_steps(p, "/tmp/x.jpg", "{}").size() == 4);
 }
+
+TEST_CASE("a plain http target that is not loopback is refused at send time too", "[upload]") {
+  test::TempDir dir;
+  auto ledger = std::move(*store::Ledger::open(dir / "data"));
+  test::save_pledges(*ledger, 1, {"dav"});
+  config::Config c = test::base_config(dir / "data");
+  config::UploadTarget t;  // built in code: config validation never saw it
+  t.name = "dav";
+  t.kind = "webdav";
+  t.url = "http://pledges.example.invalid/dav";
+  c.upload.targets.push_back(t);
+  auto r = upload::upload_batch(c, dir / "data", {});
+  REQUIRE(r.is_ok());
+  auto failed = *ledger->outbox_items(store::OutboxState::kFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].last_error.find("refusing plain http://") != std::string::npos);
+}
