@@ -525,6 +525,12 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     if (s.screen != last_screen || s.locale != last_locale) {
       if (s.screen != last_screen) {
         frames_in_screen = 0;
+        if (s.screen == Screen::kAttract || s.screen == Screen::kOutOfService) {
+          // The last participant's photo and link leave memory with them.
+          review.reset();
+          qr.reset();
+          still.reset();
+        }
         entry_shot_pending = !opt.screenshots_dir.empty();
       }
       last_screen = s.screen;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <vector>
 
 namespace pb::kiosk {
@@ -49,9 +51,19 @@ std::vector<SDL_FPoint> rounded_rim(SDL_Rect r, float radius) {
 
 }  // namespace
 
-Painter::Painter(SDL_Renderer* renderer, std::string font_dir)
-    : renderer_(renderer), font_dir_(std::move(font_dir)) {
+Painter::Painter(SDL_Renderer* renderer, const std::string& font_dir) : renderer_(renderer) {
   SDL_SetRenderDrawBlendMode(renderer_, SDL_BLENDMODE_BLEND);
+  for (Face face : {Face::kTitle, Face::kBold, Face::kBody}) {
+    for (const char* file : {font_file(face), "NanumGothic.ttf"}) {
+      std::ifstream in(font_dir + "/" + file, std::ios::binary);
+      std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                       std::istreambuf_iterator<char>());
+      if (!bytes.empty()) {
+        font_files_[static_cast<int>(face)] = std::move(bytes);
+        break;
+      }
+    }
+  }
 }
 
 void Painter::begin_frame() {
@@ -148,8 +160,12 @@ TTF_Font* Painter::font(Face face, int px) {
   const auto key = std::make_pair(static_cast<int>(face), px);
   auto it = fonts_.find(key);
   if (it != fonts_.end()) return it->second.get();
-  FontPtr f(TTF_OpenFont((font_dir_ + "/" + font_file(face)).c_str(), px));
-  if (!f) f.reset(TTF_OpenFont((font_dir_ + "/NanumGothic.ttf").c_str(), px));
+  FontPtr f;
+  if (auto bytes = font_files_.find(static_cast<int>(face)); bytes != font_files_.end()) {
+    SDL_RWops* rw =
+        SDL_RWFromConstMem(bytes->second.data(), static_cast<int>(bytes->second.size()));
+    f.reset(TTF_OpenFontRW(rw, 1, px));
+  }
   TTF_Font* raw = f.get();
   fonts_[key] = std::move(f);
   return raw;
@@ -205,7 +221,12 @@ Rect Painter::measure(const std::string& s, Face face, float size) {
 }
 
 float Painter::fit(const std::string& s, Face face, float size, float width) {
+  const std::string key = std::to_string(static_cast<int>(face)) + "|" + std::to_string(size) +
+                          "|" + std::to_string(width) + "|" + std::to_string(scale_) + "|" + s;
+  if (auto it = fit_cache_.find(key); it != fit_cache_.end()) return it->second;
   while (size > 14 && measure(s, face, size).w > width) size *= 0.92f;
+  if (fit_cache_.size() > 2000) fit_cache_.clear();
+  fit_cache_[key] = size;
   return size;
 }
 

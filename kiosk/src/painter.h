@@ -48,8 +48,9 @@ using FontPtr = std::unique_ptr<TTF_Font, TtfFontDeleter>;
 
 class Painter {
  public:
-  // font_dir holds the Nanum fonts. Fonts open lazily per pixel size.
-  Painter(SDL_Renderer* renderer, std::string font_dir);
+  // font_dir holds the Nanum fonts. The files are read once, here (start-up); each pixel
+  // size then opens from memory, so drawing never touches the disk.
+  Painter(SDL_Renderer* renderer, const std::string& font_dir);
   // Recomputes the design→pixel transform for the renderer's output size.
   void begin_frame();
   float scale() const { return scale_; }
@@ -87,7 +88,8 @@ class Painter {
   void fan(float cx, float cy, const std::vector<SDL_FPoint>& rim, Color c);
 
   SDL_Renderer* renderer_;
-  std::string font_dir_;
+  std::map<int, std::vector<unsigned char>> font_files_;  // Face → the .ttf bytes
+  std::unordered_map<std::string, float> fit_cache_;
   float scale_ = 1, ox_ = 0, oy_ = 0;
   std::map<std::pair<int, int>, FontPtr> fonts_;
   struct Cached {
