@@ -190,3 +190,24 @@ TEST_CASE("a plain http target that is not loopback is refused at send time too"
   REQUIRE(failed.size() == 1);
   CHECK(failed[0].last_error.find("refusing plain http://") != std::string::npos);
 }
+
+TEST_CASE("remote deletion contacts only targets that may hold a copy", "[upload]") {
+  test::TempDir dir;
+  auto ledger = std::move(*store::Ledger::open(dir / "data"));
+  auto p = test::save_pledges(*ledger, 1, {"dav"})[0];
+  config::Config c = test::base_config(dir / "data");
+  config::UploadTarget t;
+  t.name = "dav";
+  t.kind = "webdav";
+  t.url = "http://127.0.0.1:" + std::to_string(test::free_port()) + "/dav";  // nobody there
+  t.connect_timeout_s = 1;
+  c.upload.targets.push_back(t);
+  // Never tried: nothing can be remote, so an offline booth can still delete it.
+  CHECK(upload::delete_remote_copies(c, *ledger, p.id).is_ok());
+  // Tried once (the server may have kept it): the unreachable target must be reported.
+  auto row = (*ledger->outbox_for(p.id)).at(0);
+  REQUIRE(ledger->mark_retry(row.id, 0, "network: test").is_ok());
+  Status s = upload::delete_remote_copies(c, *ledger, p.id);
+  CHECK(s.code() == Status::Code::kUnavailable);
+  CHECK(s.message().find("dav: network") != std::string::npos);
+}

@@ -91,9 +91,13 @@ Status delete_remote_copies(const config::Config& config, store::Ledger& ledger,
   std::vector<std::string> problems;
   Status::Code code = Status::Code::kUnavailable;
   for (const auto& t : config.upload.targets) {
-    bool has_row = std::any_of(rows->begin(), rows->end(),
-                               [&](const store::OutboxItem& i) { return i.target == t.name; });
-    if (!has_row) continue;
+    // Only where a copy may be: uploaded, or tried at least once (a try may have stored it
+    // before its reply was lost). A row never tried needs no network, so an offline booth
+    // can still honour a deletion request for a pledge it never sent.
+    bool maybe_remote = std::any_of(rows->begin(), rows->end(), [&](const store::OutboxItem& i) {
+      return i.target == t.name && (i.state == store::OutboxState::kDone || i.attempts > 0);
+    });
+    if (!maybe_remote) continue;
     Target target(t);
     if (target.is_local()) {
       if (Status s = target.delete_local(**pledge); !s)

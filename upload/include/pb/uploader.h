@@ -109,8 +109,9 @@ struct BatchSummary {
 Result<BatchSummary> upload_batch(const config::Config& config, const std::string& data_dir,
                                   const BatchOptions& options);
 
-// Removes the pledge's photo and metadata from every configured target that holds them
-// (by the ledger's outbox rows; a missing remote object counts as removed). Call before
+// Removes the pledge's photo and metadata from every configured target that may hold them
+// (by the ledger's outbox rows: uploaded, or tried at least once; a row never tried needs
+// no network). A missing remote object counts as removed. Call before
 // Ledger::delete_pledge. Fails (kUnavailable / kRejected) naming the target when any
 // copy could not be removed, so the caller can refuse to forget the pledge locally.
 // kNotFound when the ledger has no such pledge. A webhook target gets
