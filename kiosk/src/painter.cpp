@@ -271,3 +271,28 @@ void Painter::image(SDL_Texture* tex, const Rect& r) {
 }
 
 }  // namespace pb::kiosk
+
+namespace pb::kiosk {
+
+void Painter::layer(const std::string& name, const std::function<void()>& draw) {
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(renderer_, &w, &h);
+  auto& [tex, size] = layers_[name];
+  if (!tex || size != std::make_pair(w, h)) {
+    tex.reset(
+        SDL_CreateTexture(renderer_, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h));
+    size = {w, h};
+    if (!tex || SDL_SetRenderTarget(renderer_, tex.get()) != 0) {
+      tex.reset();
+      draw();  // no render targets here: draw it every frame
+      return;
+    }
+    SDL_SetRenderDrawColor(renderer_, 0, 0, 0, 255);
+    SDL_RenderClear(renderer_);
+    draw();
+    SDL_SetRenderTarget(renderer_, nullptr);
+  }
+  SDL_RenderCopy(renderer_, tex.get(), nullptr, nullptr);
+}
+
+}  // namespace pb::kiosk

@@ -7,6 +7,7 @@
 #include <SDL_ttf.h>
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -78,6 +79,9 @@ class Painter {
   // The largest size <= size at which s fits in width on one line.
   float fit(const std::string& s, Face face, float size, float width);
   void image(SDL_Texture* tex, const Rect& r);
+  // Draws what `draw` paints once into a cached full-window texture and then only copies
+  // it (static backgrounds cost one blit per frame, also on software renderers).
+  void layer(const std::string& name, const std::function<void()>& draw);
 
   SDL_Renderer* renderer() const { return renderer_; }
 
@@ -90,6 +94,8 @@ class Painter {
   SDL_Renderer* renderer_;
   std::map<int, std::vector<unsigned char>> font_files_;  // Face → the .ttf bytes
   std::unordered_map<std::string, float> fit_cache_;
+  std::map<std::string, std::pair<TexturePtr, std::pair<int, int>>>
+      layers_;  // name → (texture, size)
   float scale_ = 1, ox_ = 0, oy_ = 0;
   std::map<std::pair<int, int>, FontPtr> fonts_;
   struct Cached {

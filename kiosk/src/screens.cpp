@@ -30,10 +30,13 @@ bool pressed(const View& v, const Rect& r) {
 }
 
 void background(Painter& p) {
-  p.gradient({0, 0, kDesignW, kDesignH}, kPurpleDeep, kPurple, kPurple, kPlum);
-  // A soft magenta glow in the lower right corner.
-  p.circle(1780, 1020, 420, kMagenta.with_alpha(28));
-  p.circle(1820, 1060, 260, kMagenta.with_alpha(30));
+  p.layer("background", [&p] {
+    p.fill({0, 0, kDesignW, kDesignH}, kPurpleDeep);
+    p.gradient({0, 0, kDesignW, kDesignH}, kPurpleDeep, kPurple, kPurple, kPlum);
+    // A soft magenta glow in the lower right corner.
+    p.circle(1780, 1020, 420, kMagenta.with_alpha(28));
+    p.circle(1820, 1060, 260, kMagenta.with_alpha(30));
+  });
 }
 
 void button(Painter& p, const View& v, std::vector<Hit>& hits, const std::string& target,
