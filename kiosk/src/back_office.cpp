@@ -59,7 +59,7 @@ struct BackOffice::Impl {
   std::vector<OfficeResult> results;
   BoothStatus status;
   bool stopping = false;
-  std::atomic<int> saves{0};  // queued or running
+  std::atomic<int> in_flight{0};  // compose and save jobs queued or running
   std::thread thread;
 
   // Owned by the thread only.
@@ -283,11 +283,12 @@ void BackOffice::Impl::run() {
     if (job) {
       if (auto* c = std::get_if<ComposeJob>(&*job)) {
         handle(*c);
+        --in_flight;
       } else if (std::holds_alternative<DiscardJob>(*job)) {
         composed.reset();
       } else if (auto* s = std::get_if<SaveJob>(&*job)) {
         handle(*s);
-        --saves;
+        --in_flight;
         refresh();
         last_refresh = std::chrono::steady_clock::now();
       } else if (auto* p = std::get_if<PinJob>(&*job)) {
@@ -327,13 +328,14 @@ BackOffice::~BackOffice() {
 
 void BackOffice::compose_review(std::shared_ptr<const camera::Frame> still,
                                 const ComposeReview& what) {
+  ++impl_->in_flight;
   impl_->push(ComposeJob{std::move(still), what});
 }
 void BackOffice::discard_photo() {
   impl_->push(DiscardJob{});
 }
 void BackOffice::save(const SavePledge& what) {
-  ++impl_->saves;
+  ++impl_->in_flight;
   impl_->push(SaveJob{what});
 }
 void BackOffice::verify_pin(const std::string& pin) {
@@ -355,8 +357,8 @@ BoothStatus BackOffice::status() const {
   return impl_->status;
 }
 
-bool BackOffice::saving() const {
-  return impl_->saves.load() > 0;
+bool BackOffice::busy() const {
+  return impl_->in_flight.load() > 0;
 }
 
 }  // namespace pb::kiosk

@@ -74,8 +74,8 @@ class BackOffice {
   // Results since the last call, in order.
   std::vector<OfficeResult> take_results();
   BoothStatus status() const;
-  // True while a save is queued or running (for frame-pacing figures).
-  bool saving() const;
+  // True while a photo is being composed or a pledge saved (for frame-pacing figures).
+  bool busy() const;
 
  private:
   struct Impl;

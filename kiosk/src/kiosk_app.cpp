@@ -410,7 +410,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   bool script_reported = false;
   struct FrameTime {
     double work, interval;
-    bool saving;
+    bool in_flight;  // the back office was composing or saving
   };
   std::vector<FrameTime> frame_times;
   frame_times.reserve(1 << 16);
@@ -638,7 +638,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
         std::chrono::duration<double, std::milli>(frame_start - prev_start).count();
     prev_start = frame_start;
     if (frame_times.size() < frame_times.capacity())
-      frame_times.push_back({work, interval, office.saving()});
+      frame_times.push_back({work, interval, office.busy()});
     // With vsync, present already waited; without (offscreen, software), pace to ~60 Hz.
     if (work < kFrameMs) SDL_Delay(kFrameMs - static_cast<Uint32>(work));
   }
@@ -648,7 +648,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   for (std::size_t i = 10; i < frame_times.size(); ++i) {
     all_work.push_back(frame_times[i].work);
     all_int.push_back(frame_times[i].interval);
-    if (frame_times[i].saving) {
+    if (frame_times[i].in_flight) {
       save_work.push_back(frame_times[i].work);
       save_int.push_back(frame_times[i].interval);
     }
@@ -657,8 +657,9 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   std::snprintf(
       summary, sizeof summary,
       "{\"frames\": %zu, \"work_p50_ms\": %.2f, \"work_p99_ms\": %.2f, \"interval_p50_ms\": %.2f, "
-      "\"interval_p99_ms\": %.2f, \"saving_frames\": %zu, \"saving_work_p50_ms\": %.2f, "
-      "\"saving_work_p99_ms\": %.2f, \"saving_interval_p50_ms\": %.2f, \"saving_interval_p99_ms\": "
+      "\"interval_p99_ms\": %.2f, \"inflight_frames\": %zu, \"inflight_work_p50_ms\": %.2f, "
+      "\"inflight_work_p99_ms\": %.2f, \"inflight_interval_p50_ms\": %.2f, "
+      "\"inflight_interval_p99_ms\": "
       "%.2f}",
       all_work.size(), percentile(all_work, 0.5), percentile(all_work, 0.99),
       percentile(all_int, 0.5), percentile(all_int, 0.99), save_work.size(),

@@ -298,6 +298,43 @@ tap admin:exit
   CHECK(has_shot(shots, "out-of-service-en.png"));
 }
 
+TEST_CASE("the booth's upload worker copies a consented photo to the target after the save", "[kiosk][e2e]") {
+  TempDir dir("kiosk-upload");
+  std::string toml = booth_toml(dir);
+  toml.replace(toml.find("[upload]\nenabled = false\n"), std::string("[upload]\nenabled = false\n").size(),
+               "[upload]\nenabled = true\n[[upload.targets]]\nname = \"stick\"\nkind = \"file\"\npath = \"" +
+                   (dir / "stick") + "\"\n");
+  const char* script = R"(
+expect attract 15
+tap start
+expect pledge
+tap agree
+expect details
+tap details_next
+expect review 15
+tap consent
+tap use_photo
+expect thanks 15
+wait 3
+)";
+  const auto r = run_booth(dir, toml, script);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto ledger = pb::store::Ledger::open(dir / "data");
+  REQUIRE(ledger);
+  auto pledges = (*ledger)->list_pledges();
+  REQUIRE(pledges);
+  REQUIRE(pledges->size() == 1);
+  auto outbox = (*ledger)->outbox_for((*pledges)[0].id);
+  REQUIRE(outbox);
+  REQUIRE(outbox->size() == 1);
+  CHECK((*outbox)[0].target == "stick");
+  CHECK((*outbox)[0].state == pb::store::OutboxState::kDone);
+  const auto copied = jpegs(dir / "stick");
+  REQUIRE(copied.size() == 1);
+  CHECK(copied[0].filename().string() == (*pledges)[0].id + ".jpg");
+}
+
 TEST_CASE("hash-pin refuses a pin that is not four to eight digits", "[kiosk]") {
   CHECK(pb::test::run_pledgebooth({"hash-pin", "--pin", "12a4"}).exit_code == 2);
   CHECK(pb::test::run_pledgebooth({"hash-pin", "--pin", "123"}).exit_code == 2);
