@@ -157,29 +157,54 @@ struct Ledger::Impl {
     return sqlite_status(db, rc, what);
   }
 
+  // The version is read inside the write transaction: two Ledgers opening a new data dir
+  // at once must not both run the same migration ("table pledges already exists").
   Status migrate() {
-    Statement v(db, "PRAGMA user_version");
-    if (v.step() != SQLITE_ROW) return sqlite_status(db, v.prepare_rc(), "read schema version");
-    int version = static_cast<int>(v.integer(0));
-    v.finalize();
-    if (version > kSchemaVersion)
-      return Status::error(Status::Code::kCorrupt,
-                           "ledger.db has schema v" + std::to_string(version) +
-                               ", newer than this pledgebooth (v" + std::to_string(kSchemaVersion) +
-                               "): update pledgebooth");
-    for (int next = version; next < kSchemaVersion; ++next) {
+    {
+      // Up to date (the usual case): no write lock, so a read-only ledger still opens.
+      Statement v(db, "PRAGMA user_version");
+      if (v.step() == SQLITE_ROW && v.integer(0) == kSchemaVersion) {
+        schema_version = kSchemaVersion;
+        return Status::ok();
+      }
+    }
+    for (;;) {
       if (Status s = exec("BEGIN IMMEDIATE", "begin migration"); !s) return s;
-      std::string sql = std::string(kMigrations[next]) +
-                        "; PRAGMA user_version = " + std::to_string(next + 1) + ";";
-      char* err = nullptr;
-      int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-      if (err) sqlite3_free(err);
-      if (rc != SQLITE_OK) {
-        Status s = sqlite_status(db, rc, "schema migration to v" + std::to_string(next + 1));
+      Statement v(db, "PRAGMA user_version");
+      int rc = v.step();
+      if (rc != SQLITE_ROW) {
+        Status s = sqlite_status(db, rc, "read schema version");
+        v.finalize();
         exec("ROLLBACK", "rollback");
         return s;
       }
-      if (Status s = exec("COMMIT", "commit migration"); !s) return s;
+      int version = static_cast<int>(v.integer(0));
+      v.finalize();
+      if (version > kSchemaVersion) {
+        exec("ROLLBACK", "rollback");
+        return Status::error(Status::Code::kCorrupt,
+                             "ledger.db has schema v" + std::to_string(version) +
+                                 ", newer than this pledgebooth (v" +
+                                 std::to_string(kSchemaVersion) + "): update pledgebooth");
+      }
+      if (version == kSchemaVersion) {
+        if (Status s = exec("COMMIT", "end migration check"); !s) return s;
+        break;
+      }
+      std::string sql = std::string(kMigrations[version]) +
+                        "; PRAGMA user_version = " + std::to_string(version + 1) + ";";
+      char* err = nullptr;
+      rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+      if (err) sqlite3_free(err);
+      if (rc != SQLITE_OK) {
+        Status s = sqlite_status(db, rc, "schema migration to v" + std::to_string(version + 1));
+        exec("ROLLBACK", "rollback");
+        return s;
+      }
+      if (Status s = exec("COMMIT", "commit migration"); !s) {
+        exec("ROLLBACK", "rollback");
+        return s;
+      }
     }
     schema_version = kSchemaVersion;
     return Status::ok();

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -258,4 +259,29 @@ TEST_CASE("two ledgers on one data dir save concurrently without losing a pledge
   tb.join();
   CHECK(failures == 0);
   CHECK(a->count_pledges("campus-fair").value() == 100);
+}
+
+TEST_CASE("ledgers opened at once on a fresh data dir all open", "[store]") {
+  // A booth's saver and upload threads (or the kiosk and `pledgebooth upload`) may start
+  // together on a new data dir: each must open, none may trip over the other's migration.
+  for (int round = 0; round < 10; ++round) {
+    pb::test::TempDir dir;
+    const std::string data = dir / "data";
+    std::atomic<int> failures{0};
+    std::string why;
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        auto l = Ledger::open(data);
+        if (!l) {
+          ++failures;
+          std::lock_guard<std::mutex> lock(mu);
+          why = l.status().message();
+        }
+      });
+    for (auto& t : threads) t.join();
+    INFO("round " << round << ": " << why);
+    REQUIRE(failures == 0);
+  }
 }
