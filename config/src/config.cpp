@@ -291,6 +291,7 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
 Config parse(const toml::table& root, const Reader& r) {
   Config c = default_config();
   c.source_path = r.file;
+  c.upload.targets.clear();  // the built-in target is added below only when the file has none
   read_table(
       r, root, "",
       {{"event",
@@ -474,9 +475,12 @@ Config parse(const toml::table& root, const Reader& r) {
                   }
                 }}});
         }}});
-  if (c.upload.targets.empty()) c.upload.targets = default_config().upload.targets;
-  for (auto& u : c.upload.targets)
-    if (u.kind == "file" && u.path.empty()) u.path = c.storage.data_dir + "/outbox-folder";
+  if (c.upload.targets.empty()) {
+    // The built-in folder target follows this file's data_dir, not the built-in one.
+    c.upload.targets = default_config().upload.targets;
+    for (auto& u : c.upload.targets)
+      if (u.kind == "file") u.path = c.storage.data_dir + "/outbox-folder";
+  }
   return c;
 }
 

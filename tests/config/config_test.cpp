@@ -151,3 +151,14 @@ TEST_CASE("plain http is accepted to loopback and when explicitly allowed", "[co
       "b.toml");
   CHECK(d.upload.targets[0].allow_plain_http);
 }
+
+TEST_CASE("the default folder target lives in the configured data dir", "[config]") {
+  // With no [[upload.targets]], uploads go to <data_dir>/outbox-folder: the data_dir of the
+  // file, not the built-in one relative to wherever the booth was started.
+  auto c = parse_config("[storage]\ndata_dir = \"/var/lib/pledgebooth\"\n", "/etc/pb/booth.toml");
+  REQUIRE(c.upload.targets.size() == 1);
+  CHECK(c.upload.targets[0].kind == "file");
+  CHECK(c.upload.targets[0].path == "/var/lib/pledgebooth/outbox-folder");
+  auto rel = parse_config("[storage]\ndata_dir = \"data\"\n", "/etc/pb/booth.toml");
+  CHECK(rel.upload.targets[0].path == "/etc/pb/data/outbox-folder");
+}
