@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -153,4 +154,52 @@ TEST_CASE("a read-only disk fails the save cleanly and keeps every earlier pledg
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == Status::Code::kReadOnly);
   check_all_intact(**opened, saved);
+}
+
+TEST_CASE("a full disk that fails the ledger commit leaves no partial row", "[store][disk]") {
+  // Pledges without a photo only grow ledger.db: the failure then comes from sqlite (the WAL
+  // write at COMMIT), not from the photo file, and must be the same clean kDiskFull.
+  SmallDisk disk("4m");
+  if (!disk.mounted()) {
+    WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << ")");
+    return;
+  }
+  const std::string data = disk.path() + "/data";
+  auto opened = Ledger::open(data);
+  REQUIRE(opened.is_ok());
+  auto& ledger = **opened;
+  std::vector<Pledge> saved{*ledger.save_pledge(photo_pledge(1))};
+  {
+    std::string chunk(64 * 1024, 'x');
+    FILE* f = std::fopen((disk.path() + "/filler").c_str(), "w");
+    REQUIRE(f);
+    while (std::fwrite(chunk.data(), 1, chunk.size(), f) == chunk.size()) {
+    }
+    std::fclose(f);
+  }
+  Status failure;
+  for (int i = 0; i < 200 && failure.is_ok(); ++i) {
+    auto in = photo_pledge(2);
+    in.photo_jpeg.clear();
+    in.answer = std::string(20000, 'a');  // a long own-words answer
+    auto r = ledger.save_pledge(in);
+    if (r)
+      saved.push_back(*r);
+    else
+      failure = r.status();
+  }
+  INFO(failure.message());
+  REQUIRE_FALSE(failure.is_ok());
+  CHECK(failure.code() == Status::Code::kDiskFull);
+  CHECK(failure.message().find("disk is full") != std::string::npos);
+  check_all_intact(ledger, saved);
+  // A second booth process opening the same ledger on the full disk still can.
+  CHECK(Ledger::open(data).is_ok());
+
+  fs::remove(disk.path() + "/filler");
+  auto again = ledger.save_pledge(photo_pledge(3));
+  INFO(again.status().message());
+  REQUIRE(again.is_ok());
+  saved.push_back(*again);
+  check_all_intact(ledger, saved);
 }
