@@ -54,6 +54,11 @@ const char* const kMigrations[] = {
       UNIQUE(pledge_id, target));
     CREATE INDEX outbox_due ON outbox(state, next_attempt_ms);
     )sql",
+    // v2: photos of deleted pledges not yet removed from disk (a crash or a read-only card
+    // between the row's deletion and the file's); start-up finishes them.
+    R"sql(
+    CREATE TABLE photo_deletions(photo_path TEXT PRIMARY KEY);
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -210,18 +215,42 @@ struct Ledger::Impl {
     return Status::ok();
   }
 
+  // Removes the photos of deleted pledges that are still on disk; a file that still cannot
+  // be removed keeps its entry for the next start.
+  Status finish_photo_deletions() {
+    std::vector<std::string> paths;
+    {
+      Statement st(db, "SELECT photo_path FROM photo_deletions");
+      int rc;
+      while ((rc = st.step()) == SQLITE_ROW) paths.push_back(st.text(0));
+      if (rc != SQLITE_DONE) return sqlite_status(db, rc, "read pending photo deletions");
+    }
+    for (const auto& rel : paths) {
+      if (!remove_durably(data_dir + "/" + rel)) continue;
+      Statement del(db, "DELETE FROM photo_deletions WHERE photo_path = ?1");
+      del.bind(1, rel);
+      if (int rc = del.step(); rc != SQLITE_DONE)
+        return sqlite_status(db, rc, "finish photo deletion");
+      ++recovery.photo_deletions_finished;
+    }
+    return Status::ok();
+  }
+
   // Runs only when no other Ledger has this data dir open (exclusive lock), so that no
   // save in flight elsewhere loses its temp file or its just-renamed photo.
   Status recover() {
     fs::path photos = fs::path(data_dir) / "photos";
     std::error_code ec;
+    if (Status s = finish_photo_deletions(); !s) return s;
     if (!fs::exists(photos, ec)) return Status::ok();
     std::vector<fs::path> files;
     for (auto it = fs::recursive_directory_iterator(photos, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
       if (it->is_regular_file(ec)) files.push_back(it->path());
     }
-    Statement has(db, "SELECT 1 FROM pledges WHERE photo_path = ?1");
+    Statement has(db,
+                  "SELECT 1 FROM pledges WHERE photo_path = ?1 "
+                  "UNION ALL SELECT 1 FROM photo_deletions WHERE photo_path = ?1");
     for (const auto& f : files) {
       std::string name = f.filename().string();
       if (name.size() > std::strlen(kTempSuffix) &&
@@ -429,17 +458,29 @@ Status Ledger::delete_pledge(const std::string& id) {
   if (!got) return got.status();
   if (!got->has_value()) return Status::error(Status::Code::kNotFound, "no pledge with id " + id);
   const Pledge& p = **got;
-  // Row first (one transaction with its outbox rows), then the file: a crash between
-  // leaves an orphan photo that recovery moves aside, never a row without its photo.
+  // Row, outbox rows and a note that the photo must go, in one transaction; then the file.
+  // A crash or a read-only card between leaves the note, and start-up removes the photo:
+  // never a row without its photo, never a deleted face kept in recovered/.
+  sqlite3* db = impl_->db;
   if (Status s = impl_->exec("BEGIN IMMEDIATE", "begin delete"); !s) return s;
-  Statement ob(impl_->db, "DELETE FROM outbox WHERE pledge_id = ?1");
-  ob.bind(1, id);
-  int rc = ob.step();
-  Statement pl(impl_->db, "DELETE FROM pledges WHERE id = ?1");
-  pl.bind(1, id);
-  if (rc == SQLITE_DONE) rc = pl.step();
+  int rc;
+  {
+    Statement ob(db, "DELETE FROM outbox WHERE pledge_id = ?1");
+    ob.bind(1, id);
+    rc = ob.step();
+  }
+  if (rc == SQLITE_DONE) {
+    Statement pl(db, "DELETE FROM pledges WHERE id = ?1");
+    pl.bind(1, id);
+    rc = pl.step();
+  }
+  if (rc == SQLITE_DONE && !p.photo_path.empty()) {
+    Statement note(db, "INSERT OR IGNORE INTO photo_deletions(photo_path) VALUES(?1)");
+    note.bind(1, p.photo_path);
+    rc = note.step();
+  }
   if (rc != SQLITE_DONE) {
-    Status s = sqlite_status(impl_->db, rc, "delete pledge");
+    Status s = sqlite_status(db, rc, "delete pledge");
     impl_->exec("ROLLBACK", "rollback");
     return s;
   }
@@ -447,7 +488,15 @@ Status Ledger::delete_pledge(const std::string& id) {
     impl_->exec("ROLLBACK", "rollback");
     return s;
   }
-  if (!p.photo_path.empty()) return remove_durably(photo_file(p));
+  if (p.photo_path.empty()) return Status::ok();
+  if (Status s = remove_durably(photo_file(p)); !s)
+    return Status::error(
+        s.code(),
+        "pledge " + id + " deleted; its photo is removed at the next start (" + s.message() + ")");
+  Statement done(db, "DELETE FROM photo_deletions WHERE photo_path = ?1");
+  done.bind(1, p.photo_path);
+  rc = done.step();
+  if (rc != SQLITE_DONE) return sqlite_status(db, rc, "finish photo deletion");
   return Status::ok();
 }
 

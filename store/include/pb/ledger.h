@@ -80,6 +80,7 @@ struct RecoveryReport {
   int temp_files_removed = 0;
   std::vector<std::string> orphans_recovered;  // photo with no row → moved to recovered/
   std::vector<std::string> missing_photos;     // pledge ids whose photo file is gone
+  int photo_deletions_finished = 0;            // photos of deleted pledges removed only now
 };
 
 class Ledger {
@@ -105,7 +106,9 @@ class Ledger {
   Result<std::vector<Pledge>> list_pledges(const std::string& event = "");
   Result<std::int64_t> count_pledges(const std::string& event);
   Result<std::vector<EventStats>> event_stats();
-  // Removes the row, its outbox rows and its photo. kNotFound when no such pledge.
+  // Removes the row, its outbox rows and its photo. kNotFound when no such pledge. When the
+  // row is gone but the photo cannot be removed now (e.g. kReadOnly), the error says so and
+  // the next start-up recovery removes the photo.
   Status delete_pledge(const std::string& id);
   // Absolute path of the pledge's photo ("" when it has none).
   std::string photo_file(const Pledge& p) const;
