@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "pb/json.h"
 #include "pb/uploader.h"
 
 namespace pb::upload {
@@ -21,38 +22,6 @@ std::string clean(const std::string& s) {
   return out;
 }
 
-void append_json_string(std::string& out, const std::string& s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through unchanged
-        }
-    }
-  }
-  out += '"';
-}
-
 void field(std::string& out, const char* name, const std::string& value, bool null_when_empty) {
   out += "\"";
   out += name;
@@ -60,7 +29,7 @@ void field(std::string& out, const char* name, const std::string& value, bool nu
   if (null_when_empty && value.empty()) {
     out += "null";
   } else {
-    append_json_string(out, value);
+    out += json_quote(value);
   }
   out += ",";
 }
@@ -103,7 +72,7 @@ std::string metadata_json(const store::Pledge& pledge) {
     field(out, "content_type", "image/jpeg", false);
     out += "\"size\":" + std::to_string(pledge.photo_size) + ",";
     out += "\"sha256\":";
-    append_json_string(out, pledge.photo_sha256);
+    out += json_quote(pledge.photo_sha256);
     out += "}";
   }
   out += "}\n";
