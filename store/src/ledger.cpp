@@ -309,8 +309,12 @@ struct Ledger::Impl {
     if (exclusive) {
       if (Status s = recover(); !s) return s;
     }
-    // From here on, hold a shared lock: recovery elsewhere waits until we are closed.
-    flock(lock_fd, LOCK_SH);
+    // From here on, hold a shared lock: recovery elsewhere waits until we are closed. Without
+    // it another open would recover (remove or move aside) our in-flight photos, so a signal
+    // (EINTR) means wait again and any other failure means no ledger.
+    while (flock(lock_fd, LOCK_SH) != 0) {
+      if (errno != EINTR) return errno_status(errno, "lock " + lock_path);
+    }
     return Status::ok();
   }
 };

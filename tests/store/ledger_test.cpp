@@ -1,7 +1,12 @@
 // The ledger's contract: durable saves, ids, migrations, recovery, the outbox and exports.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -284,4 +289,46 @@ TEST_CASE("ledgers opened at once on a fresh data dir all open", "[store]") {
     INFO("round " << round << ": " << why);
     REQUIRE(failures == 0);
   }
+}
+
+namespace {
+void ignore_signal(int) {}
+}  // namespace
+
+TEST_CASE("a signal while waiting for the data dir lock does not leave the ledger unlocked",
+          "[store]") {
+  // The kiosk installs signal handlers; a signal landing while open() waits for recovery
+  // elsewhere must not let it go on without its shared lock, or the next start-up would
+  // treat its in-flight photos as leftovers.
+  pb::test::TempDir dir;
+  open(dir.path()).reset();
+  int recovering = ::open((dir / "ledger.lock").c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(recovering >= 0);
+  REQUIRE(flock(recovering, LOCK_EX) == 0);  // as if another ledger were recovering
+  struct sigaction sa {
+  }, old{};
+  sa.sa_handler = ignore_signal;  // no SA_RESTART: a blocked flock() returns EINTR
+  sigemptyset(&sa.sa_mask);
+  REQUIRE(sigaction(SIGUSR1, &sa, &old) == 0);
+  std::atomic<bool> opened{false};
+  std::unique_ptr<Ledger> first;
+  std::thread opener([&] {
+    auto l = Ledger::open(dir.path());
+    if (l) first = std::move(*l);
+    opened = true;
+  });
+  for (int i = 0; i < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    pthread_kill(opener.native_handle(), SIGUSR1);
+  }
+  close(recovering);
+  opener.join();
+  sigaction(SIGUSR1, &old, nullptr);
+  REQUIRE(first);
+  // An in-flight save of `first`: a second ledger's open must not recover it away.
+  fs::create_directories(dir / "photos");
+  pb::test::write_file(dir / "photos/.in-flight.jpg.tmp", "being written");
+  auto second = open(dir.path());
+  CHECK(second->recovery().temp_files_removed == 0);
+  CHECK(fs::exists(dir / "photos/.in-flight.jpg.tmp"));
 }
