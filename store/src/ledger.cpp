@@ -400,8 +400,9 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   }
   if (p.share_consent) {
     Statement ob(db,
-                 "INSERT INTO outbox(pledge_id, target, state, next_attempt_ms, updated_ms) "
-                 "VALUES(?1, ?2, 'pending', 0, ?3)");
+                 // A target listed twice is one upload, never a reason to lose the pledge.
+                 "INSERT OR IGNORE INTO outbox(pledge_id, target, state, next_attempt_ms, "
+                 "updated_ms) VALUES(?1, ?2, 'pending', 0, ?3)");
     for (const auto& t : in.targets) {
       ob.reset();
       ob.bind(1, p.id).bind(2, t).bind(3, p.created_ms);

@@ -332,3 +332,14 @@ TEST_CASE("a signal while waiting for the data dir lock does not leave the ledge
   CHECK(second->recovery().temp_files_removed == 0);
   CHECK(fs::exists(dir / "photos/.in-flight.jpg.tmp"));
 }
+
+TEST_CASE("a target named twice queues one upload and still saves the pledge", "[store]") {
+  pb::test::TempDir dir;
+  auto ledger = open(dir.path());
+  auto in = pledge();
+  in.targets = {"usb", "s3", "usb"};  // e.g. a Config built in code without validation
+  auto saved = ledger->save_pledge(in);
+  INFO(saved.status().message());
+  REQUIRE(saved.is_ok());
+  CHECK(ledger->outbox_for(saved->id)->size() == 2);
+}
