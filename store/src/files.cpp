@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,6 +30,14 @@ Status errno_status(int err, const std::string& what) {
     default:
       return Status::error(Status::Code::kIo, msg);
   }
+}
+
+std::optional<Status::Code> disk_state(const std::string& dir) {
+  struct statvfs v {};
+  if (dir.empty() || statvfs(dir.c_str(), &v) != 0) return std::nullopt;
+  if (v.f_flag & ST_RDONLY) return Status::Code::kReadOnly;
+  if (v.f_bavail == 0 || (v.f_files != 0 && v.f_favail == 0)) return Status::Code::kDiskFull;
+  return std::nullopt;
 }
 
 Status fsync_dir(const std::string& dir) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ namespace pb::store {
 inline constexpr const char* kTempSuffix = ".tmp";
 
 Status errno_status(int err, const std::string& what);
+// What the file system holding dir says about writing there: kDiskFull when no block or
+// inode is free, kReadOnly when mounted read-only, nullopt when neither (or dir is unknown).
+std::optional<Status::Code> disk_state(const std::string& dir);
 // Creates dir and missing parents (mode 0700), fsyncing each parent of a new directory.
 Status make_dirs_durable(const std::string& dir);
 Status fsync_dir(const std::string& dir);

@@ -76,7 +76,9 @@ std::string format_utc(std::int64_t unix_ms, const char* format) {
 }
 }  // namespace
 
-std::string utc_date(std::int64_t unix_ms) { return format_utc(unix_ms, "%Y-%m-%d"); }
+std::string utc_date(std::int64_t unix_ms) {
+  return format_utc(unix_ms, "%Y-%m-%d");
+}
 
 std::string utc_timestamp(std::int64_t unix_ms) {
   char ms[8];

@@ -155,11 +155,15 @@ struct Ledger::Impl {
     if (lock_fd >= 0) close(lock_fd);  // releases the shared lock
   }
 
+  // An sqlite failure as a Status, with the disk asked when sqlite's code is vague: it says
+  // "unable to open database file" when the disk has no inode left for the WAL.
+  Status db_error(int rc, const std::string& what) { return sqlite_status(db, rc, what, data_dir); }
+
   Status exec(const char* sql, const std::string& what) {
     char* err = nullptr;
     int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
     if (err) sqlite3_free(err);
-    return sqlite_status(db, rc, what);
+    return db_error(rc, what);
   }
 
   // The version is read inside the write transaction: two Ledgers opening a new data dir
@@ -178,7 +182,7 @@ struct Ledger::Impl {
       Statement v(db, "PRAGMA user_version");
       int rc = v.step();
       if (rc != SQLITE_ROW) {
-        Status s = sqlite_status(db, rc, "read schema version");
+        Status s = db_error(rc, "read schema version");
         v.finalize();
         exec("ROLLBACK", "rollback");
         return s;
@@ -202,7 +206,7 @@ struct Ledger::Impl {
       rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
       if (err) sqlite3_free(err);
       if (rc != SQLITE_OK) {
-        Status s = sqlite_status(db, rc, "schema migration to v" + std::to_string(version + 1));
+        Status s = db_error(rc, "schema migration to v" + std::to_string(version + 1));
         exec("ROLLBACK", "rollback");
         return s;
       }
@@ -223,14 +227,13 @@ struct Ledger::Impl {
       Statement st(db, "SELECT photo_path FROM photo_deletions");
       int rc;
       while ((rc = st.step()) == SQLITE_ROW) paths.push_back(st.text(0));
-      if (rc != SQLITE_DONE) return sqlite_status(db, rc, "read pending photo deletions");
+      if (rc != SQLITE_DONE) return db_error(rc, "read pending photo deletions");
     }
     for (const auto& rel : paths) {
       if (!remove_durably(data_dir + "/" + rel)) continue;
       Statement del(db, "DELETE FROM photo_deletions WHERE photo_path = ?1");
       del.bind(1, rel);
-      if (int rc = del.step(); rc != SQLITE_DONE)
-        return sqlite_status(db, rc, "finish photo deletion");
+      if (int rc = del.step(); rc != SQLITE_DONE) return db_error(rc, "finish photo deletion");
       ++recovery.photo_deletions_finished;
     }
     return Status::ok();
@@ -265,7 +268,7 @@ struct Ledger::Impl {
       has.bind(1, rel);
       int rc = has.step();
       if (rc == SQLITE_ROW) continue;
-      if (rc != SQLITE_DONE) return sqlite_status(db, rc, "recovery lookup");
+      if (rc != SQLITE_DONE) return db_error(rc, "recovery lookup");
       // A photo whose transaction never committed: keep it aside, never delete a face.
       fs::path dest = fs::path(data_dir) / "recovered" / fs::relative(f, photos, ec);
       if (Status s = make_dirs_durable(dest.parent_path().string()); !s) return s;
@@ -295,13 +298,13 @@ struct Ledger::Impl {
     int rc =
         sqlite3_open_v2(db_path.c_str(), &db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) return sqlite_status(db, rc, "open " + db_path);
+    if (rc != SQLITE_OK) return db_error(rc, "open " + db_path);
     sqlite3_busy_timeout(db, 10000);
     sqlite3_extended_result_codes(db, 1);
     {
       Statement wal(db, "PRAGMA journal_mode=WAL");
       rc = wal.step();
-      if (rc != SQLITE_ROW) return sqlite_status(db, rc, "set WAL mode on " + db_path);
+      if (rc != SQLITE_ROW) return db_error(rc, "set WAL mode on " + db_path);
     }
     if (Status s = exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "pragmas"); !s)
       return s;
@@ -396,7 +399,7 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
         .bind(9, p.consent_version);
     ins.bind(10, p.photo_path).bind(11, p.photo_size).bind(12, p.photo_sha256);
     int rc = ins.step();
-    if (rc != SQLITE_DONE) return undo(sqlite_status(db, rc, "save pledge"));
+    if (rc != SQLITE_DONE) return undo(impl_->db_error(rc, "save pledge"));
   }
   if (p.share_consent) {
     Statement ob(db,
@@ -407,7 +410,7 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
       ob.reset();
       ob.bind(1, p.id).bind(2, t).bind(3, p.created_ms);
       int rc = ob.step();
-      if (rc != SQLITE_DONE) return undo(sqlite_status(db, rc, "queue pledge for upload"));
+      if (rc != SQLITE_DONE) return undo(impl_->db_error(rc, "queue pledge for upload"));
     }
   }
   if (Status s = impl_->exec("COMMIT", "commit save"); !s) return undo(s);
@@ -422,7 +425,7 @@ Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
   int rc = st.step();
   if (rc == SQLITE_ROW) return std::optional<Pledge>(read_pledge(st));
   if (rc == SQLITE_DONE) return std::optional<Pledge>();
-  return sqlite_status(impl_->db, rc, "read pledge");
+  return impl_->db_error(rc, "read pledge");
 }
 
 Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
@@ -433,7 +436,7 @@ Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
   std::vector<Pledge> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_pledge(st));
-  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "list pledges");
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "list pledges");
   return out;
 }
 
@@ -441,7 +444,7 @@ Result<std::int64_t> Ledger::count_pledges(const std::string& event) {
   Statement st(impl_->db, "SELECT count(*) FROM pledges WHERE event = ?1");
   st.bind(1, event);
   int rc = st.step();
-  if (rc != SQLITE_ROW) return sqlite_status(impl_->db, rc, "count pledges");
+  if (rc != SQLITE_ROW) return impl_->db_error(rc, "count pledges");
   return st.integer(0);
 }
 
@@ -454,7 +457,7 @@ Result<std::vector<EventStats>> Ledger::event_stats() {
   int rc;
   while ((rc = st.step()) == SQLITE_ROW)
     out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3)});
-  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "event stats");
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "event stats");
   return out;
 }
 
@@ -485,7 +488,7 @@ Status Ledger::delete_pledge(const std::string& id) {
     rc = note.step();
   }
   if (rc != SQLITE_DONE) {
-    Status s = sqlite_status(db, rc, "delete pledge");
+    Status s = impl_->db_error(rc, "delete pledge");
     impl_->exec("ROLLBACK", "rollback");
     return s;
   }
@@ -501,7 +504,7 @@ Status Ledger::delete_pledge(const std::string& id) {
   Statement done(db, "DELETE FROM photo_deletions WHERE photo_path = ?1");
   done.bind(1, p.photo_path);
   rc = done.step();
-  if (rc != SQLITE_DONE) return sqlite_status(db, rc, "finish photo deletion");
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "finish photo deletion");
   return Status::ok();
 }
 
@@ -514,14 +517,14 @@ Result<std::vector<OutboxItem>> Ledger::due_outbox(std::int64_t now, int limit) 
   std::vector<OutboxItem> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_outbox(st));
-  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "read outbox");
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "read outbox");
   return out;
 }
 
 Result<std::optional<std::int64_t>> Ledger::next_due_ms() {
   Statement st(impl_->db, "SELECT min(next_attempt_ms) FROM outbox WHERE state = 'pending'");
   int rc = st.step();
-  if (rc != SQLITE_ROW) return sqlite_status(impl_->db, rc, "read outbox");
+  if (rc != SQLITE_ROW) return impl_->db_error(rc, "read outbox");
   if (st.is_null(0)) return std::optional<std::int64_t>();
   return std::optional<std::int64_t>(st.integer(0));
 }
@@ -571,7 +574,7 @@ Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
   st.bind(1, now_ms());
   if (!target.empty()) st.bind(2, target);
   int rc = st.step();
-  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "requeue failed uploads");
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "requeue failed uploads");
   return static_cast<std::int64_t>(sqlite3_changes(impl_->db));
 }
 
@@ -585,7 +588,7 @@ Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targe
     st.reset();
     st.bind(1, t).bind(2, now_ms());
     int rc = st.step();
-    if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "queue pledges for target " + t);
+    if (rc != SQLITE_DONE) return impl_->db_error(rc, "queue pledges for target " + t);
     added += sqlite3_changes(impl_->db);
   }
   return added;
@@ -599,7 +602,7 @@ Result<std::vector<OutboxItem>> Ledger::outbox_for(const std::string& pledge_id)
   std::vector<OutboxItem> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_outbox(st));
-  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "read outbox");
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "read outbox");
   return out;
 }
 
@@ -611,7 +614,7 @@ Result<std::vector<OutboxItem>> Ledger::outbox_items(std::optional<OutboxState> 
   std::vector<OutboxItem> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_outbox(st));
-  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "read outbox");
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "read outbox");
   return out;
 }
 
@@ -632,7 +635,7 @@ Result<QueueCounts> Ledger::queue_counts() {
         break;
     }
   }
-  if (rc != SQLITE_DONE) return sqlite_status(impl_->db, rc, "count outbox");
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "count outbox");
   return q;
 }
 

@@ -1,23 +1,30 @@
 // The RAII sqlite3 statement wrapper and error mapping.
 #include "sqlite.h"
 
+#include "files.h"
+
+#include <cerrno>
+#include <cstring>
+
 namespace pb::store {
 
-Status sqlite_status(sqlite3* db, int rc, const std::string& what) {
+Status sqlite_status(sqlite3* db, int rc, const std::string& what, const std::string& dir) {
   int primary = rc & 0xff;
   std::string msg = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  Status::Code code = Status::Code::kIo;
   switch (primary) {
     case SQLITE_OK:
     case SQLITE_DONE:
     case SQLITE_ROW:
       return Status::ok();
     case SQLITE_FULL:
-      return Status::error(Status::Code::kDiskFull, "the disk is full (" + msg + ")");
+      code = Status::Code::kDiskFull;
+      break;
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_CANTOPEN:
-      return Status::error(Status::Code::kReadOnly,
-                           "the data directory cannot be written (" + msg + ")");
+      code = Status::Code::kReadOnly;
+      break;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return Status::error(Status::Code::kCorrupt, msg);
@@ -25,7 +32,31 @@ Status sqlite_status(sqlite3* db, int rc, const std::string& what) {
     case SQLITE_LOCKED:
       return Status::error(Status::Code::kUnavailable, msg);
     default:
-      return Status::error(Status::Code::kIo, msg);
+      break;
+  }
+  // sqlite says "unable to open database file" or "disk I/O error" where the OS said ENOSPC
+  // (no inode left for the WAL, an fsync with no room): the OS's reason, or else the state
+  // of the disk, is what a volunteer can act on.
+  if (primary == SQLITE_CANTOPEN || primary == SQLITE_IOERR) {
+    switch (db ? sqlite3_system_errno(db) : 0) {
+      case ENOSPC:
+      case EDQUOT:
+        code = Status::Code::kDiskFull;
+        break;
+      case EROFS:
+        code = Status::Code::kReadOnly;
+        break;
+      default:
+        if (auto disk = disk_state(dir)) code = *disk;
+    }
+  }
+  switch (code) {
+    case Status::Code::kDiskFull:
+      return Status::error(code, "the disk is full (" + msg + ")");
+    case Status::Code::kReadOnly:
+      return Status::error(code, "the data directory cannot be written (" + msg + ")");
+    default:
+      return Status::error(code, msg);
   }
 }
 

@@ -10,8 +10,9 @@
 
 namespace pb::store {
 
-// Maps an sqlite result code to a Status a volunteer can act on.
-Status sqlite_status(sqlite3* db, int rc, const std::string& what);
+// Maps an sqlite result code to a Status a volunteer can act on. `dir` (the data dir, may be
+// "") is asked whether it is full or read-only when sqlite's own code is vague.
+Status sqlite_status(sqlite3* db, int rc, const std::string& what, const std::string& dir = "");
 
 class Statement {
  public:

@@ -244,3 +244,23 @@ TEST_CASE("the photo of a deleted pledge is gone after a restart even when remov
   CHECK(left == 0);
   check_all_intact(**opened, {kept});
 }
+
+TEST_CASE("a disk with no room for one more file says disk full at start-up", "[store][disk]") {
+  // Out of inodes (thousands of small files on a card): sqlite cannot create ledger.db or its
+  // WAL. The volunteer must read "disk full", not "cannot be written" (the card's switch).
+  int failed_opens = 0;
+  for (int inodes = 2; inodes <= 6; ++inodes) {
+    SmallDisk disk("4m,nr_inodes=" + std::to_string(inodes));
+    if (!disk.mounted()) {
+      WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << ")");
+      return;
+    }
+    auto l = Ledger::open(disk.path() + "/data");
+    if (l) continue;
+    ++failed_opens;
+    INFO(inodes << " inodes: " << l.status().message());
+    CHECK(l.status().code() == Status::Code::kDiskFull);
+    CHECK(l.status().message().find("disk is full") != std::string::npos);
+  }
+  CHECK(failed_opens >= 2);
+}
