@@ -240,7 +240,16 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
           if (!std::regex_match(u.bucket, re))
             r.fail(v, k, "not a valid S3 bucket name: '" + u.bucket + "'");
         }},
-       {"region", s(&UploadTarget::region)},
+       {"region",
+        [&](const toml::node& v, const std::string& k) {
+          // Part of every SigV4 signature: a wrong one fails each upload, not the start-up.
+          u.region = r.str(v, k);
+          static const std::regex re("[A-Za-z0-9_.-]+");  // also MinIO, Ceph, R2 (auto)
+          if (!std::regex_match(u.region, re))
+            r.fail(
+                v, k,
+                "expected a region name such as eu-west-1 or us-east-1, found '" + u.region + "'");
+        }},
        {"access_key_env", env(&UploadTarget::access_key_env)},
        {"secret_key_env", env(&UploadTarget::secret_key_env)},
        {"url",

@@ -58,6 +58,10 @@ const Broken kBroken[] = {
     {"idle timeout too short", "[booth]\nidle_timeout_s = 2\n", 2, "booth.idle_timeout_s",
      "between 10 and 3600"},
     {"boolean expected", "[upload]\nenabled = \"yes\"\n", 2, "upload.enabled", "true or false"},
+    {"empty s3 region",
+     "[[upload.targets]]\nkind = \"s3\"\nendpoint = \"https://s3.example.org\"\nbucket = "
+     "\"pledges\"\naccess_key_env = \"K\"\nsecret_key_env = \"S\"\nregion = \"\"\n",
+     7, "upload.targets[0].region", "eu-west-1"},
 };
 
 }  // namespace
