@@ -56,6 +56,8 @@ struct Reader {
   std::string path(const toml::node& n, const std::string& key) const {
     std::string p = str(n, key);
     if (p.empty()) return p;
+    // No shell expands it here: "~/pledges" would become a folder named "~" beside the file.
+    if (p[0] == '~') fail(n, key, "'~' is not expanded; write the full path, found '" + p + "'");
     fs::path fp(p);
     if (fp.is_relative() && !base_dir.empty()) fp = base_dir / fp;
     return fp.lexically_normal().string();
