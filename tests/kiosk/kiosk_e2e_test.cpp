@@ -298,7 +298,7 @@ tap admin:exit
   CHECK(has_shot(shots, "out-of-service-en.png"));
 }
 
-TEST_CASE("the booth's upload worker copies a consented photo to the target after the save", "[kiosk][e2e]") {
+TEST_CASE("the upload worker inside the booth copies a consented photo to the target after the save", "[kiosk][e2e]") {
   TempDir dir("kiosk-upload");
   std::string toml = booth_toml(dir);
   toml.replace(toml.find("[upload]\nenabled = false\n"), std::string("[upload]\nenabled = false\n").size(),
