@@ -96,3 +96,92 @@ TEST_CASE("a pledge acknowledged before kill -9 is still there with its photo", 
   CHECK(rounds_with_saves >= kRounds / 4);
   CHECK(acknowledged.size() >= static_cast<std::size_t>(kRounds / 4));
 }
+
+namespace {
+
+// The "saved <id> <sha>" lines a child has finished writing so far.
+std::vector<std::pair<std::string, std::string>> acknowledged_in(const std::string& log) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string text = pb::test::read_file(log);
+  std::size_t start = 0, end;
+  while ((end = text.find('\n', start)) != std::string::npos) {
+    std::istringstream fields(text.substr(start, end - start));
+    std::string word, id, sha;
+    if (fields >> word >> id >> sha && word == "saved") out.emplace_back(id, sha);
+    start = end + 1;
+  }
+  return out;
+}
+
+void require_intact(pb::store::Ledger& ledger,
+                    const std::vector<std::pair<std::string, std::string>>& pledges,
+                    std::size_t from) {
+  for (std::size_t i = from; i < pledges.size(); ++i) {
+    const auto& [pid, psha] = pledges[i];
+    INFO("pledge " << pid);
+    auto p = ledger.get_pledge(pid);
+    REQUIRE(p.is_ok());
+    REQUIRE(p->has_value());
+    std::string bytes = pb::test::read_file(ledger.photo_file(**p));
+    REQUIRE(pb::store::sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                  bytes.size()) == psha);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a booth restarting beside a saving process never disturbs its saves", "[store][crash]") {
+  // Two processes on one data dir (the kiosk and a volunteer's CLI): one is killed at random
+  // moments and a ledger opens again after each kill while the other keeps saving. The
+  // survivor must never fail a save or lose an acknowledged photo to someone's recovery.
+  pb::test::TempDir dir("pbcrash2");
+  const std::string data = dir / "data";
+  const std::string steady_log = dir / "steady.log";
+  pb::test::ChildProcess steady({STORE_CRASH_CHILD, data, "8"}, steady_log);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (pb::test::read_file(steady_log).rfind("ready", 0) != 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(pb::test::read_file(steady_log).rfind("ready", 0) == 0);
+
+  std::mt19937 rng{20261126};
+  std::uniform_int_distribution<int> delay_us(0, 30000);
+  std::vector<std::pair<std::string, std::string>> killed_acks;
+  std::size_t steady_checked = 0;
+  const int kRounds = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string log = dir / ("killed-" + std::to_string(round) + ".log");
+    {
+      pb::test::ChildProcess killed({STORE_CRASH_CHILD, data, "8"}, log);
+      std::this_thread::sleep_for(std::chrono::microseconds(delay_us(rng)));
+      killed.signal(SIGKILL);
+      killed.wait(std::chrono::seconds(10));
+    }
+    std::size_t before = killed_acks.size();
+    for (auto& a : acknowledged_in(log)) killed_acks.push_back(a);
+
+    auto ledger = pb::store::Ledger::open(data);
+    INFO("round " << round << ": " << ledger.status().message());
+    REQUIRE(ledger.is_ok());
+    REQUIRE(steady.running());
+    REQUIRE(integrity_check(data + "/ledger.db") == "ok");
+    require_intact(**ledger, killed_acks, before);
+    auto steady_acks = acknowledged_in(steady_log);
+    require_intact(**ledger, steady_acks, steady_checked);
+    steady_checked = steady_acks.size();
+  }
+  INFO(pb::test::read_file(steady_log).substr(0, 200));
+  REQUIRE(steady.running());  // never hit a failed save (the child exits on one)
+  steady.signal(SIGKILL);
+  steady.wait(std::chrono::seconds(10));
+
+  auto ledger = pb::store::Ledger::open(data);
+  REQUIRE(ledger.is_ok());
+  REQUIRE(integrity_check(data + "/ledger.db") == "ok");
+  REQUIRE(count_temp_files(data) == 0);
+  REQUIRE((*ledger)->recovery().missing_photos.empty());
+  auto steady_acks = acknowledged_in(steady_log);
+  require_intact(**ledger, steady_acks, 0);
+  require_intact(**ledger, killed_acks, 0);
+  CHECK(steady_acks.size() > static_cast<std::size_t>(kRounds));
+}
