@@ -263,14 +263,16 @@ struct Ledger::Impl {
         ++recovery.temp_files_removed;
         continue;
       }
-      std::string rel = fs::relative(f, data_dir, ec).string();
+      // Lexical, not fs::relative: that resolves symlinks, and a photos/ folder linked to
+      // another card would then match no row and every photo would be moved aside.
+      std::string rel = f.lexically_relative(data_dir).string();
       has.reset();
       has.bind(1, rel);
       int rc = has.step();
       if (rc == SQLITE_ROW) continue;
       if (rc != SQLITE_DONE) return db_error(rc, "recovery lookup");
       // A photo whose transaction never committed: keep it aside, never delete a face.
-      fs::path dest = fs::path(data_dir) / "recovered" / fs::relative(f, photos, ec);
+      fs::path dest = fs::path(data_dir) / "recovered" / f.lexically_relative(photos);
       if (Status s = make_dirs_durable(dest.parent_path().string()); !s) return s;
       if (std::rename(f.c_str(), dest.c_str()) != 0)
         return errno_status(errno, "move " + f.string());

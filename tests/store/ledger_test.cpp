@@ -343,3 +343,24 @@ TEST_CASE("a target named twice queues one upload and still saves the pledge", "
   REQUIRE(saved.is_ok());
   CHECK(ledger->outbox_for(saved->id)->size() == 2);
 }
+
+TEST_CASE("photos kept through a symlinked photos folder are not taken for orphans", "[store]") {
+  // A volunteer points photos/ at a bigger card with a symlink; start-up recovery must still
+  // match each file to its row rather than move every photo to recovered/.
+  pb::test::TempDir dir;
+  const std::string data = dir / "data";
+  fs::create_directories(data);
+  fs::create_directories(dir / "bigger-card/photos");
+  fs::create_directory_symlink(dir / "bigger-card/photos", data + "/photos");
+  std::string id;
+  {
+    auto ledger = open(data);
+    id = ledger->save_pledge(pledge())->id;
+  }
+  auto ledger = open(data);
+  CHECK(ledger->recovery().orphans_recovered.empty());
+  CHECK(ledger->recovery().missing_photos.empty());
+  auto p = ledger->get_pledge(id);
+  REQUIRE(p->has_value());
+  CHECK(fs::exists(ledger->photo_file(**p)));
+}
