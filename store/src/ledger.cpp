@@ -117,8 +117,8 @@ bool is_slug(const std::string& s) {
 
 std::string csv_field(const std::string& s) {
   bool quote = s.find_first_of(",\"\r\n") != std::string::npos;
-  // A leading =, +, - or @ would run as a formula in a spreadsheet: keep it text.
-  bool formula = !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+  // A leading =, +, -, @, tab or CR would run as a formula in a spreadsheet: keep it text.
+  bool formula = !s.empty() && s[0] != 0 && std::strchr("=+-@\t\r", s[0]) != nullptr;
   std::string v = formula ? "'" + s : s;
   if (!quote) return v;
   std::string out = "\"";

@@ -364,3 +364,19 @@ TEST_CASE("photos kept through a symlinked photos folder are not taken for orpha
   REQUIRE(p->has_value());
   CHECK(fs::exists(ledger->photo_file(**p)));
 }
+
+TEST_CASE("the csv export keeps tab and carriage return led answers as text", "[store]") {
+  // OWASP's CSV-injection list: a cell starting with = + - @ tab or carriage return.
+  pb::test::TempDir dir;
+  auto ledger = open(dir / "data");
+  auto tab = pledge(false, false);
+  tab.answer = "\t=1+cmd|' /C calc'!A0";
+  ledger->save_pledge(tab);
+  auto cr = pledge(false, false);
+  cr.first_name = "\r=2+2";
+  ledger->save_pledge(cr);
+  REQUIRE(ledger->export_csv(dir / "out.csv").is_ok());
+  std::string csv = pb::test::read_file(dir / "out.csv");
+  CHECK(csv.find(",'\t=1+cmd") != std::string::npos);
+  CHECK(csv.find(",\"'\r=2+2\",") != std::string::npos);
+}
