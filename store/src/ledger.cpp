@@ -303,10 +303,17 @@ struct Ledger::Impl {
     if (rc != SQLITE_OK) return db_error(rc, "open " + db_path);
     sqlite3_busy_timeout(db, 10000);
     sqlite3_extended_result_codes(db, 1);
-    {
+    // Switching a new database to WAL needs the exclusive lock, and sqlite returns BUSY
+    // there without calling the busy handler (a lock upgrade could deadlock): when another
+    // ledger opens the same new data dir at the same moment, wait here instead.
+    for (int waited_ms = 0;; waited_ms += 5) {
       Statement wal(db, "PRAGMA journal_mode=WAL");
       rc = wal.step();
-      if (rc != SQLITE_ROW) return db_error(rc, "set WAL mode on " + db_path);
+      if (rc == SQLITE_ROW) break;
+      if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= 10000)
+        return db_error(rc, "set WAL mode on " + db_path);
+      wal.finalize();
+      usleep(5000);
     }
     if (Status s = exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "pragmas"); !s)
       return s;

@@ -269,7 +269,7 @@ TEST_CASE("two ledgers on one data dir save concurrently without losing a pledge
 TEST_CASE("ledgers opened at once on a fresh data dir all open", "[store]") {
   // A booth's saver and upload threads (or the kiosk and `pledgebooth upload`) may start
   // together on a new data dir: each must open, none may trip over the other's migration.
-  for (int round = 0; round < 10; ++round) {
+  for (int round = 0; round < 60; ++round) {
     pb::test::TempDir dir;
     const std::string data = dir / "data";
     std::atomic<int> failures{0};
