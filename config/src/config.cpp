@@ -513,11 +513,17 @@ Config parse_config(const std::string& toml_text, const std::string& name) {
 }
 
 Config load_config(const std::string& path) {
+  // A folder opens like an empty file and would load the built-in demo config silently.
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw ConfigError(path, 0, "(file)", "is a folder; give the booth.toml file inside it");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw ConfigError(path, 0, "(file)", std::string("cannot open: ") + std::strerror(errno));
   std::stringstream ss;
   ss << in.rdbuf();
+  if (in.bad())
+    throw ConfigError(path, 0, "(file)", std::string("cannot read: ") + std::strerror(errno));
   return parse_config(ss.str(), path);
 }
 

@@ -170,3 +170,17 @@ TEST_CASE("the default folder target lives in the configured data dir", "[config
   auto rel = parse_config("[storage]\ndata_dir = \"data\"\n", "/etc/pb/booth.toml");
   CHECK(rel.upload.targets[0].path == "/etc/pb/data/outbox-folder");
 }
+
+TEST_CASE("a folder given as the config file is an error naming it", "[config]") {
+  // `--config /media/usb/` by mistake must not start the booth on the built-in demo event.
+  pb::test::TempDir dir("pbcfgdir");
+  try {
+    pb::config::load_config(dir.path());
+    FAIL("no error for a folder");
+  } catch (const ConfigError& e) {
+    std::string msg = e.what();
+    INFO(msg);
+    CHECK(msg.rfind(dir.path() + ":0: (file): ", 0) == 0);
+    CHECK(msg.find("folder") != std::string::npos);
+  }
+}
