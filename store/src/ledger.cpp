@@ -13,6 +13,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "files.h"
 #include "sqlite.h"
@@ -239,6 +240,16 @@ struct Ledger::Impl {
     return Status::ok();
   }
 
+  static Status copy_then_remove(const fs::path& from, const fs::path& to) {
+    std::ifstream in(from, std::ios::binary);
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                    std::istreambuf_iterator<char>());
+    if (in.bad()) return errno_status(errno, "read " + from.string());
+    if (Status s = write_file_durably(to.parent_path().string(), to.filename().string(), bytes); !s)
+      return s;
+    return remove_durably(from.string());
+  }
+
   // Runs only when no other Ledger has this data dir open (exclusive lock), so that no
   // save in flight elsewhere loses its temp file or its just-renamed photo.
   Status recover() {
@@ -274,10 +285,15 @@ struct Ledger::Impl {
       // A photo whose transaction never committed: keep it aside, never delete a face.
       fs::path dest = fs::path(data_dir) / "recovered" / f.lexically_relative(photos);
       if (Status s = make_dirs_durable(dest.parent_path().string()); !s) return s;
-      if (std::rename(f.c_str(), dest.c_str()) != 0)
+      if (std::rename(f.c_str(), dest.c_str()) == 0) {
+        fsync_dir(dest.parent_path().string());
+        fsync_dir(f.parent_path().string());
+      } else if (errno == EXDEV) {
+        // photos/ links to another file system: copy durably, then remove the original.
+        if (Status s = copy_then_remove(f, dest); !s) return s;
+      } else {
         return errno_status(errno, "move " + f.string());
-      fsync_dir(dest.parent_path().string());
-      fsync_dir(f.parent_path().string());
+      }
       recovery.orphans_recovered.push_back(dest.string());
     }
     Statement rows(db, "SELECT id, photo_path FROM pledges WHERE photo_path != ''");

@@ -264,3 +264,36 @@ TEST_CASE("a disk with no room for one more file says disk full at start-up", "[
   }
   CHECK(failed_opens >= 2);
 }
+
+TEST_CASE("an orphan photo on a photos folder linked to another card is still set aside",
+          "[store][disk]") {
+  // photos/ is a symlink to a second file system; a crash left a photo with no row. Moving it
+  // to recovered/ crosses file systems (rename gives EXDEV): the booth must still start.
+  SmallDisk card("8m");
+  if (!card.mounted()) {
+    WARN("skipped: cannot mount a small tmpfs here (" << card.why() << ")");
+    return;
+  }
+  pb::test::TempDir dir("pbxdev");
+  const std::string data = dir / "data";
+  fs::create_directories(data);
+  fs::create_directories(card.path() + "/photos");
+  fs::create_directory_symlink(card.path() + "/photos", data + "/photos");
+  Pledge kept;
+  std::string orphan;
+  {
+    auto opened = Ledger::open(data);
+    REQUIRE(opened.is_ok());
+    kept = *(*opened)->save_pledge(photo_pledge(1));
+    orphan = data + "/" + fs::path(kept.photo_path).parent_path().string() + "/0199-orphan.jpg";
+    pb::test::write_file(orphan, "a face whose row never committed");
+  }
+  auto opened = Ledger::open(data);
+  INFO(opened.status().message());
+  REQUIRE(opened.is_ok());
+  const auto& rec = (*opened)->recovery();
+  REQUIRE(rec.orphans_recovered.size() == 1);
+  CHECK(pb::test::read_file(rec.orphans_recovered[0]) == "a face whose row never committed");
+  CHECK_FALSE(fs::exists(orphan));
+  check_all_intact(**opened, {kept});
+}
