@@ -298,12 +298,15 @@ tap admin:exit
   CHECK(has_shot(shots, "out-of-service-en.png"));
 }
 
-TEST_CASE("the upload worker inside the booth copies a consented photo to the target after the save", "[kiosk][e2e]") {
+TEST_CASE(
+    "the upload worker inside the booth copies a consented photo to the target after the save",
+    "[kiosk][e2e]") {
   TempDir dir("kiosk-upload");
   std::string toml = booth_toml(dir);
-  toml.replace(toml.find("[upload]\nenabled = false\n"), std::string("[upload]\nenabled = false\n").size(),
-               "[upload]\nenabled = true\n[[upload.targets]]\nname = \"stick\"\nkind = \"file\"\npath = \"" +
-                   (dir / "stick") + "\"\n");
+  toml.replace(
+      toml.find("[upload]\nenabled = false\n"), std::string("[upload]\nenabled = false\n").size(),
+      "[upload]\nenabled = true\n[[upload.targets]]\nname = \"stick\"\nkind = \"file\"\npath = \"" +
+          (dir / "stick") + "\"\n");
   const char* script = R"(
 expect attract 15
 tap start
