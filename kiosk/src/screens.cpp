@@ -358,8 +358,7 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
                 {1340, 480, 480, 320});
   }
   button(p, v, hits, "thanks_done", {920, 880, 420, 120}, v.tr("thanks.done"), Style::kLight, 46);
-  hits.push_back({"thanks_done", {0, 0, kDesignW, kDesignH}, false});
-  std::swap(hits[hits.size() - 1], hits[hits.size() - 2]);  // the button stays on top
+  // Only the button ends THANKS: a finger near the QR code must not take it away.
 }
 
 // --- OUT OF SERVICE ------------------------------------------------------------------
