@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -163,9 +164,14 @@ void check_camera_source(const Reader& r, const toml::node& n, const std::string
   if (starts("device:") || starts("file:") || starts("gst:")) {
     if (starts("device:")) {
       std::string d = s.substr(7);
-      bool digits = std::all_of(d.begin(), d.end(), ::isdigit);
+      // Bytes of UTF-8 are negative chars: compare, never ::isdigit (undefined for them).
+      bool digits = d.find_first_not_of("0123456789") == std::string::npos;
       if (!digits && d.rfind("/dev/", 0) != 0)
         r.fail(n, key, "device must be a number or /dev/videoN, found '" + d + "'");
+      // The camera would otherwise fail at start-up (std::stoi) instead of here with a line.
+      if (digits && (d.size() > 3 || std::stoi(d) > 255))
+        r.fail(n, key,
+               "device number must be 0 to 255 (/dev/video0.../dev/video255), found '" + d + "'");
     }
     return;
   }

@@ -62,6 +62,10 @@ const Broken kBroken[] = {
      "[[upload.targets]]\nkind = \"s3\"\nendpoint = \"https://s3.example.org\"\nbucket = "
      "\"pledges\"\naccess_key_env = \"K\"\nsecret_key_env = \"S\"\nregion = \"\"\n",
      7, "upload.targets[0].region", "eu-west-1"},
+    {"camera device number out of range", "[camera]\nsource = \"device:99999999999999999999\"\n", 2,
+     "camera.source", "0 to 255"},
+    {"camera device in korean", "[camera]\nsource = \"device:카메라\"\n", 2, "camera.source",
+     "/dev/videoN"},
     {"home-relative data dir", "[storage]\n\ndata_dir = \"~/pledges\"\n", 3, "storage.data_dir",
      "full path"},
     {"home-relative target path", "[[upload.targets]]\nkind = \"file\"\npath = \"~/usb\"\n", 3,
