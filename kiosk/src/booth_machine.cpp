@@ -278,7 +278,7 @@ void BoothMachine::on_key(const std::string& id) {
     field->backspace();
     return;
   }
-  const std::u32string chars = id == "space" ? std::u32string(U" ") : from_utf8(id);
+  const std::u32string chars = id == "space" ? std::u32string(U" ") : decode_utf8(id);
   if (chars.size() != 1) return;
   if (field == &s_.answer_words) s_.answer_pick.clear();  // own words replace a quick pick
   field->type(chars[0]);

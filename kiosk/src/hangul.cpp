@@ -155,9 +155,9 @@ bool HangulComposer::backspace() {
 std::string HangulComposer::composing() const {
   if (keys_.empty()) return "";
   const Syllable s = build();
-  if (s.lone != 0) return to_utf8(s.lone);
+  if (s.lone != 0) return encode_utf8(s.lone);
   const char32_t c = 0xAC00 + static_cast<char32_t>((s.cho * 21 + s.jung) * 28 + s.jong);
-  return to_utf8(c);
+  return encode_utf8(c);
 }
 
 std::string HangulComposer::commit() {
@@ -172,10 +172,10 @@ void TextField::type(char32_t c) {
     HangulComposer probe = composer_;
     const std::size_t done = probe.type(c).empty() ? 0 : 1;
     if (committed_.size() + done + (probe.empty() ? 0 : 1) > max_chars_) return;
-    committed_ += from_utf8(composer_.type(c));
+    committed_ += decode_utf8(composer_.type(c));
     return;
   }
-  committed_ += from_utf8(composer_.commit());
+  committed_ += decode_utf8(composer_.commit());
   if (committed_.size() >= max_chars_) return;
   committed_.push_back(c);
 }
@@ -186,7 +186,7 @@ void TextField::backspace() {
 }
 
 void TextField::commit() {
-  committed_ += from_utf8(composer_.commit());
+  committed_ += decode_utf8(composer_.commit());
 }
 
 void TextField::clear() {
@@ -195,51 +195,11 @@ void TextField::clear() {
 }
 
 std::string TextField::text() const {
-  return to_utf8(committed_) + composer_.composing();
+  return encode_utf8(committed_) + composer_.composing();
 }
 
 std::size_t TextField::length() const {
   return committed_.size() + (composer_.empty() ? 0 : 1);
-}
-
-std::string to_utf8(char32_t c) {
-  std::string out;
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-  return out;
-}
-
-std::string to_utf8(const std::u32string& s) {
-  std::string out;
-  for (char32_t c : s) out += to_utf8(c);
-  return out;
-}
-
-std::u32string from_utf8(const std::string& s) {
-  std::u32string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    int n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
-    char32_t c = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
-    for (int k = 1; k < n && i + k < s.size(); ++k)
-      c = (c << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(c);
-    i += static_cast<std::size_t>(n);
-  }
-  return out;
 }
 
 }  // namespace pb::kiosk

@@ -10,12 +10,11 @@
 #include <opencv2/core.hpp>
 
 #include "pb/status.h"
+#include "pb/utf8.h"
 
 namespace pb::photo {
 
 // UTF-8 → code points; malformed bytes become U+FFFD.
-std::u32string decode_utf8(std::string_view text);
-std::string encode_utf8(std::u32string_view text);
 
 // One TrueType face with its own FreeType library, so no state is shared with SDL_ttf or
 // other threads. Calls are serialised by an internal mutex.

@@ -3,12 +3,12 @@
 
 #include "pb/hangul.h"
 
-using pb::kiosk::from_utf8;
+using pb::decode_utf8;
 using pb::kiosk::TextField;
 
 namespace {
 void type_all(TextField& f, const std::string& keys) {
-  for (char32_t c : from_utf8(keys)) f.type(c);
+  for (char32_t c : decode_utf8(keys)) f.type(c);
 }
 }  // namespace
 

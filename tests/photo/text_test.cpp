@@ -5,7 +5,7 @@
 #include "sign_impl.h"
 #include "text.h"
 
-using pb::photo::decode_utf8;
+using pb::decode_utf8;
 using pb::photo::fit_text;
 using pb::photo::Font;
 
@@ -22,7 +22,7 @@ TEST_CASE("utf8 decoding keeps Hangul and replaces malformed bytes", "[photo][te
   CHECK(decode_utf8("a\xff"
                     "b") == U"a\uFFFDb");
   CHECK(decode_utf8("\xe2\x82") == U"\uFFFD\uFFFD");  // truncated sequence
-  CHECK(pb::photo::encode_utf8(U"우리 딸…") == "우리 딸…");
+  CHECK(pb::encode_utf8(U"우리 딸…") == "우리 딸…");
 }
 
 TEST_CASE("the Nanum font has glyphs for Korean answers and draws them", "[photo][text]") {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "pb/utf8.h"
+
 namespace pb::kiosk {
 
 // Composes compatibility jamo (U+3131..U+3163) typed one at a time into Hangul syllables
@@ -57,8 +59,5 @@ class TextField {
   std::size_t max_chars_;
 };
 
-std::string to_utf8(char32_t c);
-std::string to_utf8(const std::u32string& s);
-std::u32string from_utf8(const std::string& s);
 
 }  // namespace pb::kiosk
