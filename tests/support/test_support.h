@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pb::test {
@@ -67,6 +68,17 @@ RunResult run_pledgebooth(const std::vector<std::string>& args,
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
+// Polls f every 50 ms until it is true or the timeout passes; returns f's last answer.
+template <typename F>
+bool eventually(F f, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return f();
+}
+
 // Path of the source tree (for assets and fixtures).
 std::string source_dir();
 

@@ -9,6 +9,8 @@
 
 namespace fs = std::filesystem;
 using namespace pb;
+using pb::test::eventually;
+using pb::test::files_under;
 
 namespace {
 
@@ -21,16 +23,6 @@ config::UploadTarget dav(const std::string& url) {
   t.connect_timeout_s = 2;
   t.low_speed_timeout_s = 1;  // a stalled server is given up on after a second
   return t;
-}
-
-std::vector<std::string> files_under(const std::string& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
-       it.increment(ec))
-    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), root).string());
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 // Exactly the consented pledges' photo + JSON under root, byte for byte, and all rows done.
@@ -55,16 +47,6 @@ void check_remote_and_ledger(const std::string& root, store::Ledger& ledger,
   auto all = ledger.outbox_items();
   REQUIRE(all.is_ok());
   for (const auto& row : *all) CHECK(row.state == store::OutboxState::kDone);
-}
-
-template <typename F>
-bool eventually(F f, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return f();
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 
 namespace fs = std::filesystem;
 using namespace pb;
+using pb::test::eventually;
+using pb::test::files_under;
 
 namespace {
 
@@ -18,27 +20,6 @@ config::UploadTarget folder_target(const std::string& path) {
   t.path = path;
   t.prefix = "pledges";
   return t;
-}
-
-// Every regular file under root, relative.
-std::vector<std::string> files_under(const std::string& root) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
-       it.increment(ec))
-    if (it->is_regular_file()) out.push_back(fs::relative(it->path(), root).string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-template <typename F>
-bool eventually(F f, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return f();
 }
 
 }  // namespace

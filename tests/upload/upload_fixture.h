@@ -4,7 +4,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -72,6 +74,17 @@ inline config::Config base_config(const std::string& data_dir) {
 }
 
 // The whole outbox of a ledger by state.
+// Every regular file under root, relative to it, sorted.
+inline std::vector<std::string> files_under(const std::string& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+       !ec && it != std::filesystem::end(it); it.increment(ec))
+    if (it->is_regular_file()) out.push_back(std::filesystem::relative(it->path(), root).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 inline store::QueueCounts counts(store::Ledger& ledger) {
   return *ledger.queue_counts();
 }

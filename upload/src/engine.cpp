@@ -184,16 +184,21 @@ void Engine::start_job(const store::OutboxItem& item, std::int64_t now) {
   start_step(job, now);
 }
 
+// A target answered its probe: back online, or the next probe later (backing off).
+void Engine::probe_answered(Slot& slot, bool reachable, std::int64_t now) {
+  if (reachable) {
+    slot.online = true;
+    slot.recovered = true;
+    slot.probe_failures = 0;
+    return;
+  }
+  slot.probe_at = now + probe_interval_ms(++slot.probe_failures);
+  if (!given_up(slot) && (!next_at_ || slot.probe_at < *next_at_)) next_at_ = slot.probe_at;
+}
+
 void Engine::start_probe(Slot& slot, std::int64_t now) {
   if (slot.target->is_local()) {
-    if (slot.target->local_reachable()) {
-      slot.online = true;
-      slot.recovered = true;
-      slot.probe_failures = 0;
-    } else {
-      slot.probe_at = now + probe_interval_ms(++slot.probe_failures);
-      if (!given_up(slot) && (!next_at_ || slot.probe_at < *next_at_)) next_at_ = slot.probe_at;
-    }
+    probe_answered(slot, slot.target->local_reachable(), now);
     return;
   }
   auto job = std::make_unique<Job>();
@@ -299,14 +304,7 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
   std::string message = redact(outcome.message, slot.target->secrets());
   if (job->probe) {
     slot.probing = false;
-    if (outcome.verdict == Verdict::kOk) {
-      slot.online = true;
-      slot.recovered = true;
-      slot.probe_failures = 0;
-    } else {
-      slot.probe_at = now + probe_interval_ms(++slot.probe_failures);
-      if (!given_up(slot) && (!next_at_ || slot.probe_at < *next_at_)) next_at_ = slot.probe_at;
-    }
+    probe_answered(slot, outcome.verdict == Verdict::kOk, now);
     return;
   }
   const std::int64_t row = job->item.id;

@@ -91,6 +91,7 @@ class Engine {
   bool given_up(const Slot& slot) const;
   void start_job(const store::OutboxItem& item, std::int64_t now);
   void start_probe(Slot& slot, std::int64_t now);
+  void probe_answered(Slot& slot, bool reachable, std::int64_t now);
   bool start_step(std::unique_ptr<Job>& job, std::int64_t now);
   void step_ended(Job* job, CURLcode code, std::int64_t now);
   void finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now);
