@@ -50,6 +50,8 @@ inline std::string encode_utf8(std::u32string_view text) {
   return out;
 }
 
-inline std::string encode_utf8(char32_t c) { return encode_utf8(std::u32string_view(&c, 1)); }
+inline std::string encode_utf8(char32_t c) {
+  return encode_utf8(std::u32string_view(&c, 1));
+}
 
 }  // namespace pb

@@ -59,5 +59,4 @@ class TextField {
   std::size_t max_chars_;
 };
 
-
 }  // namespace pb::kiosk
