@@ -61,6 +61,16 @@ class SmallDisk {
   std::vector<std::string> bind_mounts_;
 };
 
+// Catch2 v2 has no SKIP: say why, loudly, and end the test case without failing it.
+#define SKIP_UNLESS_MOUNTED(disk)                                                                 \
+  do {                                                                                            \
+    if (!(disk).mounted()) {                                                                      \
+      WARN("skipped: cannot mount a small tmpfs here (" << (disk).why()                           \
+                                                        << "); run as root to test a full disk"); \
+      return;                                                                                     \
+    }                                                                                             \
+  } while (0)
+
 PledgeInput photo_pledge(std::uint8_t seed) {
   PledgeInput in;
   in.event = "campus-fair";
@@ -99,11 +109,7 @@ int temp_files(const std::string& dir) {
 
 TEST_CASE("a full disk fails the save cleanly and keeps every earlier pledge", "[store][disk]") {
   SmallDisk disk("4m");
-  if (!disk.mounted()) {
-    WARN("skipped: cannot mount a small tmpfs here (" << disk.why()
-                                                      << "); run as root to test a full disk");
-    return;
-  }
+  SKIP_UNLESS_MOUNTED(disk);
   const std::string data = disk.path() + "/data";
   auto opened = Ledger::open(data);
   REQUIRE(opened.is_ok());
@@ -140,10 +146,7 @@ TEST_CASE("a full disk fails the save cleanly and keeps every earlier pledge", "
 TEST_CASE("a read-only disk fails the save cleanly and keeps every earlier pledge",
           "[store][disk]") {
   SmallDisk disk("8m");
-  if (!disk.mounted()) {
-    WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << ")");
-    return;
-  }
+  SKIP_UNLESS_MOUNTED(disk);
   const std::string data = disk.path() + "/data";
   std::vector<Pledge> saved;
   {
@@ -165,10 +168,7 @@ TEST_CASE("a full disk that fails the ledger commit leaves no partial row", "[st
   // Pledges without a photo only grow ledger.db: the failure then comes from sqlite (the WAL
   // write at COMMIT), not from the photo file, and must be the same clean kDiskFull.
   SmallDisk disk("4m");
-  if (!disk.mounted()) {
-    WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << ")");
-    return;
-  }
+  SKIP_UNLESS_MOUNTED(disk);
   const std::string data = disk.path() + "/data";
   auto opened = Ledger::open(data);
   REQUIRE(opened.is_ok());
@@ -215,10 +215,7 @@ TEST_CASE("the photo of a deleted pledge is gone after a restart even when remov
   // once (read-only card, crash right after the row went), the next start removes it; it must
   // never be kept as an orphan in recovered/.
   SmallDisk disk("8m");
-  if (!disk.mounted()) {
-    WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << ")");
-    return;
-  }
+  SKIP_UNLESS_MOUNTED(disk);
   const std::string data = disk.path() + "/data";
   Pledge gone, kept;
   {
@@ -251,10 +248,7 @@ TEST_CASE("a disk with no room for one more file says disk full at start-up", "[
   int failed_opens = 0;
   for (int inodes = 2; inodes <= 6; ++inodes) {
     SmallDisk disk("4m,nr_inodes=" + std::to_string(inodes));
-    if (!disk.mounted()) {
-      WARN("skipped: cannot mount a small tmpfs here (" << disk.why() << ")");
-      return;
-    }
+    SKIP_UNLESS_MOUNTED(disk);
     auto l = Ledger::open(disk.path() + "/data");
     if (l) continue;
     ++failed_opens;
@@ -270,10 +264,7 @@ TEST_CASE("an orphan photo on a photos folder linked to another card is still se
   // photos/ is a symlink to a second file system; a crash left a photo with no row. Moving it
   // to recovered/ crosses file systems (rename gives EXDEV): the booth must still start.
   SmallDisk card("8m");
-  if (!card.mounted()) {
-    WARN("skipped: cannot mount a small tmpfs here (" << card.why() << ")");
-    return;
-  }
+  SKIP_UNLESS_MOUNTED(card);
   pb::test::TempDir dir("pbxdev");
   const std::string data = dir / "data";
   fs::create_directories(data);
