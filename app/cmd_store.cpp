@@ -16,11 +16,69 @@ namespace fs = std::filesystem;
 
 namespace pb::app {
 
+// Also used by cmd_upload.cpp (declared there).
+std::vector<std::string> target_names(const config::Config& config) {
+  std::vector<std::string> names;
+  for (const auto& t : config.upload.targets) names.push_back(t.name);
+  return names;
+}
+
 namespace {
 
-std::unique_ptr<store::Ledger> open_ledger(AppContext& ctx, const std::string& data_dir_override) {
+// An argument as the shell reads it back, for commands printed to be copied.
+std::string shell_word(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789/._-+=:@,") == std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+// "42 uploads wait for target "old-s3", which is not in /p/booth.toml: add it back, or drop
+// them with `pledgebooth upload --forget-target old-s3`". Also used by cmd_upload.cpp.
+std::string unconfigured_target_message(AppContext& ctx, const std::string& data_dir_override,
+                                        const store::TargetQueue& t) {
+  const std::string& source = ctx.config().source_path;
+  std::string where = source.empty() ? "the built-in config (no booth.toml was found)"
+                                     : fs::absolute(source).lexically_normal().string();
+  std::string command = "pledgebooth";
+  if (!ctx.config_path.empty()) command += " --config " + shell_word(ctx.config_path);
+  command += " upload";
+  if (!data_dir_override.empty()) command += " --data-dir " + shell_word(data_dir_override);
+  command += " --forget-target " + shell_word(t.target);
+  const std::int64_t n = t.pending + t.failed;
+  return std::to_string(n) + (n == 1 ? " upload waits" : " uploads wait") + " for target \"" +
+         t.target + "\", which is not in " + where + ": add it back, or drop " +
+         (n == 1 ? "it" : "them") + " with `" + command + "`";
+}
+
+namespace {
+
+// How a command may open the ledger.
+enum class Use {
+  kWrite,     // delete, add-test-pledges: a read-only data dir is an error
+  kReadOnly,  // stats, export: a read-only data dir (write-protected card) is read as it is
+};
+
+std::unique_ptr<store::Ledger> open_ledger(AppContext& ctx, const std::string& data_dir_override,
+                                           const char* command, Use use) {
   std::string dir = data_dir_override.empty() ? ctx.config().storage.data_dir : data_dir_override;
   auto ledger = store::Ledger::open(dir);
+  if (!ledger && ledger.status().code() == Status::Code::kReadOnly) {
+    if (use == Use::kWrite) {
+      std::cerr << "pledgebooth " << command << ": " << ledger.status().message() << ". `"
+                << command
+                << "` has to change the ledger; `pledgebooth stats` and `pledgebooth export` "
+                   "can still read it.\n";
+      throw ExitCode{1};
+    }
+    const std::string why = ledger.status().message();
+    ledger = store::Ledger::open(dir, store::Access::kReadOnly);
+    if (ledger) std::cerr << "note: " << why << "; reading it without changing anything\n";
+  }
   if (!ledger) {
     std::cerr << "pledgebooth: cannot open the ledger in " << dir << ": "
               << ledger.status().message() << "\n";
@@ -46,11 +104,12 @@ T check(Result<T> r, const char* what) {
 }
 
 void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
-  auto ledger = open_ledger(ctx, data_dir);
+  auto ledger = open_ledger(ctx, data_dir, "stats", Use::kReadOnly);
   auto events = check(ledger->event_stats(), "stats");
   auto queue = check(ledger->queue_counts(), "queue");
   auto failed = check(ledger->outbox_items(store::OutboxState::kFailed), "failed uploads");
   auto pending = check(ledger->outbox_items(store::OutboxState::kPending), "pending uploads");
+  auto stranded = check(ledger->unconfigured_targets(target_names(ctx.config())), "upload targets");
   if (json) {
     std::string out = "{\"events\":[";
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -69,7 +128,14 @@ void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
              ",\"target\":" + json_quote(f.target) + ",\"attempts\":" + std::to_string(f.attempts) +
              ",\"error\":" + json_quote(f.last_error) + "}";
     }
-    out += "]}";
+    out += "],\"unconfigured_targets\":[";
+    for (std::size_t i = 0; i < stranded.size(); ++i) {
+      const auto& t = stranded[i];
+      out += (i ? "," : "") + std::string("{\"target\":") + json_quote(t.target) +
+             ",\"pending\":" + std::to_string(t.pending) +
+             ",\"failed\":" + std::to_string(t.failed) + "}";
+    }
+    out += "],\"read_only\":" + std::string(ledger->read_only() ? "true" : "false") + "}";
     std::cout << out << "\n";
     return;
   }
@@ -90,6 +156,8 @@ void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
                 f.last_error.c_str());
   if (!failed.empty())
     std::printf("Fix the cause, then run `pledgebooth upload --retry-failed`.\n");
+  for (const auto& t : stranded)
+    std::printf("%s\n", unconfigured_target_message(ctx, data_dir, t).c_str());
 }
 
 void run_export(AppContext& ctx, const std::string& data_dir, const std::string& csv,
@@ -98,7 +166,7 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
     std::cerr << "pledgebooth export: give --csv FILE or --dir DIR\n";
     throw ExitCode{2};
   }
-  auto ledger = open_ledger(ctx, data_dir);
+  auto ledger = open_ledger(ctx, data_dir, "export", Use::kReadOnly);
   if (!csv.empty()) {
     if (Status s = ledger->export_csv(csv); !s) {
       std::cerr << "pledgebooth export: " << s.message() << "\n";
@@ -132,7 +200,7 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
 }
 
 void run_delete(AppContext& ctx, const std::string& data_dir, const std::string& id) {
-  auto ledger = open_ledger(ctx, data_dir);
+  auto ledger = open_ledger(ctx, data_dir, "delete", Use::kWrite);
   auto got = check(ledger->get_pledge(id), "read pledge");
   if (!got) {
     std::cerr << "pledgebooth delete: no pledge with id " << id << "\n";
@@ -155,7 +223,7 @@ void run_delete(AppContext& ctx, const std::string& data_dir, const std::string&
 // is durable. Used by the crash test and the benchmarks; not shown in --help.
 void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int count, int photo_kb,
                           bool consent) {
-  auto ledger = open_ledger(ctx, data_dir);
+  auto ledger = open_ledger(ctx, data_dir, "add-test-pledges", Use::kWrite);
   std::mt19937_64 rng{std::random_device{}()};
   std::vector<std::string> targets;
   for (const auto& t : ctx.config().upload.targets) targets.push_back(t.name);

@@ -1,16 +1,27 @@
 // `pledgebooth upload`: drain the outbox now, with a progress bar and a summary.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "commands.h"
 #include "pb/json.h"
+#include "pb/ledger.h"
 #include "pb/uploader.h"
 
 namespace pb::app {
+
+// Defined in cmd_store.cpp.
+std::vector<std::string> target_names(const config::Config& config);
+std::string unconfigured_target_message(AppContext& ctx, const std::string& data_dir_override,
+                                        const store::TargetQueue& t);
+
 namespace {
 
 struct UploadArgs {
@@ -18,7 +29,62 @@ struct UploadArgs {
   int parallel = 0;  // 0 = upload.parallel from the config
   bool json = false;
   bool retry_failed = false;
+  std::vector<std::string> forget_targets;  // drop these targets' rows instead of uploading
 };
+
+// The ledger for writing; a read-only data dir (a write-protected stick) ends the command
+// with a message saying so and what to do instead.
+std::unique_ptr<store::Ledger> open_for_upload(const std::string& data_dir) {
+  auto ledger = store::Ledger::open(data_dir);
+  if (ledger) return std::move(*ledger);
+  std::cerr << "upload: " << ledger.status().message();
+  if (ledger.status().code() == Status::Code::kReadOnly)
+    std::cerr << ". Uploading records every sent photo in the ledger, so it needs to write "
+                 "there: copy the whole folder to a writable disk and run `pledgebooth upload "
+                 "--data-dir <the copy>`; `pledgebooth stats` and `pledgebooth export` can read "
+                 "it as it is";
+  std::cerr << "\n";
+  throw ExitCode{2};
+}
+
+// `upload --forget-target NAME...`: drops the undelivered rows of targets that are no longer
+// in the config. Refuses a configured target: its uploads are not stranded.
+void forget_targets(AppContext& ctx, const UploadArgs& args, const std::string& data_dir) {
+  const auto configured = target_names(ctx.config());
+  const std::string& source = ctx.config().source_path;
+  for (const auto& name : args.forget_targets) {
+    if (std::find(configured.begin(), configured.end(), name) == configured.end()) continue;
+    std::cerr << "upload: target \"" << name << "\" is in "
+              << (source.empty() ? std::string("the built-in config")
+                                 : std::filesystem::absolute(source).lexically_normal().string())
+              << ", so its uploads are still sent; nothing was dropped. To give up on it, remove "
+                 "it from the config first.\n";
+    throw ExitCode{2};
+  }
+  auto ledger = open_for_upload(data_dir);
+  for (const auto& name : args.forget_targets) {
+    auto before = ledger->queue_by_target();
+    auto dropped = ledger->forget_target(name);
+    if (!before || !dropped) {
+      std::cerr << "upload: " << (before ? dropped.status() : before.status()).message() << "\n";
+      throw ExitCode{2};
+    }
+    if (*dropped == 0) {
+      std::cout << "no undelivered uploads for target \"" << name << "\"; nothing to drop\n";
+      continue;
+    }
+    std::int64_t pending = 0, failed = 0;
+    for (const auto& t : *before)
+      if (t.target == name) pending = t.pending, failed = t.failed;
+    std::cout << "dropped " << *dropped << (*dropped == 1 ? " upload" : " uploads")
+              << " for target \"" << name << "\" (" << pending << " pending, " << failed
+              << " failed); the pledges and their photos stay in " << ledger->data_dir() << "\n";
+  }
+  auto left = ledger->unconfigured_targets(configured);
+  if (left)
+    for (const auto& t : *left)
+      std::cout << unconfigured_target_message(ctx, args.data_dir, t) << "\n";
+}
 
 void draw_bar(const upload::BatchProgress& p) {
   // At most ~10 redraws a second, and always the last one.
@@ -48,6 +114,11 @@ void run_upload(AppContext& ctx, const UploadArgs& args) {
   const bool tty = !args.json && ::isatty(STDERR_FILENO);
   if (tty) options.on_progress = draw_bar;
   const std::string data_dir = args.data_dir.empty() ? config.storage.data_dir : args.data_dir;
+  if (!args.forget_targets.empty()) return forget_targets(ctx, args, data_dir);
+  // Opened here first so that a read-only data dir gets its own message, and to find rows
+  // whose target is no longer configured: they count as not delivered (exit 1), with a
+  // message saying why and what to do, instead of a queue that never empties.
+  auto ledger = open_for_upload(data_dir);
 
   auto result = upload::upload_batch(config, data_dir, options);
   if (tty) std::fputs("\n", stderr);
@@ -56,6 +127,27 @@ void run_upload(AppContext& ctx, const UploadArgs& args) {
     throw ExitCode{2};
   }
   const upload::BatchSummary& s = *result;
+  auto stranded_r = ledger->unconfigured_targets(target_names(config));
+  if (!stranded_r) {
+    std::cerr << "upload: " << stranded_r.status().message() << "\n";
+    throw ExitCode{2};
+  }
+  const std::vector<store::TargetQueue>& stranded = *stranded_r;
+  // Their rows are summed up in one line per target below, not listed one by one.
+  std::set<std::string> stranded_rows;
+  if (!stranded.empty()) {
+    auto rows = ledger->outbox_items();
+    if (rows)
+      for (const auto& r : *rows)
+        for (const auto& t : stranded)
+          if (r.target == t.target && r.state != store::OutboxState::kDone)
+            stranded_rows.insert(r.pledge_id + " " + r.target + " (");
+  }
+  std::vector<std::string> errors;
+  for (const auto& e : s.errors) {
+    auto cut = e.find(" (");
+    if (cut == std::string::npos || !stranded_rows.count(e.substr(0, cut + 2))) errors.push_back(e);
+  }
   if (args.json) {
     std::string out = "{";
     out += "\"uploaded\":" + std::to_string(s.progress.done);
@@ -67,8 +159,13 @@ void run_upload(AppContext& ctx, const UploadArgs& args) {
     out += ",\"done\":" + std::to_string(s.after.done);
     out += ",\"queue_empty\":" + std::string(s.queue_empty() ? "true" : "false");
     out += ",\"errors\":[";
-    for (std::size_t i = 0; i < s.errors.size(); ++i)
-      out += (i ? "," : "") + json_quote(s.errors[i]);
+    for (std::size_t i = 0; i < errors.size(); ++i) out += (i ? "," : "") + json_quote(errors[i]);
+    out += "],\"unconfigured_targets\":[";
+    for (std::size_t i = 0; i < stranded.size(); ++i)
+      out += (i ? "," : "") + std::string("{\"target\":") + json_quote(stranded[i].target) +
+             ",\"pending\":" + std::to_string(stranded[i].pending) +
+             ",\"failed\":" + std::to_string(stranded[i].failed) + ",\"message\":" +
+             json_quote(unconfigured_target_message(ctx, args.data_dir, stranded[i])) + "}";
     out += "]}";
     std::cout << out << "\n";
   } else {
@@ -77,11 +174,15 @@ void run_upload(AppContext& ctx, const UploadArgs& args) {
               << " s; queue: " << s.after.pending << " pending, " << s.after.failed << " failed, "
               << s.after.done << " done\n";
     const std::size_t shown = 20;
-    for (std::size_t i = 0; i < s.errors.size() && i < shown; ++i)
-      std::cout << "  " << s.errors[i] << "\n";
-    if (s.errors.size() > shown) std::cout << "  … and " << s.errors.size() - shown << " more\n";
-    if (s.after.failed > 0)
+    for (std::size_t i = 0; i < errors.size() && i < shown; ++i)
+      std::cout << "  " << errors[i] << "\n";
+    if (errors.size() > shown) std::cout << "  … and " << errors.size() - shown << " more\n";
+    std::int64_t stranded_failed = 0;
+    for (const auto& t : stranded) stranded_failed += t.failed;
+    if (s.after.failed > stranded_failed)
       std::cout << "fix the cause, then run `pledgebooth upload --retry-failed`\n";
+    for (const auto& t : stranded)
+      std::cout << unconfigured_target_message(ctx, args.data_dir, t) << "\n";
   }
   if (!s.queue_empty()) throw ExitCode{1};
 }
@@ -98,6 +199,10 @@ void add_upload_commands(CLI::App& app, AppContext& ctx) {
       ->check(CLI::Range(1, 64));
   cmd->add_flag("--json", args->json, "print the summary as JSON, no progress bar");
   cmd->add_flag("--retry-failed", args->retry_failed, "put failed rows back in the queue first");
+  cmd->add_option("--forget-target", args->forget_targets,
+                  "drop the queued uploads of a target no longer in the config (pledges and "
+                  "photos stay); uploads nothing")
+      ->type_name("NAME");
   cmd->callback([&ctx, args] { run_upload(ctx, *args); });
 }
 

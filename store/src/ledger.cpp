@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -109,6 +111,31 @@ OutboxItem read_outbox(const Statement& st) {
   return o;
 }
 
+// ledger.db as an sqlite URI, so that a data dir with '?', '#' or '%' in its path still opens.
+std::string sqlite_uri(const std::string& path, const char* params) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string uri = "file:";
+  for (unsigned char c : path) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+        std::strchr("/._~-", c) != nullptr) {
+      uri += static_cast<char>(c);
+    } else {
+      uri += '%';
+      uri += kHex[c >> 4];
+      uri += kHex[c & 15];
+    }
+  }
+  return uri + "?" + params;
+}
+
+// The file system holding dir, or its nearest existing parent, is mounted read-only.
+bool on_read_only_disk(const std::string& dir) {
+  std::error_code ec;
+  fs::path p = dir;
+  while (!p.empty() && !fs::exists(p, ec) && p != p.parent_path()) p = p.parent_path();
+  return disk_state(p.string()) == Status::Code::kReadOnly;
+}
+
 bool is_slug(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s)
@@ -150,10 +177,27 @@ struct Ledger::Impl {
   int lock_fd = -1;
   RecoveryReport recovery;
   int schema_version = 0;
+  bool read_only = false;
+  std::string snapshot_dir;  // a private copy of a read-only ledger, removed on close
 
   ~Impl() {
-    if (db) sqlite3_close_v2(db);
+    close_db();
     if (lock_fd >= 0) close(lock_fd);  // releases the shared lock
+    if (!snapshot_dir.empty()) {
+      std::error_code ec;
+      fs::remove_all(snapshot_dir, ec);
+    }
+  }
+
+  void close_db() {
+    if (db) sqlite3_close_v2(db);
+    db = nullptr;
+  }
+
+  // What every write on a read-only ledger returns.
+  Status read_only_error(const std::string& what) const {
+    return Status::error(Status::Code::kReadOnly,
+                         "cannot " + what + ": the ledger in " + data_dir + " is open read-only");
   }
 
   // An sqlite failure as a Status, with the disk asked when sqlite's code is vague: it says
@@ -345,16 +389,116 @@ struct Ledger::Impl {
     }
     return Status::ok();
   }
+
+  // Opens `uri` read-only and reads the schema, which is where sqlite finds out whether it
+  // can see the WAL at all (sqlite3_open_v2 itself touches nothing).
+  Status open_uri_read_only(const std::string& uri) {
+    close_db();
+    int rc = sqlite3_open_v2(uri.c_str(), &db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 10000);
+      sqlite3_extended_result_codes(db, 1);
+      Statement probe(db, "SELECT count(*) FROM sqlite_master");
+      rc = probe.step();
+      if (rc == SQLITE_ROW) return Status::ok();
+    }
+    Status s = sqlite_status(db, rc, "open " + data_dir + "/ledger.db read-only", data_dir);
+    close_db();
+    return s;
+  }
+
+  // Copies ledger.db and its WAL into a private temp folder and reads the copy: for a WAL
+  // that holds commits but has no -shm beside it, on a disk where none can be made.
+  Status open_snapshot(const std::string& db_path) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/pledgebooth-ro-XXXXXX";
+    if (!mkdtemp(tmpl.data()))
+      return errno_status(errno, "make a temp folder for a copy of the ledger");
+    snapshot_dir = tmpl;
+    std::error_code ec;
+    fs::copy_file(db_path, snapshot_dir + "/ledger.db", ec);
+    if (!ec && fs::exists(db_path + "-wal"))
+      fs::copy_file(db_path + "-wal", snapshot_dir + "/ledger.db-wal", ec);
+    if (ec)
+      return Status::error(Status::Code::kIo, "copy " + db_path + " to read it: " + ec.message());
+    return open_uri_read_only(sqlite_uri(snapshot_dir + "/ledger.db", "mode=ro"));
+  }
+
+  Status open_read_only() {
+    read_only = true;
+    std::string db_path = data_dir + "/ledger.db";
+    struct stat st {};
+    if (stat(db_path.c_str(), &st) != 0) {
+      if (errno == ENOENT)
+        return Status::error(Status::Code::kNotFound,
+                             data_dir + " holds no ledger.db: is it a pledgebooth data folder?");
+      return errno_status(errno, "open " + db_path);
+    }
+    // A shared lock when the lock file can be read: recovery elsewhere then waits, and does
+    // not move a photo aside while it is being exported.
+    lock_fd = ::open((data_dir + "/ledger.lock").c_str(), O_RDONLY | O_CLOEXEC);
+    if (lock_fd >= 0) {
+      while (flock(lock_fd, LOCK_SH) != 0 && errno == EINTR) {
+      }
+    }
+    // 1. mode=ro reads the WAL through an existing -shm (sqlite >= 3.22), also one it may
+    //    not write: the usual case after a booth lost power on this card.
+    Status s = open_uri_read_only(sqlite_uri(db_path, "mode=ro"));
+    if (!s) {
+      // 2. No -shm, and none can be made here. immutable=1 ignores the WAL, so it is used
+      //    only when there is no WAL (a booth closed cleanly) and the disk is mounted
+      //    read-only, so that nothing can change the file while we read it.
+      struct stat wal {};
+      bool has_wal = stat((db_path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
+      if (!has_wal && disk_state(data_dir) == Status::Code::kReadOnly)
+        s = open_uri_read_only(sqlite_uri(db_path, "immutable=1"));
+      // 3. Otherwise read a private copy, where sqlite can rebuild the -shm from the WAL.
+      if (!s) s = open_snapshot(db_path);
+    }
+    if (!s) return s;
+    exec("PRAGMA query_only=1", "pragmas");
+    Statement v(db, "PRAGMA user_version");
+    int rc = v.step();
+    if (rc != SQLITE_ROW) return db_error(rc, "read schema version");
+    schema_version = static_cast<int>(v.integer(0));
+    if (schema_version == 0)
+      return Status::error(Status::Code::kNotFound,
+                           db_path + " holds no pledges: it was never set up by pledgebooth");
+    if (schema_version > kSchemaVersion)
+      return Status::error(Status::Code::kCorrupt,
+                           "ledger.db has schema v" + std::to_string(schema_version) +
+                               ", newer than this pledgebooth (v" + std::to_string(kSchemaVersion) +
+                               "): update pledgebooth");
+    // An older schema is read as it is: migrating would be a write.
+    std::error_code ec;
+    Statement rows(db, "SELECT id, photo_path FROM pledges WHERE photo_path != ''");
+    while (rows.step() == SQLITE_ROW) {
+      if (!fs::exists(fs::path(data_dir) / rows.text(1), ec))
+        recovery.missing_photos.push_back(rows.text(0));
+    }
+    return Status::ok();
+  }
 };
 
 Ledger::Ledger(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Ledger::~Ledger() = default;
 
-Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& data_dir) {
+Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& data_dir, Access access) {
   auto impl = std::make_unique<Impl>();
   impl->data_dir = fs::absolute(data_dir).lexically_normal().string();
   while (impl->data_dir.size() > 1 && impl->data_dir.back() == '/') impl->data_dir.pop_back();
-  if (Status s = impl->open_all(); !s) return s;
+  if (access == Access::kReadOnly) {
+    if (Status s = impl->open_read_only(); !s) return s;
+  } else if (Status s = impl->open_all(); !s) {
+    // "Read-only file system" on ledger.lock says little to a volunteer holding a card.
+    if (s.code() == Status::Code::kReadOnly && on_read_only_disk(impl->data_dir))
+      return Status::error(Status::Code::kReadOnly,
+                           impl->data_dir +
+                               " is on a read-only disk (a write-protected card or a read-only "
+                               "mount)");
+    return s;
+  }
   return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));
 }
 
@@ -367,12 +511,16 @@ const RecoveryReport& Ledger::recovery() const {
 int Ledger::schema_version() const {
   return impl_->schema_version;
 }
+bool Ledger::read_only() const {
+  return impl_->read_only;
+}
 
 std::string Ledger::photo_file(const Pledge& p) const {
   return p.photo_path.empty() ? std::string() : impl_->data_dir + "/" + p.photo_path;
 }
 
 Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
+  if (impl_->read_only) return impl_->read_only_error("save a pledge");
   if (!is_slug(in.event))
     return Status::error(Status::Code::kInvalid, "event id is not a slug: '" + in.event + "'");
   if (!is_slug(in.booth))
@@ -487,6 +635,7 @@ Result<std::vector<EventStats>> Ledger::event_stats() {
 }
 
 Status Ledger::delete_pledge(const std::string& id) {
+  if (impl_->read_only) return impl_->read_only_error("delete pledge " + id);
   auto got = get_pledge(id);
   if (!got) return got.status();
   if (!got->has_value()) return Status::error(Status::Code::kNotFound, "no pledge with id " + id);
@@ -568,6 +717,7 @@ Status update_outbox(sqlite3* db, const char* sql, std::int64_t id, const std::s
 }  // namespace
 
 Status Ledger::mark_done(std::int64_t id, const std::string& remote_key) {
+  if (impl_->read_only) return impl_->read_only_error("record an upload");
   return update_outbox(
       impl_->db,
       "UPDATE outbox SET state='done', attempts=attempts+1, remote_key=?2, last_error='', "
@@ -576,6 +726,7 @@ Status Ledger::mark_done(std::int64_t id, const std::string& remote_key) {
 }
 
 Status Ledger::mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) {
+  if (impl_->read_only) return impl_->read_only_error("record an upload");
   return update_outbox(
       impl_->db,
       "UPDATE outbox SET state='pending', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
@@ -584,6 +735,7 @@ Status Ledger::mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const s
 }
 
 Status Ledger::mark_failed(std::int64_t id, const std::string& error) {
+  if (impl_->read_only) return impl_->read_only_error("record an upload");
   return update_outbox(
       impl_->db,
       "UPDATE outbox SET state='failed', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
@@ -592,6 +744,7 @@ Status Ledger::mark_failed(std::int64_t id, const std::string& error) {
 }
 
 Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
+  if (impl_->read_only) return impl_->read_only_error("requeue failed uploads");
   std::string sql =
       "UPDATE outbox SET state='pending', next_attempt_ms=0, updated_ms=?1 WHERE state='failed'";
   if (!target.empty()) sql += " AND target=?2";
@@ -604,6 +757,7 @@ Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
 }
 
 Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targets) {
+  if (impl_->read_only) return impl_->read_only_error("queue pledges for upload");
   std::int64_t added = 0;
   Statement st(
       impl_->db,
@@ -662,6 +816,39 @@ Result<QueueCounts> Ledger::queue_counts() {
   }
   if (rc != SQLITE_DONE) return impl_->db_error(rc, "count outbox");
   return q;
+}
+
+Result<std::vector<TargetQueue>> Ledger::queue_by_target() {
+  Statement st(impl_->db,
+               "SELECT target, sum(state = 'pending'), sum(state = 'done'), sum(state = 'failed') "
+               "FROM outbox GROUP BY target ORDER BY target");
+  std::vector<TargetQueue> out;
+  int rc;
+  while ((rc = st.step()) == SQLITE_ROW)
+    out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3)});
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "count outbox per target");
+  return out;
+}
+
+Result<std::vector<TargetQueue>> Ledger::unconfigured_targets(
+    const std::vector<std::string>& configured) {
+  auto all = queue_by_target();
+  if (!all) return all.status();
+  std::vector<TargetQueue> out;
+  for (auto& t : *all) {
+    bool known = std::find(configured.begin(), configured.end(), t.target) != configured.end();
+    if (!known && t.pending + t.failed > 0) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::int64_t> Ledger::forget_target(const std::string& target) {
+  if (impl_->read_only) return impl_->read_only_error("drop the uploads for target " + target);
+  Statement st(impl_->db, "DELETE FROM outbox WHERE target = ?1 AND state != 'done'");
+  st.bind(1, target);
+  int rc = st.step();
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "drop the uploads for target " + target);
+  return static_cast<std::int64_t>(sqlite3_changes(impl_->db));
 }
 
 Status Ledger::export_csv(const std::string& path) {

@@ -128,3 +128,66 @@ TEST_CASE("doctor reports the data dir fonts and targets", "[store][cli]") {
   CHECK(bad.output.find("PB_DOCTOR_SECRET") != std::string::npos);
   CHECK(bad.output.find("AKIAEXAMPLE") == std::string::npos);
 }
+
+TEST_CASE("upload names rows of a target removed from the config and exits 1 until dropped",
+          "[store][cli][upload]") {
+  pb::test::TempDir dir;
+  fs::create_directories(dir / "usb");
+  fs::create_directories(dir / "old");
+  const std::string usb_only =
+      "[event]\nid = \"seoul-launch\"\n[storage]\ndata_dir = \"data\"\nmin_free_mb = 1\n"
+      "[[upload.targets]]\nname = \"usb\"\nkind = \"file\"\npath = \"usb\"\n";
+  const std::string cfg = dir / "booth.toml";
+  pb::test::write_file(cfg, usb_only +
+                                "[[upload.targets]]\nname = \"old-s3\"\nkind = \"file\"\n"
+                                "path = \"old\"\n");
+  REQUIRE(
+      run_pledgebooth({"--config", cfg, "add-test-pledges", "3", "--photo-kb", "8"}).exit_code ==
+      0);
+  pb::test::write_file(cfg, usb_only);  // the volunteer took old-s3 out of booth.toml
+  const std::string wanted = "3 uploads wait for target \"old-s3\", which is not in " + cfg +
+                             ": add it back, or drop them with `pledgebooth --config " + cfg +
+                             " upload --forget-target old-s3`";
+
+  auto up = run_pledgebooth({"--config", cfg, "upload"});
+  INFO(up.output);
+  CHECK(up.exit_code == 1);
+  CHECK(up.output.find(wanted) != std::string::npos);
+  CHECK(up.output.find("old-s3 (pending)") == std::string::npos);  // one line, not one per row
+  int delivered = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "usb"))
+    delivered += e.path().extension() == ".jpg";
+  CHECK(delivered == 3);
+
+  auto stats = run_pledgebooth({"--config", cfg, "stats"});
+  CHECK(stats.exit_code == 0);
+  CHECK(stats.output.find(wanted) != std::string::npos);
+  auto json = run_pledgebooth({"--config", cfg, "stats", "--json"});
+  CHECK(json.output.find("\"unconfigured_targets\":[{\"target\":\"old-s3\",\"pending\":3,"
+                         "\"failed\":0}]") != std::string::npos);
+
+  // A configured target is never dropped.
+  auto refused = run_pledgebooth({"--config", cfg, "upload", "--forget-target", "usb"});
+  INFO(refused.output);
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.output.find("target \"usb\" is in " + cfg) != std::string::npos);
+  CHECK(refused.output.find("nothing was dropped") != std::string::npos);
+
+  auto forget = run_pledgebooth({"--config", cfg, "upload", "--forget-target", "old-s3"});
+  INFO(forget.output);
+  CHECK(forget.exit_code == 0);
+  CHECK(forget.output.find("dropped 3 uploads for target \"old-s3\"") != std::string::npos);
+  {
+    auto ledger = pb::store::Ledger::open(dir / "data");
+    REQUIRE(ledger.is_ok());
+    auto pledges = (*ledger)->list_pledges();
+    CHECK(pledges->size() == 3);
+    for (const auto& p : *pledges) CHECK(fs::exists((*ledger)->photo_file(p)));
+    CHECK((*ledger)->queue_counts()->done == 3);
+  }
+
+  auto again = run_pledgebooth({"--config", cfg, "upload"});
+  INFO(again.output);
+  CHECK(again.exit_code == 0);
+  CHECK(again.output.find("old-s3") == std::string::npos);
+}

@@ -208,6 +208,70 @@ TEST_CASE("a target added later gets rows for every consented pledge", "[store]"
   CHECK(ledger->queue_counts()->pending == 3);
 }
 
+TEST_CASE("the queue is counted per target and targets left out of the config are named",
+          "[store]") {
+  pb::test::TempDir dir;
+  auto ledger = open(dir.path());
+  for (int i = 0; i < 3; ++i) ledger->save_pledge(pledge());  // rows for usb and s3
+  auto s3 = ledger->outbox_items();
+  std::vector<std::int64_t> s3_rows;
+  for (const auto& o : *s3)
+    if (o.target == "s3") s3_rows.push_back(o.id);
+  REQUIRE(s3_rows.size() == 3);
+  REQUIRE(ledger->mark_done(s3_rows[0], "k").is_ok());
+  REQUIRE(ledger->mark_failed(s3_rows[1], "HTTP 403").is_ok());
+  auto per = ledger->queue_by_target();
+  REQUIRE(per->size() == 2);
+  CHECK((*per)[0].target == "s3");
+  CHECK((*per)[0].pending == 1);
+  CHECK((*per)[0].done == 1);
+  CHECK((*per)[0].failed == 1);
+  CHECK((*per)[1].target == "usb");
+  CHECK((*per)[1].pending == 3);
+  CHECK(ledger->unconfigured_targets({"usb", "s3"})->empty());
+  auto left_out = ledger->unconfigured_targets({"usb", "webdav"});
+  REQUIRE(left_out->size() == 1);
+  CHECK((*left_out)[0].target == "s3");
+  CHECK((*left_out)[0].pending == 1);
+  CHECK((*left_out)[0].failed == 1);
+  // Only delivered rows left: nothing waits for that target.
+  REQUIRE(ledger->forget_target("s3").value() == 2);
+  CHECK(ledger->unconfigured_targets({"usb"})->empty());
+}
+
+TEST_CASE("forgetting a target drops only its undelivered rows and keeps pledges and photos",
+          "[store]") {
+  pb::test::TempDir dir;
+  auto ledger = open(dir.path());
+  std::vector<Pledge> saved;
+  for (int i = 0; i < 3; ++i) saved.push_back(*ledger->save_pledge(pledge()));
+  std::int64_t done_row = 0, failed_row = 0;
+  auto rows = ledger->outbox_items();
+  for (const auto& o : *rows) {
+    if (o.target != "s3") continue;
+    if (o.pledge_id == saved[0].id) done_row = o.id;
+    if (o.pledge_id == saved[1].id) failed_row = o.id;
+  }
+  REQUIRE(ledger->mark_done(done_row, "pledges/a.jpg").is_ok());
+  REQUIRE(ledger->mark_failed(failed_row, "HTTP 403").is_ok());
+
+  CHECK(ledger->forget_target("s3").value() == 2);  // one pending, one failed
+  CHECK(ledger->forget_target("s3").value() == 0);
+  CHECK(ledger->forget_target("never-there").value() == 0);
+  auto q = ledger->queue_counts();
+  CHECK(q->pending == 3);  // usb's rows are untouched
+  CHECK(q->failed == 0);
+  CHECK(q->done == 1);  // the record that s3 holds pledge 0 stays
+  CHECK(ledger->outbox_for(saved[0].id)->size() == 2);
+  CHECK(ledger->outbox_for(saved[1].id)->size() == 1);
+  for (const auto& p : saved) {
+    CHECK(ledger->get_pledge(p.id)->has_value());
+    CHECK(fs::exists(ledger->photo_file(p)));
+  }
+  // Put back in the config later: only what was never delivered is queued again.
+  CHECK(ledger->ensure_outbox({"usb", "s3"}).value() == 2);
+}
+
 TEST_CASE("deleting a pledge removes its row photo and outbox rows", "[store]") {
   pb::test::TempDir dir;
   auto ledger = open(dir.path());

@@ -68,6 +68,14 @@ struct QueueCounts {
   std::int64_t failed = 0;
 };
 
+// The outbox rows of one target, e.g. to find rows whose target left the config.
+struct TargetQueue {
+  std::string target;
+  std::int64_t pending = 0;
+  std::int64_t done = 0;
+  std::int64_t failed = 0;
+};
+
 struct EventStats {
   std::string event;
   std::int64_t pledges = 0;
@@ -83,12 +91,24 @@ struct RecoveryReport {
   int photo_deletions_finished = 0;            // photos of deleted pledges removed only now
 };
 
+enum class Access {
+  kReadWrite,  // the booth and every command that changes the ledger
+  // Reading a data dir that cannot be written (a write-protected card, a read-only mount, a
+  // folder of another user): nothing on it is created or changed, no recovery runs.
+  kReadOnly,
+};
+
 class Ledger {
  public:
-  // Opens (creating when needed) the data dir (mode 0700), ledger.db and photos/, runs
-  // schema migrations and start-up recovery. Fails with a Status when the dir cannot be
-  // made or the database cannot be opened.
-  static Result<std::unique_ptr<Ledger>> open(const std::string& data_dir);
+  // kReadWrite: opens (creating when needed) the data dir (mode 0700), ledger.db and
+  // photos/, runs schema migrations and start-up recovery. Fails with a Status when the dir
+  // cannot be made or the database cannot be opened; kReadOnly when the dir or its medium
+  // cannot be written (the message names the dir and says so).
+  // kReadOnly: opens an existing ledger.db without writing anything. Reads see every
+  // committed pledge, also those still in the WAL of a booth that lost power. kNotFound
+  // when the dir holds no ledger.db. Every call that writes fails with kReadOnly.
+  static Result<std::unique_ptr<Ledger>> open(const std::string& data_dir,
+                                              Access access = Access::kReadWrite);
   ~Ledger();
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
@@ -96,6 +116,7 @@ class Ledger {
   const std::string& data_dir() const;
   const RecoveryReport& recovery() const;
   int schema_version() const;
+  bool read_only() const;
 
   // Saves a pledge durably. On success the returned Pledge is on disk for good. On failure
   // (kDiskFull, kReadOnly, kIo) nothing of it remains: no row, no photo, no temp file.
@@ -131,6 +152,16 @@ class Ledger {
   Result<std::vector<OutboxItem>> outbox_for(const std::string& pledge_id);
   Result<std::vector<OutboxItem>> outbox_items(std::optional<OutboxState> state = std::nullopt);
   Result<QueueCounts> queue_counts();
+  // Counts per target of every target that has outbox rows, by name.
+  Result<std::vector<TargetQueue>> queue_by_target();
+  // Targets not in `configured` that still have undelivered (pending or failed) rows: rows
+  // no upload will ever take, e.g. of a target removed from or renamed in the config.
+  Result<std::vector<TargetQueue>> unconfigured_targets(const std::vector<std::string>& configured);
+  // Drops the undelivered (pending and failed) rows of a target, e.g. one removed from the
+  // config, so they no longer hold up the queue. Pledges and photos are untouched, and done
+  // rows stay as the record of what that target holds. Returns how many rows were dropped.
+  // Guarding against dropping a target that is still configured is the caller's job.
+  Result<std::int64_t> forget_target(const std::string& target);
 
   // UTF-8 CSV with a BOM (Excel shows Korean), one row per pledge.
   Status export_csv(const std::string& path);
