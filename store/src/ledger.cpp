@@ -136,6 +136,14 @@ bool on_read_only_disk(const std::string& dir) {
   return disk_state(p.string()) == Status::Code::kReadOnly;
 }
 
+// errno_status's words for EROFS/EACCES, dropped where the message says more itself.
+constexpr const char* kCannotBeWritten = "the data directory cannot be written (";
+
+std::string without_prefix(const std::string& message, const std::string& prefix) {
+  if (message.rfind(prefix, 0) != 0 || message.empty() || message.back() != ')') return message;
+  return message.substr(prefix.size(), message.size() - prefix.size() - 1);
+}
+
 bool is_slug(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s)
@@ -491,12 +499,18 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& data_dir, Access
   if (access == Access::kReadOnly) {
     if (Status s = impl->open_read_only(); !s) return s;
   } else if (Status s = impl->open_all(); !s) {
-    // "Read-only file system" on ledger.lock says little to a volunteer holding a card.
-    if (s.code() == Status::Code::kReadOnly && on_read_only_disk(impl->data_dir))
+    // "open ledger.lock: Read-only file system" says little to a volunteer holding a card:
+    // name the folder first, and the card when that is the reason.
+    if (s.code() == Status::Code::kReadOnly) {
+      if (on_read_only_disk(impl->data_dir))
+        return Status::error(Status::Code::kReadOnly,
+                             impl->data_dir +
+                                 " is on a read-only disk (a write-protected card or a read-only "
+                                 "mount)");
       return Status::error(Status::Code::kReadOnly,
-                           impl->data_dir +
-                               " is on a read-only disk (a write-protected card or a read-only "
-                               "mount)");
+                           impl->data_dir + " cannot be written (" +
+                               without_prefix(s.message(), kCannotBeWritten) + ")");
+    }
     return s;
   }
   return std::unique_ptr<Ledger>(new Ledger(std::move(impl)));

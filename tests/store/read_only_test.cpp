@@ -365,3 +365,59 @@ TEST_CASE("stats and export read a write-protected card and commands that write 
   CHECK(ledger->get_pledge(id)->has_value());
   CHECK(ledger->list_pledges()->size() == 3);
 }
+
+TEST_CASE("stats and export read a data dir this user may not write", "[store][readonly][cli]") {
+  // Another user's booth folder, readable but not writable: no -shm can be made beside
+  // ledger.db, so the ledger is read from a private copy, removed afterwards.
+  if (geteuid() != 0 || !fs::exists("/usr/bin/setpriv")) {
+    WARN("skipped: needs root and setpriv to run pledgebooth as another user");
+    return;
+  }
+  TempDir dir;
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  const std::string data = dir / "data";
+  const std::string cfg = dir / "booth.toml";
+  pb::test::write_file(cfg,
+                       "[event]\nid = \"seoul-launch\"\n[storage]\ndata_dir = \"data\"\n"
+                       "min_free_mb = 1\n[[upload.targets]]\nname = \"usb\"\n"
+                       "kind = \"file\"\npath = \"usb\"\n");
+  auto add =
+      pb::test::run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"});
+  REQUIRE(add.exit_code == 0);
+  for (const auto& e : fs::recursive_directory_iterator(dir.path()))
+    fs::permissions(e.path(), fs::perms::group_read | fs::perms::others_read,
+                    fs::perm_options::add);
+  for (const auto& e : fs::recursive_directory_iterator(dir.path()))
+    if (e.is_directory())
+      fs::permissions(e.path(), fs::perms::group_exec | fs::perms::others_exec,
+                      fs::perm_options::add);
+  fs::permissions(data, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  const std::string tmp = dir / "tmp";  // a TMPDIR the other user may write
+  fs::create_directory(tmp);
+  fs::permissions(tmp, fs::perms::all | fs::perms::sticky_bit);
+  const std::string out = dir / "out";
+  fs::create_directory(out);
+  fs::permissions(out, fs::perms::all);
+  auto as_nobody = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", PB_BINARY, "--config", cfg};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return pb::test::run(argv, {{"TMPDIR", tmp}});
+  };
+  auto stats = as_nobody({"stats", "--json"});
+  INFO(stats.output);
+  CHECK(stats.exit_code == 0);
+  CHECK(stats.output.find("\"pledges\":2") != std::string::npos);
+  CHECK(stats.output.find("\"read_only\":true") != std::string::npos);
+  CHECK(stats.output.find(data + " cannot be written (") != std::string::npos);
+  auto csv = as_nobody({"export", "--csv", out + "/pledges.csv"});
+  INFO(csv.output);
+  CHECK(csv.exit_code == 0);
+  CHECK(fs::exists(out + "/pledges.csv"));
+  auto del = as_nobody({"delete", "0190aaaa-0000-7000-8000-000000000000"});
+  INFO(del.output);
+  CHECK(del.exit_code == 1);
+  CHECK(del.output.find(data + " cannot be written (") != std::string::npos);
+  CHECK(fs::is_empty(tmp));  // the private copy is gone
+}
