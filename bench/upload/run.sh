@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Uploads N photos of ~SIZE bytes to moto_server (S3) and to rclone's WebDAV server with
 # `pledgebooth upload`, and the same files with `aws s3 cp --recursive` and `rclone copy`,
-# REPS times each, in one run; prints wall seconds and peak RSS of every run and the medians.
+# REPS times each, in one run; prints wall seconds, client CPU (user+sys) and peak RSS of
+# every run and the medians.
 # rclone serves WebDAV with MD5 ETags (--etag-hash MD5), so a PUT confirms itself as on S3.
+# moto_server is one Python process that spends ~3 ms CPU per request (bench/upload/
+# moto_profile.sh), so it sets the pace of both S3 clients. The *_sink rows send the same
+# S3 PUTs (path-style /bucket/key) to nginx's dav module (2 workers), a sink that is not the
+# bottleneck, so they compare the clients. nginx gives no MD5 ETag, so `pledgebooth upload`
+# confirms each PUT with a HEAD there (4 requests per pledge); every stored file is checked
+# against its source byte for byte.
 # usage: bench/upload/run.sh BUILD_DIR [N=1000] [SIZE=400000] [PARALLEL=16] [REPS=3]
 set -euo pipefail
 BUILD=$(realpath "${1:?usage: run.sh BUILD_DIR [N] [SIZE] [PARALLEL] [REPS]}")
@@ -33,12 +40,45 @@ DAV_PORT=$(port)
 for r in $(seq "$REPS"); do mkdir -p "$WORK/dav/pb-r$r" "$WORK/dav/rclone-r$r" "$WORK/dav/lean-r$r"; done
 rclone serve webdav "$WORK/dav" --addr "127.0.0.1:$DAV_PORT" --user booth --pass benchpass --etag-hash MD5 >"$WORK/rclone.log" 2>&1 &
 PIDS+=($!)
+SINK_PORT=$(port)
+mkdir -p "$WORK/sink" "$WORK/nginx-body"
+cat >"$WORK/nginx.conf" <<NGINX
+user root;
+worker_processes 2;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx-body;
+  proxy_temp_path $WORK/nginx-body/p;
+  fastcgi_temp_path $WORK/nginx-body/f;
+  uwsgi_temp_path $WORK/nginx-body/u;
+  scgi_temp_path $WORK/nginx-body/s;
+  client_max_body_size 0;
+  server {
+    listen 127.0.0.1:$SINK_PORT;
+    root $WORK/sink;
+    location / {
+      dav_methods PUT;
+      create_full_put_path on;
+      dav_access user:rw group:r all:r;
+    }
+  }
+}
+NGINX
+[ "$(id -u)" = 0 ] || sed -i '/^user root;/d' "$WORK/nginx.conf"
+nginx -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" &
+PIDS+=($!)
 wait_port "$S3_PORT"
 wait_port "$DAV_PORT"
+wait_port "$SINK_PORT"
 
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=benchsecret AWS_DEFAULT_REGION=us-east-1
 export PB_BENCH_KEY=bench PB_BENCH_SECRET=benchsecret PB_BENCH_DAV=benchpass
 E="--endpoint-url http://127.0.0.1:$S3_PORT"
+ES="--endpoint-url http://127.0.0.1:$SINK_PORT"
 DAV_OBSCURED=$(rclone obscure benchpass)
 
 echo "seeding $N pledges of ~$SIZE bytes..." >&2
@@ -56,13 +96,49 @@ for d, _, files in os.walk(sys.argv[1]):
                 out.write('{"schema":1,"id":"%s","event":"bench-event","booth":"booth-1",' % f[:-4] + '"x":"' + "." * 330 + '"}\n')
 PY
 
-# measure NAME CMD...: appends "NAME seconds peak_rss_kB exit" to results.
+# measure NAME CMD...: appends "NAME seconds peak_rss_kB user_s sys_s exit" to results.
 measure() {
   local name=$1
   shift
   local rc=0
-  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/$name.log" 2>&1 || rc=$?
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time" "$@" >"$WORK/$name.log" 2>&1 || rc=$?
   echo "$name $(cat "$WORK/time" | tail -1) $rc" | tee -a "$WORK/results" >&2
+}
+
+# verify_sink BUCKET_DIR SOURCE_DIR JSON: every photo under SOURCE_DIR is in BUCKET_DIR byte
+# for byte, nothing else is there but (JSON=json) one metadata file per photo naming it,
+# (JSON=same) the source's JSON files byte for byte, or (JSON=none) nothing. Exits on failure.
+verify_sink() {
+  python3 - "$@" <<'PY' >&2
+import hashlib, json, os, sys
+bucket, source, mode = sys.argv[1:4]
+def files(root):
+    out = {}
+    for d, _, names in os.walk(root):
+        for n in names:
+            p = os.path.join(d, n)
+            out[os.path.relpath(p, root)] = p
+    return out
+def md5(p):
+    return hashlib.md5(open(p, "rb").read()).hexdigest()
+got, src = files(bucket), files(source)
+photos = [k for k in src if k.endswith(".jpg")]
+bad = [k for k in photos if k not in got or md5(got[k]) != md5(src[k])]
+jsons = [k for k in got if k.endswith(".json")]
+if mode == "json":
+    bad += [k for k in jsons if json.load(open(got[k]))["id"] != os.path.basename(k)[:-5]]
+    want_json = len(photos)
+elif mode == "same":
+    bad += [k for k in jsons if k not in src or md5(got[k]) != md5(src[k])]
+    want_json = len([k for k in src if k.endswith(".json")])
+else:
+    want_json = 0
+extra = len(got) - len(photos) - len(jsons)
+ok = not bad and extra == 0 and len(jsons) == want_json and len(photos) > 0
+print(f"  sink {os.path.basename(bucket)}: {len(photos)} photos identical to their source, "
+      f"{len(jsons)} JSON (want {want_json}), {extra} other files, {len(bad)} bad: {'ok' if ok else 'FAILED'}")
+sys.exit(0 if ok else 1)
+PY
 }
 
 for r in $(seq "$REPS"); do
@@ -95,6 +171,9 @@ TOML
   sed -e "s|data-r$r|lean-r$r|" -e "s|pb-r$r|lean-r$r|" "$WORK/s3-r$r.toml" >"$WORK/lean-s3-r$r.toml"
   sed -e "s|data-r$r|lean-r$r|" -e "s|pb-r$r|lean-r$r|" "$WORK/dav-r$r.toml" >"$WORK/lean-dav-r$r.toml"
   aws $E s3 mb "s3://awsboth-r$r" >/dev/null
+  # The sink run uploads the "s3" outbox rows of its own copy of the seed, to nginx.
+  cp -a "$WORK/seed" "$WORK/sink-data-r$r"
+  sed -e "s|data-r$r|sink-data-r$r|" -e "s|127.0.0.1:$S3_PORT|127.0.0.1:$SINK_PORT|" "$WORK/s3-r$r.toml" >"$WORK/sink-s3-r$r.toml"
   measure aws_s3_cp aws $E s3 cp --recursive --quiet "$PHOTOS" "s3://aws-r$r/"
   measure aws_s3_cp_photo_and_json aws $E s3 cp --recursive --quiet "$WORK/both" "s3://awsboth-r$r/"
   # The s3 run leaves the dav rows pending (exit 1 by design); the dav run ends with none.
@@ -109,21 +188,35 @@ TOML
   # Every photo and its JSON arrived (2 objects per pledge).
   echo "  objects: aws=$(aws $E s3 ls --recursive "s3://aws-r$r" | wc -l) pb=$(aws $E s3 ls --recursive "s3://pb-r$r" | wc -l)" \
        "dav: rclone=$(find "$WORK/dav/rclone-r$r" -type f | wc -l) pb=$(find "$WORK/dav/pb-r$r" -type f | wc -l)" >&2
-  rm -rf "$WORK/data-r$r" "$WORK/lean-r$r"
+  # The same uploads to the nginx sink: the clients' own speed.
+  measure aws_s3_cp_sink aws $ES s3 cp --recursive --quiet "$PHOTOS" "s3://aws-r$r/"
+  measure aws_s3_cp_photo_and_json_sink aws $ES s3 cp --recursive --quiet "$WORK/both" "s3://awsboth-r$r/"
+  measure pb_upload_sink "$PB" --config "$WORK/sink-s3-r$r.toml" upload --parallel "$PAR"
+  head -1 "$WORK/pb_upload_sink.log" >&2
+  verify_sink "$WORK/sink/aws-r$r" "$PHOTOS" none
+  verify_sink "$WORK/sink/awsboth-r$r" "$WORK/both" same
+  verify_sink "$WORK/sink/pb-r$r" "$PHOTOS" json
+  rm -rf "$WORK/data-r$r" "$WORK/lean-r$r" "$WORK/sink-data-r$r" "$WORK/sink"/*-r"$r"
 done
 
 python3 - "$WORK/results" "$N" "$PAR" <<'PY'
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    name, secs, rss, rc = line.split()
-    rows.setdefault(name, []).append((float(secs), int(rss)))
-med = {k: (statistics.median(s for s, _ in v), max(r for _, r in v)) for k, v in rows.items()}
+    name, secs, rss, user, sys_s, rc = line.split()
+    rows.setdefault(name, []).append((float(secs), int(rss), float(user) + float(sys_s)))
+med = {k: (statistics.median(s for s, _, _ in v), max(r for _, r, _ in v), statistics.median(c for _, _, c in v))
+       for k, v in rows.items()}
 n = int(sys.argv[2])
-print(f"{'run':22} {'median s':>9} {'photos/s':>9} {'peak RSS MB':>12}   (N={n}, --parallel {sys.argv[3]}, runs={len(next(iter(rows.values())))})")
-for k, (s, r) in med.items():
-    print(f"{k:22} {s:9.2f} {n / s:9.1f} {r / 1024:12.1f}")
-print(f"speed-up vs aws s3 cp:        {med['aws_s3_cp'][0] / med['pb_upload_s3'][0]:.1f}x (goal >= 2x; aws sends 1 object per pledge, we send 2)")
-print(f"  same objects (photo + JSON): {med['aws_s3_cp_photo_and_json'][0] / med['pb_upload_s3'][0]:.1f}x")
-print(f"speed-up vs rclone copy:      {med['rclone_copy_webdav'][0] / med['pb_upload_webdav'][0]:.1f}x (goal >= 10x)")
+print(f"{'run':30} {'median s':>9} {'photos/s':>9} {'peak RSS MB':>12} {'CPU s':>7} {'CPU ms/photo':>13}   (N={n}, --parallel {sys.argv[3]}, runs={len(next(iter(rows.values())))})")
+for k, (s, r, c) in med.items():
+    print(f"{k:30} {s:9.2f} {n / s:9.1f} {r / 1024:12.1f} {c:7.2f} {1000 * c / n:13.2f}")
+print("CPU = client user+sys (median); a photo is one pledge: aws sends 1 object, we send 2 (photo, then JSON).")
+print(f"moto, speed-up vs aws s3 cp:         {med['aws_s3_cp'][0] / med['pb_upload_s3'][0]:.1f}x (goal >= 2x; aws sends 1 object per pledge, we send 2)")
+print(f"  same objects (photo + JSON):       {med['aws_s3_cp_photo_and_json'][0] / med['pb_upload_s3'][0]:.1f}x")
+print(f"nginx sink, speed-up vs aws s3 cp:   {med['aws_s3_cp_sink'][0] / med['pb_upload_sink'][0]:.1f}x wall, "
+      f"{med['aws_s3_cp_sink'][2] / med['pb_upload_sink'][2]:.1f}x less client CPU")
+print(f"  same objects (photo + JSON):       {med['aws_s3_cp_photo_and_json_sink'][0] / med['pb_upload_sink'][0]:.1f}x wall, "
+      f"{med['aws_s3_cp_photo_and_json_sink'][2] / med['pb_upload_sink'][2]:.1f}x less client CPU")
+print(f"speed-up vs rclone copy:             {med['rclone_copy_webdav'][0] / med['pb_upload_webdav'][0]:.1f}x (goal >= 10x)")
 PY

@@ -59,6 +59,27 @@ void BM_ClassifyS3Error(benchmark::State& state) {
 }
 BENCHMARK(BM_ClassifyS3Error);
 
+// The common case: every PUT and HEAD answer of S3 (and nginx/WebDAV) has an empty body.
+void BM_ClassifyEmpty2xx(benchmark::State& state) {
+  pb::upload::HttpRequest put;
+  put.method = "PUT";
+  pb::upload::HttpResponse r;
+  r.status = 201;
+  for (auto _ : state) benchmark::DoNotOptimize(pb::upload::classify(put, r));
+}
+BENCHMARK(BM_ClassifyEmpty2xx);
+
+// A webhook's 200 with a JSON body (no "error" field).
+void BM_ClassifyWebhookOk(benchmark::State& state) {
+  pb::upload::HttpRequest post;
+  post.method = "POST";
+  pb::upload::HttpResponse r;
+  r.status = 200;
+  r.body = R"({"ok": true, "photo_size": 401234, "parts": ["photo", "metadata"]})";
+  for (auto _ : state) benchmark::DoNotOptimize(pb::upload::classify(post, r));
+}
+BENCHMARK(BM_ClassifyWebhookOk);
+
 }  // namespace
 
 BENCHMARK_MAIN();

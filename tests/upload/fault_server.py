@@ -10,10 +10,13 @@ get FAULT instead of the normal answer. Every fired fault is appended to --log.
 Faults: reset (read half the body, then TCP RST), stall (say nothing for ARG s), any
 status code such as 500 or 503,
 429 (Retry-After: ARG), error200 (200 with an S3 error body, nothing stored),
-lost (store the object, then RST instead of the reply), truncate (keep half, answer 201).
+lost (store the object, then RST instead of the reply), truncate (keep half, answer 201),
+md5etag (store, answer 201 with the MD5 of the body as ETag, as S3 does), seen (answer as
+usual: only the log line, to see which requests were made).
 """
 import argparse
 import email
+import hashlib
 import email.policy
 import json
 import os
@@ -106,6 +109,14 @@ class Handler(BaseHTTPRequestHandler):
             data = self.body()
             self.store(self.fs_path(), data[: len(data) // 2])
             self.reply(201)
+        elif kind == "md5etag":
+            data = self.body()
+            self.store(self.fs_path(), data)
+            self.reply(201, headers={"ETag": '"%s"' % hashlib.md5(data).hexdigest()})
+        elif kind == "seen":
+            self.normal()
+        else:
+            raise ValueError("unknown fault " + kind)
         return True
 
     def handle_normal(self, data=None, reply=None):

@@ -167,3 +167,41 @@ TEST_CASE("an S3 server whose ETag is not the MD5 still gets every size confirme
   CHECK(server.log().find("FAULT truncate PUT") != std::string::npos);
   check_remote_and_ledger(dir / "remote/pledges", *ledger, pledges);
 }
+
+TEST_CASE("PUTs answered without an MD5 ETag are confirmed by HEAD and MD5 ETags are trusted again",
+          "[upload][faults][s3]") {
+  test::TempDir dir;
+  // The first two PUTs get no ETag (like SSE-KMS), every later one its MD5; HEADs are logged.
+  test::FaultServer server(dir / "remote", "PUT * seen 2\nPUT * md5etag 100\nHEAD * seen 100\n");
+  std::string data = dir / "data";
+  auto ledger = std::move(*store::Ledger::open(data));
+  auto pledges = test::save_pledges(*ledger, 4, {"s3"});
+  ::setenv("PB_FAULT_S3_KEY", "AKIDEXAMPLE", 1);
+  ::setenv("PB_FAULT_S3_SECRET", "wJalrXUtnFEMI", 1);
+  config::Config c = test::base_config(data);
+  config::UploadTarget t;
+  t.name = "s3";
+  t.kind = "s3";
+  t.endpoint = server.url();
+  t.bucket = "pledges";
+  t.prefix = "booth";
+  t.access_key_env = "PB_FAULT_S3_KEY";
+  t.secret_key_env = "PB_FAULT_S3_SECRET";
+  c.upload.targets.push_back(t);
+  upload::BatchOptions o;
+  o.parallel = 1;  // pledges one after the other, in the order they were saved
+  auto r = upload::upload_batch(c, data, o);
+  REQUIRE(r.is_ok());
+  CHECK(r->queue_empty());
+  check_remote_and_ledger(dir / "remote/pledges", *ledger, pledges);
+  const std::string log = server.log();
+  INFO(log);
+  auto headed = [&](const store::Pledge& p, const char* ext) {
+    return log.find("HEAD /pledges/" + upload::object_key("booth", p, ext)) != std::string::npos;
+  };
+  CHECK(headed(pledges[0], "jpg"));
+  CHECK(headed(pledges[0], "json"));
+  // Once MD5 ETags come back the PUTs are hashed again and need no HEAD.
+  CHECK_FALSE(headed(pledges[3], "jpg"));
+  CHECK_FALSE(headed(pledges[3], "json"));
+}

@@ -211,3 +211,36 @@ TEST_CASE("remote deletion contacts only targets that may hold a copy", "[upload
   CHECK(s.code() == Status::Code::kUnavailable);
   CHECK(s.message().find("dav: network") != std::string::npos);
 }
+
+TEST_CASE("after a PUT ETag that is not an MD5 the next PUTs are not hashed but still get a HEAD",
+          "[upload]") {
+  config::UploadTarget t;
+  t.name = "s3";
+  t.kind = "s3";
+  t.endpoint = "http://127.0.0.1:1";
+  t.bucket = "pledges";
+  Target target(t);
+  store::Pledge p = sample();
+  auto methods_and_hash = [&] {
+    std::vector<std::string> out;
+    for (const auto& s : target.upload_steps(p, "/tmp/x.jpg", "{}"))
+      out.push_back(s.request.method +
+                    (s.request.method == "PUT" && s.request.hash_body ? "#" : ""));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(target.etags_are_md5());
+  CHECK(methods_and_hash() == V{"PUT#", "HEAD", "PUT#", "HEAD"});
+  for (const char* not_md5 :
+       {"", "6b06c217-61a80", "w/\"abc\"", "d41d8cd98f00b204e9800998ecf8427e-2",
+        "d41d8cd98f00b204e9800998ecf8427g"}) {
+    target.note_put_etag("d41d8cd98f00b204e9800998ecf8427e");
+    target.note_put_etag(not_md5);
+    INFO(not_md5);
+    CHECK_FALSE(target.etags_are_md5());
+    CHECK(methods_and_hash() == V{"PUT", "HEAD", "PUT", "HEAD"});
+  }
+  target.note_put_etag("d41d8cd98f00b204e9800998ecf8427e");
+  CHECK(target.etags_are_md5());
+  CHECK(methods_and_hash() == V{"PUT#", "HEAD", "PUT#", "HEAD"});
+}

@@ -280,6 +280,7 @@ void Engine::step_ended(Job* raw, CURLcode code, std::int64_t now) {
   }
   if (step.request.method == "PUT" || step.request.method == "POST") job->bytes += r.bytes_sent;
   if (!step.collection.empty()) job->slot->target->remember_collection(step.collection);
+  if (step.etag_confirms) job->slot->target->note_put_etag(r.etag);
   if (step.etag_confirms && !r.body_md5.empty() && r.etag == r.body_md5 &&
       job->index + 1 < job->steps.size() && job->steps[job->index + 1].expect_size >= 0)
     ++job->index;  // the server's MD5 of the object equals ours: no HEAD needed

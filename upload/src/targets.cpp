@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -212,6 +213,7 @@ std::vector<Step> Target::upload_steps(const store::Pledge& p, const std::string
     s.request.headers.push_back(std::string("Content-Type: ") + type);
     if (config_.kind == "s3") s.request.headers.push_back("x-amz-content-sha256: " + sha);
     s.etag_confirms = true;
+    s.request.hash_body = etags_md5_;
     steps.push_back(std::move(s));
     Step h;
     h.request = base_request("HEAD", url_for(k));
@@ -246,6 +248,12 @@ std::vector<Step> Target::delete_steps(const store::Pledge& p) const {
     steps.push_back(std::move(s));
   }
   return steps;
+}
+
+void Target::note_put_etag(const std::string& etag) {
+  etags_md5_ = etag.size() == 32 && std::all_of(etag.begin(), etag.end(), [](char c) {
+                 return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+               });
 }
 
 Step Target::probe_step() const {

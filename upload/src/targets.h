@@ -51,6 +51,11 @@ class Target {
   Step probe_step() const;
   // Remembers a WebDAV collection that now exists.
   void remember_collection(const std::string& c) { collections_.insert(c); }
+  // The ETag of the last successful PUT (lowercase, unquoted; "" = none). While it is not
+  // an MD5, the PUT steps made next do not hash their bytes: the ETag could not confirm
+  // them, a HEAD does. The first MD5-looking ETag turns hashing back on.
+  void note_put_etag(const std::string& etag);
+  bool etags_are_md5() const { return etags_md5_; }
 
   // file targets: write photo then metadata (temp → fsync → rename → fsync dir).
   Status upload_local(const store::Pledge& p, const std::string& photo_file,
@@ -69,6 +74,7 @@ class Target {
   std::string user_;
   std::string secret_;
   std::set<std::string> collections_;  // WebDAV collections known to exist
+  bool etags_md5_ = true;              // see note_put_etag
 };
 
 }  // namespace pb::upload

@@ -23,6 +23,8 @@ struct HttpRequest {
   std::string body_file;  // streamed from disk (never held in memory)
   std::int64_t body_size = 0;
   bool send_body = false;
+  // PUT: compute the MD5 of the bytes sent (HttpResponse::body_md5), for an ETag check.
+  bool hash_body = true;
   // Multipart form (webhook): the photo file (may be empty) then the metadata JSON.
   bool multipart = false;
   std::string part_photo_file;
