@@ -50,7 +50,8 @@ pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  log_format reqs '\$request_method \$status \$uri';
+  access_log $WORK/nginx-access.log reqs;
   client_body_temp_path $WORK/nginx-body;
   proxy_temp_path $WORK/nginx-body/p;
   fastcgi_temp_path $WORK/nginx-body/f;
@@ -193,6 +194,9 @@ TOML
   measure aws_s3_cp_photo_and_json_sink aws $ES s3 cp --recursive --quiet "$WORK/both" "s3://awsboth-r$r/"
   measure pb_upload_sink "$PB" --config "$WORK/sink-s3-r$r.toml" upload --parallel "$PAR"
   head -1 "$WORK/pb_upload_sink.log" >&2
+  for b in aws awsboth pb; do
+    echo "  sink requests to $b-r$r: $(grep " /$b-r$r/" "$WORK/nginx-access.log" | cut -d' ' -f1,2 | sort | uniq -c | xargs)" >&2
+  done
   verify_sink "$WORK/sink/aws-r$r" "$PHOTOS" none
   verify_sink "$WORK/sink/awsboth-r$r" "$WORK/both" same
   verify_sink "$WORK/sink/pb-r$r" "$PHOTOS" json
