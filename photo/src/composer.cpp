@@ -121,6 +121,7 @@ Result<Photo> Composer::compose(const cv::Mat& camera_bgr, const SignText& text,
   Photo photo;
   if (impl_->faces) {
     if (face_hint) photo.face = impl_->faces->near(camera_bgr, *face_hint);
+    photo.face_from_hint = photo.face.has_value();
     if (!photo.face) photo.face = impl_->faces->largest_face(camera_bgr);
   }
   photo.crop = crop_rect(camera_bgr.size(), impl_->out, photo.face);

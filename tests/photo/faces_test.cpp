@@ -227,6 +227,9 @@ TEST_CASE("a stale face hint falls back to searching the whole frame", "[photo][
   REQUIRE(stale->face.has_value());
   REQUIRE(fresh->face.has_value());
   CHECK(*stale->face == *none->face);
+  CHECK_FALSE(stale->face_from_hint);
+  CHECK(fresh->face_from_hint);
+  CHECK_FALSE(none->face_from_hint);
   CHECK(overlap(*fresh->face, *none->face) > 0.7);
   // The crops agree to within a few pixels of the 720-px-high frame.
   CHECK(std::abs(fresh->crop.x - none->crop.x) <= 8);

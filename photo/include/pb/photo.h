@@ -89,6 +89,7 @@ struct Photo {
   cv::Mat bgr;                   // CV_8UC3 at output_size(aspect)
   cv::Rect crop;                 // the part of the camera frame used (camera pixels)
   std::optional<cv::Rect> face;  // the face the crop was centred on (camera pixels)
+  bool face_from_hint = false;   // found near compose()'s face_hint, not by a whole-frame search
 };
 
 // Camera frame + sign text → photo, and the live preview. Construct once per aspect
