@@ -106,6 +106,55 @@ BENCHMARK(BM_ComposeEncode)
     ->Args({1920, 1080, 1})
     ->Unit(benchmark::kMillisecond);
 
+// A 1920x1080 camera frame with a real face: skimage's astronaut photo (Debian
+// python3-skimage, read in place) scaled to the frame height, left of centre.
+cv::Mat face_camera(int shift_x) {
+  cv::Mat img = cv::imread("/usr/lib/python3/dist-packages/skimage/data/astronaut.png");
+  if (img.empty()) throw std::runtime_error("python3-skimage's astronaut.png is missing");
+  cv::resize(img, img, {1080, 1080}, 0, 0, cv::INTER_LINEAR);
+  cv::Mat cam(1080, 1920, CV_8UC3, cv::Scalar(170, 180, 190));
+  img.copyTo(cam(cv::Rect(300 + shift_x, 0, 1080, 1080)));
+  return cam;
+}
+
+// The booth's path at the shutter: compose + JPEG of a frame with a face, the face either
+// searched in the whole frame (0) or refound near where the countdown's face tracker saw it
+// on a preview frame 24 px away (1), as the kiosk does.
+void BM_ComposeEncodeFace(benchmark::State& state) {
+  const bool hinted = state.range(0) != 0;
+  pb::photo::Composer c(sign(), Aspect::k4x5, faces());
+  const cv::Mat cam = face_camera(0);
+  const auto hint = faces()->largest_face(face_camera(-24));
+  if (!hint) {
+    state.SkipWithError("no face in the test frame");
+    return;
+  }
+  bool found = true;
+  for (auto _ : state) {
+    auto p = c.compose(cam, kText, hinted ? hint : std::nullopt);
+    found = found && p->face.has_value();
+    benchmark::DoNotOptimize(pb::photo::encode_jpeg(p->bgr, 90));
+  }
+  if (!found) state.SkipWithError("the face was not found");
+  state.SetLabel(hinted ? "face refound near the tracker's hint" : "whole-frame face search");
+}
+BENCHMARK(BM_ComposeEncodeFace)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The two face searches alone on that frame.
+void BM_FaceSearch(benchmark::State& state) {
+  const bool hinted = state.range(0) != 0;
+  const cv::Mat cam = face_camera(0);
+  const auto hint = faces()->largest_face(face_camera(-24));
+  if (!hint) {
+    state.SkipWithError("no face in the test frame");
+    return;
+  }
+  for (auto _ : state)
+    benchmark::DoNotOptimize(hinted ? faces()->near(cam, *hint) : faces()->largest_face(cam));
+  state.SetLabel(hinted ? "near(hint)" : "largest_face");
+}
+BENCHMARK(BM_FaceSearch)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
 // Encoders side by side on the same composed 1080x1350 photo.
 const cv::Mat& composed() {
   static const cv::Mat img = [] {

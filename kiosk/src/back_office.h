@@ -10,10 +10,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
+
+#include <opencv2/core/types.hpp>
 
 #include "pb/booth_machine.h"
 #include "pb/config.h"
@@ -66,7 +69,9 @@ class BackOffice {
   BackOffice(const BackOffice&) = delete;
   BackOffice& operator=(const BackOffice&) = delete;
 
-  void compose_review(std::shared_ptr<const camera::Frame> still, const ComposeReview& what);
+  // face_hint: where the face tracker last saw a face (see FaceTracker), or nullopt.
+  void compose_review(std::shared_ptr<const camera::Frame> still, const ComposeReview& what,
+                      std::optional<cv::Rect> face_hint = std::nullopt);
   void discard_photo();
   void save(const SavePledge& what);
   void verify_pin(const std::string& pin);

@@ -24,6 +24,7 @@
 #include "back_office.h"
 #include "painter.h"
 #include "pb/camera.h"
+#include "pb/face_tracker.h"
 #include "pb/i18n.h"
 #include "pb/kiosk_script.h"
 #include "pb/photo.h"
@@ -317,10 +318,14 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   }
 
   std::shared_ptr<const photo::Composer> composer;
+  // The tracker gets a cascade of its own: the shutter's compose never waits for it.
+  std::shared_ptr<const photo::FaceFinder> tracker_faces;
   if (auto aspect = photo::parse_aspect(cfg.photo.aspect); aspect) {
     if (auto sign = photo::SignFrame::load(cfg.photo.frame)) {
       std::shared_ptr<const photo::FaceFinder> faces;
       if (auto f = photo::FaceFinder::load()) faces = *f;
+      if (faces)
+        if (auto f = photo::FaceFinder::load()) tracker_faces = *f;
       composer = std::make_shared<photo::Composer>(*sign, *aspect, faces);
     } else {
       std::cerr << "kiosk: no sign frame (" << sign.status().message()
@@ -334,6 +339,8 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   }
   camera::Grabber grabber(std::move(*source));
   grabber.start();
+  FaceTracker tracker(tracker_faces);
+  FaceFollow follow;
 
   std::unique_ptr<upload::OutboxWorker> uploader;
 #ifdef PB_KIOSK_HAS_UPLOADER
@@ -396,6 +403,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   std::shared_ptr<const camera::Frame> still;
   std::uint64_t shown_seq = 0;
   std::string shown_sign;
+  std::optional<cv::Rect> shown_framing;
   std::vector<Hit> hits;
   Millis last_camera_report = 0;
   int shot_no = 0;
@@ -426,7 +434,13 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
           feed(StillFailed{}, now);
       } else if (const auto* cr = std::get_if<ComposeReview>(&c)) {
         review.reset();
-        office.compose_review(still, *cr);
+        // Where the tracker saw the face just before the shutter: compose refinds it nearby
+        // (~1 ms) instead of searching the whole still (5-25 ms).
+        std::optional<cv::Rect> hint;
+        if (const FaceSighting seen = tracker.latest();
+            seen.face && still && still->captured - seen.captured < std::chrono::milliseconds(500))
+          hint = seen.face;
+        office.compose_review(still, *cr, hint);
       } else if (std::holds_alternative<DiscardPhoto>(c)) {
         still.reset();
         review.reset();
@@ -530,6 +544,8 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
           review.reset();
           qr.reset();
           still.reset();
+          tracker.forget();
+          follow.reset();
         }
         entry_shot_pending = !opt.screenshots_dir.empty();
       }
@@ -549,13 +565,20 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
                                             : strings.get(s.locale, "answer." + s.answer_pick);
       }
       const std::string sign_key = text.name + "\n" + text.answer + "\n" + text.blank;
-      if (frame && (frame->sequence != shown_seq || sign_key != shown_sign)) {
+      if (frame && frame->sequence != shown_seq) tracker.offer(frame);
+      // The framing eases toward the participant's face, as the photo will frame it.
+      std::optional<cv::Rect> framing;
+      if (frame)
+        framing =
+            follow.step(tracker.latest().face, frame->bgr.size(), std::chrono::steady_clock::now());
+      if (frame &&
+          (frame->sequence != shown_seq || sign_key != shown_sign || framing != shown_framing)) {
         void* pixels = nullptr;
         int pitch = 0;
         if (SDL_LockTexture(preview.get(), nullptr, &pixels, &pitch) == 0) {
           if (composer) {
             composer->preview(frame->bgr, text, static_cast<std::uint8_t*>(pixels), pitch,
-                              cv::Size(kPreviewW, kPreviewH));
+                              cv::Size(kPreviewW, kPreviewH), framing);
           } else {  // no sign frame: the mirrored camera image alone
             const cv::Mat& src = frame->bgr;
             const int cw = std::min(src.cols, src.rows * kPreviewW / kPreviewH);
@@ -568,6 +591,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
           SDL_UnlockTexture(preview.get());
           shown_seq = frame->sequence;
           shown_sign = sign_key;
+          shown_framing = framing;
           preview_valid = true;
         }
       }

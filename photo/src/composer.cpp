@@ -114,11 +114,16 @@ Aspect Composer::aspect() const {
   return impl_->aspect;
 }
 
-Result<Photo> Composer::compose(const cv::Mat& camera_bgr, const SignText& text) const {
+Result<Photo> Composer::compose(const cv::Mat& camera_bgr, const SignText& text,
+                                const std::optional<cv::Rect>& face_hint) const {
   if (camera_bgr.empty() || camera_bgr.type() != CV_8UC3)
     return Status::error(Status::Code::kInvalid, "compose needs a non-empty 8-bit BGR image");
   Photo photo;
-  if (impl_->faces) photo.face = impl_->faces->largest_face(camera_bgr);
+  if (impl_->faces) {
+    if (face_hint) photo.face = impl_->faces->near(camera_bgr, *face_hint);
+    photo.face_from_hint = photo.face.has_value();
+    if (!photo.face) photo.face = impl_->faces->largest_face(camera_bgr);
+  }
   photo.crop = crop_rect(camera_bgr.size(), impl_->out, photo.face);
   scale_into(camera_bgr(photo.crop), photo.bgr, impl_->out);
   if (is_empty(text)) {
@@ -131,16 +136,14 @@ Result<Photo> Composer::compose(const cv::Mat& camera_bgr, const SignText& text)
   return photo;
 }
 
-namespace {}  // namespace
-
 void Composer::preview(const cv::Mat& camera_bgr, const SignText& text, std::uint8_t* dst,
-                       int pitch, cv::Size size) const {
+                       int pitch, cv::Size size, const std::optional<cv::Rect>& face) const {
   if (!dst || size.width <= 0 || size.height <= 0 || pitch < size.width * 4) return;
   if (camera_bgr.empty() || camera_bgr.type() != CV_8UC3) {
     // No picture: opaque black behind the sign.
     cv::Mat(size, CV_8UC4, dst, static_cast<std::size_t>(pitch)).setTo(cv::Scalar(0, 0, 0, 255));
   } else {
-    const cv::Rect crop = crop_rect(camera_bgr.size(), size, std::nullopt);
+    const cv::Rect crop = crop_rect(camera_bgr.size(), size, face);
     cv::Mat src = camera_bgr(crop);
     thread_local cv::Mat scaled;  // reused across frames on the calling (UI) thread
     if (src.size() != size) {

@@ -1,4 +1,5 @@
 // Faces (OpenCV Haar cascade) and the quality hints shown in REVIEW.
+#include <algorithm>
 #include <mutex>
 
 #include <opencv2/imgproc.hpp>
@@ -64,6 +65,42 @@ std::optional<cv::Rect> FaceFinder::largest_face(const cv::Mat& bgr) const {
       *std::max_element(found.begin(), found.end(),
                         [](const cv::Rect& a, const cv::Rect& b) { return a.area() < b.area(); });
   cv::Rect r(static_cast<int>(best.x * back), static_cast<int>(best.y * back),
+             static_cast<int>(best.width * back), static_cast<int>(best.height * back));
+  return r & cv::Rect({}, bgr.size());
+}
+
+std::optional<cv::Rect> FaceFinder::near(const cv::Mat& bgr, const cv::Rect& hint) const {
+  if (bgr.empty() || bgr.type() != CV_8UC3 || hint.width <= 0 || hint.height <= 0)
+    return std::nullopt;
+  // Half a face on every side: room for a lean or a step between the preview frame the
+  // hint came from (a fraction of a second ago) and this one. The search costs the number of
+  // windows scanned, so the window is kept small: the hinted face at ~48 px (the cascade's
+  // window is 24 px), sizes from 3/4 to 4/3 of it.
+  const int side = std::max(hint.width, hint.height);
+  const int pad = side / 2;
+  const cv::Rect roi =
+      cv::Rect(hint.x - pad, hint.y - pad, hint.width + 2 * pad, hint.height + 2 * pad) &
+      cv::Rect({}, bgr.size());
+  if (roi.width < 24 || roi.height < 24) return std::nullopt;
+  const double f = std::min(1.0, 48.0 / side);
+  cv::Mat grey;
+  cv::cvtColor(bgr(roi), grey, cv::COLOR_BGR2GRAY);
+  if (f < 1.0) cv::resize(grey, grey, {}, f, f, cv::INTER_AREA);
+  cv::equalizeHist(grey, grey);
+  const int scaled = static_cast<int>(side * f);
+  const int lo = std::max(24, scaled * 3 / 4);
+  const int hi = std::max(lo + 1, std::min({scaled * 4 / 3, grey.cols, grey.rows}));
+  std::vector<cv::Rect> found;
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->cascade.detectMultiScale(grey, found, 1.1, 5, 0, {lo, lo}, {hi, hi});
+  }
+  if (found.empty()) return std::nullopt;
+  const cv::Rect best =
+      *std::max_element(found.begin(), found.end(),
+                        [](const cv::Rect& a, const cv::Rect& b) { return a.area() < b.area(); });
+  const double back = 1.0 / f;
+  cv::Rect r(roi.x + static_cast<int>(best.x * back), roi.y + static_cast<int>(best.y * back),
              static_cast<int>(best.width * back), static_cast<int>(best.height * back));
   return r & cv::Rect({}, bgr.size());
 }

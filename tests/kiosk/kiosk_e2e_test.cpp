@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <string>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "pb/ledger.h"
+#include "pb/photo.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -341,4 +344,50 @@ wait 3
 TEST_CASE("hash-pin refuses a pin that is not four to eight digits", "[kiosk]") {
   CHECK(pb::test::run_pledgebooth({"hash-pin", "--pin", "12a4"}).exit_code == 2);
   CHECK(pb::test::run_pledgebooth({"hash-pin", "--pin", "123"}).exit_code == 2);
+}
+
+TEST_CASE("a participant standing off centre is framed in the photo by the face tracker",
+          "[kiosk][e2e][faces]") {
+  TempDir dir("kiosk-e2e-face");
+  // A camera that sees a real face at the left edge of a wide frame (see face_scene.cpp).
+  const std::string video = dir / "camera.avi";
+  REQUIRE(pb::test::run({PB_FACE_SCENE, video}).exit_code == 0);
+  std::string toml = booth_toml(dir);
+  const std::string synthetic = "source = \"synthetic\"\nwidth = 640\nheight = 480\n";
+  toml.replace(toml.find(synthetic), synthetic.size(),
+               "source = \"file:" + video + "\"\nwidth = 1280\nheight = 720\n");
+  const auto r = run_booth(dir, toml, R"(
+expect attract 15
+wait 1.5
+tap start
+expect pledge
+tap agree
+expect details
+tap pick:daughter
+tap details_next
+expect review 15
+touch consent
+touch use_photo
+expect thanks 15
+)");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  // The face came from the tracker, not from a search of the whole still.
+  CHECK(r.output.find("(face followed from the preview)") != std::string::npos);
+
+  auto ledger = pb::store::Ledger::open(dir / "data");
+  REQUIRE(ledger);
+  auto pledges = (*ledger)->list_pledges();
+  REQUIRE(pledges);
+  REQUIRE(pledges->size() == 1);
+  const cv::Mat photo = cv::imread((*ledger)->photo_file((*pledges)[0]));
+  REQUIRE(photo.size() == cv::Size(1080, 1350));
+  auto faces = pb::photo::FaceFinder::load();
+  REQUIRE(faces);
+  const auto face = (*faces)->largest_face(photo);
+  REQUIRE(face.has_value());  // whole, not cut off
+  const int cx = face->x + face->width / 2;
+  INFO("face in the photo: " << *face);
+  CHECK(cx > 1080 / 3);
+  CHECK(cx < 1080 * 2 / 3);
 }

@@ -168,3 +168,91 @@ TEST_CASE("quality hints flag dark and blurry photos", "[photo][faces]") {
   CHECK(b.sharpness < q.sharpness / 10);
   CHECK(pb::photo::check_quality(cv::Mat(), nullptr).too_dark);
 }
+
+namespace {
+
+double overlap(const cv::Rect& a, const cv::Rect& b) {  // intersection over union
+  const double i = (a & b).area();
+  return i / (a.area() + b.area() - i);
+}
+
+}  // namespace
+
+TEST_CASE("a face found on a preview frame is found again near there after the person moved",
+          "[photo][faces]") {
+  const auto people = lfw_subset();
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> px(80, 1280 - 350), py(80, 720 - 350), step(-30, 30);
+  int tracked = 0, refound = 0, same = 0;
+  for (int i = 0; i < 100 && tracked < 40; ++i) {
+    const cv::Rect where(px(rng), py(rng), 270, 270);
+    cv::Mat before(720, 1280, CV_8UC3, cv::Scalar(128, 128, 128));
+    people[static_cast<std::size_t>(i)].copyTo(before(where));
+    const auto hint = faces()->largest_face(before);
+    if (!hint) continue;
+    ++tracked;
+    // A step or a lean between the preview frame and the still: up to ~20% of the face.
+    const cv::Rect moved = where + cv::Point(step(rng), step(rng));
+    cv::Mat still(720, 1280, CV_8UC3, cv::Scalar(128, 128, 128));
+    people[static_cast<std::size_t>(i)].copyTo(still(moved));
+    const auto whole = faces()->largest_face(still);
+    const auto again = faces()->near(still, *hint);
+    INFO("face " << i << " hint " << *hint << " moved by " << (moved.tl() - where.tl()));
+    if (!again) continue;
+    ++refound;
+    CHECK((moved & *again).area() > again->area() / 2);  // the face, not the background
+    if (whole && overlap(*whole, *again) > 0.6) ++same;
+  }
+  INFO(refound << " of " << tracked << " tracked faces refound, " << same
+               << " where the whole-frame search puts them");
+  REQUIRE(tracked == 40);
+  CHECK(refound >= 38);
+  CHECK(same >= refound * 9 / 10);
+}
+
+TEST_CASE("a stale face hint falls back to searching the whole frame", "[photo][faces]") {
+  const cv::Mat cam = on_wide_canvas("astronaut.png", 0);
+  const auto face = faces()->largest_face(cam);
+  REQUIRE(face.has_value());
+  // Where the person stood a moment ago: the other side of the frame.
+  const cv::Rect gone(1280 - face->x - face->width, face->y, face->width, face->height);
+  CHECK_FALSE(faces()->near(cam, gone).has_value());
+  pb::photo::Composer aware(pb::test::sign_frame(), Aspect::k4x5, faces());
+  const auto stale = aware.compose(cam, {}, gone);
+  const auto fresh = aware.compose(cam, {}, *face);
+  const auto none = aware.compose(cam, {});
+  REQUIRE(stale.is_ok());
+  REQUIRE(fresh.is_ok());
+  REQUIRE(none.is_ok());
+  REQUIRE(stale->face.has_value());
+  REQUIRE(fresh->face.has_value());
+  CHECK(*stale->face == *none->face);
+  CHECK_FALSE(stale->face_from_hint);
+  CHECK(fresh->face_from_hint);
+  CHECK_FALSE(none->face_from_hint);
+  CHECK(overlap(*fresh->face, *none->face) > 0.7);
+  // The crops agree to within a few pixels of the 720-px-high frame.
+  CHECK(std::abs(fresh->crop.x - none->crop.x) <= 8);
+  CHECK(std::abs(fresh->crop.y - none->crop.y) <= 8);
+}
+
+TEST_CASE("the preview frames the face as the photo will", "[photo][faces]") {
+  const cv::Mat cam = on_wide_canvas("astronaut.png", 0);
+  const auto face = faces()->largest_face(cam);
+  REQUIRE(face.has_value());
+  pb::photo::Composer c(pb::test::sign_frame(), Aspect::k4x5, nullptr);
+  const cv::Size size = pb::photo::preview_size(Aspect::k4x5, {1280, 720});
+  const int pitch = size.width * 4;
+  auto render = [&](const cv::Mat& src, const std::optional<cv::Rect>& f) {
+    std::vector<std::uint8_t> px(static_cast<std::size_t>(pitch) * size.height);
+    c.preview(src, {}, px.data(), pitch, size, f);
+    return px;
+  };
+  const auto followed = render(cam, face);
+  const auto centred = render(cam, std::nullopt);
+  // The face-centred crop, cut out first, previews to the same pixels.
+  const cv::Rect crop = pb::photo::crop_rect(cam.size(), size, face);
+  CHECK(crop.x < (cam.cols - crop.width) / 2);  // the astronaut stands left of centre
+  CHECK(followed == render(cam(crop).clone(), std::nullopt));
+  CHECK(followed != centred);
+}

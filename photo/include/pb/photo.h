@@ -67,9 +67,15 @@ class FaceFinder {
   static Result<std::shared_ptr<const FaceFinder>> load(
       const std::string& cascade_path = kDefaultCascade);
   ~FaceFinder();
-  // In the image's pixel coordinates; nullopt when no face. Takes ~10 ms for a 1080p frame (works
-  // on a 480 px wide copy): fine on the saver thread, not for every preview frame.
+  // In the image's pixel coordinates; nullopt when no face. Takes 5-25 ms for a 1080p frame
+  // (works on a 480 px wide copy; textured scenes cost the most): fine on a worker thread a
+  // few times a second, not for every preview frame.
   std::optional<cv::Rect> largest_face(const cv::Mat& bgr) const;
+  // The face near `hint` (a face found moments ago, e.g. on a preview frame): searches only
+  // within half a face of it, for faces 3/4 to 4/3 its size, on a copy where it is ~48 px
+  // wide: about 1 ms, against 5-25 ms for largest_face on a 1080p frame. nullopt when the
+  // person has moved away or turned.
+  std::optional<cv::Rect> near(const cv::Mat& bgr, const cv::Rect& hint) const;
 
   struct Impl;
 
@@ -83,6 +89,7 @@ struct Photo {
   cv::Mat bgr;                   // CV_8UC3 at output_size(aspect)
   cv::Rect crop;                 // the part of the camera frame used (camera pixels)
   std::optional<cv::Rect> face;  // the face the crop was centred on (camera pixels)
+  bool face_from_hint = false;   // found near compose()'s face_hint, not by a whole-frame search
 };
 
 // Camera frame + sign text → photo, and the live preview. Construct once per aspect
@@ -101,17 +108,22 @@ class Composer {
   // Crops camera_bgr (CV_8UC3, any size) to the output aspect centred on the largest face
   // (else centred), scales to output_size(), overlays the sign and draws the text.
   // Not mirrored (the photo shows the scene as others see it). kInvalid for an empty or
-  // non-BGR image.
-  Result<Photo> compose(const cv::Mat& camera_bgr, const SignText& text) const;
-  // The live preview: the same sign and text over a centred crop of camera_bgr to the
+  // non-BGR image. face_hint: where a face was on a frame just before this one (the booth
+  // tracks it during the countdown); the face is then looked for only near it
+  // (FaceFinder::near), and in the whole frame when it is not there any more.
+  Result<Photo> compose(const cv::Mat& camera_bgr, const SignText& text,
+                        const std::optional<cv::Rect>& face_hint = std::nullopt) const;
+  // The live preview: the same sign and text over a crop of camera_bgr to the
   // aspect of `size`, scaled to `size`, mirrored (the camera image, not the sign), written
   // as SDL_PIXELFORMAT_ARGB8888 (bytes B,G,R,A in memory, A = 255) to dst, row stride
   // `pitch` bytes — what SDL_LockTexture gives for a streaming texture. The caller owns dst
   // (at least pitch * size.height bytes). The overlay for a (size, text) pair is cached, so
-  // typing a name costs one text render per change. No face detection here. An empty
+  // typing a name costs one text render per change. No face detection here: `face` (camera
+  // pixels; from the booth's face tracker) centres the crop as compose() will, so the
+  // preview frames what the photo will hold; nullopt gives a centred crop. An empty
   // camera_bgr gives opaque black behind the sign.
   void preview(const cv::Mat& camera_bgr, const SignText& text, std::uint8_t* dst, int pitch,
-               cv::Size size) const;
+               cv::Size size, const std::optional<cv::Rect>& face = std::nullopt) const;
 
   struct Impl;
 
