@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 
 namespace pb::app {
 
-// Also used by cmd_upload.cpp (declared there).
 std::vector<std::string> target_names(const config::Config& config) {
   std::vector<std::string> names;
   for (const auto& t : config.upload.targets) names.push_back(t.name);
@@ -38,7 +37,7 @@ std::string shell_word(const std::string& s) {
 }  // namespace
 
 // "42 uploads wait for target "old-s3", which is not in /p/booth.toml: add it back, or drop
-// them with `pledgebooth upload --forget-target old-s3`". Also used by cmd_upload.cpp.
+// them with `pledgebooth upload --forget-target old-s3`".
 std::string unconfigured_target_message(AppContext& ctx, const std::string& data_dir_override,
                                         const store::TargetQueue& t) {
   const std::string& source = ctx.config().source_path;

@@ -17,11 +17,6 @@
 
 namespace pb::app {
 
-// Defined in cmd_store.cpp.
-std::vector<std::string> target_names(const config::Config& config);
-std::string unconfigured_target_message(AppContext& ctx, const std::string& data_dir_override,
-                                        const store::TargetQueue& t);
-
 namespace {
 
 struct UploadArgs {

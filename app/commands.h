@@ -3,10 +3,15 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "pb/config.h"
+
+namespace pb::store {
+struct TargetQueue;
+}
 
 namespace pb::app {
 
@@ -29,5 +34,12 @@ void add_doctor_command(CLI::App& app, AppContext& ctx);   // doctor
 void add_camera_commands(CLI::App& app, AppContext& ctx);  // snap
 void add_kiosk_commands(CLI::App& app, AppContext& ctx);   // kiosk, hash-pin
 void add_upload_commands(CLI::App& app, AppContext& ctx);  // upload
+
+// Shared by stats and upload (cmd_store.cpp): the names of the configured upload targets, and
+// the line naming outbox rows of a target no longer in the config, with the command that
+// drops them.
+std::vector<std::string> target_names(const config::Config& config);
+std::string unconfigured_target_message(AppContext& ctx, const std::string& data_dir_override,
+                                        const store::TargetQueue& t);
 
 }  // namespace pb::app
