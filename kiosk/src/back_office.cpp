@@ -136,6 +136,11 @@ void BackOffice::Impl::refresh() {
       local.failed = q->failed;
       local.done = q->done;
     }
+    std::vector<std::string> names;
+    for (const auto& t : config.upload.targets) names.push_back(t.name);
+    local.stranded.clear();
+    if (auto gone = ledger->unconfigured_targets(names))
+      for (const auto& t : *gone) local.stranded.emplace_back(t.target, t.pending + t.failed);
     local.last_error.clear();
     std::int64_t newest = -1;
     for (auto state : {store::OutboxState::kFailed, store::OutboxState::kPending}) {

@@ -43,6 +43,8 @@ struct BoothStatus {
   std::int64_t free_mb = -1;  // -1 = unknown
   bool upload_enabled = false;
   std::int64_t pending = 0, failed = 0, done = 0;
+  // Undelivered rows of targets no longer in the config: (target, rows). They never drain.
+  std::vector<std::pair<std::string, std::int64_t>> stranded;
   std::string last_error;  // the newest failed/retrying outbox error ("" = none)
   bool online = true;
   std::string last_deleted;  // id of the pledge deleted from ADMIN ("" = none yet)

@@ -440,12 +440,14 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   row(v.tr("admin.pledges"), std::to_string(st.pledges) + "   ·   " + v.tr("admin.photos") + " " +
                                  std::to_string(st.photos) + "   ·   " + v.tr("admin.shared") +
                                  " " + std::to_string(st.shared));
-  row(v.tr("admin.queue"),
-      (st.upload_enabled ? std::string() : v.tr("admin.queue_off") + "\n") +
-          v.tr("admin.queue_counts", {{"pending", std::to_string(st.pending)},
-                                      {"failed", std::to_string(st.failed)},
-                                      {"done", std::to_string(st.done)}}),
-      st.failed > 0 ? kWarn : kWhite);
+  std::string queue = (st.upload_enabled ? std::string() : v.tr("admin.queue_off") + "\n") +
+                      v.tr("admin.queue_counts", {{"pending", std::to_string(st.pending)},
+                                                  {"failed", std::to_string(st.failed)},
+                                                  {"done", std::to_string(st.done)}});
+  if (!st.stranded.empty())  // the first one: the row has room for one more line
+    queue += "\n" + v.tr("admin.stranded", {{"count", std::to_string(st.stranded[0].second)},
+                                            {"target", st.stranded[0].first}});
+  row(v.tr("admin.queue"), queue, st.failed > 0 || !st.stranded.empty() ? kWarn : kWhite);
   row(v.tr("admin.last_error"), st.last_error.empty() ? none : st.last_error,
       st.last_error.empty() ? kWhite : kWarn);
   char fps[32];
