@@ -91,7 +91,7 @@ one_pass() {
     local objs
     objs=$(aws $E s3 ls --recursive "s3://$label-$run" | wc -l)
     read -r wall cu cs <"$WORK/t"
-    echo "$label $run wall_s=$wall client_cpu_s=$(echo "$cu + $cs" | bc) moto_cpu_s=$(echo "scale=2; ($after_cpu - $before_cpu) / $TCK" | bc) puts=$puts heads=$heads objects=$objs" | tee -a "$OUT/summary"
+    echo "$label $run wall_s=$wall client_cpu_s=$(awk "BEGIN {print $cu + $cs}") moto_cpu_s=$(awk "BEGIN {printf \"%.2f\", ($after_cpu - $before_cpu) / $TCK}") puts=$puts heads=$heads objects=$objs" | tee -a "$OUT/summary"
   done
 }
 

@@ -113,8 +113,11 @@ measure() {
 
 # measure_sink NAME CMD...: measure, and append "NAME nginx_cpu_ticks" (its workers' user+sys) to sinkcpu.
 nginx_ticks() {
-  local t=0 p
-  for p in $(pgrep -P "$NGINX_PID"); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  local t=0 s f
+  for s in /proc/[0-9]*/stat; do  # nginx's workers: processes whose parent is its master
+    read -r -a f <"$s" 2>/dev/null || continue
+    [ "${f[3]}" = "$NGINX_PID" ] && t=$((t + f[13] + f[14]))
+  done
   echo "$t"
 }
 measure_sink() {

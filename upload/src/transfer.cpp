@@ -169,7 +169,8 @@ Status Transfer::prepare() {
 
   for (const auto& h : request_.headers) headers_ = curl_slist_append(headers_, h.c_str());
   // No "Expect:" override here: libcurl 7.88's SigV4 would sign that empty header and S3
-  // would reject the signature. Photos under 1 MB get no 100-continue anyway.
+  // would reject the signature. So every PUT, even the JSON, waits for "100 Continue" (one
+  // round trip; CURLOPT_EXPECT_100_TIMEOUT_MS could shorten that wait).
   if (!request_.bearer.empty())
     headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + request_.bearer).c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
