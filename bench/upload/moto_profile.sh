@@ -22,6 +22,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$WORK/seed" "$WORK"/data-* "$WORK/both" "$WORK/json"
+  case $OUT in "$WORK"/*) ;; *) rm -rf "$WORK" ;; esac  # keep only the profiles and logs
 }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
