@@ -403,7 +403,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   std::shared_ptr<const camera::Frame> still;
   std::uint64_t shown_seq = 0;
   std::string shown_sign;
-  std::optional<cv::Rect> shown_framing;
+  std::optional<cv::Rect> shown_framing;  // the face the preview is framed on (eased)
   std::vector<Hit> hits;
   Millis last_camera_report = 0;
   int shot_no = 0;
@@ -565,14 +565,16 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
                                             : strings.get(s.locale, "answer." + s.answer_pick);
       }
       const std::string sign_key = text.name + "\n" + text.answer + "\n" + text.blank;
-      if (frame && frame->sequence != shown_seq) tracker.offer(frame);
-      // The framing eases toward the participant's face, as the photo will frame it.
-      std::optional<cv::Rect> framing;
-      if (frame)
-        framing =
-            follow.step(tracker.latest().face, frame->bgr.size(), std::chrono::steady_clock::now());
-      if (frame &&
-          (frame->sequence != shown_seq || sign_key != shown_sign || framing != shown_framing)) {
+      // Redrawn only for a new camera frame or new sign text: without a GPU each texture
+      // upload costs milliseconds, so the framing moves at the camera's rate, not the screen's.
+      if (frame && (frame->sequence != shown_seq || sign_key != shown_sign)) {
+        if (frame->sequence != shown_seq) {
+          tracker.offer(frame);
+          // The framing eases toward the participant's face, as the photo will frame it.
+          shown_framing = follow.step(tracker.latest().face, frame->bgr.size(),
+                                      std::chrono::steady_clock::now());
+        }
+        const std::optional<cv::Rect>& framing = shown_framing;
         void* pixels = nullptr;
         int pitch = 0;
         if (SDL_LockTexture(preview.get(), nullptr, &pixels, &pitch) == 0) {
@@ -591,7 +593,6 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
           SDL_UnlockTexture(preview.get());
           shown_seq = frame->sequence;
           shown_sign = sign_key;
-          shown_framing = framing;
           preview_valid = true;
         }
       }
