@@ -127,22 +127,9 @@ void run_upload(AppContext& ctx, const UploadArgs& args) {
     std::cerr << "upload: " << stranded_r.status().message() << "\n";
     throw ExitCode{2};
   }
+  // Their rows are summed up in one line per target below (upload_batch lists none of them).
   const std::vector<store::TargetQueue>& stranded = *stranded_r;
-  // Their rows are summed up in one line per target below, not listed one by one.
-  std::set<std::string> stranded_rows;
-  if (!stranded.empty()) {
-    auto rows = ledger->outbox_items();
-    if (rows)
-      for (const auto& r : *rows)
-        for (const auto& t : stranded)
-          if (r.target == t.target && r.state != store::OutboxState::kDone)
-            stranded_rows.insert(r.pledge_id + " " + r.target + " (");
-  }
-  std::vector<std::string> errors;
-  for (const auto& e : s.errors) {
-    auto cut = e.find(" (");
-    if (cut == std::string::npos || !stranded_rows.count(e.substr(0, cut + 2))) errors.push_back(e);
-  }
+  const std::vector<std::string>& errors = s.errors;
   if (args.json) {
     std::string out = "{";
     out += "\"uploaded\":" + std::to_string(s.progress.done);

@@ -158,6 +158,13 @@ TEST_CASE("upload names rows of a target removed from the config and exits 1 unt
   for (const auto& e : fs::recursive_directory_iterator(dir / "usb"))
     delivered += e.path().extension() == ".jpg";
   CHECK(delivered == 3);
+  // upload_batch itself leaves those rows out of its errors (and its progress total).
+  auto upj = run_pledgebooth({"--config", cfg, "upload", "--json"});
+  INFO(upj.output);
+  CHECK(upj.exit_code == 1);
+  CHECK(upj.output.find("\"errors\":[]") != std::string::npos);
+  CHECK(upj.output.find("\"unconfigured_targets\":[{\"target\":\"old-s3\",\"pending\":3") !=
+        std::string::npos);
 
   auto stats = run_pledgebooth({"--config", cfg, "stats"});
   CHECK(stats.exit_code == 0);

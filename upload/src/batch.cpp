@@ -30,8 +30,16 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
   std::vector<std::string> names;
   for (const auto& t : config.upload.targets) names.push_back(t.name);
   if (auto r = ledger.ensure_outbox(names); !r) return r.status();
-  auto counts = ledger.queue_counts();
-  if (!counts) return counts.status();
+  // Rows of targets no longer in the config are not this run's work: the caller names them
+  // (Ledger::unconfigured_targets), so they count neither in the progress total nor as errors.
+  auto configured = [&](const std::string& target) {
+    return std::find(names.begin(), names.end(), target) != names.end();
+  };
+  auto queues = ledger.queue_by_target();
+  if (!queues) return queues.status();
+  std::int64_t pending = 0;
+  for (const auto& q : *queues)
+    if (configured(q.target)) pending += q.pending;
 
   Multi multi;
   if (!multi.handle) return Status::error(Status::Code::kInternal, "curl_multi_init failed");
@@ -49,7 +57,7 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
   };
   Engine engine(config, ledger, multi.handle, eo);
   engine_ptr = &engine;
-  engine.set_total(counts->pending);
+  engine.set_total(pending);
   engine.retry_now();  // the volunteer asked for it now: backoff does not apply
   if (options.on_progress) options.on_progress(engine.progress());
 
@@ -74,8 +82,9 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
     auto items = ledger.outbox_items(state);
     if (!items) continue;
     for (const auto& i : *items)
-      summary.errors.push_back(i.pledge_id + " " + i.target + " (" + store::to_string(state) +
-                               "): " + (i.last_error.empty() ? "not tried yet" : i.last_error));
+      if (configured(i.target))
+        summary.errors.push_back(i.pledge_id + " " + i.target + " (" + store::to_string(state) +
+                                 "): " + (i.last_error.empty() ? "not tried yet" : i.last_error));
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
