@@ -141,6 +141,27 @@ TEST_CASE("a stopped worker with transfers in flight leaves rows pending and los
   CHECK(c2.done == 0);
 }
 
+namespace {
+
+// One s3 target "s3" (bucket "pledges", prefix "booth") at the fault server's url.
+config::Config s3_config(const std::string& data, const std::string& url) {
+  ::setenv("PB_FAULT_S3_KEY", "AKIDEXAMPLE", 1);
+  ::setenv("PB_FAULT_S3_SECRET", "wJalrXUtnFEMI", 1);
+  config::Config c = test::base_config(data);
+  config::UploadTarget t;
+  t.name = "s3";
+  t.kind = "s3";
+  t.endpoint = url;
+  t.bucket = "pledges";
+  t.prefix = "booth";
+  t.access_key_env = "PB_FAULT_S3_KEY";
+  t.secret_key_env = "PB_FAULT_S3_SECRET";
+  c.upload.targets.push_back(t);
+  return c;
+}
+
+}  // namespace
+
 TEST_CASE("an S3 server whose ETag is not the MD5 still gets every size confirmed by HEAD",
           "[upload][faults][s3]") {
   test::TempDir dir;
@@ -149,18 +170,7 @@ TEST_CASE("an S3 server whose ETag is not the MD5 still gets every size confirme
   std::string data = dir / "data";
   auto ledger = std::move(*store::Ledger::open(data));
   auto pledges = test::save_pledges(*ledger, 3, {"s3"});
-  ::setenv("PB_FAULT_S3_KEY", "AKIDEXAMPLE", 1);
-  ::setenv("PB_FAULT_S3_SECRET", "wJalrXUtnFEMI", 1);
-  config::Config c = test::base_config(data);
-  config::UploadTarget t;
-  t.name = "s3";
-  t.kind = "s3";
-  t.endpoint = server.url();
-  t.bucket = "pledges";
-  t.prefix = "booth";
-  t.access_key_env = "PB_FAULT_S3_KEY";
-  t.secret_key_env = "PB_FAULT_S3_SECRET";
-  c.upload.targets.push_back(t);
+  const config::Config c = s3_config(data, server.url());
   auto r = upload::upload_batch(c, data, {});
   REQUIRE(r.is_ok());
   CHECK(r->queue_empty());
@@ -176,18 +186,7 @@ TEST_CASE("PUTs answered without an MD5 ETag are confirmed by HEAD and MD5 ETags
   std::string data = dir / "data";
   auto ledger = std::move(*store::Ledger::open(data));
   auto pledges = test::save_pledges(*ledger, 4, {"s3"});
-  ::setenv("PB_FAULT_S3_KEY", "AKIDEXAMPLE", 1);
-  ::setenv("PB_FAULT_S3_SECRET", "wJalrXUtnFEMI", 1);
-  config::Config c = test::base_config(data);
-  config::UploadTarget t;
-  t.name = "s3";
-  t.kind = "s3";
-  t.endpoint = server.url();
-  t.bucket = "pledges";
-  t.prefix = "booth";
-  t.access_key_env = "PB_FAULT_S3_KEY";
-  t.secret_key_env = "PB_FAULT_S3_SECRET";
-  c.upload.targets.push_back(t);
+  const config::Config c = s3_config(data, server.url());
   upload::BatchOptions o;
   o.parallel = 1;  // pledges one after the other, in the order they were saved
   auto r = upload::upload_batch(c, data, o);
