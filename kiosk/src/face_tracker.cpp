@@ -38,6 +38,7 @@ void FaceTracker::forget() {
     std::lock_guard lock(mu_);
     ++generation_;
     seen_ = {};
+    offered_.reset();  // the last participant's frame: not searched after they left
     next_search_ = Clock::now();
   }
   wake_.notify_all();

@@ -87,6 +87,24 @@ TEST_CASE("forgetting the face drops it at once and the tracker keeps working", 
   CHECK(pb::test::eventually([&] { return tracker.latest().face.has_value(); }, 10s));
 }
 
+TEST_CASE("forgetting the face drops the frame offered before it too", "[kiosk][faces]") {
+  // After a sighting the next search waits 10 s: the frames offered meanwhile wait with it.
+  FaceTracker tracker(faces(), {10s, 10s});
+  tracker.offer(frame(0, 1));
+  REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence == 1; }, 10s));
+  REQUIRE(tracker.latest().face.has_value());
+  // The last participant's last preview frame, then the booth goes back to ATTRACT (no more
+  // frames): that frame shows someone who has left, and must not be searched.
+  tracker.offer(frame(0, 2));
+  tracker.forget();
+  CHECK_FALSE(pb::test::eventually([&] { return tracker.latest().sequence != 0; }, 1s));
+  CHECK_FALSE(tracker.latest().face.has_value());
+  // The next participant's first frame is searched at once.
+  tracker.offer(frame(80, 3));
+  REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence == 3; }, 10s));
+  CHECK(tracker.latest().face.has_value());
+}
+
 TEST_CASE("a tracker without a face finder finds nobody and shuts down while frames arrive",
           "[kiosk][faces]") {
   {

@@ -47,7 +47,8 @@ class FaceTracker {
 
   // Hands over the newest preview frame; returns at once. Only the newest is kept.
   void offer(std::shared_ptr<const camera::Frame> frame);
-  // A new participant: forget the face (the next search covers the whole frame).
+  // A new participant: forget the face and any frame not searched yet (the next search, on the
+  // next frame offered, covers the whole frame).
   void forget();
   FaceSighting latest() const;
 
