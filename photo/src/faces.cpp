@@ -81,8 +81,10 @@ std::optional<cv::Rect> FaceFinder::near(const cv::Mat& bgr, const cv::Rect& hin
   const cv::Rect roi =
       cv::Rect(hint.x - pad, hint.y - pad, hint.width + 2 * pad, hint.height + 2 * pad) &
       cv::Rect({}, bgr.size());
-  if (roi.width < 24 || roi.height < 24) return std::nullopt;
   const double f = std::min(1.0, 48.0 / side);
+  // No room for the cascade's 24 px window once scaled (also when a hint far larger than
+  // the frame leaves a strip that would scale to nothing, which cv::resize refuses).
+  if (roi.width * f < 24 || roi.height * f < 24) return std::nullopt;
   cv::Mat grey;
   cv::cvtColor(bgr(roi), grey, cv::COLOR_BGR2GRAY);
   if (f < 1.0) cv::resize(grey, grey, {}, f, f, cv::INTER_AREA);

@@ -236,6 +236,25 @@ TEST_CASE("a stale face hint falls back to searching the whole frame", "[photo][
   CHECK(std::abs(fresh->crop.y - none->crop.y) <= 8);
 }
 
+TEST_CASE(
+    "a face hint mostly outside the frame finds nothing there and compose still frames the face",
+    "[photo][faces]") {
+  const cv::Mat cam = on_wide_canvas("astronaut.png", 0);
+  // Hints far larger than the part of them left in the frame (a 30-row strip at the bottom,
+  // a 40-column strip at the right): scaled for the search, that part is under a pixel high.
+  const cv::Rect below(0, 720 - 30 + 1500, 3000, 3000);
+  const cv::Rect right(1280 - 40 + 1500, 0, 3000, 3000);
+  for (const cv::Rect& hint : {below, right}) {
+    INFO("hint " << hint);
+    CHECK_FALSE(faces()->near(cam, hint).has_value());
+    pb::photo::Composer aware(pb::test::sign_frame(), Aspect::k4x5, faces());
+    const auto p = aware.compose(cam, {}, hint);
+    REQUIRE(p.is_ok());
+    CHECK(p->face.has_value());
+    CHECK_FALSE(p->face_from_hint);
+  }
+}
+
 TEST_CASE("the preview frames the face as the photo will", "[photo][faces]") {
   const cv::Mat cam = on_wide_canvas("astronaut.png", 0);
   const auto face = faces()->largest_face(cam);
