@@ -38,9 +38,10 @@
 namespace pb::kiosk {
 namespace {
 
-constexpr int kPreviewW = 640, kPreviewH = 800;  // the live preview texture (4:5)
-constexpr Uint32 kFrameMs = 16;                  // pacing when the renderer has no vsync
-constexpr Millis kCameraGraceMs = 5000;          // no "camera lost" while it starts up
+// The live preview texture fits this box in the photo's aspect (4:5: 640x800).
+constexpr int kPreviewW = 640, kPreviewH = 800;
+constexpr Uint32 kFrameMs = 16;          // pacing when the renderer has no vsync
+constexpr Millis kCameraGraceMs = 5000;  // no "camera lost" while it starts up
 const char* kFontDir = "/usr/share/fonts/truetype/nanum";
 
 std::atomic<bool> g_terminate{false};
@@ -386,8 +387,12 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     SDL_ShowCursor(SDL_DISABLE);
   }
   SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
+  const auto aspect = photo::parse_aspect(cfg.photo.aspect);
+  const cv::Size preview_px =
+      photo::preview_size(aspect ? *aspect : photo::Aspect::k4x5, {kPreviewW, kPreviewH});
   TexturePtr preview(SDL_CreateTexture(renderer.get(), SDL_PIXELFORMAT_ARGB8888,
-                                       SDL_TEXTUREACCESS_STREAMING, kPreviewW, kPreviewH));
+                                       SDL_TEXTUREACCESS_STREAMING, preview_px.width,
+                                       preview_px.height));
   TexturePtr review, qr;
   bool preview_valid = false;
 
@@ -580,14 +585,14 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
         if (SDL_LockTexture(preview.get(), nullptr, &pixels, &pitch) == 0) {
           if (composer) {
             composer->preview(frame->bgr, text, static_cast<std::uint8_t*>(pixels), pitch,
-                              cv::Size(kPreviewW, kPreviewH), framing);
+                              preview_px, framing);
           } else {  // no sign frame: the mirrored camera image alone
             const cv::Mat& src = frame->bgr;
-            const int cw = std::min(src.cols, src.rows * kPreviewW / kPreviewH);
+            const int cw = std::min(src.cols, src.rows * preview_px.width / preview_px.height);
             cv::Mat crop = src(cv::Rect((src.cols - cw) / 2, 0, cw, src.rows)), scaled, flipped;
-            cv::resize(crop, scaled, cv::Size(kPreviewW, kPreviewH));
+            cv::resize(crop, scaled, preview_px);
             cv::flip(scaled, flipped, 1);
-            cv::Mat dst(kPreviewH, kPreviewW, CV_8UC4, pixels, static_cast<std::size_t>(pitch));
+            cv::Mat dst(preview_px, CV_8UC4, pixels, static_cast<std::size_t>(pitch));
             cv::cvtColor(flipped, dst, cv::COLOR_BGR2BGRA);
           }
           SDL_UnlockTexture(preview.get());

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "pb/keyboard.h"
+#include "pb/photo.h"
 
 namespace pb::kiosk {
 namespace {
@@ -91,8 +92,19 @@ void wordmark(Painter& p, float x, float y, float size = 44) {
   p.text("She", Face::kTitle, size, kPink, {a.right(), y, 0, 0});
 }
 
-void photo_box(Painter& p, const View& v, const Rect& r, SDL_Texture* tex,
+// The photo's shape (photo.aspect in booth.toml), centred in a 4:5 slot of the layout: a 1:1 or
+// 9:16 photo and its preview are shown as they are, never stretched.
+void photo_box(Painter& p, const View& v, const Rect& slot, SDL_Texture* tex,
                const std::string& waiting) {
+  cv::Size shape = photo::output_size(photo::Aspect::k4x5);
+  if (auto a = photo::parse_aspect(v.config.photo.aspect)) shape = photo::output_size(*a);
+  Rect r = slot;
+  if (slot.w * static_cast<float>(shape.height) > slot.h * static_cast<float>(shape.width))
+    r.w = slot.h * static_cast<float>(shape.width) / static_cast<float>(shape.height);
+  else
+    r.h = slot.w * static_cast<float>(shape.height) / static_cast<float>(shape.width);
+  r.x = slot.cx() - r.w / 2;
+  r.y = slot.cy() - r.h / 2;
   p.rounded({r.x - 10, r.y - 10 + 14, r.w + 20, r.h + 20}, 34, Color{15, 0, 25, 90});
   p.rounded({r.x - 10, r.y - 10, r.w + 20, r.h + 20}, 34, kWhite);
   if (tex) {
@@ -102,7 +114,6 @@ void photo_box(Painter& p, const View& v, const Rect& r, SDL_Texture* tex,
     p.paragraph(waiting, Face::kBold, 40, kSoft, {r.x + 40, r.cy() - 30, r.w - 80, 100},
                 Align::kCenter);
   }
-  (void)v;
 }
 
 void admin_corner(std::vector<Hit>& hits) {

@@ -391,3 +391,37 @@ expect thanks 15
   CHECK(cx > 1080 / 3);
   CHECK(cx < 1080 * 2 / 3);
 }
+
+TEST_CASE("a 9 by 16 photo is shown in its own shape on the review screen", "[kiosk][e2e]") {
+  TempDir dir("kiosk-e2e-916");
+  const auto r = run_booth(dir, booth_toml(dir) + "[photo]\naspect = \"9:16\"\n", R"(
+expect attract 15
+tap start
+expect pledge
+tap agree
+expect details
+tap details_skip
+expect review 15
+wait 0.3
+)");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  std::string review;
+  for (const auto& s : pngs(dir / "shots"))
+    if (s.size() > 14 && s.compare(s.size() - 14, 14, "-review-en.png") == 0) review = s;
+  REQUIRE_FALSE(review.empty());
+  const cv::Mat shot = cv::imread(dir / "shots" + "/" + review);
+  REQUIRE(shot.size() == cv::Size(1280, 720));
+  // REVIEW's photo slot is 720x900 design units at (110, 90) of 1920x1080. A 9:16 photo fills
+  // 506x900 of it, centred: its white frame runs at x 207..217 (138..144 px in the 1280-wide
+  // shot), where a stretched 4:5 box would have it at 100..110 (67..73 px).
+  auto white = [&](int x, int y) {
+    const cv::Vec3b px = shot.at<cv::Vec3b>(y, x);
+    return px[0] > 240 && px[1] > 240 && px[2] > 240;
+  };
+  for (int y : {200, 360, 500}) {
+    INFO("row " << y);
+    CHECK(white(141, y));
+    CHECK_FALSE(white(70, y));
+  }
+}
