@@ -105,6 +105,25 @@ TEST_CASE("a broken config exits 2 with file line and key", "[store][cli]") {
       std::string::npos);
 }
 
+TEST_CASE("stats of another booth's data dir works beside a broken config and names it",
+          "[store][cli]") {
+  pb::test::TempDir dir;
+  std::string cfg = write_config(dir);
+  REQUIRE(
+      run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"}).exit_code ==
+      0);
+  std::string broken = dir / "broken.toml";
+  pb::test::write_file(broken, "[booth]\nid = \"booth-1\"\nidle_timeout = 30\n");
+  auto r = run_pledgebooth({"--config", broken, "stats", "--data-dir", dir / "data"});
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("seoul-launch") != std::string::npos);
+  CHECK(r.output.find(broken + ":3: booth.idle_timeout: unknown key") != std::string::npos);
+  CHECK(r.output.find("upload targets not checked") != std::string::npos);
+  // Without --data-dir the config is what names the data: still an error.
+  CHECK(run_pledgebooth({"--config", broken, "stats"}).exit_code == 2);
+}
+
 TEST_CASE("doctor reports the data dir fonts and targets", "[store][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
