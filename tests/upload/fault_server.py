@@ -12,7 +12,8 @@ status code such as 500 or 503,
 429 (Retry-After: ARG), error200 (200 with an S3 error body, nothing stored),
 lost (store the object, then RST instead of the reply), truncate (keep half, answer 201),
 md5etag (store, answer 201 with the MD5 of the body as ETag, as S3 does), seen (answer as
-usual: only the log line, to see which requests were made).
+usual: only the log line, to see which requests were made, and a line
+"HEADERS METHOD PATH expect=VALUE" with the request's Expect header, "none" when absent).
 """
 import argparse
 import email
@@ -114,6 +115,9 @@ class Handler(BaseHTTPRequestHandler):
             self.store(self.fs_path(), data)
             self.reply(201, headers={"ETag": '"%s"' % hashlib.md5(data).hexdigest()})
         elif kind == "seen":
+            with LOCK, open(ARGS.log, "a") as log:
+                log.write("HEADERS %s %s expect=%s\n" % (self.command, self.path,
+                                                         self.headers.get("Expect", "none")))
             self.normal()
         else:
             raise ValueError("unknown fault " + kind)

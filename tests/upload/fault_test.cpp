@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "upload_fixture.h"
@@ -203,4 +204,44 @@ TEST_CASE("PUTs answered without an MD5 ETag are confirmed by HEAD and MD5 ETags
   // Once MD5 ETags come back the PUTs are hashed again and need no HEAD.
   CHECK_FALSE(headed(pledges[3], "jpg"));
   CHECK_FALSE(headed(pledges[3], "json"));
+}
+
+TEST_CASE("webdav and webhook bodies are sent without waiting for 100 Continue but s3 keeps it",
+          "[upload][faults]") {
+  test::TempDir dir;
+  test::FaultServer server(dir / "remote", "* * seen 1000\n");
+  std::string data = dir / "data";
+  auto ledger = std::move(*store::Ledger::open(data));
+  auto pledges = test::save_pledges(*ledger, 2, {"dav", "s3", "hook"});
+  config::Config c = s3_config(data, server.url());
+  c.upload.targets.push_back(dav(server.url()));
+  config::UploadTarget hook;
+  hook.name = "hook";
+  hook.kind = "webhook";
+  hook.url = server.url() + "/webhook";
+  c.upload.targets.push_back(hook);
+  auto r = upload::upload_batch(c, data, {});
+  REQUIRE(r.is_ok());
+  CHECK(r->queue_empty());
+  const std::string log = server.log();
+  INFO(log);
+  // Every PUT and POST with a body is logged: none of the WebDAV or webhook ones asks to wait,
+  // every S3 one does (libcurl signs its headers, an "Expect:" override would break SigV4).
+  int dav_bodies = 0, hook_bodies = 0, s3_bodies = 0;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("HEADERS PUT /booth/", 0) == 0) {
+      ++dav_bodies;
+      CHECK(line.find("expect=none") != std::string::npos);
+    } else if (line.rfind("HEADERS POST /webhook", 0) == 0) {
+      ++hook_bodies;
+      CHECK(line.find("expect=none") != std::string::npos);
+    } else if (line.rfind("HEADERS PUT /pledges/", 0) == 0) {
+      ++s3_bodies;
+      CHECK(line.find("expect=100-continue") != std::string::npos);
+    }
+  }
+  CHECK(dav_bodies == 4);  // photo + JSON of 2 pledges
+  CHECK(hook_bodies == 2);
+  CHECK(s3_bodies == 4);
 }

@@ -168,9 +168,11 @@ Status Transfer::prepare() {
   }
 
   for (const auto& h : request_.headers) headers_ = curl_slist_append(headers_, h.c_str());
-  // No "Expect:" override here: libcurl 7.88's SigV4 would sign that empty header and S3
-  // would reject the signature. So every PUT, even the JSON, waits for "100 Continue" (one
-  // round trip; CURLOPT_EXPECT_100_TIMEOUT_MS could shorten that wait).
+  // Bodies go at once, without "Expect: 100-continue": waiting for "100 Continue" costs a
+  // round trip per object on a slow link, and a whole second with servers or proxies that
+  // ignore Expect. Not for SigV4: libcurl 7.88 would sign the empty override and S3 would
+  // reject the signature, so S3 PUTs keep the wait (S3 answers it at once).
+  if (request_.aws_sigv4.empty()) headers_ = curl_slist_append(headers_, "Expect:");
   if (!request_.bearer.empty())
     headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + request_.bearer).c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
