@@ -72,6 +72,20 @@ std::vector<fs::path> jpegs(const std::string& dir) {
   return out;
 }
 
+// The ledger the booth left in dir/data and its pledges, which must number `count`.
+struct Saved {
+  std::unique_ptr<pb::store::Ledger> ledger;
+  std::vector<pb::store::Pledge> pledges;
+};
+Saved saved_pledges(const TempDir& dir, std::size_t count) {
+  auto ledger = pb::store::Ledger::open(dir / "data");
+  REQUIRE(ledger);
+  auto pledges = (*ledger)->list_pledges();
+  REQUIRE(pledges);
+  REQUIRE(pledges->size() == count);
+  return {std::move(*ledger), std::move(*pledges)};
+}
+
 // Three participants: Korean with a photo, English without one, and one who walks away.
 const char* kThreeParticipants = R"(
 expect attract 15
@@ -141,13 +155,9 @@ TEST_CASE("three participants leave exactly two pledges and one photo in the led
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("kiosk: script finished") != std::string::npos);
 
-  auto ledger = pb::store::Ledger::open(dir / "data");
-  REQUIRE(ledger);
-  auto pledges = (*ledger)->list_pledges();
-  REQUIRE(pledges);
-  REQUIRE(pledges->size() == 2);
-  const auto& ko = (*pledges)[0];
-  const auto& en = (*pledges)[1];
+  auto [ledger, pledges] = saved_pledges(dir, 2);
+  const auto& ko = pledges[0];
+  const auto& en = pledges[1];
   CHECK(ko.event == "e2e-fair");
   CHECK(ko.booth == "booth-e2e");
   CHECK(ko.locale == "ko");
@@ -164,11 +174,11 @@ TEST_CASE("three participants leave exactly two pledges and one photo in the led
   CHECK(en.consent_version == 0);
   CHECK(en.photo_path.empty());
   // Nothing of the third participant, and no stray photo anywhere in the data dir.
-  for (const auto& p : *pledges) CHECK(p.first_name != "Jo");
+  for (const auto& p : pledges) CHECK(p.first_name != "Jo");
   const auto photos = jpegs(dir / "data");
   CHECK(photos.size() == 1);
   // The photo is a JPEG the ledger's hash matches.
-  const std::string bytes = pb::test::read_file((*ledger)->photo_file(ko));
+  const std::string bytes = pb::test::read_file(ledger->photo_file(ko));
   REQUIRE(bytes.size() > 2);
   CHECK(static_cast<unsigned char>(bytes[0]) == 0xFF);
   CHECK(static_cast<unsigned char>(bytes[1]) == 0xD8);
@@ -326,19 +336,15 @@ wait 3
   const auto r = run_booth(dir, toml, script);
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
-  auto ledger = pb::store::Ledger::open(dir / "data");
-  REQUIRE(ledger);
-  auto pledges = (*ledger)->list_pledges();
-  REQUIRE(pledges);
-  REQUIRE(pledges->size() == 1);
-  auto outbox = (*ledger)->outbox_for((*pledges)[0].id);
+  auto [ledger, pledges] = saved_pledges(dir, 1);
+  auto outbox = ledger->outbox_for(pledges[0].id);
   REQUIRE(outbox);
   REQUIRE(outbox->size() == 1);
   CHECK((*outbox)[0].target == "stick");
   CHECK((*outbox)[0].state == pb::store::OutboxState::kDone);
   const auto copied = jpegs(dir / "stick");
   REQUIRE(copied.size() == 1);
-  CHECK(copied[0].filename().string() == (*pledges)[0].id + ".jpg");
+  CHECK(copied[0].filename().string() == pledges[0].id + ".jpg");
 }
 
 TEST_CASE("hash-pin refuses a pin that is not four to eight digits", "[kiosk]") {
@@ -375,12 +381,8 @@ expect thanks 15
   // The face came from the tracker, not from a search of the whole still.
   CHECK(r.output.find("(face followed from the preview)") != std::string::npos);
 
-  auto ledger = pb::store::Ledger::open(dir / "data");
-  REQUIRE(ledger);
-  auto pledges = (*ledger)->list_pledges();
-  REQUIRE(pledges);
-  REQUIRE(pledges->size() == 1);
-  const cv::Mat photo = cv::imread((*ledger)->photo_file((*pledges)[0]));
+  auto [ledger, pledges] = saved_pledges(dir, 1);
+  const cv::Mat photo = cv::imread(ledger->photo_file(pledges[0]));
   REQUIRE(photo.size() == cv::Size(1080, 1350));
   auto faces = pb::photo::FaceFinder::load();
   REQUIRE(faces);
