@@ -1,6 +1,8 @@
-// UTF-8 ⇄ UTF-32 for text the booth composes (Hangul jamo, names on the sign).
+// UTF-8 ⇄ UTF-32 for text the booth composes (Hangul jamo, names on the sign), and the
+// one cleaner for text from outside the process before it is stored, shown or printed.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -52,6 +54,52 @@ inline std::string encode_utf8(std::u32string_view text) {
 
 inline std::string encode_utf8(char32_t c) {
   return encode_utf8(std::u32string_view(&c, 1));
+}
+
+// A code point that must never reach a terminal, a log, the ledger or a screen from outside
+// the process: C0 and C1 controls, DEL, and the bidi overrides that reorder what follows.
+inline bool is_control_code_point(char32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+// True when `s` is valid UTF-8 with no control code point (see above): what the ledger
+// accepts for a name or an answer.
+inline bool is_clean_text(std::string_view s) {
+  for (char32_t c : decode_utf8(s))
+    if (c == U'\uFFFD' || is_control_code_point(c)) return false;
+  return true;
+}
+
+// `s` (any bytes: a server's message, a name from someone else's ledger) as valid UTF-8
+// with no control code point, at most `max_bytes` long. Malformed bytes become U+FFFD, tab
+// and line breaks a space, other controls are dropped; a cut is marked with "…" and never
+// splits a character. Safe to store, print to a terminal or put into JSON/CSV.
+inline std::string printable_text(std::string_view s, std::size_t max_bytes = 2000) {
+  std::string out;
+  bool cut = false;
+  for (char32_t c : decode_utf8(s.substr(0, std::min(s.size(), max_bytes * 2 + 16)))) {
+    if (c == U'\t' || c == U'\n' || c == U'\r') c = U' ';
+    if (is_control_code_point(c)) continue;
+    const std::string piece = encode_utf8(c);
+    if (out.size() + piece.size() > max_bytes) {
+      cut = true;
+      break;
+    }
+    out += piece;
+  }
+  if (!cut && s.size() > max_bytes * 2 + 16) cut = true;
+  if (cut) {
+    const std::string ellipsis = "\u2026";
+    while (!out.empty() && out.size() + ellipsis.size() > max_bytes) {
+      // Drop whole characters from the end: continuation bytes first, then the lead byte.
+      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80)
+        out.pop_back();
+      if (!out.empty()) out.pop_back();
+    }
+    if (out.size() + ellipsis.size() <= max_bytes) out += ellipsis;
+  }
+  return out;
 }
 
 }  // namespace pb
