@@ -31,6 +31,10 @@ const config::Config& AppContext::config() {
 
 namespace {
 
+const char* kUsage =
+    "usage: pledgebooth [--config booth.toml] <command> [options]   (pledgebooth --help lists "
+    "the commands; pledgebooth <command> --help its options)\n";
+
 #ifndef PB_BOOTH_BINARY
 // Subcommands that need the camera/photo/kiosk stack, with their --help line.
 const std::pair<const char*, const char*> kBoothCommands[] = {
@@ -87,6 +91,9 @@ int main(int argc, char** argv) {
   pb::app::AppContext ctx;
   CLI::App app{"pledgebooth: a touchscreen booth for #HeForShe pledge photos"};
   app.require_subcommand(1);
+  // Options of the app itself (--config) are accepted after the subcommand too: every
+  // subcommand created below inherits this and hands what it does not know to the app.
+  app.fallthrough();
   app.add_option("--config", ctx.config_path,
                  "booth.toml to use (default: ./booth.toml, else built-in)");
   pb::app::add_store_commands(app, ctx);
@@ -103,7 +110,13 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    rc = app.exit(e);
+    if (e.get_exit_code() == 0) {
+      rc = app.exit(e);  // --help, --version
+    } else {
+      // A usage error: what was wrong, the usage line, and the exit code config errors use.
+      std::cerr << "pledgebooth: " << e.what() << "\n" << kUsage;
+      rc = 2;
+    }
   } catch (const pb::config::ConfigError& e) {
     std::cerr << e.what() << "\n";
     rc = 2;

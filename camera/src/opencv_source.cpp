@@ -1,9 +1,12 @@
 // Real cameras through OpenCV: V4L2 devices, GStreamer pipelines and looping video files;
 // and make_source(), which turns a CameraConfig's source spec into one of them.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -47,9 +50,11 @@ class OpenCvSource : public CameraSource {
           break;
         }
         case Kind::kFile:
-          if (!std::filesystem::exists(target_))
-            return unavailable("no such video file: " + target_);
-          ok = cap_.open(target_, cv::CAP_ANY);
+          opened_as_ = identity_of(target_);
+          if (!opened_as_) return unavailable("no such video file: " + target_);
+          // FFmpeg first: CAP_ANY would also try GStreamer, whose probing of a damaged or
+          // half-written file takes seconds per attempt and stretches every reopen.
+          ok = cap_.open(target_, cv::CAP_FFMPEG) || cap_.open(target_, cv::CAP_ANY);
           if (ok) {
             const double f = cap_.get(cv::CAP_PROP_FPS);
             file_interval_ = std::chrono::nanoseconds(
@@ -79,6 +84,12 @@ class OpenCvSource : public CameraSource {
         // A file decodes faster than real time: pace it at its own frame rate.
         std::this_thread::sleep_until(next_due_);
         next_due_ = std::max(next_due_ + file_interval_, Clock::now() - file_interval_);
+        // The decoder keeps reading the file it opened, so a file deleted, replaced or cut
+        // short at that path would go unnoticed: compare the path with what was opened.
+        const auto now = identity_of(target_);
+        if (!now) return unavailable("video file " + target_ + " was removed");
+        if (*now != *opened_as_)
+          return unavailable("video file " + target_ + " changed (replaced or truncated)");
       }
       cv::Mat m;
       if (!cap_.read(m) || m.empty()) {
@@ -133,6 +144,24 @@ class OpenCvSource : public CameraSource {
   int width_, height_, fps_;
   cv::VideoCapture cap_;
   std::chrono::nanoseconds file_interval_{33'333'333};
+  // What a file at the path was when opened: device, inode, size, modification time.
+  struct FileIdentity {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    std::int64_t mtime_ns;
+    bool operator!=(const FileIdentity& o) const {
+      return dev != o.dev || ino != o.ino || size != o.size || mtime_ns != o.mtime_ns;
+    }
+  };
+  static std::optional<FileIdentity> identity_of(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    return FileIdentity{
+        st.st_dev, st.st_ino, st.st_size,
+        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+  }
+  std::optional<FileIdentity> opened_as_;
   Clock::time_point next_due_{};
 };
 

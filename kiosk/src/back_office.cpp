@@ -2,11 +2,16 @@
 // PIN hash, status). One queue, jobs in order, nothing thrown out of the thread.
 #include "back_office.h"
 
+#include <fcntl.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <optional>
 
 #include <opencv2/imgproc.hpp>
@@ -40,6 +45,29 @@ using Job = std::variant<ComposeJob, DiscardJob, SaveJob, PinJob, DeleteJob>;
 constexpr auto kRefreshEvery = std::chrono::milliseconds(1000);
 constexpr int kReviewWidth = 720;  // the REVIEW image's pixel width (design units, 4:5 → 900 high)
 
+// Whether `bytes` can be written and made durable under dir: a temp file (the name ledger
+// recovery removes should the booth die mid-probe) written, fsynced and removed. statvfs
+// alone misses a disk out of inodes, a reserve it cannot see, a file system refusing writes.
+Status probe_write(const std::string& dir, std::size_t bytes) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path = dir + "/.write-probe.tmp";
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::error(Status::Code::kDiskFull, std::strerror(errno));
+  const std::vector<char> block(64 * 1024, '\x5a');
+  int err = 0;
+  for (std::size_t left = bytes; left > 0 && err == 0;) {
+    const ssize_t n = write(fd, block.data(), std::min(left, block.size()));
+    if (n < 0 && errno != EINTR) err = errno;
+    if (n > 0) left -= static_cast<std::size_t>(n);
+  }
+  if (err == 0 && fsync(fd) != 0) err = errno;
+  close(fd);
+  unlink(path.c_str());
+  if (err != 0) return Status::error(Status::Code::kDiskFull, std::strerror(err));
+  return Status::ok();
+}
+
 std::int64_t free_mb(const std::string& dir) {
   struct statvfs v {};
   if (statvfs(dir.c_str(), &v) != 0) return -1;
@@ -68,6 +96,10 @@ struct BackOffice::Impl {
   std::unique_ptr<store::Ledger> ledger;
   std::optional<cv::Mat> composed;  // the REVIEW photo, until saved or discarded
   BoothStatus local;
+  // After a failed save: why (the volunteer's message), and how much a probe must write
+  // before the booth opens again. Free space by statvfs is no proof that a save works.
+  std::optional<SaveFailed> save_broken;
+  std::size_t probe_bytes = 0;
 
   void push(Job job) {
     {
@@ -110,6 +142,7 @@ void BackOffice::Impl::open_ledger() {
 
 StorageState BackOffice::Impl::storage_state() {
   if (!ledger) return StorageState{false, "oos.ledger", {{"error", local.ledger_error}}};
+  if (save_broken) return StorageState{false, save_broken->message, save_broken->args};
   if (local.free_mb >= 0 && local.free_mb < config.storage.min_free_mb)
     return StorageState{false,
                         "oos.disk_low",
@@ -120,6 +153,13 @@ StorageState BackOffice::Impl::storage_state() {
 
 void BackOffice::Impl::refresh() {
   open_ledger();
+  if (save_broken) {
+    if (probe_write(config.storage.data_dir + "/photos", probe_bytes)) {
+      std::fprintf(stderr, "kiosk: a test write of %zu bytes succeeded: saving works again\n",
+                   probe_bytes);
+      save_broken.reset();
+    }
+  }
   local.free_mb = free_mb(config.storage.data_dir);
   local.upload_enabled = uploader != nullptr;
   if (ledger) {
@@ -206,6 +246,7 @@ void BackOffice::Impl::handle(ComposeJob& job) {
 
 void BackOffice::Impl::handle(SaveJob& job) {
   const SavePledge& w = job.what;
+  std::fputs("kiosk: saving a pledge\n", stderr);  // one write: crash tests kill on it
   open_ledger();
   local.free_mb = free_mb(config.storage.data_dir);
   if (StorageState st = storage_state(); !st.ok) {
@@ -234,11 +275,17 @@ void BackOffice::Impl::handle(SaveJob& job) {
   if (in.share_consent)
     for (const auto& t : config.upload.targets)
       in.targets.push_back(t.name.empty() ? t.kind : t.name);
+  const std::size_t photo_bytes = in.photo_jpeg.size();
   auto saved = ledger->save_pledge(in);
   if (!saved) {
     const bool full = saved.status().code() == Status::Code::kDiskFull;
-    post(SaveFailed{
-        full, full ? "oos.disk_full" : "oos.save_failed", {{"error", saved.status().message()}}});
+    SaveFailed failed{
+        full, full ? "oos.disk_full" : "oos.save_failed", {{"error", saved.status().message()}}};
+    // Out of service until a write the size of this pledge (and room for its ledger rows)
+    // succeeds; the refresh right after this save must not report the disk fine.
+    save_broken = failed;
+    probe_bytes = photo_bytes + 64 * 1024;
+    post(std::move(failed));
     return;
   }
   const store::Pledge& p = *saved;

@@ -96,9 +96,9 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
     }
   } else if (std::holds_alternative<StillFailed>(event)) {
     if (s_.screen == Screen::kCountdown && s_.waiting_for_still) {
+      // Within the grace period the next tick asks for the still again.
       s_.waiting_for_still = false;
-      s_.oos.camera_lost = true;
-      check_service(now, out);
+      camera_gap(now, out);
     }
   } else if (const auto* done = std::get_if<SaveDone>(&event)) {
     if (s_.screen == Screen::kThanks && s_.saving) {
@@ -106,17 +106,29 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
       s_.saved = *done;
     }
   } else if (const auto* failed = std::get_if<SaveFailed>(&event)) {
+    const bool told_saving = s_.screen == Screen::kThanks && s_.saving;
     s_.saving = false;
     s_.oos.storage_problem = true;
     s_.oos.storage_message = failed->message;
     s_.oos.storage_args = failed->args;
-    // The participant was told nothing yet beyond "saving…": go out of service now.
-    if (s_.screen == Screen::kThanks) to_attract(now, out);
-    check_service(now, out);
-  } else if (const auto* cam = std::get_if<CameraState>(&event)) {
-    if (s_.oos.camera_lost != !cam->ok) {
-      s_.oos.camera_lost = !cam->ok;
+    if (told_saving) {
+      // He saw "saving…": THANKS now tells him it was not saved (for as long as a thank
+      // you shows), and OUT_OF_SERVICE follows when he leaves it.
+      s_.save_failed = true;
+      s_.saved.reset();
+      enter(Screen::kThanks, now, out);
+    } else {
       check_service(now, out);
+    }
+  } else if (const auto* cam = std::get_if<CameraState>(&event)) {
+    if (cam->ok) {
+      s_.camera_gap_since = -1;
+      if (s_.oos.camera_lost) {
+        s_.oos.camera_lost = false;
+        check_service(now, out);
+      }
+    } else if (!s_.oos.camera_lost) {
+      camera_gap(now, out);
     }
   } else if (const auto* st = std::get_if<StorageState>(&event)) {
     if (s_.oos.storage_problem != !st->ok || s_.oos.storage_message != st->message ||
@@ -169,6 +181,7 @@ void BoothMachine::to_attract(Millis now, std::vector<Command>& out) {
   s_.saving = false;
   s_.with_photo = false;
   s_.saved.reset();
+  s_.save_failed = false;
   s_.locale = options_.default_locale;
   enter(Screen::kAttract, now, out);
 }
@@ -190,6 +203,17 @@ void BoothMachine::check_service(Millis now, std::vector<Command>& out) {
   }
 }
 
+void BoothMachine::camera_gap(Millis now, std::vector<Command>& out) {
+  const Screen sc = s_.screen;
+  const bool in_session = sc == Screen::kPledge || sc == Screen::kDetails ||
+                          sc == Screen::kCountdown || sc == Screen::kReview;
+  if (in_session && s_.camera_gap_since < 0) s_.camera_gap_since = now;
+  if (in_session && now - s_.camera_gap_since < options_.camera_grace_ms) return;
+  s_.camera_gap_since = -1;
+  s_.oos.camera_lost = true;
+  check_service(now, out);
+}
+
 void BoothMachine::leave_admin(Millis now, std::vector<Command>& out) {
   s_.pin.clear();
   s_.confirm_delete = false;
@@ -208,6 +232,11 @@ void BoothMachine::start_countdown(Millis now, std::vector<Command>& out) {
 }
 
 void BoothMachine::on_tick(Millis now, std::vector<Command>& out) {
+  if (s_.camera_gap_since >= 0 && !s_.oos.camera_lost &&
+      now - s_.camera_gap_since >= options_.camera_grace_ms) {
+    camera_gap(now, out);
+    if (s_.screen == Screen::kOutOfService) return;
+  }
   const bool idle = now - s_.last_touch_ms >= options_.idle_timeout_ms;
   switch (s_.screen) {
     case Screen::kPledge:
@@ -393,6 +422,7 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
         s_.with_photo = true;
         s_.saving = true;
         s_.saved.reset();
+        s_.save_failed = false;
         enter(Screen::kThanks, now, out);
         out.push_back(std::move(save));
       } else if (target == "retake") {
@@ -408,6 +438,7 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
         s_.with_photo = false;
         s_.saving = true;
         s_.saved.reset();
+        s_.save_failed = false;
         enter(Screen::kThanks, now, out);
         out.push_back(SavePledge{s_.locale, s_.first_name.text(), s_.answer_pick,
                                  s_.answer_words.text(), false, false, 0});

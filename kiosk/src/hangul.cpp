@@ -168,6 +168,16 @@ std::string HangulComposer::commit() {
 
 void TextField::type(char32_t c) {
   if (HangulComposer::is_jamo(c)) {
+    // At the cap the text stays as it is: no final consonant or compound vowel merged into
+    // the last syllable. Only a lone consonant there may still take its vowel, so that the
+    // last letter can be finished.
+    if (length() >= max_chars_) {
+      const std::string now = composer_.composing();
+      const std::u32string last = decode_utf8(now);
+      const bool lone_consonant = last.size() == 1 && HangulComposer::is_jamo(last[0]) &&
+                                  !HangulComposer::is_vowel(last[0]);
+      if (!(lone_consonant && HangulComposer::is_vowel(c))) return;
+    }
     // Refuse a jamo that would start a syllable the field has no room for.
     HangulComposer probe = composer_;
     const std::size_t done = probe.type(c).empty() ? 0 : 1;

@@ -155,6 +155,7 @@ class ScriptPlayer {
     Screen screen;
     Millis now;
     std::function<void(const std::string&)> shot;
+    bool settled;  // nothing in flight: no PIN check, compose or save
   };
 
   void step(const Env& env) {
@@ -199,6 +200,13 @@ class ScriptPlayer {
             if (elapsed < static_cast<Millis>(s.seconds * 1000)) return;
             return fail(s, std::string("expected screen `") + s.target + "`, still on `" +
                                to_string(env.screen) + "`");
+          }
+          break;
+        case ScriptStep::Kind::kSettle:
+          if (!env.settled) {
+            if (elapsed < static_cast<Millis>(s.seconds * 1000)) return;
+            return fail(s, "still busy (a PIN check, compose or save) after " +
+                               std::to_string(s.seconds) + " s");
           }
           break;
         case ScriptStep::Kind::kShot:
@@ -429,6 +437,24 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   frame_times.reserve(1 << 16);
   auto prev_start = std::chrono::steady_clock::now();
 
+  // One line, in one write, once THANKS has shown a participant his number or that his
+  // pledge was not saved: the volunteer's log, and what crash tests hold the booth to.
+  std::string thanks_reported;
+  auto report_thanks = [&thanks_reported](const BoothState& st) {
+    std::string line;
+    if (st.screen == Screen::kThanks && st.saved && thanks_reported != st.saved->pledge_id) {
+      thanks_reported = st.saved->pledge_id;
+      line = "kiosk: thanks shown: supporter #" + std::to_string(st.saved->supporter_number) +
+             " pledge " + st.saved->pledge_id + "\n";
+    } else if (st.screen == Screen::kThanks && st.save_failed && thanks_reported != "-") {
+      thanks_reported = "-";
+      line = "kiosk: thanks shown: not saved, the participant was asked to see a volunteer\n";
+    } else if (st.screen != Screen::kThanks) {
+      thanks_reported.clear();
+    }
+    if (!line.empty()) std::fwrite(line.data(), 1, line.size(), stderr);
+  };
+
   std::function<void(const Event&, Millis)> feed = [&](const Event& e, Millis now) {
     for (const Command& c : machine.handle(e, now)) {
       if (std::holds_alternative<TakeStill>(c)) {
@@ -645,11 +671,14 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
       if (!opt.screenshots_dir.empty()) capture(name + "-" + s.locale);
     named_shots.clear();
     SDL_RenderPresent(renderer.get());
+    report_thanks(s);
 
     // 8. The script, between frames.
     if (script && !entry_shot_pending) {
+      const bool settled = !s.pin_checking && !s.saving && !s.waiting_for_still && !office.busy() &&
+                           !(s.screen == Screen::kReview && !s.review_ready);
       script->step({window.get(), painter, hits, s.screen, now,
-                    [&](const std::string& name) { named_shots.push_back(name); }});
+                    [&](const std::string& name) { named_shots.push_back(name); }, settled});
       if (script->done() && !script_reported) {
         std::cerr << (script->failed() ? "kiosk: script failed\n" : "kiosk: script finished\n");
         script_reported = true;

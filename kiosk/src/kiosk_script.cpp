@@ -69,6 +69,11 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
         return fail("expected `expect SCREEN [TIMEOUT_SECONDS]`");
       step.kind = ScriptStep::Kind::kExpect;
       step.target = w[1];
+    } else if (verb == "settle") {
+      step.seconds = 10;
+      if (w.size() > 2 || (w.size() == 2 && !parse_number(w[1], step.seconds)))
+        return fail("expected `settle [TIMEOUT_SECONDS]`");
+      step.kind = ScriptStep::Kind::kSettle;
     } else if (verb == "shot") {
       if (w.size() != 2) return fail("expected `shot NAME`");
       step.kind = ScriptStep::Kind::kShot;

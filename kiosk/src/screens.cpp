@@ -357,6 +357,8 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
     p.paragraph(v.tr("thanks.supporter", {{"number", std::to_string(s.saved->supporter_number)},
                                           {"event", v.config.event.name}}),
                 Face::kBold, 50, kPink, {920, 250, 900, 160});
+  } else if (s.save_failed) {
+    p.paragraph(v.tr("thanks.not_saved"), Face::kBold, 50, kWarn, {920, 250, 900, 160});
   } else {
     p.text(v.tr("thanks.saving"), Face::kBold, 44, kSoft, {920, 260, 0, 0});
   }

@@ -318,6 +318,14 @@ TEST_CASE("a failed still puts the booth out of service until the camera is back
   b.tap("details_next");
   b.wait(3000);
   b.feed(StillFailed{});
+  // The shutter waits out the grace period, asking for the still on every tick.
+  CHECK(b.screen() == Screen::kCountdown);
+  const int asked = b.count<TakeStill>();
+  b.wait(b.m.options().camera_grace_ms - 100);
+  CHECK(b.screen() == Screen::kCountdown);
+  CHECK(b.count<TakeStill>() > asked);
+  b.feed(StillFailed{});
+  b.wait(200);
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.m.state().oos.camera_lost);
   b.feed(CameraState{true});
@@ -328,6 +336,7 @@ TEST_CASE("camera lost mid flow discards the photo and goes out of service", "[k
   Booth b;
   b.to_review();
   b.feed(CameraState{false});
+  b.wait(b.m.options().camera_grace_ms);
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.count<DiscardPhoto>() == 1);
   b.tap("start");
@@ -336,16 +345,112 @@ TEST_CASE("camera lost mid flow discards the photo and goes out of service", "[k
   CHECK(b.screen() == Screen::kAttract);
 }
 
-TEST_CASE("a full disk during a save goes out of service with the message", "[kiosk][machine]") {
+TEST_CASE("a camera gap of a second or two during review holds the participant's session",
+          "[kiosk][machine][camera]") {
+  Booth b;
+  b.to_review();
+  b.tap("consent");
+  for (int i = 0; i < 4; ++i) {  // reported every 500 ms, as the app does
+    b.feed(CameraState{false});
+    b.wait(500);
+  }
+  CHECK(b.screen() == Screen::kReview);
+  CHECK(b.count<DiscardPhoto>() == 0);
+  b.feed(CameraState{true});
+  b.wait(b.m.options().camera_grace_ms * 2);
+  CHECK(b.screen() == Screen::kReview);
+  CHECK(b.m.state().share_consent);
+  b.tap("use_photo");
+  CHECK(b.screen() == Screen::kThanks);
+  REQUIRE(b.last<SavePledge>());
+  CHECK(b.last<SavePledge>()->with_photo);
+}
+
+TEST_CASE("a camera gap at the shutter takes the still once the camera is back",
+          "[kiosk][machine][camera]") {
+  Booth b;
+  b.tap("start");
+  b.tap("agree");
+  b.tap("details_next");
+  b.wait(2500);
+  b.feed(CameraState{false});
+  b.wait(500);
+  REQUIRE(b.count<TakeStill>() == 1);
+  b.feed(StillFailed{});
+  b.wait(1000);
+  b.feed(StillFailed{});
+  CHECK(b.screen() == Screen::kCountdown);
+  b.feed(CameraState{true});
+  b.wait(100);
+  b.feed(StillTaken{});
+  b.wait(500);
+  CHECK(b.screen() == Screen::kReview);
+  CHECK(b.count<ComposeReview>() == 1);
+  // The gap is forgotten: a later short gap gets the whole grace period again.
+  b.feed(CameraState{false});
+  b.wait(b.m.options().camera_grace_ms - 200);
+  CHECK(b.screen() == Screen::kReview);
+}
+
+TEST_CASE("a camera gap longer than the grace period ends the session",
+          "[kiosk][machine][camera]") {
+  MachineOptions o;
+  o.camera_grace_ms = 2000;
+  Booth b(o);
+  b.tap("start");
+  b.tap("agree");
+  b.feed(CameraState{false});
+  b.wait(1900);
+  CHECK(b.screen() == Screen::kDetails);
+  b.feed(CameraState{false});
+  b.wait(200);
+  CHECK(b.screen() == Screen::kOutOfService);
+  CHECK(b.m.state().oos.camera_lost);
+  CHECK(b.m.state().first_name.text().empty());
+}
+
+TEST_CASE("a camera gap at attract puts the booth out of service at once",
+          "[kiosk][machine][camera]") {
+  Booth b;
+  b.feed(CameraState{false});
+  CHECK(b.screen() == Screen::kOutOfService);
+}
+
+TEST_CASE("a full disk during a save tells the participant then goes out of service",
+          "[kiosk][machine]") {
   Booth b;
   b.to_review();
   b.tap("use_photo");
+  b.wait(2000);
   b.feed(SaveFailed{true, "oos.disk_full", {{"error", "ENOSPC"}}});
+  // THANKS says the pledge was not saved, for a whole thank-you's time.
+  CHECK(b.screen() == Screen::kThanks);
+  CHECK(b.m.state().save_failed);
+  CHECK_FALSE(b.m.state().saved);
+  CHECK_FALSE(b.m.state().saving);
+  // A storage report in the same batch does not open the booth while saving is broken.
+  b.feed(StorageState{false, "oos.disk_full", {{"error", "ENOSPC"}}});
+  b.wait(b.m.options().thanks_timeout_ms - 100);
+  CHECK(b.screen() == Screen::kThanks);
+  b.wait(200);
   CHECK(b.screen() == Screen::kOutOfService);
+  CHECK_FALSE(b.m.state().save_failed);
   CHECK(b.m.state().oos.storage_message == "oos.disk_full");
   CHECK(b.m.state().oos.storage_args.size() == 1);
+  b.tap("start");
+  CHECK(b.screen() == Screen::kOutOfService);
   b.feed(StorageState{true, "", {}});
   CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("a failed save after the participant left goes out of service at once",
+          "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("no_photo");
+  b.tap("thanks_done");
+  b.feed(SaveFailed{false, "oos.save_failed", {{"error", "I/O error"}}});
+  CHECK(b.screen() == Screen::kOutOfService);
 }
 
 TEST_CASE("low storage waits for thanks to finish before going out of service",

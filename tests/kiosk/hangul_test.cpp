@@ -90,7 +90,43 @@ TEST_CASE("a full field refuses more characters", "[kiosk][hangul]") {
   type_all(k, "ㄱㅏㄴㅏ");
   CHECK(k.text() == "가나");
   type_all(k, "ㅁ");
-  CHECK(k.text() == "가남");  // a final still fits in the last syllable
+  CHECK(k.text() == "가나");  // at the cap nothing merges into the last syllable
   type_all(k, "ㅏ");
-  CHECK(k.text() == "가남");  // but a third syllable does not
+  CHECK(k.text() == "가나");  // and no third syllable starts
+}
+
+TEST_CASE("at the length cap the next jamo changes nothing", "[kiosk][hangul]") {
+  // The words field: 60 characters ending in 가나다라, then ㅁ (would make 람), a compound
+  // vowel (라 + ㅣ is no vowel pair, 로 + ㅏ would make 롸) and a final pair (ㄹ + ㄱ).
+  TextField f(60);
+  type_all(f, std::string(56, 'x'));
+  type_all(f, "ㄱㅏㄴㅏㄷㅏㄹㅏ");
+  REQUIRE(f.length() == 60);
+  const std::string full = f.text();
+  for (const char* key : {"ㅁ", "ㄱ", "ㅏ", "ㅣ", "ㅗ"}) {
+    type_all(f, key);
+    CHECK(f.text() == full);
+    CHECK(f.length() == 60);
+  }
+  f.commit();
+  CHECK(f.text() == full);
+
+  TextField o(3);
+  type_all(o, "abㄹㅗ");
+  REQUIRE(o.text() == "ab로");
+  type_all(o, "ㅏ");
+  CHECK(o.text() == "ab로");  // no 롸 at the cap
+  TextField d(3);
+  type_all(d, "abㄷㅏㄹㄱ");
+  CHECK(d.text() == "ab다");  // neither 달 nor 닭 at the cap
+}
+
+TEST_CASE("at the length cap a lone consonant may still take its vowel", "[kiosk][hangul]") {
+  TextField f(3);
+  type_all(f, "abㄱ");
+  REQUIRE(f.text() == "abㄱ");
+  type_all(f, "ㅏ");
+  CHECK(f.text() == "ab가");
+  type_all(f, "ㅁ");
+  CHECK(f.text() == "ab가");
 }

@@ -41,7 +41,7 @@ std::string booth_toml(const TempDir& dir, const std::string& extra_booth = "",
 pb::test::RunResult run_booth(const TempDir& dir, const std::string& toml,
                               const std::string& script, bool windowed = true) {
   pb::test::write_file(dir / "booth.toml", toml);
-  pb::test::write_file(dir / "script.txt", script);
+  pb::test::write_file(dir / "script.txt", pb::test::scaled_script(script));
   std::vector<std::string> args{"--config",    dir / "booth.toml",   "kiosk",
                                 "--script",    dir / "script.txt",   "--screenshots",
                                 dir / "shots", "--exit-after-script"};
@@ -265,7 +265,7 @@ tap pin:1
 tap pin:1
 tap pin:1
 tap pin:ok
-wait 1.5
+settle
 expect admin-pin
 tap pin:2
 tap pin:4
@@ -287,11 +287,11 @@ expect admin 5
 tap admin:pause
 tap admin:delete
 tap admin:delete
-wait 1.5
+settle
 tap admin:exit
 )";
   pb::test::write_file(dir / "booth.toml", booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"));
-  pb::test::write_file(dir / "script.txt", script);
+  pb::test::write_file(dir / "script.txt", pb::test::scaled_script(script));
   // No --exit-after-script: the booth must end through ADMIN's exit button.
   const auto r =
       pb::test::run_pledgebooth({"--config", dir / "booth.toml", "kiosk", "--windowed", "--script",

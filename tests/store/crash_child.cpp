@@ -1,5 +1,6 @@
 // Test-only child for the crash test: saves pledges with photos (size in KB from argv) in a loop
-// and prints "saved <id> <sha256>" (one write() per line) after each save returns.
+// and prints "saving <n>" just before each save starts and "saved <id> <sha256>" after it
+// returns (one write() per line), so the test can kill while a save is under way.
 #include <unistd.h>
 
 #include <cstdio>
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
       std::uint64_t v = rng();
       std::memcpy(&in.photo_jpeg[j], &v, 8);
     }
+    const std::string saving = "saving " + std::to_string(i) + "\n";
+    if (write(1, saving.data(), saving.size()) != static_cast<ssize_t>(saving.size())) return 1;
     auto saved = (*ledger)->save_pledge(in);
     if (!saved) {
       std::fprintf(stderr, "save: %s\n", saved.status().message().c_str());

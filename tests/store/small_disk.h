@@ -14,13 +14,14 @@
 
 namespace pb::test {
 
-// A tmpfs of `size` mounted on a fresh dir; lazily unmounted on destruction.
+// A tmpfs of `size` mounted on a fresh dir; lazily unmounted on destruction. `extra` adds
+// mount options ("nr_inodes=20": a disk that runs out of files before it runs out of bytes).
 class SmallDisk {
  public:
-  explicit SmallDisk(const std::string& size) : dir_("pbdisk") {
+  explicit SmallDisk(const std::string& size, const std::string& extra = "") : dir_("pbdisk") {
     mount_point_ = dir_ / "mnt";
     std::filesystem::create_directory(mount_point_);
-    std::string opts = "size=" + size + ",mode=0700";
+    std::string opts = "size=" + size + ",mode=0700" + (extra.empty() ? "" : "," + extra);
     if (mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, opts.c_str()) == 0) {
       mounted_ = true;
     } else {

@@ -198,4 +198,33 @@ std::string source_dir() {
   return PB_SOURCE_DIR;
 }
 
+int time_scale() {
+#ifdef PB_TEST_TIME_SCALE
+  return PB_TEST_TIME_SCALE;
+#else
+  return 1;
+#endif
+}
+
+std::string scaled_script(const std::string& script) {
+  std::istringstream in(script);
+  std::ostringstream out;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line.substr(0, line.find('#')));
+    std::vector<std::string> w;
+    for (std::string t; words >> t;) w.push_back(t);
+    if (!w.empty() && w[0] == "expect" && (w.size() == 2 || w.size() == 3)) {
+      const double limit = w.size() == 3 ? std::stod(w[2]) : 10.0;
+      out << "expect " << w[1] << " " << limit * time_scale() << "\n";
+    } else if (!w.empty() && w[0] == "settle" && w.size() <= 2) {
+      const double limit = w.size() == 2 ? std::stod(w[1]) : 10.0;
+      out << "settle " << limit * time_scale() << "\n";
+    } else {
+      out << line << "\n";
+    }
+  }
+  return out.str();
+}
+
 }  // namespace pb::test

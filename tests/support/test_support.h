@@ -79,6 +79,19 @@ bool eventually(F f, std::chrono::milliseconds timeout) {
   return f();
 }
 
+// How much slower than a release build this build runs: 1 in release, PB_TEST_TIME_SCALE
+// (set by tests/CMakeLists.txt when PB_SANITIZE is ON) under ASan/UBSan. Every time limit a
+// test waits for an event is multiplied by it; none is a fixed delay to sleep.
+int time_scale();
+// d * time_scale().
+template <typename Rep, typename Period>
+std::chrono::milliseconds scaled(std::chrono::duration<Rep, Period> d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d) * time_scale();
+}
+// A kiosk script (kiosk/include/pb/kiosk_script.h) with every `expect` and `settle` time
+// limit (10 s when none is given) multiplied by time_scale(). Waits and holds stay as written.
+std::string scaled_script(const std::string& script);
+
 // Path of the source tree (for assets and fixtures).
 std::string source_dir();
 

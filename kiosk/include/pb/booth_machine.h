@@ -46,6 +46,9 @@ struct MachineOptions {
   int pin_max_tries = 5;              // wrong PINs in a row before the pad locks
   Millis pin_lock_ms = 60'000;        // how long it stays locked
   Millis flash_ms = 350;              // white flash after the shutter
+  // A camera gap this short while a participant is at the booth (PLEDGE to REVIEW) holds
+  // his session: the shutter waits for the camera, and only a longer gap is "camera lost".
+  Millis camera_grace_ms = 3000;
   std::size_t name_max_chars = 16;
   std::size_t words_max_chars = 60;
 };
@@ -147,8 +150,10 @@ struct BoothState {
   bool saving = false;
   bool with_photo = false;
   std::optional<SaveDone> saved;
+  bool save_failed = false;  // "not saved, ask a volunteer" shows, then OUT_OF_SERVICE
   // OUT_OF_SERVICE
   OutOfService oos;
+  Millis camera_gap_since = -1;  // the camera went missing in a session (-1 = no gap)
   // ADMIN_PIN / ADMIN
   std::string pin;
   bool pin_checking = false;
@@ -189,6 +194,8 @@ class BoothMachine {
   void start_countdown(Millis now, std::vector<Command>& out);
   void leave_admin(Millis now, std::vector<Command>& out);
   void check_service(Millis now, std::vector<Command>& out);
+  // A camera gap: held for camera_grace_ms while a participant is in session, then lost.
+  void camera_gap(Millis now, std::vector<Command>& out);
   TextField* focused_field();
   KeyboardMode base_mode() const;
 

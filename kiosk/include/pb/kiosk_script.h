@@ -8,6 +8,8 @@
 //   touch agree           like tap, but as a finger (touchscreen) event
 //   hold admin 3          press a target (or x,y) for 3 s: a long press
 //   expect thanks 10      wait until that screen shows (fails after 10 s)
+//   settle 10             wait until nothing is in flight: no PIN check, compose or save
+//                         (fails after 10 s; the default)
 //   shot details-typed    save a screenshot now as <NN>-details-typed.png
 //   quit                  send a quit request (the booth must ignore it)
 //   key escape | alt+f4 | alt+tab   send that key (the booth must ignore it)
@@ -21,7 +23,17 @@
 namespace pb::kiosk {
 
 struct ScriptStep {
-  enum class Kind { kWait, kTap, kTouch, kHold, kExpect, kShot, kQuit, kKey } kind = Kind::kWait;
+  enum class Kind {
+    kWait,
+    kTap,
+    kTouch,
+    kHold,
+    kExpect,
+    kSettle,
+    kShot,
+    kQuit,
+    kKey
+  } kind = Kind::kWait;
   std::string target;  // named target, screen, shot name or key; "" when x,y is used
   float x = 0, y = 0;  // design coordinates when target is ""
   double seconds = 0;  // wait / hold / expect timeout

@@ -1,0 +1,156 @@
+// A disk that refuses writes while statvfs still shows room (a ballast file under
+// min_free_mb = 0, or a tmpfs out of inodes): the real booth tells the participant his pledge
+// was not saved, goes OUT_OF_SERVICE, stays there while the disk refuses writes, and opens
+// again once a write really succeeds. Needs root for the tmpfs (skipped with a message).
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "../store/small_disk.h"
+#include "booth_run.h"
+#include "pb/ledger.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using pb::test::RunningBooth;
+using pb::test::SmallDisk;
+
+namespace {
+
+// One participant with a photo whose save fails, the booth out of service and staying so,
+// then (after the test frees the disk) open again for a participant whose save works.
+std::string failing_then_working_script(const std::string& locale) {
+  return "expect attract 20\ntap lang_" + locale +
+         "\ntap start\nexpect pledge\ntap agree\nexpect details\ntap details_skip\n"
+         "expect review 15\ntouch consent\ntouch use_photo\nexpect thanks 15\n"
+         "expect out-of-service 20\n"
+         // Still out after several of the back office's refreshes (one a second).
+         "wait 2.5\nexpect out-of-service 1\nshot still-out\n"
+         // The test frees the disk when it sees that screenshot.
+         "expect attract 60\ntap lang_" +
+         locale +
+         "\ntap start\nexpect pledge\ntap agree\nexpect details\ntap details_skip\n"
+         "expect review 15\ntouch use_photo\nexpect thanks 15\nexpect attract 20\n";
+}
+
+pb::store::PledgeInput earlier_pledge() {
+  pb::store::PledgeInput in;
+  in.event = "booth-test";
+  in.booth = "booth-t";
+  in.locale = "en";
+  in.photo_jpeg.assign(50 * 1024, 0x42);
+  return in;
+}
+
+int files_named(const std::string& dir, const std::string& part) {
+  int n = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec))
+    n += it->path().filename().string().find(part) != std::string::npos;
+  return n;
+}
+
+// Runs the booth on `disk` after `fill` made it refuse writes; `unfill` gives the space back.
+void check_booth_on_refusing_disk(SmallDisk& disk, std::int64_t min_free_mb,
+                                  const std::function<void()>& fill,
+                                  const std::function<void()>& unfill, const std::string& locale) {
+  pb::test::TempDir dir("booth-disk");
+  const std::string data = disk.path() + "/data";
+  // The earlier pledge, and a ledger held open (as a second process would) so that the WAL
+  // and its index stay on the disk before it fills.
+  auto held = pb::store::Ledger::open(data);
+  REQUIRE(held);
+  auto earlier = (*held)->save_pledge(earlier_pledge());
+  REQUIRE(earlier);
+  fill();
+
+  RunningBooth booth(dir.path(), pb::test::booth_config(data, min_free_mb),
+                     failing_then_working_script(locale));
+  const auto long_wait = pb::test::scaled(std::chrono::seconds(90));
+  const bool still_out = pb::test::eventually(
+      [&] { return booth.has_shot("still-out-" + locale + ".png") || !booth.process().running(); },
+      long_wait);
+  INFO(booth.log());
+  REQUIRE(still_out);
+  REQUIRE(booth.has_shot("still-out-" + locale + ".png"));
+  // He was told, on THANKS, that his pledge was not saved, and THANKS showed no number.
+  CHECK(booth.lines("kiosk: thanks shown: not saved").size() == 1);
+  CHECK(booth.lines("kiosk: thanks shown: supporter").empty());
+  CHECK(booth.has_shot("thanks-" + locale + ".png"));
+  unfill();
+  REQUIRE(booth.process().wait(long_wait) == 0);
+  INFO(booth.log());
+  CHECK(booth.log().find("kiosk: script finished") != std::string::npos);
+  const auto shown = booth.lines("kiosk: thanks shown: supporter #2 pledge ");
+  REQUIRE(shown.size() == 1);
+
+  // The ledger: the earlier pledge and the one after the disk came back, nothing of the
+  // failed save (no row, no temp file, no orphan photo).
+  held->reset();
+  auto ledger = pb::store::Ledger::open(data);
+  REQUIRE(ledger);
+  auto all = (*ledger)->list_pledges();
+  REQUIRE(all);
+  REQUIRE(all->size() == 2);
+  CHECK((*all)[0].id == earlier->id);
+  CHECK(shown[0].substr(shown[0].size() - (*all)[1].id.size()) == (*all)[1].id);
+  for (const auto& p : *all) {
+    const std::string bytes = pb::test::read_file((*ledger)->photo_file(p));
+    CHECK(pb::store::sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                bytes.size()) == p.photo_sha256);
+  }
+  CHECK((*ledger)->recovery().orphans_recovered.empty());
+  CHECK(files_named(data, ".tmp") == 0);
+  CHECK(files_named(data + "/photos", ".jpg") == 2);
+}
+
+}  // namespace
+
+TEST_CASE("a full disk under min_free_mb 0 tells the participant and keeps the booth out",
+          "[kiosk][e2e][disk]") {
+  SmallDisk disk("12m");
+  SKIP_UNLESS_MOUNTED(disk);
+  const std::string ballast = disk.path() + "/ballast";
+  auto fill = [&] {
+    // Every byte the disk has left, so statvfs says 0 MB free: at min_free_mb = 0 that is
+    // no reason to stop, but no photo fits.
+    const int fd = open(ballast.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0);
+    const std::vector<char> block(64 * 1024, 'b');
+    for (;;) {
+      const ssize_t n = write(fd, block.data(), block.size());
+      if (n > 0) continue;
+      if (n < 0 && errno == EINTR) continue;
+      break;
+    }
+    close(fd);
+  };
+  auto unfill = [&] { fs::remove(ballast); };
+  check_booth_on_refusing_disk(disk, 0, fill, unfill, "en");
+}
+
+TEST_CASE("a disk out of inodes with space to spare tells the participant and keeps the booth out",
+          "[kiosk][e2e][disk]") {
+  // 400 MB with few inodes: 300+ MB free, above the default min_free_mb of 100.
+  SmallDisk disk("400m", "nr_inodes=40");
+  SKIP_UNLESS_MOUNTED(disk);
+  const std::string ballast = disk.path() + "/ballast";
+  auto fill = [&] {
+    fs::create_directory(ballast);
+    for (int i = 0;; ++i) {
+      const int fd = open((ballast + "/" + std::to_string(i)).c_str(), O_WRONLY | O_CREAT, 0600);
+      if (fd < 0) break;
+      close(fd);
+    }
+  };
+  auto unfill = [&] { fs::remove_all(ballast); };
+  check_booth_on_refusing_disk(disk, 100, fill, unfill, "ko");
+}

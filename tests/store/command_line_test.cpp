@@ -1,0 +1,76 @@
+// The command line as an operator types it: options before or after the subcommand, and
+// usage errors that exit 2 with the usage line (the real `pledgebooth` binary).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "test_support.h"
+
+using pb::test::run_pledgebooth;
+
+namespace {
+
+std::string write_config(const pb::test::TempDir& dir) {
+  const std::string path = dir / "booth.toml";
+  pb::test::write_file(path,
+                       "[event]\nid = \"options-fair\"\nname = \"Options fair\"\n"
+                       "[storage]\ndata_dir = \"" +
+                           (dir / "data") + "\"\nmin_free_mb = 1\n[upload]\nenabled = false\n");
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("--config is accepted before or after the subcommand", "[store][cli]") {
+  pb::test::TempDir dir("pbopts");
+  const std::string cfg = write_config(dir);
+  REQUIRE(
+      run_pledgebooth({"add-test-pledges", "2", "--photo-kb", "0", "--config", cfg}).exit_code ==
+      0);
+  const auto before = run_pledgebooth({"--config", cfg, "stats", "--json"});
+  const auto after = run_pledgebooth({"stats", "--json", "--config", cfg});
+  const auto between = run_pledgebooth({"stats", "--config", cfg, "--json"});
+  INFO(before.output << "\n---\n" << after.output << "\n---\n" << between.output);
+  REQUIRE(before.exit_code == 0);
+  REQUIRE(after.exit_code == 0);
+  REQUIRE(between.exit_code == 0);
+  CHECK(before.output.find("\"event\":\"options-fair\",\"pledges\":2") != std::string::npos);
+  CHECK(after.output == before.output);
+  CHECK(between.output == before.output);
+  // export and delete too.
+  const auto exported = run_pledgebooth({"export", "--csv", dir / "out.csv", "--config", cfg});
+  INFO(exported.output);
+  CHECK(exported.exit_code == 0);
+  CHECK(pb::test::read_file(dir / "out.csv").find("options-fair") != std::string::npos);
+  const auto deleted = run_pledgebooth({"delete", "no-such-id", "--config", cfg});
+  CHECK(deleted.exit_code != 0);
+  CHECK(deleted.output.find("not expected") == std::string::npos);
+}
+
+TEST_CASE("--config after a subcommand of the booth binary reaches it", "[store][cli]") {
+  pb::test::TempDir dir("pbopts-booth");
+  const std::string cfg = dir / "booth.toml";
+  // A broken config must be named whichever side of the subcommand --config stands.
+  pb::test::write_file(cfg, "[booth]\ncountdown_s = \"three\"\n");
+  for (const auto& args : {std::vector<std::string>{"--config", cfg, "doctor"},
+                           std::vector<std::string>{"doctor", "--config", cfg}}) {
+    const auto r = run_pledgebooth(args);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find("booth.toml:2") != std::string::npos);
+  }
+}
+
+TEST_CASE("usage errors exit 2 with the usage line", "[store][cli]") {
+  for (const auto& args : {std::vector<std::string>{"stats", "--no-such-flag"},
+                           std::vector<std::string>{"no-such-command"}, std::vector<std::string>{},
+                           std::vector<std::string>{"delete"}}) {
+    const auto r = run_pledgebooth(args);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find("usage: pledgebooth [--config booth.toml] <command>") != std::string::npos);
+  }
+  const auto help = run_pledgebooth({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.output.find("stats") != std::string::npos);
+}
