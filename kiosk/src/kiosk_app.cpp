@@ -203,7 +203,8 @@ class ScriptPlayer {
           }
           break;
         case ScriptStep::Kind::kSettle:
-          if (!env.settled) {
+          // Judged from the next frame on, once the taps just sent have been handled.
+          if (elapsed == 0 || !env.settled) {
             if (elapsed < static_cast<Millis>(s.seconds * 1000)) return;
             return fail(s, "still busy (a PIN check, compose or save) after " +
                                std::to_string(s.seconds) + " s");
