@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "pb/camera.h"
+#include "test_support.h"
 
 using namespace std::chrono_literals;
 using pb::Status;
@@ -70,7 +71,7 @@ TEST_CASE("the still carries the synthetic counter of the shutter instant within
   SyntheticSource* source = owned.get();  // observer only; the grabber owns it
   Grabber grabber(std::move(owned));
   grabber.start();
-  REQUIRE(grabber.wait_next(0, 5s) != nullptr);
+  REQUIRE(grabber.wait_next(0, pb::test::scaled(5s)) != nullptr);
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> pause_ms(0, 45);
   int max_gap = 0;
@@ -91,9 +92,9 @@ TEST_CASE("latest hands out the newest frame with rising sequence numbers", "[ca
   Grabber grabber(std::make_unique<SyntheticSource>(160, 120, 60));
   CHECK(grabber.latest() == nullptr);
   grabber.start();
-  auto a = grabber.wait_next(0, 5s);
+  auto a = grabber.wait_next(0, pb::test::scaled(5s));
   REQUIRE(a != nullptr);
-  auto b = grabber.wait_next(a->sequence, 5s);
+  auto b = grabber.wait_next(a->sequence, pb::test::scaled(5s));
   REQUIRE(b != nullptr);
   CHECK(b->sequence > a->sequence);
   CHECK(b->synthetic_counter > a->synthetic_counter);
@@ -119,7 +120,7 @@ TEST_CASE("a camera failing for a second delivers frames again and shuts down cl
   options.max_still_age = 200ms;
   auto grabber = std::make_unique<Grabber>(std::make_unique<FlakySource>(sw), options);
   grabber->start();
-  auto before = grabber->wait_next(0, 5s);
+  auto before = grabber->wait_next(0, pb::test::scaled(5s));
   REQUIRE(before != nullptr);
 
   const auto unplugged = Clock::now();
@@ -133,7 +134,7 @@ TEST_CASE("a camera failing for a second delivers frames again and shuts down cl
   CHECK(grabber->still(Clock::now()) == nullptr);
 
   // Frames resume within 2 s of the camera coming back.
-  auto after = grabber->wait_next(grabber->stats().frames, 3s);
+  auto after = grabber->wait_next(grabber->stats().frames, pb::test::scaled(3s));
   REQUIRE(after != nullptr);
   CHECK(after->captured - (unplugged + 1s) < 2s);
   CHECK(after->sequence > before->sequence);
@@ -155,7 +156,7 @@ TEST_CASE("an exception inside the source is caught on the grabber thread", "[ca
   sw->throw_until = (Clock::now() + 300ms).time_since_epoch().count();
   Grabber grabber(std::make_unique<FlakySource>(sw));
   grabber.start();
-  auto f = grabber.wait_next(0, 5s);
+  auto f = grabber.wait_next(0, pb::test::scaled(5s));
   REQUIRE(f != nullptr);
   const auto s = grabber.stats();
   CHECK(s.failures >= 1);
@@ -165,7 +166,7 @@ TEST_CASE("an exception inside the source is caught on the grabber thread", "[ca
 TEST_CASE("callers never wait for a stalled camera read", "[camera][grabber]") {
   Grabber grabber(std::make_unique<StuckSource>());
   grabber.start();
-  REQUIRE(grabber.wait_next(0, 5s) != nullptr);
+  REQUIRE(grabber.wait_next(0, pb::test::scaled(5s)) != nullptr);
   // The thread is now inside a 300 ms read; these calls must not wait for it.
   std::this_thread::sleep_for(20ms);
   const auto t0 = Clock::now();
@@ -183,11 +184,11 @@ TEST_CASE("callers never wait for a stalled camera read", "[camera][grabber]") {
 TEST_CASE("a grabber can be stopped and started again", "[camera][grabber]") {
   Grabber grabber(std::make_unique<SyntheticSource>(64, 48, 60));
   grabber.start();
-  auto a = grabber.wait_next(0, 5s);
+  auto a = grabber.wait_next(0, pb::test::scaled(5s));
   REQUIRE(a != nullptr);
   grabber.stop();
   grabber.start();
-  auto b = grabber.wait_next(a->sequence, 5s);
+  auto b = grabber.wait_next(a->sequence, pb::test::scaled(5s));
   REQUIRE(b != nullptr);
   CHECK(b->sequence > a->sequence);  // sequence numbers are never reused after a restart
 }
