@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "reply.h"
+
 namespace pb::upload {
 namespace {
 
@@ -302,7 +304,8 @@ void Engine::went_offline(Slot& slot, std::int64_t now) {
 
 void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now) {
   Slot& slot = *job->slot;
-  std::string message = redact(outcome.message, slot.target->secrets());
+  // Stored in the ledger and shown in ADMIN: no credential, no control byte, bounded.
+  std::string message = clean_message(outcome.message, slot.target->secrets());
   if (job->probe) {
     slot.probing = false;
     probe_answered(slot, outcome.verdict == Verdict::kOk, now);
