@@ -27,8 +27,9 @@ HttpResponse status(long s, const std::string& body = "") {
   return r;
 }
 
+// Valid UTF-8 without control characters (U+FFFD allowed: what is left of non-UTF-8 bytes).
 bool printable(const std::string& s) {
-  return is_clean_text(s);
+  return printable_text(s, s.size() + 16) == s;
 }
 
 }  // namespace
@@ -62,8 +63,8 @@ TEST_CASE("deeply nested or broken JSON replies are read as text in linear time"
   auto t0 = std::chrono::steady_clock::now();
   for (const std::string& body :
        {"{\"error\": " + deep + "}", objects, std::string("{\"error\": \"unterminated"),
-        std::string("{\"error\": \"\\ud800\"}"), std::string(65536, '<'),
-        std::string(65536, '{'), "<Error><Code>" + std::string(65536, 'A')}) {
+        std::string("{\"error\": \"\\ud800\"}"), std::string(65536, '<'), std::string(65536, '{'),
+        "<Error><Code>" + std::string(65536, 'A')}) {
     std::string m = server_message(body);
     CHECK(m.size() <= kMaxServerWords);
     CHECK(printable(m));
@@ -95,10 +96,20 @@ TEST_CASE("S3 and WebDAV XML errors and JSON errors give the server's words", "[
   CHECK_FALSE(is_error_body("all good"));
 }
 
+TEST_CASE("the webhook's photo_size is read from its JSON reply only", "[upload][reply]") {
+  CHECK(json_size_field(R"({"ok": true, "photo_size": 412345})", "photo_size") == 412345);
+  CHECK(json_size_field(R"({"ok": true, "photo_size": "412345"})", "photo_size") == -1);
+  CHECK(json_size_field(R"({"ok": true, "photo_size": 1.5})", "photo_size") == -1);
+  CHECK_FALSE(json_size_field(R"({"ok": true})", "photo_size"));
+  CHECK_FALSE(json_size_field("photo_size: 12", "photo_size"));
+  CHECK_FALSE(json_size_field("{\"photo_size\"" + std::string(40000, ' ') + ": 12", "photo_size"));
+}
+
 TEST_CASE("messages in Latin-1 UTF-16 or with ESC and BEL become printable UTF-8",
           "[upload][reply]") {
-  std::string latin1 = "Zugriff f\xFCr Fotos verweigert \x1B[2J\x07"
-                       "all uploads done";
+  std::string latin1 =
+      "Zugriff f\xFCr Fotos verweigert \x1B[2J\x07"
+      "all uploads done";
   std::string m = server_message(latin1);
   CHECK(printable(m));
   CHECK(m == "Zugriff f\u00FCr Fotos verweigert [2Jall uploads done");

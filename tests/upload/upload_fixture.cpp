@@ -79,8 +79,7 @@ std::string RcloneWebdav::url() const {
 }
 
 FaultServer::FaultServer(const std::string& root, const std::string& faults, int port,
-                         const std::string& token, const std::string& cert,
-                         const std::string& key)
+                         const std::string& token, const std::string& cert, const std::string& key)
     : root_(root),
       log_path_(root + ".faults.log"),
       port_(port ? port : free_port()),
@@ -88,12 +87,12 @@ FaultServer::FaultServer(const std::string& root, const std::string& faults, int
   std::filesystem::create_directories(root);
   std::string faults_file = root + ".faults";
   write_file(faults_file, faults);
-  std::vector<std::string> argv{"python3", source_dir() + "/tests/upload/fault_server.py",
-                                "--port",  std::to_string(port_),
-                                "--root",  root,
+  std::vector<std::string> argv{"python3",  source_dir() + "/tests/upload/fault_server.py",
+                                "--port",   std::to_string(port_),
+                                "--root",   root,
                                 "--faults", faults_file,
-                                "--log",   log_path_,
-                                "--token", token};
+                                "--log",    log_path_,
+                                "--token",  token};
   if (tls_) argv.insert(argv.end(), {"--cert", cert, "--key", key});
   proc_ = std::make_unique<ChildProcess>(argv, root + ".server.log");
   if (!wait_for_port(port_, std::chrono::seconds(20)))

@@ -150,7 +150,7 @@ class FaultServer {
 // Certificates made with the openssl CLI in dir: a private CA, and server certificates
 // (with keys) that a client trusting only that CA must refuse for different reasons.
 struct TlsCerts {
-  std::string ca;                        // the CA's certificate
+  std::string ca;                          // the CA's certificate
   std::string wrong_host, wrong_host_key;  // by the CA, for other.example only
   std::string expired, expired_key;        // by the CA, for 127.0.0.1, expired in 2020
   std::string unknown, unknown_key;        // self-signed for 127.0.0.1 (no CA knows it)

@@ -91,10 +91,10 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
     if (!items) continue;
     for (const auto& i : *items)
       if (configured(i.target))
-        summary.errors.push_back(clean_message(
-            i.pledge_id + " " + i.target + " (" + store::to_string(state) +
-                "): " + (i.last_error.empty() ? "not tried yet" : i.last_error),
-            secrets));
+        summary.errors.push_back(
+            clean_message(i.pledge_id + " " + i.target + " (" + store::to_string(state) +
+                              "): " + (i.last_error.empty() ? "not tried yet" : i.last_error),
+                          secrets));
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

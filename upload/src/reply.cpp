@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -45,7 +46,11 @@ bool valid_utf8(std::string_view s) {
   static const char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    const std::size_t len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    const std::size_t len = b < 0x80         ? 1
+                            : (b >> 5) == 6  ? 2
+                            : (b >> 4) == 14 ? 3
+                            : (b >> 3) == 30 ? 4
+                                             : 0;
     if (len == 0 || len > s.size() - i) return false;
     char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
     for (std::size_t k = 1; k < len; ++k) {
@@ -150,8 +155,7 @@ XmlWords scan_xml(std::string_view s) {
       continue;
     }
     std::size_t end = start;
-    while (end < s.size() && !is_space(s[end]) && s[end] != '>' && s[end] != '/' &&
-           s[end] != '<')
+    while (end < s.size() && !is_space(s[end]) && s[end] != '>' && s[end] != '/' && s[end] != '<')
       ++end;
     std::string_view name = s.substr(start, end - start);
     auto colon = name.rfind(':');
@@ -275,14 +279,26 @@ bool is_error_body(std::string_view body) {
   const std::string text = body_text(body);
   if (auto j = json_object(text)) {
     auto error = j->find("error");
-    if (error != j->end() && ((error->is_string() && !error->get_ref<const std::string&>().empty()) ||
-                              error->is_object() || (error->is_boolean() && error->get<bool>())))
+    if (error != j->end() &&
+        ((error->is_string() && !error->get_ref<const std::string&>().empty()) ||
+         error->is_object() || (error->is_boolean() && error->get<bool>())))
       return true;
     auto ok = j->find("ok");
     return ok != j->end() && ok->is_boolean() && !ok->get<bool>();
   }
   std::string_view t = trim(text);
   return !t.empty() && t.front() == '<' && scan_xml(t).error_root;
+}
+
+std::optional<std::int64_t> json_size_field(std::string_view body, const char* name) {
+  auto j = json_object(body_text(body));
+  if (!j) return std::nullopt;
+  auto it = j->find(name);
+  if (it == j->end()) return std::nullopt;
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() <= INT64_MAX)
+    return static_cast<std::int64_t>(it->get<std::uint64_t>());
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  return -1;
 }
 
 std::string server_message(std::string_view body) {
@@ -319,7 +335,8 @@ std::string tls_hint(CURLcode code, long verify_result, const std::string& curl_
   if (v == kHostMismatch || v == kIpMismatch || contains(curl_error, "subject name") ||
       contains(curl_error, "does not match") || contains(curl_error, "hostname mismatch"))
     return "TLS: the certificate presented is not for " + host +
-           " (a Wi-Fi login page or a wrong url?); log in to the network or check the target's url" +
+           " (a Wi-Fi login page or a wrong url?); log in to the network or check the target's "
+           "url" +
            detail;
   if (v == kSelfSigned || v == kSelfSignedInChain || v == kNoLocalIssuer ||
       v == kUnverifiableLeaf || v == kNoIssuer || v == kUntrusted ||
@@ -476,8 +493,8 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
       i = k;
       if (!assigned) continue;  // "401 Authorization Required" names no value
       std::size_t scheme = k;
-      while (scheme < t.size() && (std::isalnum(static_cast<unsigned char>(t[scheme])) ||
-                                   t[scheme] == '-'))
+      while (scheme < t.size() &&
+             (std::isalnum(static_cast<unsigned char>(t[scheme])) || t[scheme] == '-'))
         ++scheme;
       if (scheme > k && scheme < t.size() && t[scheme] == ' ') {
         out.append(t.substr(k, scheme + 1 - k));

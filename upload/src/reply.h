@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,10 @@ std::string server_message(std::string_view body);
 // True for a body that is an error document although the status was 2xx: S3's <Error>,
 // a JSON object with an "error" or with "ok": false.
 bool is_error_body(std::string_view body);
+
+// The integer field `name` of a JSON object reply (the webhook's "photo_size"): nullopt when
+// the reply is no JSON object or has no such field, -1 when the field is not an integer.
+std::optional<std::int64_t> json_size_field(std::string_view body, const char* name);
 
 // Body bytes as UTF-8: UTF-16 (with a BOM, or NULs in every other byte) is transcoded,
 // invalid UTF-8 is read as Latin-1. Control characters are left for printable_text.

@@ -41,15 +41,15 @@ struct HttpResponse {
   CURLcode curl = CURLE_OK;
   std::string curl_error;  // libcurl's error buffer
   long status = 0;
-  std::string body;  // the first kMaxReplyBody bytes (reply.h)
+  std::string body;       // the first kMaxReplyBody bytes (reply.h)
   bool body_cut = false;  // the body went on past kMaxReplyBody: the transfer was ended
   std::optional<long> retry_after_s;
   std::int64_t content_length = -1;  // from the response headers (HEAD)
   std::int64_t bytes_sent = 0;
-  std::string etag;      // ETag header without quotes, lowercase
-  std::string body_md5;  // MD5 (hex) of the body we sent (PUT)
-  std::string location;  // Location header of a 3xx (never followed), first 300 bytes
-  long ssl_verify_result = 0;   // CURLINFO_SSL_VERIFYRESULT (X509_V_ERR_*)
+  std::string etag;              // ETag header without quotes, lowercase
+  std::string body_md5;          // MD5 (hex) of the body we sent (PUT)
+  std::string location;          // Location header of a 3xx (never followed), first 300 bytes
+  long ssl_verify_result = 0;    // CURLINFO_SSL_VERIFYRESULT (X509_V_ERR_*)
   std::int64_t deadline_ms = 0;  // the whole request's time limit (request_deadline_ms)
   std::int64_t total_ms = 0;     // how long it took
 };
