@@ -1,4 +1,4 @@
-// One HTTP request on a libcurl easy handle, and the retry policy for its outcome.
+// One HTTP request on a libcurl easy handle: its body source, reply cap and deadline.
 #include "transfer.h"
 
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
-// One HTTP request on a libcurl easy handle (RAII), and what its outcome means for the
-// outbox: done, retry later (with backoff) or failed for good.
+// One HTTP request on a libcurl easy handle (RAII), and the outcome types for the
+// outbox (done, retry later, failed for good); reply.h decides which.
 #pragma once
 
 #include <curl/curl.h>
