@@ -14,7 +14,17 @@ lost (store the object, then RST instead of the reply), truncate (keep half, ans
 md5etag (store, answer 201 with the MD5 of the body as ETag, as S3 does), seen (answer as
 usual: only the log line, to see which requests were made, and a line
 "HEADERS METHOD PATH expect=VALUE" with the request's Expect header, "none" when absent).
+
+Hostile replies: okspaces (store, answer 200 with {"ok" + 40,000 spaces + : true}),
+errorspaces (answer status ARG with {"error" + 40,000 spaces + : "quota exceeded"}),
+endless (200 and a body that never ends, as fast as it goes), drip (200 and an endless body
+at ARG bytes/s), a 3xx status (Location: ARG), nonhttp (a line that is not HTTP, then close),
+echoauth (401 echoing the Authorization header and its decoded value), latin1 and utf16
+(403 with a message in that encoding carrying ESC and BEL).
+With --cert/--key the server speaks TLS.
 """
+import base64
+import ssl
 import argparse
 import email
 import hashlib
@@ -93,6 +103,50 @@ class Handler(BaseHTTPRequestHandler):
         elif kind == "stall":
             time.sleep(float(arg or 5))
             self.rst()
+        elif kind.isdigit() and kind.startswith("3"):
+            self.body()
+            self.reply(int(kind), b"<html><body>Moved</body></html>",
+                       {"Location": arg or "http://portal.example/login"})
+        elif kind == "okspaces":
+            data = self.body()
+            self.store(self.fs_path(), data)
+            self.reply(200, b'{"ok"' + b" " * 40000 + b": true}")
+        elif kind == "errorspaces":
+            self.body()
+            self.reply(int(arg or 403), b'{"error"' + b" " * 40000 + b': "quota exceeded"}')
+        elif kind in ("endless", "drip"):
+            self.body()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            rate = float(arg or 0)
+            chunk = b"x" * (int(rate / 8) if rate else 65536)
+            while True:  # until the client hangs up
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                if rate:
+                    time.sleep(0.125)
+        elif kind == "nonhttp":
+            self.body()
+            self.connection.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+            self.close_connection = True
+        elif kind == "echoauth":
+            self.body()
+            auth = self.headers.get("Authorization", "")
+            decoded = ""
+            if auth.startswith("Basic "):
+                decoded = base64.b64decode(auth[6:]).decode("utf-8", "replace")
+            msg = "refused Authorization: %s (that is %s) at https://%s@dav.example/" % (
+                auth, decoded, decoded)
+            self.reply(401, json.dumps({"error": msg}).encode(), {"Content-Type": "application/json"})
+        elif kind == "latin1":
+            self.body()
+            self.reply(403, "Zugriff f\u00fcr Fotos verweigert \x1b[2J\x07all uploads done".encode("latin-1"))
+        elif kind == "utf16":
+            self.body()
+            self.reply(403, "\ufeffAcc\u00e8s refus\u00e9 \x1b]0;pwned\x07 \u2603".encode("utf-16-le"))
         elif kind.isdigit() and kind != "429":
             self.body()
             self.reply(int(kind), b"<Error><Code>InternalError</Code><Message>injected %s</Message></Error>" % kind.encode())
@@ -205,6 +259,8 @@ def main():
     ap.add_argument("--faults", default="")
     ap.add_argument("--log", default="/dev/null")
     ap.add_argument("--token", default="")
+    ap.add_argument("--cert", default="")
+    ap.add_argument("--key", default="")
     ARGS = ap.parse_args()
     os.makedirs(ARGS.root, exist_ok=True)
     if ARGS.faults:
@@ -215,6 +271,10 @@ def main():
                     FAULTS.append([parts[0], parts[1], parts[2], int(parts[3]), parts[4] if len(parts) > 4 else None])
     server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     server.daemon_threads = True
+    if ARGS.cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(ARGS.cert, ARGS.key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
 

@@ -5,6 +5,7 @@
 #include <regex>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 namespace pb::test {
 namespace {
@@ -78,16 +79,22 @@ std::string RcloneWebdav::url() const {
 }
 
 FaultServer::FaultServer(const std::string& root, const std::string& faults, int port,
-                         const std::string& token)
-    : root_(root), log_path_(root + ".faults.log"), port_(port ? port : free_port()) {
+                         const std::string& token, const std::string& cert, const std::string& key)
+    : root_(root),
+      log_path_(root + ".faults.log"),
+      port_(port ? port : free_port()),
+      tls_(!cert.empty()) {
   std::filesystem::create_directories(root);
   std::string faults_file = root + ".faults";
   write_file(faults_file, faults);
-  proc_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{"python3", source_dir() + "/tests/upload/fault_server.py", "--port",
-                               std::to_string(port_), "--root", root, "--faults", faults_file,
-                               "--log", log_path_, "--token", token},
-      root + ".server.log");
+  std::vector<std::string> argv{"python3",  source_dir() + "/tests/upload/fault_server.py",
+                                "--port",   std::to_string(port_),
+                                "--root",   root,
+                                "--faults", faults_file,
+                                "--log",    log_path_,
+                                "--token",  token};
+  if (tls_) argv.insert(argv.end(), {"--cert", cert, "--key", key});
+  proc_ = std::make_unique<ChildProcess>(argv, root + ".server.log");
   if (!wait_for_port(port_, std::chrono::seconds(20)))
     throw std::runtime_error("fault server did not start");
 }
@@ -112,6 +119,43 @@ std::pair<std::string, std::string> make_self_signed(const std::string& dir) {
            "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
   if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.output);
   return {cert, key};
+}
+
+TlsCerts make_tls_certs(const std::string& dir) {
+  auto openssl = [](const std::vector<std::string>& args) {
+    std::vector<std::string> argv{"openssl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    RunResult r = run(argv);
+    if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.output);
+  };
+  auto request = [&](const std::string& name, const std::string& cn, const std::string& san) {
+    openssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/" + name + ".key", "-out",
+             dir + "/" + name + ".csr", "-subj", "/CN=" + cn, "-addext", "subjectAltName=" + san});
+  };
+  TlsCerts c;
+  c.ca = dir + "/ca.pem";
+  openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key", "-out",
+           c.ca, "-days", "2", "-subj", "/CN=pledgebooth test CA"});
+  request("wrong-host", "other.example", "DNS:other.example");
+  c.wrong_host = dir + "/wrong-host.pem";
+  c.wrong_host_key = dir + "/wrong-host.key";
+  openssl({"x509", "-req", "-in", dir + "/wrong-host.csr", "-CA", c.ca, "-CAkey", dir + "/ca.key",
+           "-CAcreateserial", "-days", "2", "-copy_extensions", "copy", "-out", c.wrong_host});
+  // An expired certificate needs `openssl ca`, the only CLI path that takes a start date.
+  request("expired", "127.0.0.1", "IP:127.0.0.1");
+  write_file(dir + "/index.txt", "");
+  write_file(dir + "/serial", "1000\n");
+  write_file(dir + "/ca.cnf", "[ca]\ndefault_ca = d\n[d]\ndatabase = " + dir +
+                                  "/index.txt\nnew_certs_dir = " + dir + "\nserial = " + dir +
+                                  "/serial\ndefault_md = sha256\npolicy = p\n"
+                                  "copy_extensions = copy\n[p]\ncommonName = supplied\n");
+  c.expired = dir + "/expired.pem";
+  c.expired_key = dir + "/expired.key";
+  openssl({"ca", "-batch", "-config", dir + "/ca.cnf", "-cert", c.ca, "-keyfile", dir + "/ca.key",
+           "-in", dir + "/expired.csr", "-out", c.expired, "-startdate", "20200101000000Z",
+           "-enddate", "20200102000000Z", "-notext"});
+  std::tie(c.unknown, c.unknown_key) = make_self_signed(dir);
+  return c;
 }
 
 }  // namespace pb::test

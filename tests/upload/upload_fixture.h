@@ -126,10 +126,14 @@ class RcloneWebdav {
 // misbehaves on demand. faults: "METHOD SUFFIX FAULT COUNT" lines.
 class FaultServer {
  public:
+  // With cert and key (PEM files) it speaks TLS, and url() is https.
   FaultServer(const std::string& root, const std::string& faults, int port = 0,
-              const std::string& token = "");
+              const std::string& token = "", const std::string& cert = "",
+              const std::string& key = "");
   ~FaultServer();
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+  }
   int port() const { return port_; }
   // The log of fired faults ("FAULT <name> <method> <path>" lines).
   std::string log() const;
@@ -139,8 +143,19 @@ class FaultServer {
   std::string root_;
   std::string log_path_;
   int port_;
+  bool tls_ = false;
   std::unique_ptr<ChildProcess> proc_;
 };
+
+// Certificates made with the openssl CLI in dir: a private CA, and server certificates
+// (with keys) that a client trusting only that CA must refuse for different reasons.
+struct TlsCerts {
+  std::string ca;                          // the CA's certificate
+  std::string wrong_host, wrong_host_key;  // by the CA, for other.example only
+  std::string expired, expired_key;        // by the CA, for 127.0.0.1, expired in 2020
+  std::string unknown, unknown_key;        // self-signed for 127.0.0.1 (no CA knows it)
+};
+TlsCerts make_tls_certs(const std::string& dir);
 
 // Self-signed cert for 127.0.0.1 made with openssl in dir: returns {cert, key}.
 std::pair<std::string, std::string> make_self_signed(const std::string& dir);

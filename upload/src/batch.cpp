@@ -4,6 +4,7 @@
 
 #include "engine.h"
 #include "pb/uploader.h"
+#include "reply.h"
 
 namespace pb::upload {
 namespace {
@@ -77,14 +78,23 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
 
   BatchSummary summary;
   summary.progress = engine.progress();
+  // The ledger may be another booth's (a stick) or hold errors stored before they were
+  // cleaned: every line is cleaned again before it is printed.
+  std::vector<std::string> secrets;
+  for (const auto& t : config.upload.targets) {
+    const Target target(t);
+    secrets.insert(secrets.end(), target.secrets().begin(), target.secrets().end());
+  }
   if (auto c = ledger.queue_counts()) summary.after = *c;
   for (auto state : {store::OutboxState::kFailed, store::OutboxState::kPending}) {
     auto items = ledger.outbox_items(state);
     if (!items) continue;
     for (const auto& i : *items)
       if (configured(i.target))
-        summary.errors.push_back(i.pledge_id + " " + i.target + " (" + store::to_string(state) +
-                                 "): " + (i.last_error.empty() ? "not tried yet" : i.last_error));
+        summary.errors.push_back(
+            clean_message(i.pledge_id + " " + i.target + " (" + store::to_string(state) +
+                              "): " + (i.last_error.empty() ? "not tried yet" : i.last_error),
+                          secrets));
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
@@ -127,7 +137,7 @@ Status delete_remote_copies(const config::Config& config, store::Ledger& ledger,
       }
       Outcome o = classify(step.request, transfer.perform(), step.ok_statuses);
       if (o.verdict != Verdict::kOk) {
-        problems.push_back(t.name + ": " + redact(o.message, target.secrets()));
+        problems.push_back(t.name + ": " + clean_message(o.message, target.secrets()));
         if (o.verdict == Verdict::kFail) code = Status::Code::kRejected;
         break;
       }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "reply.h"
+
 namespace pb::upload {
 namespace {
 
@@ -264,14 +266,10 @@ void Engine::step_ended(Job* raw, CURLcode code, std::int64_t now) {
                     std::to_string(step.expect_size)};
   }
   if (o.verdict == Verdict::kOk && step.webhook_size >= 0) {
-    auto at = r.body.find("\"photo_size\"");
-    if (at != std::string::npos) {
-      auto colon = r.body.find(':', at);
-      long long got = colon == std::string::npos ? -1 : std::atoll(r.body.c_str() + colon + 1);
-      if (got != step.webhook_size)
-        o = Outcome{Verdict::kRetry, false, std::nullopt,
-                    "size check: the webhook received " + std::to_string(got) +
-                        " bytes, expected " + std::to_string(step.webhook_size)};
+    if (auto got = json_size_field(r.body, "photo_size"); got && *got != step.webhook_size) {
+      o = Outcome{Verdict::kRetry, false, std::nullopt,
+                  "size check: the webhook received " + std::to_string(*got) + " bytes, expected " +
+                      std::to_string(step.webhook_size)};
     }
   }
   if (o.verdict != Verdict::kOk) {
@@ -302,7 +300,8 @@ void Engine::went_offline(Slot& slot, std::int64_t now) {
 
 void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now) {
   Slot& slot = *job->slot;
-  std::string message = redact(outcome.message, slot.target->secrets());
+  // Stored in the ledger and shown in ADMIN: no credential, no control byte, bounded.
+  std::string message = clean_message(outcome.message, slot.target->secrets());
   if (job->probe) {
     slot.probing = false;
     probe_answered(slot, outcome.verdict == Verdict::kOk, now);

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "pb/uploader.h"
+#include "reply.h"
 
 namespace fs = std::filesystem;
 
@@ -127,6 +128,13 @@ Target::Target(config::UploadTarget config) : config_(std::move(config)) {
     secret_ = need(config_.password_env, "password");
   } else if (config_.kind == "webhook") {
     secret_ = need(config_.token_env, "token");
+  }
+  // A server may echo the Basic credentials it was sent: their base64 is a secret too.
+  if (!user_.empty() || !secret_.empty()) {
+    std::string basic = base64(user_ + ":" + secret_);
+    secrets_.push_back(basic);
+    while (!basic.empty() && basic.back() == '=') basic.pop_back();
+    secrets_.push_back(basic);
   }
 }
 

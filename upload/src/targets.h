@@ -11,7 +11,7 @@
 #include "pb/config.h"
 #include "pb/ledger.h"
 #include "pb/status.h"
-#include "transfer.h"
+#include "reply.h"
 
 namespace pb::upload {
 

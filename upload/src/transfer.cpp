@@ -1,5 +1,7 @@
-// One HTTP request on a libcurl easy handle, and the retry policy for its outcome.
+// One HTTP request on a libcurl easy handle: its body source, reply cap and deadline.
 #include "transfer.h"
+
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,10 +11,12 @@
 
 #include <openssl/evp.h>
 
+#include "reply.h"
+
 namespace pb::upload {
 namespace {
 
-constexpr std::size_t kMaxBody = 64 * 1024;
+constexpr std::int64_t kMinRate = 1024;  // bytes/s: CURLOPT_LOW_SPEED_LIMIT
 
 bool starts_with(const std::string& s, const char* p) {
   return s.rfind(p, 0) == 0;
@@ -23,36 +27,6 @@ std::string trim(std::string s) {
   std::size_t i = 0;
   while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
   return s.substr(i);
-}
-
-std::string between(const std::string& s, const std::string& open, const std::string& close) {
-  auto a = s.find(open);
-  if (a == std::string::npos) return "";
-  a += open.size();
-  auto b = s.find(close, a);
-  if (b == std::string::npos) return "";
-  return s.substr(a, b - a);
-}
-
-// The value of a top-level-looking JSON string field ("error": "...").
-std::string json_string_field(const std::string& body, const std::string& name) {
-  // Most replies (every 2xx of a PUT or HEAD) are empty or name no such field: building a
-  // std::regex for each of them took ~16 % of the client CPU against a fast server (perf).
-  if (body.find("\"" + name + "\"") == std::string::npos) return "";
-  std::regex re("\"" + name + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.){0,300})\"");
-  std::smatch m;
-  if (std::regex_search(body, m, re)) return m[1].str();
-  return "";
-}
-
-// A 2xx whose body is an error document: S3 sometimes answers 200 with <Error>, some
-// webhooks answer 200 with {"error": ...} or {"ok": false}.
-bool error_body(const std::string& body) {
-  if (body.empty()) return false;
-  if (body.find("<Error>") != std::string::npos) return true;
-  if (!json_string_field(body, "error").empty()) return true;
-  static const std::regex ok_false("\"ok\"\\s*:\\s*false");
-  return std::regex_search(body, ok_false);
 }
 
 }  // namespace
@@ -107,7 +81,7 @@ Status Transfer::prepare() {
     curl_easy_setopt(e, CURLOPT_CAPATH, "/etc/ssl/certs");  // the system CAs stay trusted too
   }
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(target_.connect_timeout_s));
-  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(kMinRate));
   curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(target_.low_speed_timeout_s));
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);
@@ -167,6 +141,19 @@ Status Transfer::prepare() {
     }
   }
 
+  std::int64_t body_bytes = 0;
+  if (request_.send_body)
+    body_bytes = request_.body_file.empty() ? static_cast<std::int64_t>(request_.body.size())
+                                            : request_.body_size;
+  if (request_.multipart) {
+    struct stat st {};
+    if (!request_.part_photo_file.empty() && ::stat(request_.part_photo_file.c_str(), &st) == 0)
+      body_bytes += st.st_size;
+    body_bytes += static_cast<std::int64_t>(request_.part_metadata.size());
+  }
+  response_.deadline_ms = request_deadline_ms(target_, body_bytes);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(response_.deadline_ms));
+
   for (const auto& h : request_.headers) headers_ = curl_slist_append(headers_, h.c_str());
   // Bodies go at once, without "Expect: 100-continue": waiting for "100 Continue" costs a
   // round trip per object on a slow link, and a whole second with servers or proxies that
@@ -192,9 +179,12 @@ Status Transfer::prepare() {
 size_t Transfer::on_write(char* data, size_t size, size_t n, void* self) {
   auto* t = static_cast<Transfer*>(self);
   std::size_t len = size * n;
-  std::size_t room = kMaxBody > t->response_.body.size() ? kMaxBody - t->response_.body.size() : 0;
-  t->response_.body.append(data, std::min(len, room));
-  return len;
+  std::string& body = t->response_.body;
+  std::size_t room = kMaxReplyBody - std::min(kMaxReplyBody, body.size());
+  body.append(data, std::min(len, room));
+  if (len <= room) return len;
+  t->response_.body_cut = true;  // we only classify replies: an endless one ends here
+  return 0;
 }
 
 size_t Transfer::on_header(char* data, size_t size, size_t n, void* self) {
@@ -211,6 +201,8 @@ size_t Transfer::on_header(char* data, size_t size, size_t n, void* self) {
       for (char c : value)
         if (c != '"') tag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       t->response_.etag = tag;
+    } else if (name == "location") {
+      t->response_.location = value.substr(0, 300);
     } else if (name == "retry-after") {
       char* end = nullptr;
       long secs = std::strtol(value.c_str(), &end, 10);
@@ -222,6 +214,7 @@ size_t Transfer::on_header(char* data, size_t size, size_t n, void* self) {
     }
   } else if (starts_with(line, "HTTP/")) {
     t->response_.retry_after_s.reset();  // a new response (after 100 Continue)
+    t->response_.location.clear();
   }
   return len;
 }
@@ -266,6 +259,12 @@ const HttpResponse& Transfer::finish(CURLcode code) {
   curl_off_t cl = -1;
   if (curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK)
     response_.content_length = cl;
+  long verify = 0;
+  if (curl_easy_getinfo(easy_, CURLINFO_SSL_VERIFYRESULT, &verify) == CURLE_OK)
+    response_.ssl_verify_result = verify;
+  curl_off_t total_us = 0;
+  if (curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
+    response_.total_ms = static_cast<std::int64_t>(total_us / 1000);
   if (md5_) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -291,96 +290,10 @@ const HttpResponse& Transfer::perform() {
   return finish(curl_easy_perform(easy_));
 }
 
-std::string server_message(const std::string& body) {
-  std::string code = between(body, "<Code>", "</Code>");
-  std::string msg = between(body, "<Message>", "</Message>");
-  if (!code.empty() || !msg.empty())
-    return trim(code + (code.empty() || msg.empty() ? "" : ": ") + msg);
-  for (const char* name : {"error", "message", "detail"}) {
-    std::string v = json_string_field(body, name);
-    if (!v.empty()) return v;
-  }
-  // Plain text or HTML: drop tags and collapse whitespace.
-  std::string out;
-  bool in_tag = false;
-  for (char c : body) {
-    if (c == '<')
-      in_tag = true;
-    else if (c == '>') {
-      in_tag = false;
-      out += ' ';
-    } else if (!in_tag)
-      out += std::isspace(static_cast<unsigned char>(c)) ? ' ' : c;
-  }
-  std::string collapsed;
-  for (char c : out)
-    if (!(c == ' ' && (collapsed.empty() || collapsed.back() == ' '))) collapsed += c;
-  collapsed = trim(collapsed);
-  if (collapsed.size() > 300) collapsed = collapsed.substr(0, 300) + "…";
-  return collapsed;
-}
-
-Outcome classify(const HttpRequest& request, const HttpResponse& r,
-                 const std::vector<long>& ok_statuses) {
-  Outcome o;
-  const std::string what = request.method;
-  if (r.curl != CURLE_OK) {
-    switch (r.curl) {
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CACERT_BADFILE:
-      case CURLE_SSL_CERTPROBLEM:
-      case CURLE_SSL_ISSUER_ERROR:
-      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-        // The peer is there but not trusted: retrying cannot help; the operator must act.
-        o.verdict = Verdict::kFail;
-        o.message = "TLS: the server's certificate is not trusted (" + r.curl_error +
-                    "); set ca_file for a private CA";
-        return o;
-      case CURLE_UNSUPPORTED_PROTOCOL:
-      case CURLE_URL_MALFORMAT:
-        o.verdict = Verdict::kFail;
-        o.message = r.curl_error;
-        return o;
-      case CURLE_READ_ERROR:
-      case CURLE_ABORTED_BY_CALLBACK:
-        o.verdict = Verdict::kRetry;
-        o.message = what + ": " + r.curl_error;
-        return o;
-      default:
-        o.verdict = Verdict::kRetry;
-        o.network = true;
-        o.message = "network: " + r.curl_error;
-        return o;
-    }
-  }
-  long s = r.status;
-  bool listed = std::find(ok_statuses.begin(), ok_statuses.end(), s) != ok_statuses.end();
-  if ((s >= 200 && s < 300) || listed) {
-    if (s >= 200 && s < 300 && error_body(r.body)) {
-      o.verdict = Verdict::kRetry;
-      std::string m = server_message(r.body);
-      o.message =
-          what + " HTTP " + std::to_string(s) + " with an error body" + (m.empty() ? "" : ": " + m);
-      return o;
-    }
-    o.verdict = Verdict::kOk;
-    return o;
-  }
-  std::string m = server_message(r.body);
-  o.message = what + " HTTP " + std::to_string(s) + (m.empty() ? "" : ": " + m);
-  if (what == "MKCOL" && s == 409) o.message += " (does the target's base folder exist?)";
-  // 423 Locked: another request holds the resource (WebDAV servers lock a collection while
-  // it is made). MKCOL 409: the parent is missing, maybe only for a moment because a
-  // parallel transfer is making it; a base folder that never appears stays pending with
-  // the hint below, visible in ADMIN.
-  const bool transient_dav = s == 423 || (what == "MKCOL" && s == 409);
-  if (s == 408 || s == 429 || s >= 500 || s < 100 || transient_dav) {
-    o.verdict = Verdict::kRetry;
-    o.retry_after_s = r.retry_after_s;
-  } else {
-    o.verdict = Verdict::kFail;
-  }
-  return o;
+std::int64_t request_deadline_ms(const config::UploadTarget& target, std::int64_t body_bytes) {
+  const std::int64_t base_s =
+      std::max(1, target.connect_timeout_s) + 2LL * std::max(1, target.low_speed_timeout_s);
+  return base_s * 1000 + std::max<std::int64_t>(0, body_bytes) * 1000 / kMinRate;
 }
 
 std::int64_t backoff_ms(int attempts, int max_backoff_s, std::optional<long> retry_after_s,
@@ -394,15 +307,6 @@ std::int64_t backoff_ms(int attempts, int max_backoff_s, std::optional<long> ret
     delay = std::max(delay, ra);
   }
   return delay;
-}
-
-std::string redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& s : secrets) {
-    if (s.empty()) continue;
-    for (auto at = text.find(s); at != std::string::npos; at = text.find(s, at + 3))
-      text.replace(at, s.size(), "***");
-  }
-  return text;
 }
 
 }  // namespace pb::upload

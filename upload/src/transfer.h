@@ -1,5 +1,5 @@
-// One HTTP request on a libcurl easy handle (RAII), and what its outcome means for the
-// outbox: done, retry later (with backoff) or failed for good.
+// One HTTP request on a libcurl easy handle (RAII), and the outcome types for the
+// outbox (done, retry later, failed for good); reply.h decides which.
 #pragma once
 
 #include <curl/curl.h>
@@ -41,12 +41,17 @@ struct HttpResponse {
   CURLcode curl = CURLE_OK;
   std::string curl_error;  // libcurl's error buffer
   long status = 0;
-  std::string body;  // first 64 KiB
+  std::string body;       // the first kMaxReplyBody bytes (reply.h)
+  bool body_cut = false;  // the body went on past kMaxReplyBody: the transfer was ended
   std::optional<long> retry_after_s;
   std::int64_t content_length = -1;  // from the response headers (HEAD)
   std::int64_t bytes_sent = 0;
-  std::string etag;      // ETag header without quotes, lowercase
-  std::string body_md5;  // MD5 (hex) of the body we sent (PUT)
+  std::string etag;              // ETag header without quotes, lowercase
+  std::string body_md5;          // MD5 (hex) of the body we sent (PUT)
+  std::string location;          // Location header of a 3xx (never followed), first 300 bytes
+  long ssl_verify_result = 0;    // CURLINFO_SSL_VERIFYRESULT (X509_V_ERR_*)
+  std::int64_t deadline_ms = 0;  // the whole request's time limit (request_deadline_ms)
+  std::int64_t total_ms = 0;     // how long it took
 };
 
 // What an outcome means for the outbox row.
@@ -100,21 +105,16 @@ bool is_loopback_http(const std::string& url);
 // The scheme rule of the issue: https always; http only to loopback or when allowed.
 Status check_url_allowed(const config::UploadTarget& target, const std::string& url);
 
-// Classifies a finished request. ok_statuses lists extra non-2xx statuses that count as
-// success (405 for MKCOL of an existing collection, 404 for DELETE).
-Outcome classify(const HttpRequest& request, const HttpResponse& response,
-                 const std::vector<long>& ok_statuses = {});
-// The server's own words from an S3 XML error, a JSON error or a text body (short, one line).
-std::string server_message(const std::string& body);
+// The time limit of a whole request that sends `body_bytes`: the connect timeout and twice
+// the stall allowance (low_speed_timeout_s) for the answer, plus the body at the slowest
+// rate curl accepts (1 KiB/s). An endless or dripping reply ends here, retried later.
+std::int64_t request_deadline_ms(const config::UploadTarget& target, std::int64_t body_bytes);
 
 // Delay before try number `attempts`+1: full jitter over min(cap, 1 s · 2^attempts), at
 // least Retry-After when the server sent one (itself capped at one hour). `unit` is a
 // random number in [0,1).
 std::int64_t backoff_ms(int attempts, int max_backoff_s, std::optional<long> retry_after_s,
                         double unit);
-
-// Replaces every occurrence of each secret in text with "***".
-std::string redact(std::string text, const std::vector<std::string>& secrets);
 
 // Percent-free URL join: base (no trailing '/') + "/" + key.
 std::string join_url(const std::string& base, const std::string& key);
