@@ -16,10 +16,14 @@
 
 namespace pb::store {
 
+// Names and answers longer than this (bytes of UTF-8) are cut when saved.
+inline constexpr std::size_t kMaxTextBytes = 2000;
+
 struct PledgeInput {
-  std::string event;                     // event slug
-  std::string booth;                     // booth slug
-  std::string locale;                    // "en" | "ko"
+  std::string event;   // event slug
+  std::string booth;   // booth slug
+  std::string locale;  // "en" | "ko"
+  // Stored as valid UTF-8 without control characters, at most kMaxTextBytes.
   std::string first_name;                // optional, "" = none
   std::string answer;                    // optional "why it matters", "" = none
   bool share_consent = false;            // opt-in to share the photo with the organiser
@@ -131,8 +135,14 @@ class Ledger {
   // row is gone but the photo cannot be removed now (e.g. kReadOnly), the error says so and
   // the next start-up recovery removes the photo.
   Status delete_pledge(const std::string& id);
-  // Absolute path of the pledge's photo ("" when it has none).
+  // Absolute path of the pledge's photo ("" when it has none, or when its path would lead
+  // outside <data_dir>/photos).
   std::string photo_file(const Pledge& p) const;
+  // Rows of this ledger that were read but not used, each a sentence naming the row and why
+  // (a photo path leading outside the data dir, an id that is no pledge id): a ledger from
+  // another booth's card is untrusted. get_pledge returns kCorrupt for such a row and
+  // list_pledges leaves it out; no file outside the data dir is ever read or removed.
+  const std::vector<std::string>& skipped_rows() const;
 
   // --- outbox (the upload worker's whole state lives here) ---
   // Pending rows whose next_attempt_ms <= now_ms, oldest pledge first.
