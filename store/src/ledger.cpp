@@ -79,6 +79,21 @@ std::string clean(std::string s) {
   return is_clean_text(s) ? s : printable_text(s);
 }
 
+}  // namespace
+
+std::string ledger_text(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  for (char32_t c : decode_utf8(s.substr(0, std::min(s.size(), max_bytes * 2 + 16)))) {
+    if (is_control_code_point(c) && c != U'\t' && c != U'\n' && c != U'\r') continue;
+    const std::string piece = encode_utf8(c);
+    if (out.size() + piece.size() > max_bytes) break;
+    out += piece;
+  }
+  return out;
+}
+
+namespace {
+
 Pledge read_pledge(const Statement& st) {
   Pledge p;
   p.id = clean(st.text(0));
@@ -86,8 +101,8 @@ Pledge read_pledge(const Statement& st) {
   p.booth = clean(st.text(2));
   p.created_ms = st.integer(3);
   p.locale = clean(st.text(4));
-  p.first_name = clean(st.text(5));
-  p.answer = clean(st.text(6));
+  p.first_name = ledger_text(st.text(5));
+  p.answer = ledger_text(st.text(6));
   p.share_consent = st.integer(7) != 0;
   p.consent_version = static_cast<int>(st.integer(8));
   p.photo_path = st.text(9);  // checked by Impl::row_problem before it is used
@@ -591,11 +606,11 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   p.id = new_uuid_v7(p.created_ms);
   p.event = in.event;
   p.booth = in.booth;
-  // Typed text is stored as valid UTF-8 without control characters, so that every JSON and
-  // CSV made from the ledger is valid (a NUL or a stray byte is dropped or becomes U+FFFD).
+  // Typed text is stored as ledger_text, so that every JSON and CSV made from the ledger is
+  // valid (a NUL or an escape code is dropped, a stray byte becomes U+FFFD).
   p.locale = printable_text(in.locale, 16);
-  p.first_name = printable_text(in.first_name, kMaxTextBytes);
-  p.answer = printable_text(in.answer, kMaxTextBytes);
+  p.first_name = ledger_text(in.first_name);
+  p.answer = ledger_text(in.answer);
   p.share_consent = in.share_consent;
   p.consent_version = in.consent_version;
 

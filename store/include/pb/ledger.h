@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pb/status.h"
@@ -18,12 +19,17 @@ namespace pb::store {
 
 // Names and answers longer than this (bytes of UTF-8) are cut when saved.
 inline constexpr std::size_t kMaxTextBytes = 2000;
+// A name or an answer as the ledger stores it and hands it out (also from another booth's
+// ledger): valid UTF-8, a stray byte shown as U+FFFD; no NUL or other control character but
+// tab and line breaks (CSV quotes them, JSON escapes them); at most max_bytes, cut between
+// characters. Clean text comes back unchanged.
+std::string ledger_text(std::string_view s, std::size_t max_bytes = kMaxTextBytes);
 
 struct PledgeInput {
   std::string event;   // event slug
   std::string booth;   // booth slug
   std::string locale;  // "en" | "ko"
-  // Stored as valid UTF-8 without control characters, at most kMaxTextBytes.
+  // Stored as ledger_text (valid UTF-8, no NUL or escape codes), at most kMaxTextBytes.
   std::string first_name;                // optional, "" = none
   std::string answer;                    // optional "why it matters", "" = none
   bool share_consent = false;            // opt-in to share the photo with the organiser
