@@ -8,6 +8,7 @@
 #include <random>
 
 #include "commands.h"
+#include "pb/inside_folder.h"
 #include "pb/json.h"
 #include "pb/ledger.h"
 #include "pb/uploader.h"
@@ -65,7 +66,13 @@ enum class Use {
 std::unique_ptr<store::Ledger> open_ledger(AppContext& ctx, const std::string& data_dir_override,
                                            const char* command, Use use) {
   std::string dir = data_dir_override.empty() ? ctx.config().storage.data_dir : data_dir_override;
-  auto ledger = store::Ledger::open(dir);
+  // stats and export on a folder that holds no ledger (a shared folder, the wrong stick)
+  // create nothing in it: read-only, which says that there is no ledger.
+  std::error_code ec;
+  const bool foreign_folder =
+      use == Use::kReadOnly && fs::is_directory(dir, ec) && !fs::exists(dir + "/ledger.db", ec);
+  auto ledger = store::Ledger::open(
+      dir, foreign_folder ? store::Access::kReadOnly : store::Access::kReadWrite);
   if (!ledger && ledger.status().code() == Status::Code::kReadOnly) {
     if (use == Use::kWrite) {
       std::cerr << "pledgebooth " << command << ": " << ledger.status().message() << ". `"
@@ -93,6 +100,11 @@ std::unique_ptr<store::Ledger> open_ledger(AppContext& ctx, const std::string& d
   return std::move(*ledger);
 }
 
+// Rows of another booth's ledger that were not used (see Ledger::skipped_rows), on stderr.
+void report_skipped(const store::Ledger& ledger) {
+  for (const auto& line : ledger.skipped_rows()) std::cerr << "warning: " << line << "\n";
+}
+
 template <typename T>
 T check(Result<T> r, const char* what) {
   if (!r) {
@@ -108,6 +120,7 @@ void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
   auto queue = check(ledger->queue_counts(), "queue");
   auto failed = check(ledger->outbox_items(store::OutboxState::kFailed), "failed uploads");
   auto pending = check(ledger->outbox_items(store::OutboxState::kPending), "pending uploads");
+  report_skipped(*ledger);
   // Another booth's card (--data-dir) is read without a config; one that does not load only
   // means the removed-target check is skipped, with its file:line:key on stderr.
   std::vector<store::TargetQueue> stranded;
@@ -179,6 +192,7 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
       std::cerr << "pledgebooth export: " << s.message() << "\n";
       throw ExitCode{1};
     }
+    report_skipped(*ledger);
     std::cout << "wrote " << csv << "\n";
   }
   if (!dir.empty()) {
@@ -193,8 +207,16 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
     int copied = 0;
     for (const auto& p : pledges) {
       if (p.photo_path.empty()) continue;
+      // The ledger checked the path inside its data dir; here it must stay inside the
+      // output folder too, also where a link in it points elsewhere.
       fs::path dest = fs::path(dir) / p.photo_path;
+      if (!store::is_inside_folder(dir, dest.string()) || fs::is_symlink(dest, ec)) {
+        std::cerr << "warning: export: " << dest.string()
+                  << " leads outside the export folder; photo of pledge " << p.id << " skipped\n";
+        continue;
+      }
       fs::create_directories(dest.parent_path(), ec);
+      if (!store::is_inside_folder(dir, dest.string())) continue;  // a link made meanwhile
       if (!fs::copy_file(ledger->photo_file(p), dest, fs::copy_options::overwrite_existing, ec)) {
         std::cerr << "pledgebooth export: copy " << p.photo_path << ": " << ec.message() << "\n";
         throw ExitCode{1};
@@ -202,6 +224,7 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
       ++copied;
     }
     sync();
+    report_skipped(*ledger);
     std::cout << "wrote " << dir << "/pledges.csv and " << copied << " photo(s)\n";
   }
 }
@@ -209,6 +232,7 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
 void run_delete(AppContext& ctx, const std::string& data_dir, const std::string& id) {
   auto ledger = open_ledger(ctx, data_dir, "delete", Use::kWrite);
   auto got = check(ledger->get_pledge(id), "read pledge");
+  report_skipped(*ledger);
   if (!got) {
     std::cerr << "pledgebooth delete: no pledge with id " << id << "\n";
     throw ExitCode{1};

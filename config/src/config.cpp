@@ -8,23 +8,30 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <regex>
-#include <sstream>
 
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
+
+#include "pb/utf8.h"
 
 namespace fs = std::filesystem;
 
 namespace pb::config {
 
 ConfigError::ConfigError(std::string file, int line, std::string key, std::string what)
-    : std::runtime_error(file + ":" + std::to_string(line) + ": " + key + ": " + what),
+    // Keys and values come from the file: printed only as printable text of bounded size.
+    : std::runtime_error(file + ":" + std::to_string(line) + ": " + printable_text(key, 200) +
+                         ": " + printable_text(what, 2000)),
       file_(std::move(file)),
       line_(line),
       key_(std::move(key)) {}
 
 namespace {
+
+// A value as an error message shows it: printable, and short enough to read.
+std::string shown(const std::string& s) {
+  return printable_text(s, 80);
+}
 
 // Where we are while reading: the file name and the node being read.
 struct Reader {
@@ -58,10 +65,31 @@ struct Reader {
     std::string p = str(n, key);
     if (p.empty()) return p;
     // No shell expands it here: "~/pledges" would become a folder named "~" beside the file.
-    if (p[0] == '~') fail(n, key, "'~' is not expanded; write the full path, found '" + p + "'");
+    if (p[0] == '~')
+      fail(n, key, "'~' is not expanded; write the full path, found '" + shown(p) + "'");
+    if (p.size() > 4096) fail(n, key, "a path of more than 4096 characters");
+    if (!is_clean_text(p)) fail(n, key, "control characters or invalid UTF-8 in the path");
     fs::path fp(p);
+    for (const auto& part : fp)
+      if (part.native().size() > 255)
+        fail(n, key,
+             "a part of the path is longer than 255 characters (no file system allows it): '" +
+                 shown(part.native()) + "'");
     if (fp.is_relative() && !base_dir.empty()) fp = base_dir / fp;
     return fp.lexically_normal().string();
+  }
+  // A file the booth reads at start-up: there and readable, or a file:line error. Never
+  // throws std::filesystem_error (a name too long, a folder this user may not enter).
+  void readable_file(const toml::node& n, const std::string& key, const std::string& p) const {
+    std::error_code ec;
+    fs::file_status st = fs::status(p, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory)
+      fail(n, key, "cannot look at " + shown(p) + ": " + ec.message());
+    if (!fs::exists(st)) fail(n, key, "file not found: " + shown(p));
+    // A FIFO or a device would block or never end the read below.
+    if (!fs::is_regular_file(st)) fail(n, key, "is not a regular file: " + shown(p));
+    std::ifstream in(p, std::ios::binary);
+    if (!in) fail(n, key, "cannot be read: " + shown(p) + ": " + std::strerror(errno));
   }
   static const char* type_name(const toml::node& n) {
     switch (n.type()) {
@@ -110,9 +138,50 @@ std::string did_you_mean(const std::string& key, const std::vector<std::string>&
   return "; known keys: " + list;
 }
 
+// Character classes over config values, never std::regex: it recurses per character and
+// overflows the stack on a value of a few ten thousand characters.
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool is_alnum(char c) {
+  return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+bool all_of_chars(const std::string& s, bool (*ok)(char)) {
+  return std::all_of(s.begin(), s.end(), ok);
+}
+
 bool is_slug(const std::string& s) {
-  static const std::regex re("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
-  return s.size() <= 64 && std::regex_match(s, re);
+  return !s.empty() && s.size() <= 64 && is_lower_alnum(s.front()) && is_lower_alnum(s.back()) &&
+         all_of_chars(s, [](char c) { return is_lower_alnum(c) || c == '-'; });
+}
+
+bool is_env_name(const std::string& s) {
+  return !s.empty() && s.size() <= 128 && !(s[0] >= '0' && s[0] <= '9') &&
+         all_of_chars(s, [](char c) { return is_alnum(c) || c == '_'; });
+}
+
+bool is_key_prefix(const std::string& s) {
+  return s.size() <= 512 && s.find("..") == std::string::npos &&
+         all_of_chars(s, [](char c) { return is_alnum(c) || std::strchr("._~/-", c) != nullptr; });
+}
+
+bool is_bucket_name(const std::string& s) {
+  return s.size() >= 3 && s.size() <= 63 && is_lower_alnum(s.front()) && is_lower_alnum(s.back()) &&
+         all_of_chars(s, [](char c) { return is_lower_alnum(c) || c == '.' || c == '-'; });
+}
+
+bool is_region_name(const std::string& s) {
+  return !s.empty() && s.size() <= 64 &&
+         all_of_chars(s, [](char c) { return is_alnum(c) || std::strchr("_.-", c) != nullptr; });
+}
+
+// The host part of an http(s) URL: what lies between "://" and the first '/', '?' or '#'.
+std::string url_authority(const std::string& url) {
+  std::size_t start = url.find("://");
+  if (start == std::string::npos) return {};
+  start += 3;
+  std::size_t end = url.find_first_of("/?#", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 using Setter = std::function<void(const toml::node&, const std::string& key)>;
@@ -167,27 +236,30 @@ void check_camera_source(const Reader& r, const toml::node& n, const std::string
       // Bytes of UTF-8 are negative chars: compare, never ::isdigit (undefined for them).
       bool digits = d.find_first_not_of("0123456789") == std::string::npos;
       if (!digits && d.rfind("/dev/", 0) != 0)
-        r.fail(n, key, "device must be a number or /dev/videoN, found '" + d + "'");
+        r.fail(n, key, "device must be a number or /dev/videoN, found '" + shown(d) + "'");
       // The camera would otherwise fail at start-up (std::stoi) instead of here with a line.
       if (digits && (d.size() > 3 || std::stoi(d) > 255))
         r.fail(n, key,
-               "device number must be 0 to 255 (/dev/video0.../dev/video255), found '" + d + "'");
+               "device number must be 0 to 255 (/dev/video0.../dev/video255), found '" + shown(d) +
+                   "'");
     }
     return;
   }
   r.fail(n, key,
-         "expected auto, synthetic, device:N, file:PATH or gst:PIPELINE, found '" + s + "'");
+         "expected auto, synthetic, device:N, file:PATH or gst:PIPELINE, found '" + shown(s) + "'");
 }
 
 void check_url(const Reader& r, const toml::node& n, const std::string& key,
                const std::string& url) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-    r.fail(n, key, "expected an http:// or https:// URL, found '" + url + "'");
-}
-
-bool is_loopback_url(const std::string& url) {
-  static const std::regex re(R"(^http://(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(/.*)?$)");
-  return std::regex_match(url, re);
+    r.fail(n, key, "expected an http:// or https:// URL, found '" + shown(url) + "'");
+  if (url.size() > 4096) r.fail(n, key, "a URL of more than 4096 characters");
+  if (!is_clean_text(url)) r.fail(n, key, "control characters or invalid UTF-8 in the URL");
+  // Never print the URL here: the part before '@' is a password.
+  if (url_authority(url).find('@') != std::string::npos)
+    r.fail(n, key,
+           "user:password@ in a URL puts a secret into the file; use username and password_env "
+           "(or token_env), the password then comes from the environment");
 }
 
 UploadTarget read_target(const Reader& r, const toml::node& n, const std::string& key,
@@ -202,12 +274,11 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
   auto env = [&](std::string UploadTarget::*m) {
     return [&r, &u, m](const toml::node& v, const std::string& k) {
       std::string name = r.str(v, k);
-      static const std::regex re("[A-Za-z_][A-Za-z0-9_]*");
-      if (!std::regex_match(name, re))
+      if (!is_env_name(name))
         r.fail(
             v, k,
             "expected the name of an environment variable (secrets never go in the file), found '" +
-                name + "'");
+                shown(name) + "'");
       u.*m = name;
     };
   };
@@ -217,21 +288,21 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
         [&](const toml::node& v, const std::string& k) {
           u.name = r.str(v, k);
           if (!is_slug(u.name))
-            r.fail(v, k, "must be a slug of a-z, 0-9 and '-', found '" + u.name + "'");
+            r.fail(v, k, "must be a slug of a-z, 0-9 and '-', found '" + shown(u.name) + "'");
         }},
        {"kind",
         [&](const toml::node& v, const std::string& k) {
           u.kind = r.str(v, k);
           if (u.kind != "file" && u.kind != "s3" && u.kind != "webdav" && u.kind != "webhook")
-            r.fail(v, k, "expected file, s3, webdav or webhook, found '" + u.kind + "'");
+            r.fail(v, k, "expected file, s3, webdav or webhook, found '" + shown(u.kind) + "'");
         }},
        {"prefix",
         [&](const toml::node& v, const std::string& k) {
           u.prefix = r.str(v, k);
-          static const std::regex re("[A-Za-z0-9._~/-]*");
-          if (!std::regex_match(u.prefix, re) || u.prefix.find("..") != std::string::npos)
+          if (!is_key_prefix(u.prefix))
             r.fail(v, k,
-                   "may hold only A-Z a-z 0-9 . _ ~ / - (and no '..'), found '" + u.prefix + "'");
+                   "may hold only A-Z a-z 0-9 . _ ~ / - (no '..', at most 512), found '" +
+                       shown(u.prefix) + "'");
           while (!u.prefix.empty() && u.prefix.back() == '/') u.prefix.pop_back();
           while (!u.prefix.empty() && u.prefix.front() == '/') u.prefix.erase(0, 1);
         }},
@@ -244,19 +315,17 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
        {"bucket",
         [&](const toml::node& v, const std::string& k) {
           u.bucket = r.str(v, k);
-          static const std::regex re("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-          if (!std::regex_match(u.bucket, re))
-            r.fail(v, k, "not a valid S3 bucket name: '" + u.bucket + "'");
+          if (!is_bucket_name(u.bucket))
+            r.fail(v, k, "not a valid S3 bucket name: '" + shown(u.bucket) + "'");
         }},
        {"region",
         [&](const toml::node& v, const std::string& k) {
           // Part of every SigV4 signature: a wrong one fails each upload, not the start-up.
           u.region = r.str(v, k);
-          static const std::regex re("[A-Za-z0-9_.-]+");  // also MinIO, Ceph, R2 (auto)
-          if (!std::regex_match(u.region, re))
-            r.fail(
-                v, k,
-                "expected a region name such as eu-west-1 or us-east-1, found '" + u.region + "'");
+          if (!is_region_name(u.region))  // also MinIO, Ceph, R2 (auto)
+            r.fail(v, k,
+                   "expected a region name such as eu-west-1 or us-east-1, found '" +
+                       shown(u.region) + "'");
         }},
        {"access_key_env", env(&UploadTarget::access_key_env)},
        {"secret_key_env", env(&UploadTarget::secret_key_env)},
@@ -293,15 +362,13 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
   }
   if (u.kind == "webdav" || u.kind == "webhook") need(u.url, "url");
   const std::string& url = u.kind == "s3" ? u.endpoint : u.url;
-  if (url.rfind("http://", 0) == 0 && !u.allow_plain_http && !is_loopback_url(url)) {
+  if (url.rfind("http://", 0) == 0 && !u.allow_plain_http && !is_loopback_http(url)) {
     const toml::node* at = t->get(u.kind == "s3" ? "endpoint" : "url");
     r.fail(at ? *at : n, key + (u.kind == "s3" ? ".endpoint" : ".url"),
            "plain http:// to a non-loopback host sends pledges unencrypted; use https:// or set "
            "allow_plain_http = true");
   }
-  if (!u.ca_file.empty() && !fs::exists(u.ca_file)) {
-    r.fail(*t->get("ca_file"), key + ".ca_file", "file not found: " + u.ca_file);
-  }
+  if (!u.ca_file.empty()) r.readable_file(*t->get("ca_file"), key + ".ca_file", u.ca_file);
   return u;
 }
 
@@ -324,7 +391,7 @@ Config parse(const toml::table& root, const Reader& r) {
                     r.fail(
                         v, k,
                         "must be a slug of a-z, 0-9 and '-' (it names files and objects), found '" +
-                            c.event.id + "'");
+                            shown(c.event.id) + "'");
                 }},
                {"name",
                 [&](const toml::node& v, const std::string& k) {
@@ -364,7 +431,8 @@ Config parse(const toml::table& root, const Reader& r) {
                 [&](const toml::node& v, const std::string& k) {
                   c.booth.id = r.str(v, k);
                   if (!is_slug(c.booth.id))
-                    r.fail(v, k, "must be a slug of a-z, 0-9 and '-', found '" + c.booth.id + "'");
+                    r.fail(v, k,
+                           "must be a slug of a-z, 0-9 and '-', found '" + shown(c.booth.id) + "'");
                 }},
                {"idle_timeout_s",
                 [&](const toml::node& v, const std::string& k) {
@@ -387,7 +455,8 @@ Config parse(const toml::table& root, const Reader& r) {
                 [&](const toml::node& v, const std::string& k) {
                   c.booth.default_locale = r.str(v, k);
                   if (c.booth.default_locale != "en" && c.booth.default_locale != "ko")
-                    r.fail(v, k, "expected 'en' or 'ko', found '" + c.booth.default_locale + "'");
+                    r.fail(v, k,
+                           "expected 'en' or 'ko', found '" + shown(c.booth.default_locale) + "'");
                 }},
                {"thanks_timeout_s",
                 [&](const toml::node& v, const std::string& k) {
@@ -429,24 +498,24 @@ Config parse(const toml::table& root, const Reader& r) {
         [&](const toml::node& n, const std::string& key) {
           const toml::table* t = n.as_table();
           if (!t) r.fail(n, key, "expected a table [photo]");
-          read_table(
-              r, *t, key,
-              {{"frame",
-                [&](const toml::node& v, const std::string& k) {
-                  c.photo.frame = r.path(v, k);
-                  if (!fs::exists(c.photo.frame)) r.fail(v, k, "file not found: " + c.photo.frame);
-                }},
-               {"aspect",
-                [&](const toml::node& v, const std::string& k) {
-                  c.photo.aspect = r.str(v, k);
-                  if (c.photo.aspect != "4:5" && c.photo.aspect != "1:1" &&
-                      c.photo.aspect != "9:16")
-                    r.fail(v, k,
-                           "expected \"4:5\", \"1:1\" or \"9:16\", found '" + c.photo.aspect + "'");
-                }},
-               {"jpeg_quality", [&](const toml::node& v, const std::string& k) {
-                  c.photo.jpeg_quality = static_cast<int>(r.integer(v, k, 1, 100));
-                }}});
+          read_table(r, *t, key,
+                     {{"frame",
+                       [&](const toml::node& v, const std::string& k) {
+                         c.photo.frame = r.path(v, k);
+                         r.readable_file(v, k, c.photo.frame);
+                       }},
+                      {"aspect",
+                       [&](const toml::node& v, const std::string& k) {
+                         c.photo.aspect = r.str(v, k);
+                         if (c.photo.aspect != "4:5" && c.photo.aspect != "1:1" &&
+                             c.photo.aspect != "9:16")
+                           r.fail(v, k,
+                                  "expected \"4:5\", \"1:1\" or \"9:16\", found '" +
+                                      shown(c.photo.aspect) + "'");
+                       }},
+                      {"jpeg_quality", [&](const toml::node& v, const std::string& k) {
+                         c.photo.jpeg_quality = static_cast<int>(r.integer(v, k, 1, 100));
+                       }}});
         }},
        {"storage",
         [&](const toml::node& n, const std::string& key) {
@@ -503,9 +572,94 @@ Config parse(const toml::table& root, const Reader& r) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::size_t kMaxConfigBytes = 1 << 20;  // a real booth.toml is a few KB
+constexpr int kMaxKeyParts = 16;                  // [a.b.c] has 3; ours need at most 3
+constexpr int kMaxNesting = 32;                   // arrays and inline tables inside each other
+
+// Bounds what toml++ is handed: it recurses per dotted key part and per nesting level, so a
+// header [a.a.a...] of 100,000 parts overflows the stack. A scan without recursion finds
+// the first line that goes too deep; strings and comments are skipped as TOML reads them.
+void check_shape(const std::string& text, const std::string& name) {
+  if (text.size() > kMaxConfigBytes)
+    throw ConfigError(name, 0, "(file)",
+                      "is " + std::to_string(text.size()) +
+                          " bytes or more; a booth.toml is at most " +
+                          std::to_string(kMaxConfigBytes));
+  int line = 1, depth = 0, parts = 0;
+  auto too_deep = [&](const char* what) { throw ConfigError(name, line, "(syntax)", what); };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      parts = 0;
+    } else if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      // A string: basic with escapes, literal, or either of them three quotes long.
+      const std::string three(3, c);
+      const bool multi = text.compare(i, 3, three) == 0;
+      i += multi ? 3 : 1;
+      for (; i < text.size(); ++i) {
+        if (text[i] == '\n') {
+          ++line;
+          if (!multi) break;  // toml++ reports the unterminated string
+        }
+        if (c == '"' && text[i] == '\\') {
+          if (i + 1 < text.size() && text[i + 1] == '\n') ++line;
+          ++i;
+          continue;
+        }
+        if (text[i] == c && (!multi || text.compare(i, 3, three) == 0)) {
+          if (multi) i += 2;
+          break;
+        }
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting) too_deep("arrays or tables nested more than 32 deep");
+      parts = 0;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+      parts = 0;
+    } else if (c == '=' || c == ',') {
+      parts = 0;
+    } else if (c == '.') {
+      if (++parts >= kMaxKeyParts) too_deep("a key of more than 16 dotted parts");
+    }
+  }
+}
+
+}  // namespace
+
+bool is_loopback_http(const std::string& url) {
+  if (url.rfind("http://", 0) != 0) return false;
+  for (char c : url)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
+  const std::string rest = url.substr(7);
+  const std::string authority = rest.substr(0, rest.find('/'));
+  std::string host = authority, port;
+  if (authority.rfind("[::1]", 0) == 0) {
+    host = "[::1]";
+    port = authority.substr(5);
+  } else if (std::size_t colon = authority.find(':'); colon != std::string::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon);
+  }
+  if (!port.empty() && (port.size() < 2 || port[0] != ':' ||
+                        port.find_first_not_of("0123456789", 1) != std::string::npos))
+    return false;
+  if (host == "localhost" || host == "[::1]") return true;
+  return host.size() > 4 && host.rfind("127.", 0) == 0 &&
+         host.find_first_not_of("0123456789.", 4) == std::string::npos;
+}
+
 Config parse_config(const std::string& toml_text, const std::string& name) {
-  Reader r{name, fs::path(name).parent_path()};
-  if (!r.base_dir.empty()) r.base_dir = fs::absolute(r.base_dir);
+  // Relative paths resolve against the file's folder, also for a bare "booth.toml".
+  std::error_code ec;
+  fs::path dir = fs::absolute(fs::path(name), ec).parent_path();
+  Reader r{name, ec ? fs::path(name).parent_path() : dir};
+  check_shape(toml_text, name);
   toml::table root;
   try {
     root = toml::parse(toml_text, name);
@@ -513,7 +667,7 @@ Config parse_config(const std::string& toml_text, const std::string& name) {
     // toml++ says what it expected; we add where.
     std::string key = "(syntax)";
     throw ConfigError(name, static_cast<int>(e.source().begin.line), key,
-                      std::string(e.description()));
+                      printable_text(e.description(), 200));
   }
   return parse(root, r);
 }
@@ -526,11 +680,13 @@ Config load_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw ConfigError(path, 0, "(file)", std::string("cannot open: ") + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
+  // One byte past the cap is read, so that an endless file (a FIFO, /dev/zero) is refused.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad())
     throw ConfigError(path, 0, "(file)", std::string("cannot read: ") + std::strerror(errno));
-  return parse_config(ss.str(), path);
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return parse_config(text, path);
 }
 
 std::string assets_dir() {

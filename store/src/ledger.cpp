@@ -18,6 +18,9 @@
 #include <iterator>
 
 #include "files.h"
+#include "pb/csv.h"
+#include "pb/inside_folder.h"
+#include "pb/utf8.h"
 #include "sqlite.h"
 
 namespace fs = std::filesystem;
@@ -70,20 +73,41 @@ const char* kPledgeColumns =
     "photo_path, "
     "photo_size, photo_sha256";
 
+// Text as it may leave the ledger: a ledger from another booth's card may hold any bytes,
+// and what is read goes into JSON, CSV and terminals. Clean text passes unchanged.
+std::string clean(std::string s) {
+  return is_clean_text(s) ? s : printable_text(s);
+}
+
+}  // namespace
+
+std::string ledger_text(std::string_view s, std::size_t max_bytes) {
+  std::string out;
+  for (char32_t c : decode_utf8(s.substr(0, std::min(s.size(), max_bytes * 2 + 16)))) {
+    if (is_control_code_point(c) && c != U'\t' && c != U'\n' && c != U'\r') continue;
+    const std::string piece = encode_utf8(c);
+    if (out.size() + piece.size() > max_bytes) break;
+    out += piece;
+  }
+  return out;
+}
+
+namespace {
+
 Pledge read_pledge(const Statement& st) {
   Pledge p;
-  p.id = st.text(0);
-  p.event = st.text(1);
-  p.booth = st.text(2);
+  p.id = clean(st.text(0));
+  p.event = clean(st.text(1));
+  p.booth = clean(st.text(2));
   p.created_ms = st.integer(3);
-  p.locale = st.text(4);
-  p.first_name = st.text(5);
-  p.answer = st.text(6);
+  p.locale = clean(st.text(4));
+  p.first_name = ledger_text(st.text(5));
+  p.answer = ledger_text(st.text(6));
   p.share_consent = st.integer(7) != 0;
   p.consent_version = static_cast<int>(st.integer(8));
-  p.photo_path = st.text(9);
+  p.photo_path = st.text(9);  // checked by Impl::row_problem before it is used
   p.photo_size = st.integer(10);
-  p.photo_sha256 = st.text(11);
+  p.photo_sha256 = clean(st.text(11));
   p.created_utc = utc_timestamp(p.created_ms);
   return p;
 }
@@ -100,13 +124,13 @@ OutboxState parse_state(const std::string& s) {
 OutboxItem read_outbox(const Statement& st) {
   OutboxItem o;
   o.id = st.integer(0);
-  o.pledge_id = st.text(1);
-  o.target = st.text(2);
+  o.pledge_id = clean(st.text(1));
+  o.target = clean(st.text(2));
   o.state = parse_state(st.text(3));
   o.attempts = static_cast<int>(st.integer(4));
   o.next_attempt_ms = st.integer(5);
-  o.last_error = st.text(6);
-  o.remote_key = st.text(7);
+  o.last_error = clean(st.text(6));
+  o.remote_key = clean(st.text(7));
   o.updated_ms = st.integer(8);
   return o;
 }
@@ -151,18 +175,9 @@ bool is_slug(const std::string& s) {
   return true;
 }
 
-std::string csv_field(const std::string& s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string::npos;
-  // A leading =, +, -, @, tab or CR would run as a formula in a spreadsheet: keep it text.
-  bool formula = !s.empty() && s[0] != 0 && std::strchr("=+-@\t\r", s[0]) != nullptr;
-  std::string v = formula ? "'" + s : s;
-  if (!quote) return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+// A pledge id as new_uuid_v7 makes it (it names files and remote objects).
+bool is_pledge_id(const std::string& s) {
+  return s.size() == 36 && s.find_first_not_of("0123456789abcdef-") == std::string::npos;
 }
 
 }  // namespace
@@ -186,7 +201,36 @@ struct Ledger::Impl {
   RecoveryReport recovery;
   int schema_version = 0;
   bool read_only = false;
-  std::string snapshot_dir;  // a private copy of a read-only ledger, removed on close
+  std::string snapshot_dir;          // a private copy of a read-only ledger, removed on close
+  std::vector<std::string> skipped;  // rows not used, each a sentence (Ledger::skipped_rows)
+
+  // Why a photo path read from the ledger must not be used, or nullopt when it is a path
+  // under photos/ that stays inside it, also after resolving symlinks (photos/ itself may
+  // link to another disk). A ledger from another booth's card is untrusted input.
+  std::optional<std::string> photo_problem(const std::string& rel) const {
+    if (rel.empty()) return std::nullopt;
+    bool lexical_ok = rel.rfind("photos/", 0) == 0 && rel.size() < 4096 && is_clean_text(rel);
+    for (const auto& part : fs::path(rel))
+      if (part == ".." || part == ".") lexical_ok = false;
+    if (lexical_ok && is_inside_folder(data_dir + "/photos", data_dir + "/" + rel))
+      return std::nullopt;
+    return "photo path '" + printable_text(rel, 200) + "' leads outside " + data_dir + "/photos";
+  }
+
+  // Why a pledge row must not be used (its id or slugs would name files, its photo path
+  // would be read, sent or removed), or nullopt.
+  std::optional<std::string> row_problem(const Pledge& p) const {
+    const std::string which = "pledge " + printable_text(p.id, 80);
+    if (!is_pledge_id(p.id)) return which + ": not a pledge id";
+    if (!is_slug(p.event) || !is_slug(p.booth)) return which + ": event or booth is not a slug";
+    if (auto why = photo_problem(p.photo_path)) return which + ": " + *why;
+    return std::nullopt;
+  }
+
+  void report(const std::string& what) {
+    const std::string line = "ledger " + data_dir + ": " + what + "; skipped";
+    if (std::find(skipped.begin(), skipped.end(), line) == skipped.end()) skipped.push_back(line);
+  }
 
   ~Impl() {
     close_db();
@@ -283,6 +327,10 @@ struct Ledger::Impl {
       if (rc != SQLITE_DONE) return db_error(rc, "read pending photo deletions");
     }
     for (const auto& rel : paths) {
+      if (auto why = photo_problem(rel)) {
+        report("a photo deletion: " + *why);
+        continue;
+      }
       if (!remove_durably(data_dir + "/" + rel)) continue;
       Statement del(db, "DELETE FROM photo_deletions WHERE photo_path = ?1");
       del.bind(1, rel);
@@ -348,17 +396,31 @@ struct Ledger::Impl {
       }
       recovery.orphans_recovered.push_back(dest.string());
     }
-    Statement rows(db, "SELECT id, photo_path FROM pledges WHERE photo_path != ''");
-    while (rows.step() == SQLITE_ROW) {
-      if (!fs::exists(fs::path(data_dir) / rows.text(1), ec))
-        recovery.missing_photos.push_back(rows.text(0));
-    }
+    find_missing_photos();
     return Status::ok();
   }
 
+  // Pledges whose photo file is gone; rows whose photo path leads elsewhere are reported.
+  void find_missing_photos() {
+    std::error_code ec;
+    Statement rows(db, "SELECT id, photo_path FROM pledges WHERE photo_path != ''");
+    while (rows.step() == SQLITE_ROW) {
+      const std::string id = clean(rows.text(0));
+      if (auto why = photo_problem(rows.text(1))) {
+        report("pledge " + printable_text(id, 80) + ": " + *why);
+        continue;
+      }
+      if (!fs::exists(fs::path(data_dir) / rows.text(1), ec)) recovery.missing_photos.push_back(id);
+    }
+  }
+
   Status open_all() {
+    struct stat before {};
+    const bool existed = stat(data_dir.c_str(), &before) == 0;
     if (Status s = make_dirs_durable(data_dir); !s) return s;
-    chmod(data_dir.c_str(), 0700);  // pledges are personal data: owner only
+    // Pledges are personal data: a folder made here is owner only. One that was there is
+    // left as it is (a shared 1777 folder given by mistake must not become 0700).
+    if (!existed) chmod(data_dir.c_str(), 0700);
     std::string lock_path = data_dir + "/ledger.lock";
     lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd < 0) return errno_status(errno, "open " + lock_path);
@@ -479,12 +541,7 @@ struct Ledger::Impl {
                                ", newer than this pledgebooth (v" + std::to_string(kSchemaVersion) +
                                "): update pledgebooth");
     // An older schema is read as it is: migrating would be a write.
-    std::error_code ec;
-    Statement rows(db, "SELECT id, photo_path FROM pledges WHERE photo_path != ''");
-    while (rows.step() == SQLITE_ROW) {
-      if (!fs::exists(fs::path(data_dir) / rows.text(1), ec))
-        recovery.missing_photos.push_back(rows.text(0));
-    }
+    find_missing_photos();
     return Status::ok();
   }
 };
@@ -529,8 +586,13 @@ bool Ledger::read_only() const {
   return impl_->read_only;
 }
 
+const std::vector<std::string>& Ledger::skipped_rows() const {
+  return impl_->skipped;
+}
+
 std::string Ledger::photo_file(const Pledge& p) const {
-  return p.photo_path.empty() ? std::string() : impl_->data_dir + "/" + p.photo_path;
+  if (p.photo_path.empty() || impl_->photo_problem(p.photo_path)) return std::string();
+  return impl_->data_dir + "/" + p.photo_path;
 }
 
 Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
@@ -544,9 +606,11 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   p.id = new_uuid_v7(p.created_ms);
   p.event = in.event;
   p.booth = in.booth;
-  p.locale = in.locale;
-  p.first_name = in.first_name;
-  p.answer = in.answer;
+  // Typed text is stored as ledger_text, so that every JSON and CSV made from the ledger is
+  // valid (a NUL or an escape code is dropped, a stray byte becomes U+FFFD).
+  p.locale = printable_text(in.locale, 16);
+  p.first_name = ledger_text(in.first_name);
+  p.answer = ledger_text(in.answer);
   p.share_consent = in.share_consent;
   p.consent_version = in.consent_version;
 
@@ -610,7 +674,15 @@ Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
                (std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE id = ?1").c_str());
   st.bind(1, id);
   int rc = st.step();
-  if (rc == SQLITE_ROW) return std::optional<Pledge>(read_pledge(st));
+  if (rc == SQLITE_ROW) {
+    Pledge p = read_pledge(st);
+    if (auto why = impl_->row_problem(p)) {
+      impl_->report(*why);
+      return Status::error(Status::Code::kCorrupt,
+                           "ledger " + impl_->data_dir + ": " + *why + "; this row is not used");
+    }
+    return std::optional<Pledge>(std::move(p));
+  }
   if (rc == SQLITE_DONE) return std::optional<Pledge>();
   return impl_->db_error(rc, "read pledge");
 }
@@ -622,7 +694,13 @@ Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
   if (!event.empty()) st.bind(1, event);
   std::vector<Pledge> out;
   int rc;
-  while ((rc = st.step()) == SQLITE_ROW) out.push_back(read_pledge(st));
+  while ((rc = st.step()) == SQLITE_ROW) {
+    Pledge p = read_pledge(st);
+    if (auto why = impl_->row_problem(p))
+      impl_->report(*why);
+    else
+      out.push_back(std::move(p));
+  }
   if (rc != SQLITE_DONE) return impl_->db_error(rc, "list pledges");
   return out;
 }
@@ -643,7 +721,7 @@ Result<std::vector<EventStats>> Ledger::event_stats() {
   std::vector<EventStats> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW)
-    out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3)});
+    out.push_back({clean(st.text(0)), st.integer(1), st.integer(2), st.integer(3)});
   if (rc != SQLITE_DONE) return impl_->db_error(rc, "event stats");
   return out;
 }
@@ -839,7 +917,7 @@ Result<std::vector<TargetQueue>> Ledger::queue_by_target() {
   std::vector<TargetQueue> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW)
-    out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3)});
+    out.push_back({clean(st.text(0)), st.integer(1), st.integer(2), st.integer(3)});
   if (rc != SQLITE_DONE) return impl_->db_error(rc, "count outbox per target");
   return out;
 }

@@ -142,7 +142,10 @@ void Engine::start_job(const store::OutboxItem& item, std::int64_t now) {
 
   auto pledge = ledger_.get_pledge(item.pledge_id);
   if (!pledge) {
-    Outcome o{Verdict::kRetry, false, std::nullopt, "ledger: " + pledge.status().message()};
+    // A row the ledger will not use (a crafted card) stays failed; other errors may pass.
+    const bool never = pledge.status().code() == Status::Code::kCorrupt;
+    Outcome o{never ? Verdict::kFail : Verdict::kRetry, false, std::nullopt,
+              "ledger: " + pledge.status().message()};
     finish(std::move(job), o, now);
     return;
   }

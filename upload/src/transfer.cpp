@@ -42,11 +42,6 @@ Transfer::~Transfer() {
   if (md5_) EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(md5_));
 }
 
-bool is_loopback_http(const std::string& url) {
-  static const std::regex re(R"(^http://(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(/.*)?$)");
-  return std::regex_match(url, re);
-}
-
 Status check_url_allowed(const config::UploadTarget& target, const std::string& url) {
   if (starts_with(url, "https://")) return Status::ok();
   if (starts_with(url, "http://")) {

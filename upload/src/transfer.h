@@ -100,8 +100,7 @@ class Transfer {
   char error_[CURL_ERROR_SIZE] = {};
 };
 
-// True for http:// URLs whose host is 127.x, localhost or [::1].
-bool is_loopback_http(const std::string& url);
+using config::is_loopback_http;  // one rule for the config check and every request
 // The scheme rule of the issue: https always; http only to loopback or when allowed.
 Status check_url_allowed(const config::UploadTarget& target, const std::string& url);
 

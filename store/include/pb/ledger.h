@@ -10,16 +10,26 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pb/status.h"
 
 namespace pb::store {
 
+// Names and answers longer than this (bytes of UTF-8) are cut when saved.
+inline constexpr std::size_t kMaxTextBytes = 2000;
+// A name or an answer as the ledger stores it and hands it out (also from another booth's
+// ledger): valid UTF-8, a stray byte shown as U+FFFD; no NUL or other control character but
+// tab and line breaks (CSV quotes them, JSON escapes them); at most max_bytes, cut between
+// characters. Clean text comes back unchanged.
+std::string ledger_text(std::string_view s, std::size_t max_bytes = kMaxTextBytes);
+
 struct PledgeInput {
-  std::string event;                     // event slug
-  std::string booth;                     // booth slug
-  std::string locale;                    // "en" | "ko"
+  std::string event;   // event slug
+  std::string booth;   // booth slug
+  std::string locale;  // "en" | "ko"
+  // Stored as ledger_text (valid UTF-8, no NUL or escape codes), at most kMaxTextBytes.
   std::string first_name;                // optional, "" = none
   std::string answer;                    // optional "why it matters", "" = none
   bool share_consent = false;            // opt-in to share the photo with the organiser
@@ -131,8 +141,14 @@ class Ledger {
   // row is gone but the photo cannot be removed now (e.g. kReadOnly), the error says so and
   // the next start-up recovery removes the photo.
   Status delete_pledge(const std::string& id);
-  // Absolute path of the pledge's photo ("" when it has none).
+  // Absolute path of the pledge's photo ("" when it has none, or when its path would lead
+  // outside <data_dir>/photos).
   std::string photo_file(const Pledge& p) const;
+  // Rows of this ledger that were read but not used, each a sentence naming the row and why
+  // (a photo path leading outside the data dir, an id that is no pledge id): a ledger from
+  // another booth's card is untrusted. get_pledge returns kCorrupt for such a row and
+  // list_pledges leaves it out; no file outside the data dir is ever read or removed.
+  const std::vector<std::string>& skipped_rows() const;
 
   // --- outbox (the upload worker's whole state lives here) ---
   // Pending rows whose next_attempt_ms <= now_ms, oldest pledge first.
