@@ -126,7 +126,8 @@ void validate(const Config& config);
 // The value of the environment variable a target names, or nullopt when unset/empty.
 std::optional<std::string> resolve_secret(const std::string& env_name);
 
-// The root of the installed or source-tree assets (PLEDGEBOOTH_ASSETS, else the source tree).
+// The root of the assets: PLEDGEBOOTH_ASSETS, else <exe dir>/../share/pledgebooth (an
+// installed tree), else the source tree's assets/ (build-tree runs; off in packages).
 std::string assets_dir();
 
 }  // namespace pb::config
