@@ -691,7 +691,21 @@ Config load_config(const std::string& path) {
 
 std::string assets_dir() {
   if (const char* a = std::getenv("PLEDGEBOOTH_ASSETS"); a && *a) return a;
-  return std::string(PB_SOURCE_DIR) + "/assets";
+  // Installed: <prefix>/bin/pledgebooth-booth finds <prefix>/share/pledgebooth, wherever the
+  // tree was put (/usr, /opt/..., a DESTDIR copy). PB_ASSETS_FROM_BIN comes from CMake.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  fs::path installed;
+  if (!ec) {
+    installed = (exe.parent_path() / PB_ASSETS_FROM_BIN).lexically_normal();
+    if (fs::is_directory(installed / "frames", ec)) return installed.string();
+  }
+#ifdef PB_SOURCE_ASSETS
+  // A build-tree run: the checkout's assets (not compiled into packaged binaries).
+  return PB_SOURCE_ASSETS;
+#else
+  return installed.empty() ? std::string("/usr/share/pledgebooth") : installed.string();
+#endif
 }
 
 Config default_config() {

@@ -130,7 +130,8 @@ std::optional<std::string> resolve_secret(const std::string& env_name);
 // plain http goes there without allow_plain_http. No regex, so a URL of any length is safe.
 bool is_loopback_http(const std::string& url);
 
-// The root of the installed or source-tree assets (PLEDGEBOOTH_ASSETS, else the source tree).
+// The root of the assets: PLEDGEBOOTH_ASSETS, else <exe dir>/../share/pledgebooth (an
+// installed tree), else the source tree's assets/ (build-tree runs; off in packages).
 std::string assets_dir();
 
 }  // namespace pb::config
