@@ -133,6 +133,9 @@ class Ledger {
   Status delete_pledge(const std::string& id);
   // Absolute path of the pledge's photo ("" when it has none).
   std::string photo_file(const Pledge& p) const;
+  // The highest time (UTC ms) an id of this ledger carries: new ids and photo names are
+  // made above it even when the clock went back. 0 for an empty ledger.
+  Result<std::int64_t> clock_high_ms();
 
   // --- outbox (the upload worker's whole state lives here) ---
   // Pending rows whose next_attempt_ms <= now_ms, oldest pledge first.
@@ -174,6 +177,8 @@ class Ledger {
 
 // A new UUIDv7 (time-ordered) as 36 lowercase hex-and-dash characters.
 std::string new_uuid_v7(std::int64_t unix_ms);
+// The time (UTC ms) in a UUIDv7's first 48 bits; 0 when `id` is not one.
+std::int64_t uuid_v7_ms(const std::string& id);
 // SHA-256 of bytes, lowercase hex.
 std::string sha256_hex(const std::uint8_t* data, std::size_t size);
 // "yyyy-mm-dd" (UTC) of a time in ms.
