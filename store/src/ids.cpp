@@ -104,4 +104,15 @@ std::int64_t now_ms() {
       .count();
 }
 
+std::int64_t build_time_ms() {
+  return std::int64_t{PB_BUILD_EPOCH} * 1000;
+}
+
+ClockState check_clock(std::int64_t now, std::int64_t ledger_high_ms) {
+  constexpr std::int64_t kSlackMs = 60'000;  // NTP stepping back a few seconds is no alarm
+  if (now + kSlackMs < ledger_high_ms) return ClockState::kBehindLedger;
+  if (now < build_time_ms()) return ClockState::kBeforeBuild;
+  return ClockState::kOk;
+}
+
 }  // namespace pb::store

@@ -187,4 +187,12 @@ std::string utc_date(std::int64_t unix_ms);
 std::string utc_timestamp(std::int64_t unix_ms);
 std::int64_t now_ms();
 
+// Whether the wall clock can be believed (a box without a battery boots in 1970 until NTP
+// answers): kBeforeBuild when it says a time before this build was made, kBehindLedger
+// when it is more than a minute behind the highest time in the ledger (clock_high_ms).
+enum class ClockState { kOk, kBeforeBuild, kBehindLedger };
+ClockState check_clock(std::int64_t now_ms, std::int64_t ledger_high_ms);
+// When this build was configured (SOURCE_DATE_EPOCH when set, as for Debian packages).
+std::int64_t build_time_ms();
+
 }  // namespace pb::store
