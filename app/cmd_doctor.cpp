@@ -300,7 +300,10 @@ std::vector<Check> run_checks(AppContext& ctx) {
   struct stat dst {};
   const bool exists = stat(data_dir.c_str(), &dst) == 0;
   std::optional<Check> access_check;
-  if (exists) access_check = data_dir_access(data_dir);
+  if (exists) {
+    access_check = data_dir_access(data_dir);
+    checks.push_back(*access_check);
+  }
   const bool foreign = exists && dst.st_uid != geteuid();
   const bool read_only = foreign || (access_check && access_check->level != Level::kOk);
   auto ledger = store::Ledger::open(
@@ -326,24 +329,28 @@ std::vector<Check> run_checks(AppContext& ctx) {
                         dir + (writable ? " is writable" : " is NOT writable"),
                         writable ? "" : "remount it read-write or free the disk"});
     }
-    checks.push_back(access_check ? *access_check : data_dir_access(dir));
+    if (!access_check) checks.push_back(data_dir_access(dir));  // made just now
     if (auto h = (*ledger)->clock_high_ms()) high_ms = *h;
-    struct statvfs vfs {};
-    if (statvfs(dir.c_str(), &vfs) == 0) {
-      long long free_mb = static_cast<long long>(vfs.f_bavail) *
-                          static_cast<long long>(vfs.f_frsize) / (1024 * 1024);
-      bool enough = free_mb >= cfg.storage.min_free_mb;
-      checks.push_back({enough ? Level::kOk : Level::kFail, "disk",
-                        "free disk: " + std::to_string(free_mb) + " MB (booth stops below " +
-                            std::to_string(cfg.storage.min_free_mb) + " MB; ~2500 photos per GB)",
-                        enough ? "" : "upload and export the pledges, then free space"});
-    }
     if (auto q = (*ledger)->queue_counts()) {
       checks.push_back(
           {q->failed == 0 ? Level::kOk : Level::kFail, "upload queue",
            std::to_string(q->pending) + " pending, " + std::to_string(q->failed) + " failed",
            q->failed == 0 ? "" : "see `pledgebooth upload --retry-failed`"});
     }
+  }
+  // Free space where the data is, or will be.
+  fs::path on = data_dir;
+  while (!fs::exists(on, ec) && on.has_parent_path() && on != on.parent_path())
+    on = on.parent_path();
+  struct statvfs vfs {};
+  if (statvfs(on.c_str(), &vfs) == 0) {
+    long long free_mb =
+        static_cast<long long>(vfs.f_bavail) * static_cast<long long>(vfs.f_frsize) / (1024 * 1024);
+    bool enough = free_mb >= cfg.storage.min_free_mb;
+    checks.push_back({enough ? Level::kOk : Level::kFail, "disk",
+                      "free disk: " + std::to_string(free_mb) + " MB (booth stops below " +
+                          std::to_string(cfg.storage.min_free_mb) + " MB; ~2500 photos per GB)",
+                      enough ? "" : "upload and export the pledges, then free space"});
   }
   checks.push_back(clock_check(high_ms));
 
@@ -423,9 +430,13 @@ std::vector<Check> run_checks(AppContext& ctx) {
     }
     std::string host, port, error;
     if (t.kind == "file") {
-      const bool ok = access(t.path.c_str(), W_OK) == 0;
+      // A folder not made yet is made by the first upload when its parent can be written.
+      const bool made = fs::exists(t.path, ec);
+      const std::string probe = made ? t.path : fs::path(t.path).parent_path().string();
+      const bool ok = access(probe.c_str(), W_OK) == 0;
       checks.push_back({ok ? Level::kOk : Level::kWarn, "upload target",
-                        what + (ok ? ": writable" : ": not writable now"),
+                        what + (ok ? (made ? ": writable" : ": made on the first upload")
+                                   : ": not writable now"),
                         ok ? "" : "plug in and mount the stick; pledges wait in the queue"});
     } else if (!url_host_port(t.kind == "s3" ? t.endpoint : t.url, host, port)) {
       checks.push_back({Level::kFail, "upload target", what + ": not an http(s) URL",
