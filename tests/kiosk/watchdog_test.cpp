@@ -2,7 +2,9 @@
 // test receives READY=1 once a frame is on screen, WATCHDOG=1 at least every half
 // WATCHDOG_USEC from the UI loop, and nothing more once that loop hangs.
 #include <poll.h>
+#include <pwd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -11,11 +13,13 @@
 #include <csignal>
 #include <cstddef>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 
 #include "test_support.h"
 
+namespace fs = std::filesystem;
 using pb::test::TempDir;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
@@ -199,4 +203,54 @@ TEST_CASE(
   CHECK(r.exit_code != 0);
   CHECK(r.exit_code != -1);  // it ended by itself
   CHECK(r.output.find("kiosk: SDL could not start") != std::string::npos);
+}
+
+TEST_CASE("a booth whose compositor dies exits non-zero instead of hanging (cage, headless)",
+          "[kiosk][watchdog][cage]") {
+  // cage #481: a compositor gone and the app inside still waiting, so nothing restarts it.
+  // The booth runs under cage's headless backend as on the appliance (cage refuses root:
+  // as root the test runs it as `nobody`), then cage is killed.
+  TempDir dir("pb-cage");
+  const std::string runtime = dir / "xdg";
+  pb::test::write_file(dir / "booth.toml", booth_toml(dir));
+  fs::create_directories(runtime);
+  chmod(runtime.c_str(), 0700);
+  std::vector<std::string> argv;
+  if (geteuid() == 0) {
+    const passwd* nobody = getpwnam("nobody");
+    REQUIRE(nobody);
+    for (const std::string& p : {dir.path(), runtime})
+      REQUIRE(chown(p.c_str(), nobody->pw_uid, nobody->pw_gid) == 0);
+    chmod(dir.path().c_str(), 0755);
+    argv = {"setpriv", "--reuid=nobody", "--regid=" + std::to_string(nobody->pw_gid),
+            "--clear-groups"};
+  }
+  // sh records the booth's own exit code: cage is gone by then.
+  for (const std::string& a :
+       {std::string("cage"), std::string("--"), std::string("sh"), std::string("-c"),
+        "'" + std::string(PB_BINARY) + "' --config '" + (dir / "booth.toml") +
+            "' kiosk; echo $? > '" + (dir / "exit.tmp") + "' && mv '" + (dir / "exit.tmp") + "' '" +
+            (dir / "exit") + "'"})
+    argv.push_back(a);
+  pb::test::ChildProcess cage(argv, dir / "booth.log",
+                              {{"XDG_RUNTIME_DIR", runtime},
+                               {"WLR_BACKENDS", "headless"},
+                               {"WLR_LIBINPUT_NO_DEVICES", "1"},
+                               {"WLR_RENDERER", "pixman"},
+                               {"SDL_VIDEODRIVER", "wayland"},
+                               {"SDL_AUDIODRIVER", "dummy"}});
+  auto log = [&] { return pb::test::read_file(dir / "booth.log"); };
+  const bool drawn = pb::test::eventually(
+      [&] { return log().find("kiosk: first frame presented") != std::string::npos; }, kStartUp);
+  INFO(log());
+  REQUIRE(drawn);
+
+  kill(cage.pid(), SIGKILL);  // the compositor alone (setpriv and env exec'd into it)
+  const bool exited =
+      pb::test::eventually([&] { return fs::exists(dir / "exit"); }, milliseconds(20'000 * kSlow));
+  INFO(log());
+  REQUIRE(exited);
+  CHECK(pb::test::read_file(dir / "exit") == "4\n");
+  CHECK(log().find("kiosk: the connection to the Wayland compositor was lost") !=
+        std::string::npos);
 }
