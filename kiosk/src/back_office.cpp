@@ -164,6 +164,7 @@ void BackOffice::Impl::refresh() {
   local.upload_enabled = uploader != nullptr;
   if (ledger) {
     if (auto n = ledger->count_pledges(config.event.id)) local.pledges = *n;
+    if (auto h = ledger->clock_high_ms()) local.clock_high_ms = *h;
     if (auto stats = ledger->event_stats()) {
       for (const auto& e : *stats)
         if (e.event == config.event.id) {

@@ -49,6 +49,7 @@ struct BoothStatus {
   bool online = true;
   std::string last_deleted;  // id of the pledge deleted from ADMIN ("" = none yet)
   std::string delete_error;
+  std::int64_t clock_high_ms = 0;  // the ledger's highest id time (ADMIN's clock check)
 };
 
 // The composed REVIEW photo as ARGB8888 pixels (tightly packed).

@@ -30,6 +30,7 @@
 #include "pb/photo.h"
 #include "pb/qr_code.h"
 #include "screens.h"
+#include "service.h"
 #include "touch_input.h"
 #ifdef PB_KIOSK_HAS_UPLOADER
 #include "pb/uploader.h"
@@ -242,6 +243,10 @@ class ScriptPlayer {
           SDL_PushEvent(&e);
           break;
         }
+        case ScriptStep::Kind::kStall:  // a hung UI thread: no frames, no watchdog pings
+          std::cerr << "kiosk: script: stalling the UI loop\n";
+          while (!g_terminate) SDL_Delay(20);
+          break;
       }
       ++i_;
       started_ = -1;
@@ -437,6 +442,9 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   std::vector<FrameTime> frame_times;
   frame_times.reserve(1 << 16);
   auto prev_start = std::chrono::steady_clock::now();
+  ServiceNotifier service = ServiceNotifier::from_environment();
+  DisplayWatch display;
+  bool camera_shown = false;
 
   // One line, in one write, once THANKS has shown a participant his number or that his
   // pledge was not saved: the volunteer's log, and what crash tests hold the booth to.
@@ -500,10 +508,15 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     const auto frame_start = std::chrono::steady_clock::now();
     const Millis now = static_cast<Millis>(SDL_GetTicks64());
     if (g_terminate) running = false;
+    service.watchdog(frame_start);
 
     // 1. Input: through the adapter only. Quit requests and keys are the lockdown's.
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
+      if (std::string lost = display.on_event(e, window.get(), opt.windowed); !lost.empty()) {
+        std::cerr << "kiosk: " << lost << "; exiting so that the service restarts the booth\n";
+        return 4;
+      }
       const bool quit = e.type == SDL_QUIT ||
                         (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE);
       if (quit && opt.windowed) {
@@ -671,7 +684,20 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     for (const auto& name : named_shots)
       if (!opt.screenshots_dir.empty()) capture(name + "-" + s.locale);
     named_shots.clear();
+    if (std::string lost = display.on_frame(SDL_RenderFlush(renderer.get())); !lost.empty()) {
+      std::cerr << "kiosk: " << lost << "; exiting so that the service restarts the booth\n";
+      return 4;
+    }
     SDL_RenderPresent(renderer.get());
+    if (!service.ready_sent()) {
+      std::cerr << "kiosk: first frame presented\n";  // bench/kiosk/startup reads these two
+      service.ready("first frame presented");
+    }
+    if (!camera_shown && preview_valid && shows_preview(s.screen)) {
+      camera_shown = true;
+      std::cerr << "kiosk: first camera frame shown\n";
+      service.status("first camera frame shown");
+    }
     report_thanks(s);
 
     // 8. The script, between frames.
@@ -703,6 +729,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     if (work < kFrameMs) SDL_Delay(kFrameMs - static_cast<Uint32>(work));
   }
 
+  service.stopping();
   // Frame pacing summary (the first frames include start-up and are left out).
   std::vector<double> all_work, all_int, save_work, save_int;
   for (std::size_t i = 10; i < frame_times.size(); ++i) {

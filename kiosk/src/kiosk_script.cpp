@@ -80,6 +80,9 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
       step.target = w[1];
     } else if (verb == "quit") {
       step.kind = ScriptStep::Kind::kQuit;
+    } else if (verb == "stall") {
+      if (w.size() != 1) return fail("expected `stall`");
+      step.kind = ScriptStep::Kind::kStall;
     } else if (verb == "key") {
       if (w.size() != 2 || (w[1] != "escape" && w[1] != "alt+f4" && w[1] != "alt+tab"))
         return fail("expected `key escape|alt+f4|alt+tab`");

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "pb/keyboard.h"
+#include "pb/ledger.h"
 #include "pb/photo.h"
 
 namespace pb::kiosk {
@@ -475,6 +476,13 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
       st.free_mb >= 0 && st.free_mb < v.config.storage.min_free_mb ? kWarn : kWhite);
   row(v.tr("admin.network"), st.online ? v.tr("admin.online") : v.tr("admin.offline"),
       st.online ? kWhite : kWarn);
+  if (auto c = store::check_clock(store::now_ms(), st.clock_high_ms); c != store::ClockState::kOk)
+    row(v.tr("admin.clock"),
+        v.tr(c == store::ClockState::kBeforeBuild ? "admin.clock_before_build"
+                                                  : "admin.clock_behind",
+             {{"now", store::utc_timestamp(store::now_ms()).substr(0, 16)},
+              {"newest", store::utc_timestamp(st.clock_high_ms).substr(0, 16)}}),
+        kWarn);
   std::string notice = v.s().admin_notice.empty() ? "" : v.tr(v.s().admin_notice);
   if (!st.delete_error.empty()) notice = st.delete_error;
   if (!notice.empty()) p.paragraph(notice, Face::kBold, 32, kPink, {80, 975, 1100, 90});

@@ -51,6 +51,18 @@ std::string new_uuid_v7(std::int64_t unix_ms) {
   return out;
 }
 
+std::int64_t uuid_v7_ms(const std::string& id) {
+  // "tttttttt-tttt-7...": 12 hex digits of milliseconds around the first dash.
+  if (id.size() != 36 || id[8] != '-') return 0;
+  std::int64_t ms = 0;
+  for (char c : id.substr(0, 8) + id.substr(9, 4)) {
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return 0;
+    ms = ms * 16 + d;
+  }
+  return ms;
+}
+
 std::string sha256_hex(const std::uint8_t* data, std::size_t size) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -90,6 +102,17 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::int64_t build_time_ms() {
+  return std::int64_t{PB_BUILD_EPOCH} * 1000;
+}
+
+ClockState check_clock(std::int64_t now, std::int64_t ledger_high_ms) {
+  constexpr std::int64_t kSlackMs = 60'000;  // NTP stepping back a few seconds is no alarm
+  if (now + kSlackMs < ledger_high_ms) return ClockState::kBehindLedger;
+  if (now < build_time_ms()) return ClockState::kBeforeBuild;
+  return ClockState::kOk;
 }
 
 }  // namespace pb::store

@@ -65,6 +65,13 @@ const char* const kMigrations[] = {
     R"sql(
     CREATE TABLE photo_deletions(photo_path TEXT PRIMARY KEY);
     )sql",
+    // v3: the highest id time issued, so a clock that went back (a box without a battery
+    // boots in 1970) never makes an id or photo name lower than one already saved.
+    R"sql(
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO meta(key, value)
+      VALUES('clock_high_ms', coalesce((SELECT max(created_ms) FROM pledges), 0));
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
@@ -602,8 +609,12 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   if (!is_slug(in.booth))
     return Status::error(Status::Code::kInvalid, "booth id is not a slug: '" + in.booth + "'");
   Pledge p;
-  p.created_ms = in.created_ms.value_or(now_ms());
-  p.id = new_uuid_v7(p.created_ms);
+  // Never below the highest time already issued, whatever the clock says now.
+  auto high = clock_high_ms();
+  if (!high) return high.status();
+  const std::int64_t now = now_ms();
+  p.created_ms = in.created_ms.value_or(now > *high ? now : *high + 1);
+  p.id = new_uuid_v7(in.created_ms ? p.created_ms : std::max(p.created_ms, *high + 1));
   p.event = in.event;
   p.booth = in.booth;
   // Typed text is stored as ledger_text, so that every JSON and CSV made from the ledger is
@@ -664,9 +675,27 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
       if (rc != SQLITE_DONE) return undo(impl_->db_error(rc, "queue pledge for upload"));
     }
   }
+  {
+    Statement mark(db, "UPDATE meta SET value = max(value, ?1) WHERE key = 'clock_high_ms'");
+    mark.bind(1, uuid_v7_ms(p.id));
+    int rc = mark.step();
+    if (rc != SQLITE_DONE) return undo(impl_->db_error(rc, "record the clock"));
+  }
   if (Status s = impl_->exec("COMMIT", "commit save"); !s) return undo(s);
   p.created_utc = utc_timestamp(p.created_ms);
   return p;
+}
+
+Result<std::int64_t> Ledger::clock_high_ms() {
+  // A read-only ledger of an older schema has no meta row: its newest pledge says the same.
+  Statement st(impl_->db, impl_->schema_version >= 3
+                              ? "SELECT max((SELECT coalesce(max(created_ms), 0) FROM pledges), "
+                                "(SELECT coalesce(max(value), 0) FROM meta "
+                                "WHERE key = 'clock_high_ms'))"
+                              : "SELECT coalesce(max(created_ms), 0) FROM pledges");
+  int rc = st.step();
+  if (rc != SQLITE_ROW) return impl_->db_error(rc, "read the clock mark");
+  return st.integer(0);
 }
 
 Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {

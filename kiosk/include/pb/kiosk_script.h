@@ -13,6 +13,7 @@
 //   shot details-typed    save a screenshot now as <NN>-details-typed.png
 //   quit                  send a quit request (the booth must ignore it)
 //   key escape | alt+f4 | alt+tab   send that key (the booth must ignore it)
+//   stall                 hang the UI loop until SIGTERM (tests the service watchdog)
 #pragma once
 
 #include <string>
@@ -32,7 +33,8 @@ struct ScriptStep {
     kSettle,
     kShot,
     kQuit,
-    kKey
+    kKey,
+    kStall
   } kind = Kind::kWait;
   std::string target;  // named target, screen, shot name or key; "" when x,y is used
   float x = 0, y = 0;  // design coordinates when target is ""

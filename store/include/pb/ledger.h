@@ -149,6 +149,9 @@ class Ledger {
   // another booth's card is untrusted. get_pledge returns kCorrupt for such a row and
   // list_pledges leaves it out; no file outside the data dir is ever read or removed.
   const std::vector<std::string>& skipped_rows() const;
+  // The highest time (UTC ms) an id of this ledger carries: new ids and photo names are
+  // made above it even when the clock went back. 0 for an empty ledger.
+  Result<std::int64_t> clock_high_ms();
 
   // --- outbox (the upload worker's whole state lives here) ---
   // Pending rows whose next_attempt_ms <= now_ms, oldest pledge first.
@@ -190,6 +193,8 @@ class Ledger {
 
 // A new UUIDv7 (time-ordered) as 36 lowercase hex-and-dash characters.
 std::string new_uuid_v7(std::int64_t unix_ms);
+// The time (UTC ms) in a UUIDv7's first 48 bits; 0 when `id` is not one.
+std::int64_t uuid_v7_ms(const std::string& id);
 // SHA-256 of bytes, lowercase hex.
 std::string sha256_hex(const std::uint8_t* data, std::size_t size);
 // "yyyy-mm-dd" (UTC) of a time in ms.
@@ -197,5 +202,13 @@ std::string utc_date(std::int64_t unix_ms);
 // ISO 8601 UTC with milliseconds, e.g. 2026-11-25T08:30:00.123Z.
 std::string utc_timestamp(std::int64_t unix_ms);
 std::int64_t now_ms();
+
+// Whether the wall clock can be believed (a box without a battery boots in 1970 until NTP
+// answers): kBeforeBuild when it says a time before this build was made, kBehindLedger
+// when it is more than a minute behind the highest time in the ledger (clock_high_ms).
+enum class ClockState { kOk, kBeforeBuild, kBehindLedger };
+ClockState check_clock(std::int64_t now_ms, std::int64_t ledger_high_ms);
+// When this build was configured (SOURCE_DATE_EPOCH when set, as for Debian packages).
+std::int64_t build_time_ms();
 
 }  // namespace pb::store
