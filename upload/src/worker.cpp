@@ -5,9 +5,22 @@
 #include <thread>
 
 #include "engine.h"
+#include "link_monitor.h"
 #include "pb/uploader.h"
 
 namespace pb::upload {
+namespace {
+
+// While rows wait for an offline target the booth probes it 0.5 s, 1 s, 2 s, then every
+// 1.5–3 s (jittered per target): a volunteer who fixes the Wi-Fi sees the queue move
+// within seconds. A probe is one HEAD; it gives up after 3 s without a connection (a
+// blackholed network) or 5 s in all, whatever the transfer timeouts are.
+constexpr std::int64_t kProbeFirstMs = 500;
+constexpr std::int64_t kProbeCapMs = 3000;
+constexpr int kProbeConnectTimeoutMs = 3000;
+constexpr int kProbeTimeoutMs = 5000;
+
+}  // namespace
 
 struct OutboxWorker::Impl {
   config::Config config;
@@ -117,9 +130,17 @@ void OutboxWorker::Impl::run() {
     EngineOptions options;
     options.parallel = std::clamp(config.upload.parallel, 1, 2);  // a booth uploads gently
     options.max_backoff_s = config.upload.max_backoff_s;
+    options.probe_first_ms = kProbeFirstMs;
+    options.probe_cap_ms = kProbeCapMs;
+    options.probe_jitter = true;
+    options.probe_connect_timeout_ms = kProbeConnectTimeoutMs;
+    options.probe_timeout_ms = kProbeTimeoutMs;
     bool changed = true;
     options.on_change = [&changed] { changed = true; };
     Engine engine(config, *ledger, multi, options);
+    // A link, address or route change wakes the poll below: offline targets are probed
+    // at once rather than at their next turn.
+    LinkMonitor link;
     std::int64_t published_at = 0;
     while (!stop) {
       if (retry_now.exchange(false)) engine.retry_now();
@@ -137,8 +158,16 @@ void OutboxWorker::Impl::run() {
       } else if (auto next = engine.next_event_in(now)) {
         timeout_ms = static_cast<long>(std::clamp<std::int64_t>(*next, 0, 30000));
       }
-      curl_multi_poll(multi, nullptr, 0, static_cast<int>(timeout_ms), nullptr);
-      engine.perform(store::now_ms());
+      curl_waitfd extra{};
+      extra.fd = link.fd();
+      extra.events = CURL_WAIT_POLLIN;
+      const unsigned int extra_n = link.fd() >= 0 ? 1 : 0;
+      curl_multi_poll(multi, extra_n ? &extra : nullptr, extra_n, static_cast<int>(timeout_ms),
+                      nullptr);
+      now = store::now_ms();
+      if (extra_n && (extra.revents & CURL_WAIT_POLLIN) && link.drain())
+        engine.network_changed(now);
+      engine.perform(now);
     }
     publish(ledger.get(), &engine, "");
   } catch (const std::exception& e) {
