@@ -38,10 +38,15 @@ PORT=8080
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-link-back-XXXXXX")
 SERVER_PID=""
 BOOTH_PID=""
+WATCH_PID=""
+# The system's Python, not a version manager's shim (a shell script that costs seconds
+# under load).
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
 
 cleanup() {
   set +e
   [ -n "$BOOTH_PID" ] && kill "$BOOTH_PID" 2>/dev/null && wait "$BOOTH_PID" 2>/dev/null
+  [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   ip netns del "$NS_B" 2>/dev/null
   ip netns del "$NS_S" 2>/dev/null
@@ -86,14 +91,36 @@ server_ready() {
   echo "rclone did not start (see $WORK/rclone.log)" >&2
   return 1
 }
-# Watches the server's folder; prints seconds from T0 to the first metadata file (the
-# first object counted is a whole pledge: the booth sends a pledge's JSON only after its
-# photo is stored and confirmed, so a half-written photo never counts) and to all
-# OBJECTS files (the last one is a small JSON, sent after its photo was confirmed).
+# Watches the server's folder from before the server is back (a Python started under a
+# load of 15 can take seconds to run its first line), inside the server's namespace:
+# waits for the file $1 to hold T0 (epoch seconds) or "listen" (then T0 is the moment
+# the server accepts a connection, tried every 5 ms), then prints seconds from T0 to the first metadata file (the first
+# object counted is a whole pledge: the booth sends a pledge's JSON only after its photo
+# is stored and confirmed, so a half-written photo never counts) and to all OBJECTS
+# files (the last one is a small JSON, sent after its photo was confirmed).
 watch_objects() {
-  python3 - "$WORK/served/pb" "$1" "$OBJECTS" <<'PY'
-import os, sys, time
-root, t0, want = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+  ins "$PYTHON" - "$WORK/served/pb" "$1" "$OBJECTS" "$SERVER_IP" "$PORT" <<'PY'
+import os, socket, sys, time
+root, t0_file, want, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+def accepts():
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+while True:
+    try:
+        with open(t0_file) as f:
+            word = f.read().strip()
+        if word == "listen":
+            while not accepts():
+                time.sleep(0.005)
+            t0 = time.time()
+        else:
+            t0 = float(word)
+        break
+    except (OSError, ValueError):
+        time.sleep(0.005)
 first = None
 deadline = time.time() + 600
 def count():
@@ -149,13 +176,19 @@ TOML
     esac
     inb "$BOOTH" "$WORK/booth.toml" >>"$WORK/booth.log" 2>&1 &
     BOOTH_PID=$!
+    rm -f "$WORK/t0"
+    watch_objects "$WORK/t0" >"$WORK/watch.out" &
+    WATCH_PID=$!
     sleep "$DOWN_S"
     case $case in
-      refused) start_server; t0=$(server_ready) ;;
+      refused) t0=listen ;;
       blackhole) ins ip route del blackhole "$BOOTH_IP/32"; t0=$(date +%s.%N) ;;
       link) booth_link_up; t0=$(date +%s.%N) ;;
     esac
-    read -r first all < <(watch_objects "$t0")
+    echo "$t0" >"$WORK/t0.tmp" && mv "$WORK/t0.tmp" "$WORK/t0"
+    [ "$case" = refused ] && start_server
+    wait "$WATCH_PID"; WATCH_PID=""
+    read -r first all <"$WORK/watch.out"
     kill "$BOOTH_PID"; wait "$BOOTH_PID" 2>/dev/null || true; BOOTH_PID=""
     stop_server
     echo "$case run $run: first object ${first} s, all $OBJECTS ${all} s (load $(cut -d' ' -f1 /proc/loadavg))"
