@@ -48,6 +48,12 @@ cleanup() {
   [ -n "$BOOTH_PID" ] && kill "$BOOTH_PID" 2>/dev/null && wait "$BOOTH_PID" 2>/dev/null
   [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  # Whatever still runs inside our namespaces (only ours) goes before they do.
+  for ns in "$NS_B" "$NS_S"; do
+    pids=$(ip netns pids "$ns" 2>/dev/null)
+    [ -n "$pids" ] && kill $pids 2>/dev/null
+  done
+  sleep 0.2
   ip netns del "$NS_B" 2>/dev/null
   ip netns del "$NS_S" 2>/dev/null
   rm -rf "$WORK"
@@ -55,6 +61,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Only for commands run to completion: a function run with & is a subshell whose pid is
+# not the program's, so background programs are started with `ip netns exec` itself
+# (it execs them: $! is the program).
 inb() { ip netns exec "$NS_B" "$@"; }
 ins() { ip netns exec "$NS_S" "$@"; }
 
@@ -73,7 +82,7 @@ ins ip link set "${TAG}s" up
 
 start_server() {
   mkdir -p "$WORK/served/pb"
-  ins rclone serve webdav "$WORK/served" --addr "$SERVER_IP:$PORT" >>"$WORK/rclone.log" 2>&1 &
+  ip netns exec "$NS_S" rclone serve webdav "$WORK/served" --addr "$SERVER_IP:$PORT" >>"$WORK/rclone.log" 2>&1 &
   SERVER_PID=$!
 }
 stop_server() {
@@ -99,7 +108,7 @@ server_ready() {
 # is stored and confirmed, so a half-written photo never counts) and to all OBJECTS
 # files (the last one is a small JSON, sent after its photo was confirmed).
 watch_objects() {
-  ins "$PYTHON" - "$WORK/served/pb" "$1" "$OBJECTS" "$SERVER_IP" "$PORT" <<'PY'
+  ip netns exec "$NS_S" "$PYTHON" - "$WORK/served/pb" "$1" "$OBJECTS" "$SERVER_IP" "$PORT" <<'PY'
 import os, socket, sys, time
 root, t0_file, want, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 def accepts():
@@ -174,7 +183,7 @@ TOML
       link) start_server; server_ready >/dev/null; inb ip link set "${TAG}b" down ;;
       *) echo "unknown case $case" >&2; exit 2 ;;
     esac
-    inb "$BOOTH" "$WORK/booth.toml" >>"$WORK/booth.log" 2>&1 &
+    ip netns exec "$NS_B" "$BOOTH" "$WORK/booth.toml" >>"$WORK/booth.log" 2>&1 &
     BOOTH_PID=$!
     rm -f "$WORK/t0"
     watch_objects "$WORK/t0" >"$WORK/watch.out" &
@@ -182,8 +191,9 @@ TOML
     sleep "$DOWN_S"
     case $case in
       refused) t0=listen ;;
-      blackhole) ins ip route del blackhole "$BOOTH_IP/32"; t0=$(date +%s.%N) ;;
-      link) booth_link_up; t0=$(date +%s.%N) ;;
+      # T0 just before the change: the booth may be done before `ip` has returned.
+      blackhole) t0=$(date +%s.%N); ins ip route del blackhole "$BOOTH_IP/32" ;;
+      link) t0=$(date +%s.%N); booth_link_up ;;
     esac
     echo "$t0" >"$WORK/t0.tmp" && mv "$WORK/t0.tmp" "$WORK/t0"
     [ "$case" = refused ] && start_server
@@ -191,6 +201,9 @@ TOML
     read -r first all <"$WORK/watch.out"
     kill "$BOOTH_PID"; wait "$BOOTH_PID" 2>/dev/null || true; BOOTH_PID=""
     stop_server
+    if [ -n "$(ip netns pids "$NS_B")$(ip netns pids "$NS_S")" ]; then
+      echo "link-back: processes left in the namespaces after run $run" >&2; exit 1
+    fi
     echo "$case run $run: first object ${first} s, all $OBJECTS ${all} s (load $(cut -d' ' -f1 /proc/loadavg))"
     echo "$case $first $all" >>"$WORK/results"
   done

@@ -396,6 +396,7 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
       break;
   }
   progress_.retrying = static_cast<std::int64_t>(retrying_.size());
+  if (options_.on_row_finished) options_.on_row_finished(job->bytes, outcome.verdict);
   if (options_.on_change) options_.on_change();
 }
 

@@ -44,6 +44,8 @@ struct EngineOptions {
   int probe_connect_timeout_ms = 0;
   int probe_timeout_ms = 0;
   std::function<void()> on_change;  // after every finished row (progress)
+  // After every finished row: the bytes it sent and how it ended (the worker's pace).
+  std::function<void(std::int64_t bytes, Verdict verdict)> on_row_finished;
   // Seams for tests: a probe of the named target started / was answered.
   std::function<void(const std::string& target)> on_probe;
   std::function<void(const std::string& target, bool reachable, const std::string& error)>
@@ -64,6 +66,9 @@ class Engine {
   void perform(std::int64_t now);
   int in_flight() const { return static_cast<int>(jobs_.size()); }
   bool saturated() const { return in_flight() >= options_.parallel; }
+  // Rows at once from now on (at least 1); rows in flight above it finish undisturbed.
+  void set_parallel(int parallel) { options_.parallel = parallel < 1 ? 1 : parallel; }
+  int parallel() const { return options_.parallel; }
   // Milliseconds until something can be started (0 = now); nullopt when nothing pending
   // will be tried by this engine (no pending rows, or a batch gave up on them).
   std::optional<std::int64_t> next_event_in(std::int64_t now);

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <thread>
 
+#include "drain_pace.h"
 #include "engine.h"
 #include "link_monitor.h"
 #include "pb/uploader.h"
@@ -31,6 +32,8 @@ struct OutboxWorker::Impl {
   std::atomic<bool> stop{false};
   std::atomic<bool> retry_now{false};
   std::atomic<bool> kick{false};
+  std::mutex saves_mu;              // guards saves
+  std::vector<std::int64_t> saves;  // save times (ms) the worker has not looked at yet
 
   mutable std::mutex mu;  // guards status
   WorkerStatus status;
@@ -78,6 +81,14 @@ void OutboxWorker::wake(bool retry_now) {
   if (retry_now) impl_->retry_now = true;
   impl_->kick = true;
   if (impl_->multi) curl_multi_wakeup(impl_->multi);
+}
+
+void OutboxWorker::note_save(std::int64_t ms) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->saves_mu);
+    if (impl_->saves.size() < 64) impl_->saves.push_back(ms);
+  }
+  wake();
 }
 
 WorkerStatus OutboxWorker::status() const {
@@ -128,7 +139,9 @@ void OutboxWorker::Impl::run() {
     ledger->ensure_outbox(names);
 
     EngineOptions options;
-    options.parallel = std::clamp(config.upload.parallel, 1, 2);  // a booth uploads gently
+    // A booth uploads gently (2 at once) and more only while the link keeps up.
+    DrainPace pace(config.upload.booth_parallel_max);
+    options.parallel = pace.parallel();
     options.max_backoff_s = config.upload.max_backoff_s;
     options.probe_first_ms = kProbeFirstMs;
     options.probe_cap_ms = kProbeCapMs;
@@ -137,6 +150,10 @@ void OutboxWorker::Impl::run() {
     options.probe_timeout_ms = kProbeTimeoutMs;
     bool changed = true;
     options.on_change = [&changed] { changed = true; };
+    options.on_row_finished = [&pace](std::int64_t bytes, Verdict verdict) {
+      pace.upload_finished(bytes, verdict == Verdict::kOk, verdict == Verdict::kRetry,
+                           store::now_ms());
+    };
     Engine engine(config, *ledger, multi, options);
     // A link, address or route change wakes the poll below: offline targets are probed
     // at once rather than at their next turn.
@@ -146,6 +163,12 @@ void OutboxWorker::Impl::run() {
       if (retry_now.exchange(false)) engine.retry_now();
       if (kick.exchange(false)) engine.kick();
       std::int64_t now = store::now_ms();
+      {
+        std::lock_guard<std::mutex> lock(saves_mu);
+        for (std::int64_t ms : saves) pace.save_took(ms, engine.in_flight() > 0, now);
+        saves.clear();
+      }
+      engine.set_parallel(pace.parallel());
       engine.fill(now);
       if (changed || now - published_at >= 2000) {
         publish(ledger.get(), &engine, "");
