@@ -546,6 +546,10 @@ Config parse(const toml::table& root, const Reader& r) {
                 [&](const toml::node& v, const std::string& k) {
                   c.upload.max_backoff_s = static_cast<int>(r.integer(v, k, 1, 86400));
                 }},
+               {"booth_parallel_max",
+                [&](const toml::node& v, const std::string& k) {
+                  c.upload.booth_parallel_max = static_cast<int>(r.integer(v, k, 1, 16));
+                }},
                {"targets", [&](const toml::node& v, const std::string& k) {
                   const toml::array* a = v.as_array();
                   if (!a) r.fail(v, k, "expected [[upload.targets]] tables");

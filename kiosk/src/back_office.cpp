@@ -277,7 +277,11 @@ void BackOffice::Impl::handle(SaveJob& job) {
     for (const auto& t : config.upload.targets)
       in.targets.push_back(t.name.empty() ? t.kind : t.name);
   const std::size_t photo_bytes = in.photo_jpeg.size();
+  const auto save_started = std::chrono::steady_clock::now();
   auto saved = ledger->save_pledge(in);
+  [[maybe_unused]] const auto save_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - save_started)
+                                            .count();
   if (!saved) {
     const bool full = saved.status().code() == Status::Code::kDiskFull;
     SaveFailed failed{
@@ -300,7 +304,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
   }
   post(SaveDone{p.id, number, url});
 #ifdef PB_KIOSK_HAS_UPLOADER
-  if (uploader && p.share_consent) uploader->wake();
+  if (uploader) uploader->note_save(save_ms);  // wakes it too: the pledge may be queued
 #endif
 }
 

@@ -58,6 +58,8 @@ const Broken kBroken[] = {
     {"idle timeout too short", "[booth]\nidle_timeout_s = 2\n", 2, "booth.idle_timeout_s",
      "between 10 and 3600"},
     {"boolean expected", "[upload]\nenabled = \"yes\"\n", 2, "upload.enabled", "true or false"},
+    {"booth uploads at once out of range", "[upload]\nbooth_parallel_max = 0\n", 2,
+     "upload.booth_parallel_max", "between 1 and 16"},
     {"empty s3 region",
      "[[upload.targets]]\nkind = \"s3\"\nendpoint = \"https://s3.example.org\"\nbucket = "
      "\"pledges\"\naccess_key_env = \"K\"\nsecret_key_env = \"S\"\nregion = \"\"\n",
@@ -100,6 +102,7 @@ TEST_CASE("an empty config gives the commented defaults", "[config]") {
   CHECK(c.camera.source == "auto");
   CHECK(c.photo.aspect == "4:5");
   CHECK(c.photo.jpeg_quality == 90);
+  CHECK(c.upload.booth_parallel_max == 4);
   REQUIRE(c.upload.targets.size() == 1);
   CHECK(c.upload.targets[0].kind == "file");
   CHECK(c.upload.targets[0].path == c.storage.data_dir + "/outbox-folder");

@@ -12,11 +12,8 @@ namespace {
 constexpr int kMaxRows = 100000;         // pending rows read at once
 constexpr std::int64_t kMaxAgeMs = 500;  // the ready list is read again after this
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
-
-std::int64_t probe_interval_ms(int failures) {
-  // 2 s, 4 s, 8 s … 30 s: cheap enough to notice the network return quickly.
-  return std::min<std::int64_t>(30000, 2000LL << std::min(failures, 4));
-}
+// Probe cap of an offline target with no rows waiting: nobody waits for it.
+constexpr std::int64_t kIdleProbeCapMs = 30000;
 
 }  // namespace
 
@@ -74,6 +71,44 @@ void Engine::retry_now() {
   }
 }
 
+std::int64_t Engine::probe_wait_ms(const Slot& slot) {
+  const std::int64_t cap =
+      slot.has_rows ? options_.probe_cap_ms : std::max(options_.probe_cap_ms, kIdleProbeCapMs);
+  const std::int64_t first = std::max<std::int64_t>(1, options_.probe_first_ms);
+  const std::int64_t wait = std::min(cap, first << std::min(slot.probe_failures, 20));
+  if (!options_.probe_jitter) return wait;
+  std::uniform_int_distribution<std::int64_t> share(wait / 2, wait);
+  return share(rng_);
+}
+
+void Engine::schedule_probe(Slot& slot, std::int64_t at) {
+  slot.probe_at = at;
+  if (!given_up(slot) && (!next_at_ || at < *next_at_)) next_at_ = at;
+}
+
+int Engine::offline_targets() const {
+  return static_cast<int>(
+      std::count_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.online; }));
+}
+
+void Engine::network_changed(std::int64_t now) {
+  for (auto& slot : slots_) {
+    if (slot.online) continue;
+    if (slot.probing) {
+      // Its SYN may have gone out on the old route and be lost: ask again on the new one.
+      for (auto it = jobs_.begin(); it != jobs_.end(); ++it) {
+        if (!it->second->probe || it->second->slot != &slot) continue;
+        curl_multi_remove_handle(multi_, it->first);
+        jobs_.erase(it);
+        break;
+      }
+      slot.probing = false;
+    }
+    slot.probe_failures = 0;
+    schedule_probe(slot, now);
+  }
+}
+
 void Engine::reload(std::int64_t now) {
   // One read of every pending row (not a page of the oldest): rows of a target that is
   // offline or no longer configured must not hide the rows behind them.
@@ -89,9 +124,11 @@ void Engine::reload(std::int64_t now) {
   auto later = [&](std::int64_t at) {
     if (!next_at_ || at < *next_at_) next_at_ = at;
   };
+  for (auto& s : slots_) s.has_rows = false;
   for (const auto& item : *rows) {
     if (!startable_later(item)) continue;
     Slot& slot = *find_slot(item.target);
+    slot.has_rows = true;
     if (!slot.online && !slot.recovered) {
       if (!slot.probing && !given_up(slot)) later(slot.probe_at);
       continue;
@@ -190,20 +227,25 @@ void Engine::start_job(const store::OutboxItem& item, std::int64_t now) {
 }
 
 // A target answered its probe: back online, or the next probe later (backing off).
-void Engine::probe_answered(Slot& slot, bool reachable, std::int64_t now) {
+void Engine::probe_answered(Slot& slot, bool reachable, const std::string& error,
+                            std::int64_t now) {
+  if (options_.on_probe_answered) options_.on_probe_answered(slot.target->name(), reachable, error);
   if (reachable) {
     slot.online = true;
     slot.recovered = true;
     slot.probe_failures = 0;
     return;
   }
-  slot.probe_at = now + probe_interval_ms(++slot.probe_failures);
-  if (!given_up(slot) && (!next_at_ || slot.probe_at < *next_at_)) next_at_ = slot.probe_at;
+  ++slot.probe_failures;
+  schedule_probe(slot, now + probe_wait_ms(slot));
 }
 
 void Engine::start_probe(Slot& slot, std::int64_t now) {
+  if (options_.on_probe) options_.on_probe(slot.target->name());
   if (slot.target->is_local()) {
-    probe_answered(slot, slot.target->local_reachable(), now);
+    const bool there = slot.target->local_reachable();
+    probe_answered(slot, there, there ? "" : "folder not there: " + slot.target->config().path,
+                   now);
     return;
   }
   auto job = std::make_unique<Job>();
@@ -224,6 +266,14 @@ bool Engine::start_step(std::unique_ptr<Job>& job, std::int64_t now) {
     return false;
   }
   CURL* easy = job->transfer->easy();
+  if (job->probe) {
+    // After prepare(): these override the transfer timeouts for this request only.
+    if (options_.probe_connect_timeout_ms > 0)
+      curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                       static_cast<long>(options_.probe_connect_timeout_ms));
+    if (options_.probe_timeout_ms > 0)
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.probe_timeout_ms));
+  }
   if (curl_multi_add_handle(multi_, easy) != CURLM_OK) {
     finish(std::move(job),
            Outcome{Verdict::kRetry, false, std::nullopt, "curl_multi_add_handle failed"}, now);
@@ -246,6 +296,9 @@ void Engine::perform(std::int64_t now) {
     curl_multi_remove_handle(multi_, easy);
     step_ended(it->second.get(), code, now);
   }
+  // A target that answered its probe starts its rows now, not after the next poll.
+  if (std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.recovered; }))
+    fill(now);
 }
 
 void Engine::step_ended(Job* raw, CURLcode code, std::int64_t now) {
@@ -297,8 +350,8 @@ void Engine::went_offline(Slot& slot, std::int64_t now) {
   if (slot.online) slot.probe_failures = 0;
   slot.online = false;
   slot.recovered = false;
-  slot.probe_at = now + probe_interval_ms(slot.probe_failures);
-  if (!next_at_ || slot.probe_at < *next_at_) next_at_ = slot.probe_at;
+  slot.has_rows = true;  // the row that just failed waits for it
+  schedule_probe(slot, now + probe_wait_ms(slot));
 }
 
 void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now) {
@@ -307,7 +360,7 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
   std::string message = clean_message(outcome.message, slot.target->secrets());
   if (job->probe) {
     slot.probing = false;
-    probe_answered(slot, outcome.verdict == Verdict::kOk, now);
+    probe_answered(slot, outcome.verdict == Verdict::kOk, message, now);
     return;
   }
   const std::int64_t row = job->item.id;
@@ -345,6 +398,7 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
       break;
   }
   progress_.retrying = static_cast<std::int64_t>(retrying_.size());
+  if (options_.on_row_finished) options_.on_row_finished(job->bytes, outcome.verdict);
   if (options_.on_change) options_.on_change();
 }
 

@@ -31,7 +31,25 @@ struct EngineOptions {
   int max_tries_per_run = 0;
   // Batch runs stop waiting for an offline target after this many failed probes (0 = never).
   int max_probe_failures = 0;
+  // Probes of an offline target: the first waits probe_first_ms, each failure doubles the
+  // wait up to probe_cap_ms, and each wait is drawn from [half, all] of that (jitter, so
+  // targets do not probe in step). The defaults suit a batch run; the booth's worker
+  // probes faster while rows wait (see worker.cpp).
+  std::int64_t probe_first_ms = 2000;
+  std::int64_t probe_cap_ms = 30000;
+  bool probe_jitter = false;
+  // A probe gives up after this (connect, and the whole request); 0 = the target's
+  // connect timeout, as for transfers. Separate from the transfer timeouts: a blackholed
+  // network must not hold a probe for as long as a slow upload may take.
+  int probe_connect_timeout_ms = 0;
+  int probe_timeout_ms = 0;
   std::function<void()> on_change;  // after every finished row (progress)
+  // After every finished row: the bytes it sent and how it ended (the worker's pace).
+  std::function<void(std::int64_t bytes, Verdict verdict)> on_row_finished;
+  // Seams for tests: a probe of the named target started / was answered.
+  std::function<void(const std::string& target)> on_probe;
+  std::function<void(const std::string& target, bool reachable, const std::string& error)>
+      on_probe_answered;
 };
 
 class Engine {
@@ -48,6 +66,9 @@ class Engine {
   void perform(std::int64_t now);
   int in_flight() const { return static_cast<int>(jobs_.size()); }
   bool saturated() const { return in_flight() >= options_.parallel; }
+  // Rows at once from now on (at least 1); rows in flight above it finish undisturbed.
+  void set_parallel(int parallel) { options_.parallel = parallel < 1 ? 1 : parallel; }
+  int parallel() const { return options_.parallel; }
   // Milliseconds until something can be started (0 = now); nullopt when nothing pending
   // will be tried by this engine (no pending rows, or a batch gave up on them).
   std::optional<std::int64_t> next_event_in(std::int64_t now);
@@ -55,6 +76,12 @@ class Engine {
   void retry_now();
   // New rows may be in the ledger (a pledge was saved): read it at the next fill.
   void kick() { kicked_ = true; }
+  // The booth's network changed (a link, address or route came or went): every offline
+  // target is probed at the next fill, a probe in flight is started again (it may be
+  // stuck on the old route), and the probe backoff starts over.
+  void network_changed(std::int64_t now);
+  // How many targets are offline now (waiting for a probe to answer).
+  int offline_targets() const;
 
   std::vector<TargetStatus> target_status() const;
   const BatchProgress& progress() const { return progress_; }
@@ -68,6 +95,7 @@ class Engine {
     std::int64_t probe_at = 0;
     int probe_failures = 0;
     bool probing = false;
+    bool has_rows = false;  // pending rows wait for it (at the last reload)
     std::string last_error;
     std::int64_t last_ok_ms = 0;
   };
@@ -91,11 +119,13 @@ class Engine {
   bool given_up(const Slot& slot) const;
   void start_job(const store::OutboxItem& item, std::int64_t now);
   void start_probe(Slot& slot, std::int64_t now);
-  void probe_answered(Slot& slot, bool reachable, std::int64_t now);
+  void probe_answered(Slot& slot, bool reachable, const std::string& error, std::int64_t now);
   bool start_step(std::unique_ptr<Job>& job, std::int64_t now);
   void step_ended(Job* job, CURLcode code, std::int64_t now);
   void finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now);
   void went_offline(Slot& slot, std::int64_t now);
+  std::int64_t probe_wait_ms(const Slot& slot);
+  void schedule_probe(Slot& slot, std::int64_t at);
 
   store::Ledger& ledger_;
   CURLM* multi_;

@@ -4,10 +4,24 @@
 #include <mutex>
 #include <thread>
 
+#include "drain_pace.h"
 #include "engine.h"
+#include "link_monitor.h"
 #include "pb/uploader.h"
 
 namespace pb::upload {
+namespace {
+
+// While rows wait for an offline target the booth probes it 0.5 s, 1 s, 2 s, then every
+// 1.5–3 s (jittered per target): a volunteer who fixes the Wi-Fi sees the queue move
+// within seconds. A probe is one HEAD; it gives up after 3 s without a connection (a
+// blackholed network) or 5 s in all, whatever the transfer timeouts are.
+constexpr std::int64_t kProbeFirstMs = 500;
+constexpr std::int64_t kProbeCapMs = 3000;
+constexpr int kProbeConnectTimeoutMs = 3000;
+constexpr int kProbeTimeoutMs = 5000;
+
+}  // namespace
 
 struct OutboxWorker::Impl {
   config::Config config;
@@ -18,6 +32,8 @@ struct OutboxWorker::Impl {
   std::atomic<bool> stop{false};
   std::atomic<bool> retry_now{false};
   std::atomic<bool> kick{false};
+  std::mutex saves_mu;              // guards saves
+  std::vector<std::int64_t> saves;  // save times (ms) the worker has not looked at yet
 
   mutable std::mutex mu;  // guards status
   WorkerStatus status;
@@ -65,6 +81,14 @@ void OutboxWorker::wake(bool retry_now) {
   if (retry_now) impl_->retry_now = true;
   impl_->kick = true;
   if (impl_->multi) curl_multi_wakeup(impl_->multi);
+}
+
+void OutboxWorker::note_save(std::int64_t ms) {
+  {
+    std::lock_guard<std::mutex> lock(impl_->saves_mu);
+    if (impl_->saves.size() < 64) impl_->saves.push_back(ms);
+  }
+  wake();
 }
 
 WorkerStatus OutboxWorker::status() const {
@@ -115,16 +139,36 @@ void OutboxWorker::Impl::run() {
     ledger->ensure_outbox(names);
 
     EngineOptions options;
-    options.parallel = std::clamp(config.upload.parallel, 1, 2);  // a booth uploads gently
+    // A booth uploads gently (2 at once) and more only while the link keeps up.
+    DrainPace pace(config.upload.booth_parallel_max);
+    options.parallel = pace.parallel();
     options.max_backoff_s = config.upload.max_backoff_s;
+    options.probe_first_ms = kProbeFirstMs;
+    options.probe_cap_ms = kProbeCapMs;
+    options.probe_jitter = true;
+    options.probe_connect_timeout_ms = kProbeConnectTimeoutMs;
+    options.probe_timeout_ms = kProbeTimeoutMs;
     bool changed = true;
     options.on_change = [&changed] { changed = true; };
+    options.on_row_finished = [&pace](std::int64_t bytes, Verdict verdict) {
+      pace.upload_finished(bytes, verdict == Verdict::kOk, verdict == Verdict::kRetry,
+                           store::now_ms());
+    };
     Engine engine(config, *ledger, multi, options);
+    // A link, address or route change wakes the poll below: offline targets are probed
+    // at once rather than at their next turn.
+    LinkMonitor link;
     std::int64_t published_at = 0;
     while (!stop) {
       if (retry_now.exchange(false)) engine.retry_now();
       if (kick.exchange(false)) engine.kick();
       std::int64_t now = store::now_ms();
+      {
+        std::lock_guard<std::mutex> lock(saves_mu);
+        for (std::int64_t ms : saves) pace.save_took(ms, engine.in_flight() > 0, now);
+        saves.clear();
+      }
+      engine.set_parallel(pace.parallel());
       engine.fill(now);
       if (changed || now - published_at >= 2000) {
         publish(ledger.get(), &engine, "");
@@ -137,8 +181,16 @@ void OutboxWorker::Impl::run() {
       } else if (auto next = engine.next_event_in(now)) {
         timeout_ms = static_cast<long>(std::clamp<std::int64_t>(*next, 0, 30000));
       }
-      curl_multi_poll(multi, nullptr, 0, static_cast<int>(timeout_ms), nullptr);
-      engine.perform(store::now_ms());
+      curl_waitfd extra{};
+      extra.fd = link.fd();
+      extra.events = CURL_WAIT_POLLIN;
+      const unsigned int extra_n = link.fd() >= 0 ? 1 : 0;
+      curl_multi_poll(multi, extra_n ? &extra : nullptr, extra_n, static_cast<int>(timeout_ms),
+                      nullptr);
+      now = store::now_ms();
+      if (extra_n && (extra.revents & CURL_WAIT_POLLIN) && link.drain())
+        engine.network_changed(now);
+      engine.perform(now);
     }
     publish(ledger.get(), &engine, "");
   } catch (const std::exception& e) {

@@ -68,6 +68,9 @@ class OutboxWorker {
   // Look at the outbox now (call after a pledge was saved, or for ADMIN's "upload now":
   // this also clears the backoff of pending rows so they are tried at once).
   void wake(bool retry_now = false);
+  // The booth saved a pledge in `ms` (its photo and ledger rows): a slow save while
+  // uploads run makes the worker run fewer at once. Wakes the worker like wake().
+  void note_save(std::int64_t ms);
   WorkerStatus status() const;
 
  private:
