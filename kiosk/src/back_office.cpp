@@ -15,6 +15,7 @@
 #include "pb/camera.h"
 #include "pb/ledger.h"
 #include "pb/photo.h"
+#include "pb/thanks_info.h"
 #ifdef PB_KIOSK_HAS_UPLOADER
 #include "pb/uploader.h"
 #endif
@@ -245,7 +246,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
   std::int64_t number = 0;
   if (auto n = ledger->count_pledges(config.event.id)) number = *n;
   std::string url = config.event.page_url;
-  if (!config.event.public_base_url.empty() && !p.photo_path.empty() && p.share_consent) {
+  if (photo_link_published(config) && !p.photo_path.empty() && p.share_consent) {
     std::string base = config.event.public_base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     url = base + "/" + p.event + "/" + store::utc_date(p.created_ms) + "/" + p.id + ".jpg";

@@ -131,6 +131,7 @@ tap pick:daughter
 tap details_next
 expect review 15
 tap no_photo
+tap no_photo_confirm
 expect thanks 15
 expect attract 8
 # 3. Walks away at DETAILS after typing a name
@@ -255,6 +256,7 @@ expect details
 tap details_skip
 expect review 15
 tap no_photo
+tap no_photo_confirm
 expect thanks 15
 tap thanks_done
 expect attract
