@@ -59,8 +59,7 @@ Millis BoothMachine::idle_warning_ms() const {
 }
 
 Millis BoothMachine::idle_warning_left(Millis now) const {
-  if (s_.screen != Screen::kPledge && s_.screen != Screen::kDetails &&
-      s_.screen != Screen::kReview)
+  if (s_.screen != Screen::kPledge && s_.screen != Screen::kDetails && s_.screen != Screen::kReview)
     return 0;
   const Millis left = s_.last_touch_ms + options_.idle_timeout_ms - now;
   return left > 0 && left <= idle_warning_ms() ? left : 0;

@@ -265,7 +265,7 @@ float Painter::paragraph(const std::string& s, Face face, float size, Color c, c
 }
 
 Rect Painter::measure_paragraph(const std::string& s, Face face, float size, float width,
-                               Align align) {
+                                Align align) {
   int w = 0, h = 0;
   const int px = std::max(4, static_cast<int>(std::lround(size * scale_)));
   const int wrap = std::max(1, static_cast<int>(width * scale_));

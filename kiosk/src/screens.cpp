@@ -406,12 +406,12 @@ void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
   section(v.tr("data.who_title"), v.tr("data.who", {{"organiser", who}}));
   section(v.tr("data.keep_title"),
           v.config.event.keep_months > 0
-              ? v.tr("data.keep", {{"organiser", who},
-                                   {"months", std::to_string(v.config.event.keep_months)}})
+              ? v.tr("data.keep",
+                     {{"organiser", who}, {"months", std::to_string(v.config.event.keep_months)}})
               : v.tr("data.keep_ask", {{"organiser", who}}));
   section(v.tr("data.withdraw_title"), v.tr("data.withdraw", {{"contact", contact}}));
-  button(p, v, hits, "about_close", {c.cx() - 220, c.bottom() - 140, 440, 110},
-         v.tr("data.close"), Style::kLight, 46);
+  button(p, v, hits, "about_close", {c.cx() - 220, c.bottom() - 140, 440, 110}, v.tr("data.close"),
+         Style::kLight, 46);
 }
 
 void review(Painter& p, const View& v, std::vector<Hit>& hits) {
@@ -508,9 +508,8 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   }
   // The time left before the booth starts over, as a bar that empties.
   const Millis span = std::max<Millis>(1, v.machine.thanks_span());
-  const float frac =
-      std::clamp(static_cast<float>(v.machine.thanks_left(v.now)) / static_cast<float>(span), 0.f,
-                 1.f);
+  const float frac = std::clamp(
+      static_cast<float>(v.machine.thanks_left(v.now)) / static_cast<float>(span), 0.f, 1.f);
   const Rect bar{920, 836, 900, 18};
   p.rounded(bar, 9, kWhite.with_alpha(40));
   if (frac > 0) p.rounded({bar.x, bar.y, std::max(18.0f, bar.w * frac), bar.h}, 9, kPink);

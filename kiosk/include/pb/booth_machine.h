@@ -36,7 +36,7 @@ const char* to_string(Screen s);
 const std::vector<std::string>& answer_picks();
 
 struct MachineOptions {
-  Millis idle_timeout_ms = 45'000;    // no touch this long → ATTRACT, nothing kept
+  Millis idle_timeout_ms = 45'000;  // no touch this long → ATTRACT, nothing kept
   // The last part of idle_timeout_ms shows "Still there?" with a countdown (at most half
   // of the timeout); any touch cancels it.
   Millis idle_warning_ms = 10'000;

@@ -16,8 +16,9 @@ namespace pb::kiosk {
 inline bool photo_link_published(const config::Config& c) {
   if (c.event.public_base_url.empty() || c.event.public_target.empty() || !c.upload.enabled)
     return false;
-  return std::any_of(c.upload.targets.begin(), c.upload.targets.end(),
-                     [&](const config::UploadTarget& t) { return t.name == c.event.public_target; });
+  return std::any_of(
+      c.upload.targets.begin(), c.upload.targets.end(),
+      [&](const config::UploadTarget& t) { return t.name == c.event.public_target; });
 }
 
 // A short pledge reference a participant can read out or type: the last 8 hex digits of
