@@ -4,6 +4,7 @@
 
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -137,6 +138,19 @@ void BackOffice::Impl::refresh() {
       local.failed = q->failed;
       local.done = q->done;
     }
+    local.last_pledge_id.clear();
+    if (auto all = ledger->list_pledges(config.event.id); all && !all->empty()) {
+      local.last_pledge_id = all->back().id;
+      local.last_pledge_ms = all->back().created_ms;
+      local.last_pledge_name = all->back().first_name;
+      local.last_pledge_photo = !all->back().photo_path.empty();
+    }
+    local.last_upload.clear();
+    for (const auto& t : config.upload.targets) local.last_upload.emplace_back(t.name, 0);
+    if (auto done = ledger->outbox_items(store::OutboxState::kDone))
+      for (const auto& it : *done)
+        for (auto& [name, ms] : local.last_upload)
+          if (name == it.target) ms = std::max(ms, it.updated_ms);
     std::vector<std::string> names;
     for (const auto& t : config.upload.targets) names.push_back(t.name);
     local.stranded.clear();

@@ -222,6 +222,7 @@ void BoothMachine::check_service(Millis now, std::vector<Command>& out) {
 void BoothMachine::leave_admin(Millis now, std::vector<Command>& out) {
   s_.pin.clear();
   s_.confirm_delete = false;
+  s_.confirm_exit = false;
   to_attract(now, out);
   if (s_.oos.any()) enter(Screen::kOutOfService, now, out);
 }
@@ -338,6 +339,7 @@ void BoothMachine::on_pin_key(const std::string& target, Millis now, std::vector
 
 void BoothMachine::on_admin(const std::string& target, Millis now, std::vector<Command>& out) {
   if (target != "admin:delete") s_.confirm_delete = false;
+  if (target != "admin:exit") s_.confirm_exit = false;
   if (target == "admin:pause") {
     s_.oos.paused = !s_.oos.paused;
     s_.admin_notice = s_.oos.paused ? "admin.notice_paused" : "admin.notice_resumed";
@@ -355,7 +357,13 @@ void BoothMachine::on_admin(const std::string& target, Millis now, std::vector<C
   } else if (target == "admin:close") {
     leave_admin(now, out);
   } else if (target == "admin:exit") {
-    out.push_back(ExitBooth{});
+    // Leaving ends the booth for the day: a second tap, as for delete.
+    if (s_.confirm_exit) {
+      s_.confirm_exit = false;
+      out.push_back(ExitBooth{});
+    } else {
+      s_.confirm_exit = true;
+    }
   }
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 
 #include "pb/keyboard.h"
 #include "pb/photo.h"
@@ -610,6 +612,29 @@ void admin_pin(Painter& p, const View& v, std::vector<Hit>& hits) {
 }
 
 // --- ADMIN ---------------------------------------------------------------------------
+// A size for a volunteer: "68.8 GB", "950 MB".
+std::string size_text(std::int64_t mb) {
+  char buf[32];
+  if (mb >= 1024)
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(mb) / 1024.0);
+  else
+    std::snprintf(buf, sizeof buf, "%lld MB", static_cast<long long>(mb));
+  return buf;
+}
+
+// A UTC time as the booth's local clock: "14:32", or "12-01 14:32" on another day.
+std::string clock_text(std::int64_t utc_ms) {
+  const std::time_t t = static_cast<std::time_t>(utc_ms / 1000);
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{}, today{};
+  localtime_r(&t, &tm);
+  localtime_r(&now, &today);
+  char buf[32];
+  const bool same_day = tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday;
+  std::strftime(buf, sizeof buf, same_day ? "%H:%M" : "%m-%d %H:%M", &tm);
+  return buf;
+}
+
 void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothStatus& st = v.status;
   p.text(v.tr("admin.title"), Face::kTitle, 64, kWhite, {80, 50, 0, 0});
@@ -634,6 +659,13 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
     queue += "\n" + v.tr("admin.stranded", {{"count", std::to_string(st.stranded[0].second)},
                                             {"target", st.stranded[0].first}});
   row(v.tr("admin.queue"), queue, st.failed > 0 || !st.stranded.empty() ? kWarn : kWhite);
+  if (!st.last_upload.empty()) {
+    std::string last;
+    for (const auto& [target, ms] : st.last_upload)
+      last += (last.empty() ? "" : "   ·   ") + target + " " +
+              (ms > 0 ? clock_text(ms) : v.tr("admin.never"));
+    row(v.tr("admin.last_upload"), last);
+  }
   row(v.tr("admin.last_error"), st.last_error.empty() ? none : st.last_error,
       st.last_error.empty() ? kWhite : kWarn);
   char fps[32];
@@ -643,13 +675,24 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
                   : v.tr("admin.camera_lost", {{"error", v.camera.error}}),
       v.camera.ok ? kWhite : kWarn);
   row(v.tr("admin.disk"),
-      v.tr("admin.disk_value", {{"mb", std::to_string(st.free_mb)},
-                                {"min", std::to_string(v.config.storage.min_free_mb)}}),
+      v.tr("admin.disk_value", {{"free", st.free_mb < 0 ? "?" : size_text(st.free_mb)},
+                                {"min", size_text(v.config.storage.min_free_mb)}}),
       st.free_mb >= 0 && st.free_mb < v.config.storage.min_free_mb ? kWarn : kWhite);
   row(v.tr("admin.network"), st.online ? v.tr("admin.online") : v.tr("admin.offline"),
       st.online ? kWhite : kWarn);
   std::string notice = v.s().admin_notice.empty() ? "" : v.tr(v.s().admin_notice);
   if (!st.delete_error.empty()) notice = st.delete_error;
+  // Before deleting or exiting, say exactly what the second tap does.
+  if (v.s().confirm_delete)
+    notice = st.last_pledge_id.empty()
+                 ? v.tr("admin.no_pledge")
+                 : v.tr("admin.delete_which",
+                        {{"time", clock_text(st.last_pledge_ms)},
+                         {"name", st.last_pledge_name.empty() ? v.tr("admin.no_name")
+                                                              : st.last_pledge_name},
+                         {"photo", v.tr(st.last_pledge_photo ? "admin.with_photo"
+                                                             : "admin.without_photo")}});
+  if (v.s().confirm_exit) notice = v.tr("admin.exit_notice");
   if (!notice.empty()) p.paragraph(notice, Face::kBold, 32, kPink, {80, 975, 1100, 90});
 
   const float bx = 1260, bw = 600, bh = 120;
@@ -657,11 +700,16 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
          v.s().oos.paused ? v.tr("admin.resume") : v.tr("admin.pause"), Style::kLight, 42);
   button(p, v, hits, "admin:upload", {bx, 290, bw, bh}, v.tr("admin.upload"),
          st.upload_enabled ? Style::kSecondary : Style::kDisabled, 42);
-  button(p, v, hits, "admin:delete", {bx, 430, bw, bh},
+  if (!st.upload_enabled)  // a greyed button says why
+    p.paragraph(v.tr("admin.upload_off"), Face::kBody, 30, kSoft, {bx, 290 + bh + 6, bw, 60},
+                Align::kCenter);
+  button(p, v, hits, "admin:delete", {bx, 460, bw, bh},
          v.s().confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
          v.s().confirm_delete ? Style::kDanger : Style::kSecondary, 42);
-  button(p, v, hits, "admin:close", {bx, 570, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
-  button(p, v, hits, "admin:exit", {bx, 830, bw, bh}, v.tr("admin.exit"), Style::kDanger, 42);
+  button(p, v, hits, "admin:close", {bx, 600, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
+  button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
+         v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"),
+         v.s().confirm_exit ? Style::kDanger : Style::kSecondary, 42);
 }
 
 }  // namespace

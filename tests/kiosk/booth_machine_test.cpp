@@ -463,6 +463,12 @@ TEST_CASE("admin delete last pledge needs a second tap and upload now and exit s
   b.tap("admin:delete");
   CHECK(b.count<DeleteLastPledge>() == 1);
   b.tap("admin:exit");
+  CHECK(b.count<ExitBooth>() == 0);  // asks first
+  CHECK(b.m.state().confirm_exit);
+  b.tap("admin:pause");  // anything else cancels the question
+  CHECK_FALSE(b.m.state().confirm_exit);
+  b.tap("admin:exit");
+  b.tap("admin:exit");
   CHECK(b.count<ExitBooth>() == 1);
 }
 

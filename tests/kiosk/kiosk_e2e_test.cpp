@@ -291,6 +291,7 @@ tap admin:delete
 tap admin:delete
 wait 1.5
 tap admin:exit
+tap admin:exit
 )";
   pb::test::write_file(dir / "booth.toml", booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"));
   pb::test::write_file(dir / "script.txt", script);

@@ -30,9 +30,36 @@ TEST_CASE("english and korean string tables have the same keys and no empty stri
     CHECK_FALSE(s->get("ko", k).empty());
   }
   CHECK(s->format("ko", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
-        "#HeForShe에서 142명의 남성이 서약했습니다");
+        "#HeForShe에서 남성 142명이 서약했습니다");
   CHECK(s->format("en", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
         "142 men have pledged at #HeForShe");
+}
+
+TEST_CASE("the korean strings read as the review of issue 12 asks", "[kiosk][i18n]") {
+  auto s = Strings::load(pb::config::assets_dir() + "/i18n");
+  REQUIRE(s);
+  CHECK(s->get("ko", "answer.sister") == "누나·여동생을 위해");
+  CHECK(s->get("ko", "details.why_label") == "나에게 성평등이 중요한 이유는?");
+  CHECK(s->get("ko", "details.name_label").find("예: 민준") != std::string::npos);
+  CHECK(s->format("ko", "pin.wrong", {{"left", "3"}}).find("3번 더 시도할 수 있습니다") !=
+        std::string::npos);
+  // One pledge text: "one of billions" said once, no repeated 나는, no "한 / 명".
+  const std::string pledge = s->get("ko", "pledge.text");
+  CHECK(pledge.find("수십억 명 중 한 사람") != std::string::npos);
+  CHECK(pledge.find("나는") == std::string::npos);
+  CHECK(s->format("ko", "thanks.supporter", {{"number", "143"}, {"event", "E"}}) ==
+        "E의 서약자 #143입니다");
+  CHECK(s->get("ko", "thanks.supporter_first").find("첫 번째") != std::string::npos);
+  for (const char* k : {"thanks.qr_photo", "thanks.qr_photo_offline"}) {
+    CHECK(s->get("ko", k).find("동기화") == std::string::npos);
+    CHECK(s->get("ko", k).find("올라갑니다") == std::string::npos);
+  }
+  const std::string stranded = s->get("ko", "admin.stranded");
+  CHECK(stranded.find("{target}을") == std::string::npos);  // no particle glued to a name
+  CHECK(stranded.find("{target}를") == std::string::npos);
+  const std::string ending = "실행하세요.";  // ends as an instruction
+  REQUIRE(stranded.size() > ending.size());
+  CHECK(stranded.compare(stranded.size() - ending.size(), ending.size(), ending) == 0);
 }
 
 TEST_CASE("a missing string shows its key and a broken table names the line", "[kiosk][i18n]") {

@@ -163,6 +163,7 @@ struct BoothState {
   Millis pin_locked_until = 0;
   bool pin_failed_last = false;         // show "wrong PIN" under the pad
   bool confirm_delete = false;          // "delete last pledge" waits for a second tap
+  bool confirm_exit = false;            // "exit booth" waits for a second tap
   std::string admin_notice;             // key of a one-line notice ("admin.deleted", …)
   Screen return_to = Screen::kAttract;  // where ADMIN_PIN's cancel goes
 };
