@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "pb/camera.h"
+#include "pb/i18n.h"
 #include "pb/photo.h"
 
 namespace fs = std::filesystem;
@@ -19,7 +20,7 @@ struct SnapOptions {
   std::string out_dir;
   std::string name;
   std::string answer;
-  std::string blank = "I stand for gender equality.";
+  std::string blank;  // "" = the booth's own sign line (sign.blank) in its default language
   bool png = false;
   double timeout_s = 10;
 };
@@ -70,7 +71,14 @@ void snap(AppContext& ctx, const SnapOptions& opt) {
          " s" + (stats.last_error.empty() ? "" : ": " + stats.last_error));
   }
 
-  auto photo = composer.compose(still->bgr, {opt.name, opt.answer, opt.blank});
+  // The same sign line as the booth shows, so a framing check looks like a real photo.
+  std::string blank = opt.blank;
+  if (blank.empty()) {
+    auto strings = kiosk::Strings::load(config::assets_dir() + "/i18n");
+    if (!strings) fail(strings.status().message(), 2);
+    blank = strings->get(cfg.booth.default_locale, "sign.blank");
+  }
+  auto photo = composer.compose(still->bgr, {opt.name, opt.answer, blank});
   if (!photo) fail(photo.status().message());
   auto jpeg = photo::encode_jpeg(photo->bgr, cfg.photo.jpeg_quality);
   if (!jpeg) fail(jpeg.status().message());
@@ -115,7 +123,9 @@ void add_camera_commands(CLI::App& app, AppContext& ctx) {
   cmd->add_option("--out", opt->out_dir, "folder for snap-<time>.jpg")->required();
   cmd->add_option("--name", opt->name, "a first name for the sign");
   cmd->add_option("--answer", opt->answer, "an answer line for the sign");
-  cmd->add_option("--blank", opt->blank, "the line on the sign when there is no name or answer");
+  cmd->add_option("--blank", opt->blank,
+                  "the line on the sign when there is no name or answer (default: the booth's, in "
+                  "its default language)");
   cmd->add_flag("--png", opt->png, "also write a lossless PNG");
   cmd->add_option("--timeout", opt->timeout_s, "seconds to wait for the camera (default 10)");
   cmd->callback([&ctx, opt] { snap(ctx, *opt); });

@@ -181,7 +181,7 @@ void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
 }
 
 void run_export(AppContext& ctx, const std::string& data_dir, const std::string& csv,
-                const std::string& dir) {
+                const std::string& dir, bool include_private) {
   if (csv.empty() && dir.empty()) {
     std::cerr << "pledgebooth export: give --csv FILE or --dir DIR\n";
     throw ExitCode{2};
@@ -196,7 +196,15 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
     std::cout << "wrote " << csv << "\n";
   }
   if (!dir.empty()) {
-    // A folder for a USB stick: pledges.csv plus the photos in their dated folders.
+    // A folder for a USB stick: pledges.csv plus the photos in their dated folders. Only
+    // photos shared by their owners, unless --include-private: those go under private/ so
+    // nobody hands them on by mistake (pledges.csv marks them share_consent=no).
+    if (include_private)
+      std::cout << "export: --include-private: photos whose owners did NOT agree to share them "
+                   "go to "
+                << dir
+                << "/private/ (share_consent=no in pledges.csv); keep them off shared "
+                   "drives\n";
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (Status s = ledger->export_csv(dir + "/pledges.csv"); !s) {
@@ -204,12 +212,16 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
       throw ExitCode{1};
     }
     auto pledges = check(ledger->list_pledges(), "list pledges");
-    int copied = 0;
+    int copied = 0, kept_private = 0, left_out = 0;
     for (const auto& p : pledges) {
       if (p.photo_path.empty()) continue;
+      if (!p.share_consent && !include_private) {
+        ++left_out;
+        continue;
+      }
       // The ledger checked the path inside its data dir; here it must stay inside the
       // output folder too, also where a link in it points elsewhere.
-      fs::path dest = fs::path(dir) / p.photo_path;
+      fs::path dest = fs::path(dir) / (p.share_consent ? "" : "private") / p.photo_path;
       if (!store::is_inside_folder(dir, dest.string()) || fs::is_symlink(dest, ec)) {
         std::cerr << "warning: export: " << dest.string()
                   << " leads outside the export folder; photo of pledge " << p.id << " skipped\n";
@@ -221,11 +233,17 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
         std::cerr << "pledgebooth export: copy " << p.photo_path << ": " << ec.message() << "\n";
         throw ExitCode{1};
       }
-      ++copied;
+      ++(p.share_consent ? copied : kept_private);
     }
     sync();
     report_skipped(*ledger);
-    std::cout << "wrote " << dir << "/pledges.csv and " << copied << " photo(s)\n";
+    std::cout << "wrote " << dir << "/pledges.csv and " << copied << " shared photo(s)";
+    if (include_private) std::cout << " and " << kept_private << " private photo(s) in private/";
+    std::cout << "\n";
+    if (left_out > 0)
+      std::cout << left_out
+                << " photo(s) without share consent stay on the booth (--include-private "
+                   "copies them)\n";
   }
 }
 
@@ -290,7 +308,7 @@ void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int coun
 
 void add_store_commands(CLI::App& app, AppContext& ctx) {
   static std::string data_dir, csv, dir, id;
-  static bool json = false, consent = true;
+  static bool json = false, consent = true, include_private = false;
   static int count = 1, photo_kb = 400;
 
   auto* stats = app.add_subcommand("stats", "pledges per event, photos, upload queue by state");
@@ -303,7 +321,10 @@ void add_store_commands(CLI::App& app, AppContext& ctx) {
   exp->add_option("--data-dir", data_dir, "data directory (default: from the config)");
   exp->add_option("--csv", csv, "write one row per pledge to this file");
   exp->add_option("--dir", dir, "write pledges.csv and the photos into this folder");
-  exp->callback([&ctx] { run_export(ctx, data_dir, csv, dir); });
+  exp->add_flag("--include-private", include_private,
+                "with --dir: also copy photos whose owners did not agree to share them, "
+                "into DIR/private/");
+  exp->callback([&ctx] { run_export(ctx, data_dir, csv, dir, include_private); });
 
   auto* del = app.add_subcommand(
       "delete", "delete a pledge on request: row, photo, upload queue, remote copies");

@@ -415,10 +415,31 @@ Config parse(const toml::table& root, const Reader& r) {
                   c.event.page_url = r.str(v, k);
                   check_url(r, v, k, c.event.page_url);
                 }},
-               {"public_base_url", [&](const toml::node& v, const std::string& k) {
+               {"public_base_url",
+                [&](const toml::node& v, const std::string& k) {
                   c.event.public_base_url = r.str(v, k);
                   check_url(r, v, k, c.event.public_base_url);
                   while (c.event.public_base_url.back() == '/') c.event.public_base_url.pop_back();
+                }},
+               {"public_target",
+                [&](const toml::node& v, const std::string& k) {
+                  c.event.public_target = r.str(v, k);
+                }},
+               {"organiser",
+                [&](const toml::node& v, const std::string& k) {
+                  c.event.organiser = r.str(v, k);
+                  if (c.event.organiser.size() > 80 || !is_clean_text(c.event.organiser))
+                    r.fail(v, k, "must be at most 80 bytes of printable text");
+                }},
+               {"privacy_contact",
+                [&](const toml::node& v, const std::string& k) {
+                  c.event.privacy_contact = r.str(v, k);
+                  if (c.event.privacy_contact.size() > 120 ||
+                      !is_clean_text(c.event.privacy_contact))
+                    r.fail(v, k, "must be at most 120 bytes of printable text");
+                }},
+               {"keep_months", [&](const toml::node& v, const std::string& k) {
+                  c.event.keep_months = static_cast<int>(r.integer(v, k, 0, 120));
                 }}});
         }},
        {"booth",
@@ -462,8 +483,12 @@ Config parse(const toml::table& root, const Reader& r) {
                 [&](const toml::node& v, const std::string& k) {
                   c.booth.thanks_timeout_s = static_cast<int>(r.integer(v, k, 3, 120));
                 }},
-               {"countdown_s", [&](const toml::node& v, const std::string& k) {
+               {"countdown_s",
+                [&](const toml::node& v, const std::string& k) {
                   c.booth.countdown_s = static_cast<int>(r.integer(v, k, 1, 10));
+                }},
+               {"sound", [&](const toml::node& v, const std::string& k) {
+                  c.booth.sound = r.boolean(v, k);
                 }}});
         }},
        {"camera",
@@ -571,6 +596,11 @@ Config parse(const toml::table& root, const Reader& r) {
     for (auto& u : c.upload.targets)
       if (u.kind == "file") u.path = c.storage.data_dir + "/outbox-folder";
   }
+  if (!c.event.public_target.empty() &&
+      std::none_of(c.upload.targets.begin(), c.upload.targets.end(),
+                   [&](const UploadTarget& u) { return u.name == c.event.public_target; }))
+    r.fail(*root.at_path("event.public_target").node(), "event.public_target",
+           "names no [[upload.targets]] entry ('" + c.event.public_target + "')");
   return c;
 }
 

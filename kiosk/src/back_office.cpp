@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "pb/camera.h"
 #include "pb/ledger.h"
 #include "pb/photo.h"
+#include "pb/thanks_info.h"
 #ifdef PB_KIOSK_HAS_UPLOADER
 #include "pb/uploader.h"
 #endif
@@ -177,6 +179,19 @@ void BackOffice::Impl::refresh() {
       local.failed = q->failed;
       local.done = q->done;
     }
+    local.last_pledge_id.clear();
+    if (auto all = ledger->list_pledges(config.event.id); all && !all->empty()) {
+      local.last_pledge_id = all->back().id;
+      local.last_pledge_ms = all->back().created_ms;
+      local.last_pledge_name = all->back().first_name;
+      local.last_pledge_photo = !all->back().photo_path.empty();
+    }
+    local.last_upload.clear();
+    for (const auto& t : config.upload.targets) local.last_upload.emplace_back(t.name, 0);
+    if (auto done = ledger->outbox_items(store::OutboxState::kDone))
+      for (const auto& it : *done)
+        for (auto& [name, ms] : local.last_upload)
+          if (name == it.target) ms = std::max(ms, it.updated_ms);
     std::vector<std::string> names;
     for (const auto& t : config.upload.targets) names.push_back(t.name);
     local.stranded.clear();
@@ -297,7 +312,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
   std::int64_t number = 0;
   if (auto n = ledger->count_pledges(config.event.id)) number = *n;
   std::string url = config.event.page_url;
-  if (!config.event.public_base_url.empty() && !p.photo_path.empty() && p.share_consent) {
+  if (photo_link_published(config) && !p.photo_path.empty() && p.share_consent) {
     std::string base = config.event.public_base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     url = base + "/" + p.event + "/" + store::utc_date(p.created_ms) + "/" + p.id + ".jpg";

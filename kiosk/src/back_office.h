@@ -47,6 +47,13 @@ struct BoothStatus {
   std::vector<std::pair<std::string, std::int64_t>> stranded;
   std::string last_error;  // the newest failed/retrying outbox error ("" = none)
   bool online = true;
+  // The newest pledge at this event: what "Delete last pledge" deletes, shown before it does.
+  std::string last_pledge_id;  // "" = none
+  std::int64_t last_pledge_ms = 0;
+  std::string last_pledge_name;
+  bool last_pledge_photo = false;
+  // Per configured target: UTC ms of its last successful upload (0 = none yet).
+  std::vector<std::pair<std::string, std::int64_t>> last_upload;
   std::string last_deleted;  // id of the pledge deleted from ADMIN ("" = none yet)
   std::string delete_error;
   std::int64_t clock_high_ms = 0;  // the ledger's highest id time (ADMIN's clock check)

@@ -54,6 +54,33 @@ bool BoothMachine::flashing(Millis now) const {
          now < s_.shutter_ms + options_.flash_ms;
 }
 
+Millis BoothMachine::idle_warning_ms() const {
+  return std::min(options_.idle_warning_ms, options_.idle_timeout_ms / 2);
+}
+
+Millis BoothMachine::idle_warning_left(Millis now) const {
+  if (s_.screen != Screen::kPledge && s_.screen != Screen::kDetails && s_.screen != Screen::kReview)
+    return 0;
+  const Millis left = s_.last_touch_ms + options_.idle_timeout_ms - now;
+  return left > 0 && left <= idle_warning_ms() ? left : 0;
+}
+
+Millis BoothMachine::thanks_left(Millis now) const {
+  if (s_.screen != Screen::kThanks) return 0;
+  return std::max<Millis>(0, s_.thanks_until_ms - now);
+}
+
+bool BoothMachine::details_entered() const {
+  return s_.first_name.length() > 0 || s_.answer_words.length() > 0 || !s_.answer_pick.empty();
+}
+
+void BoothMachine::enter_thanks(Millis now, std::vector<Command>& out) {
+  s_.confirm_no_photo = false;
+  s_.about_data = false;
+  enter(Screen::kThanks, now, out);
+  s_.thanks_until_ms = now + options_.thanks_timeout_ms;
+}
+
 KeyboardMode BoothMachine::base_mode() const {
   return s_.locale == "ko" ? KeyboardMode::kHangul : KeyboardMode::kLatin;
 }
@@ -178,6 +205,8 @@ void BoothMachine::to_attract(Millis now, std::vector<Command>& out) {
   s_.review_ready = false;
   s_.retakes_used = 0;
   s_.share_consent = false;
+  s_.confirm_no_photo = false;
+  s_.about_data = false;
   s_.saving = false;
   s_.with_photo = false;
   s_.saved.reset();
@@ -217,6 +246,7 @@ void BoothMachine::camera_gap(Millis now, std::vector<Command>& out) {
 void BoothMachine::leave_admin(Millis now, std::vector<Command>& out) {
   s_.pin.clear();
   s_.confirm_delete = false;
+  s_.confirm_exit = false;
   to_attract(now, out);
   if (s_.oos.any()) enter(Screen::kOutOfService, now, out);
 }
@@ -249,7 +279,7 @@ void BoothMachine::on_tick(Millis now, std::vector<Command>& out) {
       if (idle) leave_admin(now, out);
       break;
     case Screen::kThanks:
-      if (now - s_.entered_ms >= options_.thanks_timeout_ms) {
+      if (now >= s_.thanks_until_ms) {
         to_attract(now, out);
         check_service(now, out);
       }
@@ -338,6 +368,7 @@ void BoothMachine::on_pin_key(const std::string& target, Millis now, std::vector
 
 void BoothMachine::on_admin(const std::string& target, Millis now, std::vector<Command>& out) {
   if (target != "admin:delete") s_.confirm_delete = false;
+  if (target != "admin:exit") s_.confirm_exit = false;
   if (target == "admin:pause") {
     s_.oos.paused = !s_.oos.paused;
     s_.admin_notice = s_.oos.paused ? "admin.notice_paused" : "admin.notice_resumed";
@@ -355,7 +386,13 @@ void BoothMachine::on_admin(const std::string& target, Millis now, std::vector<C
   } else if (target == "admin:close") {
     leave_admin(now, out);
   } else if (target == "admin:exit") {
-    out.push_back(ExitBooth{});
+    // Leaving ends the booth for the day: a second tap, as for delete.
+    if (s_.confirm_exit) {
+      s_.confirm_exit = false;
+      out.push_back(ExitBooth{});
+    } else {
+      s_.confirm_exit = true;
+    }
   }
 }
 
@@ -412,7 +449,17 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
     case Screen::kCountdown:
       break;  // hands off: the camera is about to fire
     case Screen::kReview:
-      if (target == "consent") {
+      if (s_.about_data) {  // the panel covers the screen: only its close button answers
+        if (target == "about_close") s_.about_data = false;
+        break;
+      }
+      if (s_.confirm_no_photo && target != "no_photo_confirm") {
+        s_.confirm_no_photo = false;  // "keep my photo", or a tap beside the question
+        break;
+      }
+      if (target == "about_data") {
+        s_.about_data = true;
+      } else if (target == "consent") {
         s_.share_consent = !s_.share_consent;
       } else if (target == "use_photo") {
         SavePledge save{
@@ -423,7 +470,7 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
         s_.saving = true;
         s_.saved.reset();
         s_.save_failed = false;
-        enter(Screen::kThanks, now, out);
+        enter_thanks(now, out);
         out.push_back(std::move(save));
       } else if (target == "retake") {
         if (retakes_left() > 0) {
@@ -432,6 +479,8 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
           start_countdown(now, out);
         }
       } else if (target == "no_photo") {
+        s_.confirm_no_photo = true;  // the photo goes for good: ask once
+      } else if (target == "no_photo_confirm") {
         out.push_back(DiscardPhoto{});
         s_.have_still = false;
         s_.share_consent = false;
@@ -439,7 +488,7 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
         s_.saving = true;
         s_.saved.reset();
         s_.save_failed = false;
-        enter(Screen::kThanks, now, out);
+        enter_thanks(now, out);
         out.push_back(SavePledge{s_.locale, s_.first_name.text(), s_.answer_pick,
                                  s_.answer_words.text(), false, false, 0});
       }
@@ -448,6 +497,10 @@ void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Com
       if (target == "thanks_done") {
         to_attract(now, out);
         check_service(now, out);
+      } else if (target == "thanks_more") {
+        // Never more than one extension ahead: a stuck finger cannot hold the booth.
+        s_.thanks_until_ms = std::min(std::max(s_.thanks_until_ms, now) + options_.thanks_more_ms,
+                                      now + options_.thanks_more_ms + options_.thanks_timeout_ms);
       }
       break;
     case Screen::kOutOfService:

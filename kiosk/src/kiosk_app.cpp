@@ -29,6 +29,7 @@
 #include "pb/kiosk_script.h"
 #include "pb/photo.h"
 #include "pb/qr_code.h"
+#include "pb/sound.h"
 #include "screens.h"
 #include "service.h"
 #include "touch_input.h"
@@ -411,6 +412,8 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   bool preview_valid = false;
 
   Painter painter(renderer.get(), kFontDir);
+  Sound sound(cfg.booth.sound);
+  int last_digit = 0;  // the countdown digit last beeped
   TouchAdapter touch;
   ScreenshotWriter shots;
   BackOffice office(
@@ -467,6 +470,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
   std::function<void(const Event&, Millis)> feed = [&](const Event& e, Millis now) {
     for (const Command& c : machine.handle(e, now)) {
       if (std::holds_alternative<TakeStill>(c)) {
+        sound.shutter();
         still = grabber.still(camera::Clock::now());
         if (still)
           feed(StillTaken{}, now);
@@ -581,6 +585,10 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     // 4. Time.
     feed(Tick{}, now);
     const BoothState& s = machine.state();
+    if (const int digit = machine.countdown_digit(now); digit != last_digit) {
+      if (digit > 0) sound.countdown_beep(digit == 1);
+      last_digit = digit;
+    }
     if (s.screen != last_screen || s.locale != last_locale) {
       if (s.screen != last_screen) {
         frames_in_screen = 0;

@@ -264,6 +264,16 @@ float Painter::paragraph(const std::string& s, Face face, float size, Color c, c
   return static_cast<float>(h) / scale_;
 }
 
+Rect Painter::measure_paragraph(const std::string& s, Face face, float size, float width,
+                                Align align) {
+  int w = 0, h = 0;
+  const int px = std::max(4, static_cast<int>(std::lround(size * scale_)));
+  const int wrap = std::max(1, static_cast<int>(width * scale_));
+  // The texture is cached: the paragraph() that usually follows reuses it.
+  if (!cached(s, face, px, Color{255, 255, 255, 255}, wrap, align, &w, &h)) return {};
+  return {0, 0, static_cast<float>(w) / scale_, static_cast<float>(h) / scale_};
+}
+
 void Painter::image(SDL_Texture* tex, const Rect& r) {
   if (!tex) return;
   const SDL_Rect p = pixels(r);

@@ -76,6 +76,9 @@ class Painter {
                   Align align = Align::kLeft);
   // Size of a single line in design units.
   Rect measure(const std::string& s, Face face, float size);
+  // Size of s wrapped at width, in design units (what paragraph() would use).
+  Rect measure_paragraph(const std::string& s, Face face, float size, float width,
+                         Align align = Align::kLeft);
   // The largest size <= size at which s fits in width on one line.
   float fit(const std::string& s, Face face, float size, float width);
   void image(SDL_Texture* tex, const Rect& r);

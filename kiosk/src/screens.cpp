@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 
 #include "pb/keyboard.h"
 #include "pb/ledger.h"
 #include "pb/photo.h"
+#include "pb/thanks_info.h"
 
 namespace pb::kiosk {
 namespace {
@@ -26,6 +29,10 @@ constexpr Color kWarn{255, 196, 84, 255};
 constexpr Color kDanger{214, 48, 72, 255};
 
 enum class Style { kPrimary, kSecondary, kLight, kDanger, kDisabled };
+
+// The smallest text a participant must read: ~28 px on a 1280x720 screen, 1-2 m away.
+// Longer text wraps instead of shrinking below it.
+constexpr float kMinRead = 42;
 
 bool pressed(const View& v, const Rect& r) {
   return v.held && r.contains(v.held->x, v.held->y);
@@ -69,20 +76,27 @@ void button(Painter& p, const View& v, std::vector<Hit>& hits, const std::string
   p.rounded(r, r.h / 2.6f, fill);
   if (style == Style::kSecondary) p.rounded_outline(r, r.h / 2.6f, 3, kWhite.with_alpha(150));
   const float fs = p.fit(label, Face::kBold, size, r.w - 48);
-  p.text(label, Face::kBold, fs, text, r, Align::kCenter);
+  const float least = std::min(size, std::max(kMinRead, size * 0.8f));
+  if (fs >= least) {
+    p.text(label, Face::kBold, fs, text, r, Align::kCenter);
+  } else {  // too long for one line: wrap at a readable size
+    const Rect m = p.measure_paragraph(label, Face::kBold, least, r.w - 48, Align::kCenter);
+    p.paragraph(label, Face::kBold, least, text, {r.x + 24, r.cy() - m.h / 2, r.w - 48, m.h},
+                Align::kCenter);
+  }
   if (style != Style::kDisabled) hits.push_back({target, r, false});
 }
 
 void lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right = 1860,
                  float y = 40) {
-  const Rect ko{right - 190, y, 190, 76};
-  const Rect en{right - 190 - 12 - 130, y, 130, 76};
+  const Rect ko{right - 200, y, 200, 76};
+  const Rect en{right - 200 - 12 - 130, y, 130, 76};
   for (const auto& [rect, loc] :
        {std::pair{en, std::string("en")}, std::pair{ko, std::string("ko")}}) {
     const bool active = v.s().locale == loc;
     p.rounded(rect, 38, active ? kWhite : kWhite.with_alpha(pressed(v, rect) ? 70 : 30));
     if (!active) p.rounded_outline(rect, 38, 2, kWhite.with_alpha(130));
-    p.text(v.strings.get(loc, "lang." + loc), Face::kBold, 34, active ? kInk : kWhite, rect,
+    p.text(v.strings.get(loc, "lang." + loc), Face::kBold, kMinRead, active ? kInk : kWhite, rect,
            Align::kCenter);
     hits.push_back({"lang_" + loc, rect, false});
   }
@@ -124,7 +138,7 @@ void admin_corner(std::vector<Hit>& hits) {
 // --- ATTRACT -------------------------------------------------------------------------
 void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
   hits.push_back({"start", {0, 0, kDesignW, kDesignH}, false});
-  photo_box(p, v, {110, 90, 720, 900}, v.preview, "");
+  photo_box(p, v, {110, 90, 720, 900}, v.preview, v.tr("camera.warming"));
   wordmark(p, 920, 60, 48);
   float y = 210;
   y += p.paragraph(v.tr("attract.title"), Face::kTitle, 96, kWhite, {920, y, 900, 400});
@@ -137,21 +151,22 @@ void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
         : n == 1 ? v.tr("attract.counter_one", {{"event", v.config.event.name}})
                  : v.tr("attract.counter",
                         {{"count", std::to_string(n)}, {"event", v.config.event.name}});
-    const Rect card{920, 640, 900, 130};
+    const Rect card{920, 640, 900, 160};
     p.rounded(card, 30, kWhite.with_alpha(26));
     p.circle(card.x + 65, card.cy(), 34, kMagenta);
     p.text("\u2665", Face::kTitle, 40, kWhite, {card.x + 31, card.y, 68, card.h}, Align::kCenter);
-    const float fs = p.fit(count, Face::kBold, 44, card.w - 150);
-    p.text(count, Face::kBold, fs, kWhite, {card.x + 125, card.y, card.w - 150, card.h});
+    const Rect m = p.measure_paragraph(count, Face::kBold, 44, card.w - 160);
+    p.paragraph(count, Face::kBold, 44, kWhite,
+                {card.x + 125, card.cy() - m.h / 2, card.w - 160, m.h});
   }
-  const Rect start{920, 830, 900, 160};
+  const Rect start{920, 840, 900, 150};
   button(p, v, hits, "start", start, v.tr("attract.start"), Style::kPrimary, 60);
   lang_toggle(p, v, hits);  // on top of the full-screen start target
 }
 
 // --- PLEDGE --------------------------------------------------------------------------
 void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
-  photo_box(p, v, {110, 90, 720, 900}, v.preview, "");
+  photo_box(p, v, {110, 90, 720, 900}, v.preview, v.tr("camera.warming"));
   wordmark(p, 920, 60, 48);
   lang_toggle(p, v, hits);
   p.paragraph(v.tr("pledge.title"), Face::kTitle, 70, kWhite, {920, 180, 900, 120});
@@ -162,12 +177,13 @@ void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
   const Rect card{920, 300, 900, 470};
   p.rounded(card, 30, kWhite.with_alpha(24));
   p.rounded({card.x, card.y + 30, 10, card.h - 60}, 5, kPink);
-  const float size = text.size() > 420 ? 36 : 42;
+  // Readable first: a long pledge text wraps at the smallest readable size.
+  const float size = text.size() > 300 ? kMinRead : 46;
   p.paragraph(text, Face::kBody, size, kWhite,
               {card.x + 50, card.y + 40, card.w - 90, card.h - 60});
   button(p, v, hits, "agree", {920, 830, 560, 160}, v.tr("pledge.agree"), Style::kPrimary, 60);
   button(p, v, hits, "not_now", {1510, 830, 310, 160}, v.tr("pledge.not_now"), Style::kSecondary,
-         40);
+         46);
 }
 
 // --- DETAILS -------------------------------------------------------------------------
@@ -223,7 +239,8 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
       if (pressed(v, r)) fill = kSoft.with_alpha(200);
       p.rounded(r, 16, fill);
       const Color tc = special || k.id == "done" ? kWhite : kInk;
-      p.text(label, special ? Face::kBold : Face::kBody, special ? 34 : 44, tc, r, Align::kCenter);
+      const float ks = special ? p.fit(label, Face::kBold, kMinRead, r.w - 16) : 44;
+      p.text(label, special ? Face::kBold : Face::kBody, ks, tc, r, Align::kCenter);
       hits.push_back({"key:" + k.id, r, false});
       x += k.width * unit;
     }
@@ -233,55 +250,85 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
 
 void details(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothState& s = v.s();
-  p.text(v.tr("details.title"), Face::kTitle, 62, kWhite, {60, 36, 0, 0});
-  p.text(v.tr("details.subtitle"), Face::kBody, 34, kSoft, {62, 116, 0, 0});
+  p.text(v.tr("details.title"), Face::kTitle, 62, kWhite, {60, 28, 0, 0});
+  p.text(v.tr("details.subtitle"), Face::kBody, kMinRead, kSoft, {62, 104, 0, 0});
   button(p, v, hits, "details_back", {1300, 40, 200, 76}, v.tr("details.back"), Style::kSecondary,
-         34);
+         kMinRead);
   lang_toggle(p, v, hits);
-  p.text(v.tr("details.name_label"), Face::kBold, 32, kSoft, {62, 172, 0, 0});
-  field(p, v, hits, "field:name", {60, 214, 1180, 92}, s.first_name.text(),
+  p.text(v.tr("details.name_label"), Face::kBold, kMinRead, kSoft, {62, 164, 0, 0});
+  field(p, v, hits, "field:name", {60, 220, 1180, 82}, s.first_name.text(),
         v.tr("details.name_placeholder"), s.focus == BoothState::Focus::kName);
-  p.text(v.tr("details.why_label"), Face::kBold, 32, kSoft, {62, 326, 0, 0});
+  p.text(v.tr("details.why_label"), Face::kBold, kMinRead, kSoft, {62, 312, 0, 0});
+  // Two columns: the longest picks ("누나·여동생을 위해") stay whole at a readable size.
   const auto& picks = answer_picks();
   for (std::size_t i = 0; i < picks.size(); ++i) {
-    const Rect r{60 + static_cast<float>(i % 3) * 400, 370 + static_cast<float>(i / 3) * 96, 380,
-                 82};
+    const Rect r{60 + static_cast<float>(i % 2) * 595, 366 + static_cast<float>(i / 2) * 76, 585,
+                 68};
     const bool on = s.answer_pick == picks[i];
-    p.rounded(r, 41, on ? kMagenta : kWhite.with_alpha(pressed(v, r) ? 70 : 34));
-    if (!on) p.rounded_outline(r, 41, 2, kWhite.with_alpha(120));
+    p.rounded(r, 34, on ? kMagenta : kWhite.with_alpha(pressed(v, r) ? 70 : 34));
+    if (!on) p.rounded_outline(r, 34, 2, kWhite.with_alpha(120));
     const std::string label = v.tr("answer." + picks[i]);
-    p.text(label, Face::kBold, p.fit(label, Face::kBold, 36, r.w - 40), kWhite, r, Align::kCenter);
+    p.text(label, Face::kBold, p.fit(label, Face::kBold, kMinRead, r.w - 40), kWhite, r,
+           Align::kCenter);
     hits.push_back({"pick:" + picks[i], r, false});
   }
-  field(p, v, hits, "field:words", {60, 566, 1180, 86}, s.answer_words.text(),
+  field(p, v, hits, "field:words", {60, 596, 1180, 76}, s.answer_words.text(),
         v.tr("details.words_placeholder"), s.focus == BoothState::Focus::kWords);
-  if (s.focus != BoothState::Focus::kNone) keyboard(p, v, hits, {60, 676, 1180, 380});
+  if (s.focus != BoothState::Focus::kNone) keyboard(p, v, hits, {60, 690, 1180, 370});
   // The sign as it will look, live.
-  photo_box(p, v, {1300, 150, 560, 700}, v.preview, "");
-  button(p, v, hits, "details_next", {1290, 880, 580, 110}, v.tr("details.next"), Style::kPrimary,
+  photo_box(p, v, {1300, 140, 560, 700}, v.preview, v.tr("camera.warming"));
+  button(p, v, hits, "details_next", {1290, 870, 580, 110}, v.tr("details.next"), Style::kPrimary,
          46);
-  const Rect skip{1290, 1000, 580, 66};
-  p.text(v.tr("details.skip"), Face::kBold, 34, pressed(v, skip) ? kPink : kSoft, skip,
-         Align::kCenter);
-  hits.push_back({"details_skip", skip, false});
+  // "Skip" would throw away what was typed: it is offered only while nothing is.
+  if (!v.machine.details_entered()) {
+    const Rect skip{1290, 992, 580, 76};
+    p.text(v.tr("details.skip"), Face::kBold, kMinRead, pressed(v, skip) ? kPink : kSoft, skip,
+           Align::kCenter);
+    hits.push_back({"details_skip", skip, false});
+  }
+}
+
+// A thick line as a row of dots (the fonts have no check mark or arrow).
+void stroke(Painter& p, float x0, float y0, float x1, float y1, float half_width, Color c) {
+  const int steps = std::max(2, static_cast<int>(std::hypot(x1 - x0, y1 - y0) / half_width));
+  for (int i = 0; i <= steps; ++i) {
+    const float t = static_cast<float>(i) / static_cast<float>(steps);
+    p.circle(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, half_width, c);
+  }
+}
+
+// An upward chevron centred at (x, y): "look up here".
+void chevron_up(Painter& p, float x, float y, float size, Color c) {
+  stroke(p, x - size, y + size * 0.6f, x, y - size * 0.4f, size * 0.16f, c);
+  stroke(p, x, y - size * 0.4f, x + size, y + size * 0.6f, size * 0.16f, c);
 }
 
 // --- COUNTDOWN -----------------------------------------------------------------------
 void countdown(Painter& p, const View& v, std::vector<Hit>&) {
-  const Rect box{560, 40, 800, 1000};
-  photo_box(p, v, box, v.preview, "");
-  p.paragraph(v.tr("countdown.title"), Face::kTitle, 58, kWhite, {50, 400, 460, 400},
+  // The digit sits top-centre, right under the camera, so eyes go to the lens; the
+  // preview moves down to make room.
+  const Rect box{560, 300, 800, 760};
+  photo_box(p, v, box, v.preview, v.tr("camera.warming"));
+  p.paragraph(v.tr("countdown.title"), Face::kTitle, 58, kWhite, {40, 420, 480, 400},
               Align::kCenter);
   const int digit = v.machine.countdown_digit(v.now);
+  const float cx = 960, cy = 150;
   if (digit > 0) {
-    // Beside the face, never over it; the digit shrinks a little through each second.
+    // The digit shrinks a little through each second.
     const float phase = static_cast<float>((v.s().shutter_ms - v.now) % 1000) / 1000.f;
-    const float r = 150 + 30 * phase;
-    const float cx = 1640, cy = 540;
-    p.circle(cx, cy + 10, r, Color{20, 0, 30, 80});
+    const float r = 118 + 16 * phase;
+    p.circle(cx, cy + 8, r, Color{20, 0, 30, 80});
     p.circle(cx, cy, r, kMagenta);
-    p.text(std::to_string(digit), Face::kTitle, 190 + 50 * phase, kWhite,
+    p.text(std::to_string(digit), Face::kTitle, 170 + 40 * phase, kWhite,
            {cx - r, cy - r, 2 * r, 2 * r}, Align::kCenter);
+    // "Look up" on both sides of the digit, pointing at the camera above the screen.
+    for (const float side : {-1.0f, 1.0f}) {
+      chevron_up(p, cx + side * 250, 95, 36, kPink);
+      chevron_up(p, cx + side * 250, 150, 36, kPink.with_alpha(150));
+    }
+    p.text(v.tr("countdown.look_up"), Face::kBold, 46, kWhite, {cx + 300, cy - 40, 0, 0});
+    const Rect m = p.measure(v.tr("countdown.look_up"), Face::kBold, 46);
+    p.text(v.tr("countdown.look_up"), Face::kBold, 46, kWhite, {cx - 300 - m.w, cy - 40, 0, 0});
   }
   if (v.machine.flashing(v.now) || (v.s().waiting_for_still && digit == 0)) {
     const float t = static_cast<float>(v.now - v.s().shutter_ms) /
@@ -293,48 +340,131 @@ void countdown(Painter& p, const View& v, std::vector<Hit>&) {
 
 // --- REVIEW --------------------------------------------------------------------------
 void check_mark(Painter& p, const Rect& r, Color c) {
-  // Two thick strokes as quads (the fonts have no check mark).
-  auto stroke = [&](float x0, float y0, float x1, float y1) {
-    const int steps = 12;
-    for (int i = 0; i <= steps; ++i) {
-      const float t = static_cast<float>(i) / steps;
-      p.circle(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t, r.w * 0.07f, c);
-    }
+  const float w = r.w * 0.07f;
+  stroke(p, r.x + r.w * 0.22f, r.y + r.h * 0.52f, r.x + r.w * 0.42f, r.y + r.h * 0.72f, w, c);
+  stroke(p, r.x + r.w * 0.42f, r.y + r.h * 0.72f, r.x + r.w * 0.78f, r.y + r.h * 0.30f, w, c);
+}
+
+// The organiser as named on screens: [event] organiser, or "the organiser".
+std::string organiser(const View& v) {
+  return v.config.event.organiser.empty() ? v.tr("data.organiser_default")
+                                          : v.config.event.organiser;
+}
+
+// Dims the screen under a card that has to be answered.
+void backdrop(Painter& p) {
+  p.fill({0, 0, kDesignW, kDesignH}, Color{16, 0, 28, 200});
+}
+
+void card(Painter& p, const Rect& r) {
+  p.rounded({r.x, r.y + 14, r.w, r.h}, 36, Color{10, 0, 20, 120});
+  p.rounded(r, 36, kPurple);
+  p.rounded_outline(r, 36, 3, kPink.with_alpha(160));
+}
+
+// A real checkbox: an empty square with a thick frame, or filled with a tick.
+void checkbox(Painter& p, const Rect& box, bool on) {
+  if (on) {
+    p.rounded(box, 16, kMagenta);
+    check_mark(p, box, kWhite);
+  } else {
+    p.rounded(box, 16, kPurpleDeep);
+    p.rounded_outline(box, 16, 7, kWhite);
+  }
+}
+
+void confirm_no_photo(Painter& p, const View& v, std::vector<Hit>& hits) {
+  backdrop(p);
+  hits.push_back({"no_photo_cancel", {0, 0, kDesignW, kDesignH}, false});
+  const Rect c{410, 250, 1100, 580};
+  card(p, c);
+  float y = c.y + 60;
+  y += p.paragraph(v.tr("review.no_photo_title"), Face::kTitle, 62, kWhite,
+                   {c.x + 60, y, c.w - 120, 200}, Align::kCenter);
+  y += 20;
+  p.paragraph(v.tr("review.no_photo_text"), Face::kBody, 44, kSoft, {c.x + 60, y, c.w - 120, 200},
+              Align::kCenter);
+  button(p, v, hits, "no_photo_confirm", {c.x + 60, c.bottom() - 190, 470, 130},
+         v.tr("review.no_photo_yes"), Style::kDanger, 44);
+  button(p, v, hits, "no_photo_cancel", {c.right() - 530, c.bottom() - 190, 470, 130},
+         v.tr("review.no_photo_keep"), Style::kLight, 44);
+}
+
+void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
+  backdrop(p);
+  hits.push_back({"about_close", {0, 0, kDesignW, kDesignH}, false});
+  const Rect c{230, 60, 1460, 960};
+  card(p, c);
+  const std::string who = organiser(v);
+  const std::string contact = v.config.event.privacy_contact.empty()
+                                  ? v.config.event.page_url
+                                  : v.config.event.privacy_contact;
+  float y = c.y + 44;
+  y += p.paragraph(v.tr("data.title"), Face::kTitle, 62, kWhite, {c.x + 70, y, c.w - 140, 100});
+  y += 16;
+  auto section = [&](const std::string& head, const std::string& body) {
+    y += p.paragraph(head, Face::kBold, 44, kPink, {c.x + 70, y, c.w - 140, 80});
+    y += p.paragraph(body, Face::kBody, kMinRead, kWhite, {c.x + 70, y, c.w - 140, 300}) + 22;
   };
-  stroke(r.x + r.w * 0.22f, r.y + r.h * 0.52f, r.x + r.w * 0.42f, r.y + r.h * 0.72f);
-  stroke(r.x + r.w * 0.42f, r.y + r.h * 0.72f, r.x + r.w * 0.78f, r.y + r.h * 0.30f);
+  section(v.tr("data.who_title"), v.tr("data.who", {{"organiser", who}}));
+  section(v.tr("data.keep_title"),
+          v.config.event.keep_months > 0
+              ? v.tr("data.keep",
+                     {{"organiser", who}, {"months", std::to_string(v.config.event.keep_months)}})
+              : v.tr("data.keep_ask", {{"organiser", who}}));
+  section(v.tr("data.withdraw_title"), v.tr("data.withdraw", {{"contact", contact}}));
+  button(p, v, hits, "about_close", {c.cx() - 220, c.bottom() - 140, 440, 110}, v.tr("data.close"),
+         Style::kLight, 46);
 }
 
 void review(Painter& p, const View& v, std::vector<Hit>& hits) {
   photo_box(p, v, {110, 90, 720, 900}, v.review, v.tr("review.preparing"));
   lang_toggle(p, v, hits);
-  p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {920, 140, 0, 0});
-  // Consent: opt-in, off by default, worded per event.
-  const Rect row{920, 250, 900, 220};
+  p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {920, 110, 0, 0});
+  // Consent: opt-in, off by default, worded per event, naming who receives the photo.
   const bool on = v.s().share_consent;
-  p.rounded(row, 30, kWhite.with_alpha(pressed(v, row) ? 60 : 26));
-  const Rect box{row.x + 34, row.y + 65, 90, 90};
-  p.rounded(box, 18, on ? kMagenta : kWhite);
-  if (on) check_mark(p, box, kWhite);
-  std::string consent = v.tr("review.consent_default");
+  std::string consent = v.tr("review.consent_default", {{"organiser", organiser(v)}});
   if (auto it = v.config.event.consent_text.find(v.s().locale);
       it != v.config.event.consent_text.end() && !it->second.empty())
-    consent = it->second;
-  const float used =
-      p.paragraph(consent, Face::kBold, 36, kWhite, {row.x + 160, row.y + 28, row.w - 190, 110});
-  p.paragraph(v.tr("review.consent_note"), Face::kBody, 28, kSoft,
-              {row.x + 160, row.y + 40 + used, row.w - 190, 80});
+    consent = fill(it->second, {{"organiser", organiser(v)}});
+  const float tx = 920 + 150, tw = 900 - 180;
+  const float h1 = p.measure_paragraph(consent, Face::kBold, 44, tw).h;
+  const float h2 = p.measure_paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, tw).h;
+  const Rect row{920, 200, 900, std::max(180.0f, h1 + h2 + 70)};
+  p.rounded(row, 30, kWhite.with_alpha(pressed(v, row) ? 60 : 26));
+  checkbox(p, {row.x + 30, row.y + 36, 92, 92}, on);
+  p.paragraph(consent, Face::kBold, 44, kWhite, {tx, row.y + 28, tw, h1});
+  p.paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, kSoft,
+              {tx, row.y + 40 + h1, tw, h2});
   hits.push_back({"consent", row, false});
-  button(p, v, hits, "use_photo", {920, 505, 900, 150}, v.tr("review.use"), Style::kPrimary, 56);
+  float y = row.bottom() + 24;
+  const float bottom = 1060;
+  // Use / retake / without a photo / about your data share what is left below the consent.
+  const float use_h = 124, small_h = 100, link_h = 74, gap = 16;
+  const float extra = std::max(0.0f, bottom - y - (use_h + 2 * small_h + link_h + 3 * gap));
+  y += extra / 2;
+  button(p, v, hits, "use_photo", {920, y, 900, use_h}, v.tr("review.use"), Style::kPrimary, 56);
+  y += use_h + gap;
   const int left = v.machine.retakes_left();
   if (left > 0)
-    button(p, v, hits, "retake", {920, 695, 900, 115},
-           v.tr("review.retake", {{"left", std::to_string(left)}}), Style::kSecondary, 42);
+    button(p, v, hits, "retake", {920, y, 440, small_h},
+           v.tr("review.retake", {{"left", std::to_string(left)}}), Style::kSecondary, 44);
   else
-    button(p, v, hits, "retake", {920, 695, 900, 115}, v.tr("review.retake_none"), Style::kDisabled,
-           36);
-  button(p, v, hits, "no_photo", {920, 835, 900, 115}, v.tr("review.no_photo"), Style::kSecondary,
-         42);
+    button(p, v, hits, "retake", {920, y, 440, small_h}, v.tr("review.retake_none"),
+           Style::kDisabled, kMinRead);
+  button(p, v, hits, "no_photo", {1380, y, 440, small_h}, v.tr("review.no_photo"),
+         Style::kSecondary, 44);
+  y += small_h + gap;
+  const Rect link{920, y, 900, link_h};
+  const Color lc = pressed(v, link) ? kPink : kWhite;
+  const Rect m = p.measure(v.tr("review.about_data"), Face::kBold, 44);
+  const float lx = link.cx() - (m.w + 70) / 2;
+  p.rounded_outline({lx, link.cy() - 26, 52, 52}, 26, 4, lc);
+  p.text("i", Face::kBold, 38, lc, {lx, link.cy() - 26, 52, 52}, Align::kCenter);
+  p.text(v.tr("review.about_data"), Face::kBold, 44, lc, {lx + 70, link.y, m.w + 10, link.h});
+  hits.push_back({"about_data", link, false});
+  if (v.s().confirm_no_photo) confirm_no_photo(p, v, hits);
+  if (v.s().about_data) about_data(p, v, hits);
 }
 
 // --- THANKS --------------------------------------------------------------------------
@@ -343,43 +473,90 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   if (s.with_photo && v.review) {
     photo_box(p, v, {110, 90, 720, 900}, v.review, "");
   } else {
-    const Rect card{110, 90, 720, 900};
-    p.rounded(card, 34, kWhite.with_alpha(22));
-    p.circle(card.cx(), 420, 170, kMagenta);
-    p.text("\u2665", Face::kTitle, 190, kWhite, {card.x, 250, card.w, 340}, Align::kCenter);
-    wordmark(p, card.x + 175, 680, 80);
+    const Rect c{110, 90, 720, 900};
+    p.rounded(c, 34, kWhite.with_alpha(22));
+    p.circle(c.cx(), 420, 170, kMagenta);
+    p.text("\u2665", Face::kTitle, 190, kWhite, {c.x, 250, c.w, 340}, Align::kCenter);
+    wordmark(p, c.x + 175, 680, 80);
   }
   const std::string name = s.first_name.text();
   const std::string title =
       name.empty() ? v.tr("thanks.title") : v.tr("thanks.title_named", {{"name", name}});
   p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, 900), kWhite,
-              {920, 110, 900, 200});
+              {920, 90, 900, 200});
   if (s.saved) {
-    p.paragraph(v.tr("thanks.supporter", {{"number", std::to_string(s.saved->supporter_number)},
-                                          {"event", v.config.event.name}}),
-                Face::kBold, 50, kPink, {920, 250, 900, 160});
+    const std::int64_t n = s.saved->supporter_number;
+    float y = 220;
+    y += p.paragraph(v.tr(n == 1 ? "thanks.supporter_first" : "thanks.supporter",
+                          {{"number", std::to_string(n)}, {"event", v.config.event.name}}),
+                     Face::kBold, 50, kPink, {920, y, 900, 160});
+    p.text(v.tr("thanks.reference", {{"ref", pledge_reference(s.saved->pledge_id)}}), Face::kBold,
+           44, kWhite, {920, y + 14, 0, 0});
   } else if (s.save_failed) {
     p.paragraph(v.tr("thanks.not_saved"), Face::kBold, 50, kWarn, {920, 250, 900, 160});
   } else {
-    p.text(v.tr("thanks.saving"), Face::kBold, 44, kSoft, {920, 260, 0, 0});
+    // Saving: a few hundred ms, longer on a slow card; it must not look stuck.
+    const int dots = static_cast<int>((v.now / 300) % 4);
+    p.text(v.tr("thanks.saving"), Face::kBold, 56, kSoft, {920, 260, 0, 0});
+    for (int i = 0; i < 3; ++i)
+      p.circle(940 + static_cast<float>(i) * 40, 380, 12, i < dots ? kPink : kWhite.with_alpha(60));
   }
   if (v.qr && s.saved) {
-    const Rect card{920, 450, 380, 380};
-    p.rounded(card, 28, kWhite);
-    p.image(v.qr, card.inset(26));
+    const Rect qc{920, 420, 380, 380};
+    p.rounded(qc, 28, kWhite);
+    p.image(v.qr, qc.inset(26));
     const bool photo_link = s.saved->qr_url != v.config.event.page_url;
-    p.paragraph(v.tr(photo_link ? "thanks.qr_photo" : "thanks.qr_page"), Face::kBold, 38, kWhite,
-                {1340, 480, 480, 320});
+    const char* key = !photo_link       ? "thanks.qr_page"
+                      : v.status.online ? "thanks.qr_photo"
+                                        : "thanks.qr_photo_offline";
+    p.paragraph(v.tr(key), Face::kBold, kMinRead, kWhite, {1330, 430, 500, 380});
   }
+  // The time left before the booth starts over, as a bar that empties.
+  const Millis span = std::max<Millis>(1, v.machine.thanks_span());
+  const float frac = std::clamp(
+      static_cast<float>(v.machine.thanks_left(v.now)) / static_cast<float>(span), 0.f, 1.f);
+  const Rect bar{920, 836, 900, 18};
+  p.rounded(bar, 9, kWhite.with_alpha(40));
+  if (frac > 0) p.rounded({bar.x, bar.y, std::max(18.0f, bar.w * frac), bar.h}, 9, kPink);
   button(p, v, hits, "thanks_done", {920, 880, 420, 120}, v.tr("thanks.done"), Style::kLight, 46);
-  // Only the button ends THANKS: a finger near the QR code must not take it away.
+  button(p, v, hits, "thanks_more", {1370, 880, 450, 120}, v.tr("thanks.more_time"),
+         Style::kSecondary, 46);
+  // Only the buttons act on THANKS: a finger near the QR code must not take it away.
+}
+
+// "Still there?" before an idle reset: a countdown ring and one big button.
+void still_there(Painter& p, const View& v, std::vector<Hit>& hits, Millis left) {
+  backdrop(p);
+  hits.push_back({"still_here", {0, 0, kDesignW, kDesignH}, false});
+  const Rect c{460, 170, 1000, 740};
+  card(p, c);
+  p.paragraph(v.tr("idle.title"), Face::kTitle, 76, kWhite, {c.x + 60, c.y + 50, c.w - 120, 100},
+              Align::kCenter);
+  p.paragraph(v.tr("idle.text"), Face::kBody, 44, kSoft, {c.x + 60, c.y + 150, c.w - 120, 120},
+              Align::kCenter);
+  const float cx = c.cx(), cy = c.y + 380, r = 105;
+  const float frac = static_cast<float>(left) /
+                     static_cast<float>(std::max<Millis>(1, v.machine.idle_warning_ms()));
+  const int dots = 48;
+  for (int i = 0; i < dots; ++i) {
+    const float a = static_cast<float>(i) / dots * 6.2831853f;
+    const bool lit = static_cast<float>(i) / dots < std::min(1.0f, frac);
+    p.circle(cx + r * std::sin(a), cy - r * std::cos(a), 8, lit ? kPink : kWhite.with_alpha(50));
+  }
+  p.text(std::to_string((left + 999) / 1000), Face::kTitle, 110, kWhite,
+         {cx - r, cy - r, 2 * r, 2 * r}, Align::kCenter);
+  button(p, v, hits, "still_here", {c.cx() - 330, c.bottom() - 190, 660, 130},
+         v.tr("idle.still_here"), Style::kPrimary, 54);
 }
 
 // --- OUT OF SERVICE ------------------------------------------------------------------
 void out_of_service(Painter& p, const View& v, std::vector<Hit>&) {
   wordmark(p, 80, 60, 48);
   p.paragraph(v.tr("oos.title"), Face::kTitle, 84, kWhite, {260, 220, 1400, 200}, Align::kCenter);
-  p.paragraph(v.tr("oos.subtitle"), Face::kBody, 46, kSoft, {260, 420, 1400, 100}, Align::kCenter);
+  // A disk or ledger problem needs a volunteer: "come back in a few minutes" would be untrue.
+  const bool ask = v.s().oos.storage_problem;
+  p.paragraph(v.tr(ask ? "oos.subtitle_ask" : "oos.subtitle"), Face::kBody, 46, kSoft,
+              {260, 420, 1400, 100}, Align::kCenter);
   const Rect card{360, 560, 1200, 360};
   p.rounded(card, 30, Color{20, 0, 30, 120});
   p.text(v.tr("oos.volunteer"), Face::kBold, 36, kWarn, {card.x + 50, card.y + 40, 0, 0});
@@ -438,6 +615,29 @@ void admin_pin(Painter& p, const View& v, std::vector<Hit>& hits) {
 }
 
 // --- ADMIN ---------------------------------------------------------------------------
+// A size for a volunteer: "68.8 GB", "950 MB".
+std::string size_text(std::int64_t mb) {
+  char buf[32];
+  if (mb >= 1024)
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(mb) / 1024.0);
+  else
+    std::snprintf(buf, sizeof buf, "%lld MB", static_cast<long long>(mb));
+  return buf;
+}
+
+// A UTC time as the booth's local clock: "14:32", or "12-01 14:32" on another day.
+std::string clock_text(std::int64_t utc_ms) {
+  const std::time_t t = static_cast<std::time_t>(utc_ms / 1000);
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{}, today{};
+  localtime_r(&t, &tm);
+  localtime_r(&now, &today);
+  char buf[32];
+  const bool same_day = tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday;
+  std::strftime(buf, sizeof buf, same_day ? "%H:%M" : "%m-%d %H:%M", &tm);
+  return buf;
+}
+
 void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothStatus& st = v.status;
   p.text(v.tr("admin.title"), Face::kTitle, 64, kWhite, {80, 50, 0, 0});
@@ -462,6 +662,13 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
     queue += "\n" + v.tr("admin.stranded", {{"count", std::to_string(st.stranded[0].second)},
                                             {"target", st.stranded[0].first}});
   row(v.tr("admin.queue"), queue, st.failed > 0 || !st.stranded.empty() ? kWarn : kWhite);
+  if (!st.last_upload.empty()) {
+    std::string last;
+    for (const auto& [target, ms] : st.last_upload)
+      last += (last.empty() ? "" : "   ·   ") + target + " " +
+              (ms > 0 ? clock_text(ms) : v.tr("admin.never"));
+    row(v.tr("admin.last_upload"), last);
+  }
   row(v.tr("admin.last_error"), st.last_error.empty() ? none : st.last_error,
       st.last_error.empty() ? kWhite : kWarn);
   char fps[32];
@@ -471,8 +678,8 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
                   : v.tr("admin.camera_lost", {{"error", v.camera.error}}),
       v.camera.ok ? kWhite : kWarn);
   row(v.tr("admin.disk"),
-      v.tr("admin.disk_value", {{"mb", std::to_string(st.free_mb)},
-                                {"min", std::to_string(v.config.storage.min_free_mb)}}),
+      v.tr("admin.disk_value", {{"free", st.free_mb < 0 ? "?" : size_text(st.free_mb)},
+                                {"min", size_text(v.config.storage.min_free_mb)}}),
       st.free_mb >= 0 && st.free_mb < v.config.storage.min_free_mb ? kWarn : kWhite);
   row(v.tr("admin.network"), st.online ? v.tr("admin.online") : v.tr("admin.offline"),
       st.online ? kWhite : kWarn);
@@ -485,6 +692,17 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
         kWarn);
   std::string notice = v.s().admin_notice.empty() ? "" : v.tr(v.s().admin_notice);
   if (!st.delete_error.empty()) notice = st.delete_error;
+  // Before deleting or exiting, say exactly what the second tap does.
+  if (v.s().confirm_delete)
+    notice = st.last_pledge_id.empty()
+                 ? v.tr("admin.no_pledge")
+                 : v.tr("admin.delete_which",
+                        {{"time", clock_text(st.last_pledge_ms)},
+                         {"name", st.last_pledge_name.empty() ? v.tr("admin.no_name")
+                                                              : st.last_pledge_name},
+                         {"photo", v.tr(st.last_pledge_photo ? "admin.with_photo"
+                                                             : "admin.without_photo")}});
+  if (v.s().confirm_exit) notice = v.tr("admin.exit_notice");
   if (!notice.empty()) p.paragraph(notice, Face::kBold, 32, kPink, {80, 975, 1100, 90});
 
   const float bx = 1260, bw = 600, bh = 120;
@@ -492,11 +710,16 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
          v.s().oos.paused ? v.tr("admin.resume") : v.tr("admin.pause"), Style::kLight, 42);
   button(p, v, hits, "admin:upload", {bx, 290, bw, bh}, v.tr("admin.upload"),
          st.upload_enabled ? Style::kSecondary : Style::kDisabled, 42);
-  button(p, v, hits, "admin:delete", {bx, 430, bw, bh},
+  if (!st.upload_enabled)  // a greyed button says why
+    p.paragraph(v.tr("admin.upload_off"), Face::kBody, 30, kSoft, {bx, 290 + bh + 6, bw, 60},
+                Align::kCenter);
+  button(p, v, hits, "admin:delete", {bx, 460, bw, bh},
          v.s().confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
          v.s().confirm_delete ? Style::kDanger : Style::kSecondary, 42);
-  button(p, v, hits, "admin:close", {bx, 570, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
-  button(p, v, hits, "admin:exit", {bx, 830, bw, bh}, v.tr("admin.exit"), Style::kDanger, 42);
+  button(p, v, hits, "admin:close", {bx, 600, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
+  button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
+         v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"),
+         v.s().confirm_exit ? Style::kDanger : Style::kSecondary, 42);
 }
 
 }  // namespace
@@ -538,6 +761,8 @@ void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits) {
       admin(p, v, hits);
       break;
   }
+  if (const Millis left = v.machine.idle_warning_left(v.now); left > 0)
+    still_there(p, v, hits, left);
   admin_corner(hits);
 }
 

@@ -70,6 +70,15 @@ const Broken kBroken[] = {
      "/dev/videoN"},
     {"home-relative data dir", "[storage]\n\ndata_dir = \"~/pledges\"\n", 3, "storage.data_dir",
      "full path"},
+    {"public target naming no target",
+     "[event]\npublic_target = \"cdn\"\n[[upload.targets]]\nname = \"usb\"\nkind = "
+     "\"file\"\npath = \"/a\"\n",
+     2, "event.public_target", "names no [[upload.targets]]"},
+    {"organiser with a control character", "[event]\norganiser = \"UN\\u0007Women\"\n", 2,
+     "event.organiser", "printable"},
+    {"keep months out of range", "[event]\nkeep_months = 500\n", 2, "event.keep_months",
+     "between 0 and 120"},
+    {"sound not a boolean", "[booth]\nsound = \"loud\"\n", 2, "booth.sound", "true or false"},
     {"home-relative target path", "[[upload.targets]]\nkind = \"file\"\npath = \"~/usb\"\n", 3,
      "upload.targets[0].path", "full path"},
 };
@@ -111,7 +120,11 @@ TEST_CASE("an empty config gives the commented defaults", "[config]") {
 TEST_CASE("the example config documents keys that load clean", "[config]") {
   auto c = pb::config::load_config(pb::test::source_dir() + "/config/booth.example.toml");
   CHECK(c.event.id == "heforshe-seoul-launch");
-  CHECK(c.event.pledge_text.at("ko").find("약속") != std::string::npos);
+  CHECK(c.event.pledge_text.at("ko").find("수십억 명 중 한 사람") != std::string::npos);
+  CHECK(c.event.organiser == "UN Women Korea");
+  CHECK(c.event.keep_months == 12);
+  CHECK(c.event.public_target.empty());  // no photo QR code until a public target is named
+  CHECK(c.booth.sound);
   REQUIRE(c.upload.targets.size() == 1);
   CHECK(c.upload.targets[0].prefix == "pledges");
   // Relative paths are resolved against the file's folder.
@@ -137,6 +150,7 @@ TEST_CASE("the commented-out targets of the example config load too when uncomme
   CHECK(c.upload.targets[2].kind == "webdav");
   CHECK(c.upload.targets[3].kind == "webhook");
   CHECK(c.upload.targets[3].token_env == "PLEDGEBOOTH_HOOK_TOKEN");
+  CHECK(c.event.public_target == "campaign-bucket");
 }
 
 TEST_CASE("a missing config file is an error naming the file", "[config]") {

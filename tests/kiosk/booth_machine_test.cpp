@@ -133,6 +133,8 @@ TEST_CASE("count me without a photo discards the photo before saving", "[kiosk][
   b.tap("consent");
   b.cmds.clear();
   b.tap("no_photo");
+  CHECK(b.cmds.empty());  // asked first (see below)
+  b.tap("no_photo_confirm");
   REQUIRE(b.cmds.size() == 2);
   CHECK(std::holds_alternative<DiscardPhoto>(b.cmds[0]));
   const auto* save = std::get_if<SavePledge>(&b.cmds[1]);
@@ -566,6 +568,12 @@ TEST_CASE("admin delete last pledge needs a second tap and upload now and exit s
   b.tap("admin:delete");
   CHECK(b.count<DeleteLastPledge>() == 1);
   b.tap("admin:exit");
+  CHECK(b.count<ExitBooth>() == 0);  // asks first
+  CHECK(b.m.state().confirm_exit);
+  b.tap("admin:pause");  // anything else cancels the question
+  CHECK_FALSE(b.m.state().confirm_exit);
+  b.tap("admin:exit");
+  b.tap("admin:exit");
   CHECK(b.count<ExitBooth>() == 1);
 }
 
@@ -607,8 +615,131 @@ TEST_CASE("a save result arriving after thanks timed out is ignored", "[kiosk][m
   Booth b;
   b.to_review();
   b.tap("no_photo");
+  b.tap("no_photo_confirm");
   b.wait(12'100);
   CHECK(b.screen() == Screen::kAttract);
   b.feed(SaveDone{"late", 3, "u"});
   CHECK_FALSE(b.m.state().saved);
+}
+
+TEST_CASE("still there shows for the last ten seconds before an idle reset and a touch cancels it",
+          "[kiosk][machine]") {
+  Booth b;  // idle_timeout 45 s, warning 10 s
+  b.to_review();
+  b.tap("consent");
+  b.wait(34'900);
+  CHECK(b.m.idle_warning_left(b.now) == 0);
+  b.wait(200);
+  const Millis left = b.m.idle_warning_left(b.now);
+  CHECK(left > 9'000);
+  CHECK(left <= 10'000);
+  b.wait(5'000);
+  CHECK(b.m.idle_warning_left(b.now) == left - 5'000);  // it counts down with the clock
+  b.tap("still_here");
+  CHECK(b.m.idle_warning_left(b.now) == 0);
+  CHECK(b.screen() == Screen::kReview);
+  CHECK(b.m.state().share_consent);  // the finished pledge and photo are still there
+  CHECK(b.count<DiscardPhoto>() == 0);
+  // Ignored, the warning runs out and the booth resets.
+  b.wait(45'100);
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK(b.count<DiscardPhoto>() == 1);
+}
+
+TEST_CASE("still there takes at most half of a short idle timeout and never shows on thanks",
+          "[kiosk][machine]") {
+  MachineOptions o;
+  o.idle_timeout_ms = 8'000;
+  Booth b(o);
+  b.tap("start");
+  b.wait(3'900);
+  CHECK(b.m.idle_warning_left(b.now) == 0);
+  b.wait(200);
+  CHECK(b.m.idle_warning_left(b.now) > 0);
+  b.tap("agree");
+  b.tap("details_next");
+  b.wait(3'000);
+  b.feed(StillTaken{});
+  b.wait(500);
+  b.tap("use_photo");
+  REQUIRE(b.screen() == Screen::kThanks);
+  b.wait(11'000);
+  CHECK(b.m.idle_warning_left(b.now) == 0);
+}
+
+TEST_CASE("thanks counts down and more time extends it but never piles up", "[kiosk][machine]") {
+  Booth b;  // thanks 12 s, more time 30 s
+  b.to_review();
+  b.tap("use_photo");
+  REQUIRE(b.screen() == Screen::kThanks);
+  CHECK(b.m.thanks_left(b.now) == 12'000);
+  b.wait(10'000);
+  CHECK(b.m.thanks_left(b.now) == 2'000);
+  b.tap("thanks_more");
+  CHECK(b.m.thanks_left(b.now) == 32'000);
+  for (int i = 0; i < 5; ++i) b.tap("thanks_more");  // a finger that keeps tapping
+  CHECK(b.m.thanks_left(b.now) == 42'000);
+  CHECK(b.m.thanks_span() >= b.m.thanks_left(b.now));
+  b.wait(41'900);
+  CHECK(b.screen() == Screen::kThanks);
+  b.wait(200);
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK(b.m.thanks_left(b.now) == 0);
+}
+
+TEST_CASE("count me without a photo asks once and keep my photo keeps it", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("consent");
+  b.cmds.clear();
+  b.tap("no_photo");
+  CHECK(b.m.state().confirm_no_photo);
+  CHECK(b.cmds.empty());
+  b.tap("use_photo");  // beside the question: it only closes the question
+  CHECK_FALSE(b.m.state().confirm_no_photo);
+  CHECK(b.screen() == Screen::kReview);
+  CHECK(b.cmds.empty());
+  b.tap("no_photo");
+  b.tap("no_photo_cancel");
+  CHECK(b.screen() == Screen::kReview);
+  CHECK(b.m.state().share_consent);
+  CHECK(b.count<DiscardPhoto>() == 0);
+  b.tap("no_photo");
+  b.tap("no_photo_confirm");
+  CHECK(b.screen() == Screen::kThanks);
+  CHECK(b.count<DiscardPhoto>() == 1);
+}
+
+TEST_CASE("about your data opens over review and only its close button answers",
+          "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("about_data");
+  CHECK(b.m.state().about_data);
+  b.tap("use_photo");
+  b.tap("no_photo");
+  CHECK(b.screen() == Screen::kReview);
+  CHECK(b.count<SavePledge>() == 0);
+  CHECK_FALSE(b.m.state().confirm_no_photo);
+  b.tap("about_close");
+  CHECK_FALSE(b.m.state().about_data);
+  b.tap("use_photo");
+  CHECK(b.screen() == Screen::kThanks);
+  CHECK_FALSE(b.m.state().about_data);
+}
+
+TEST_CASE("details knows when something was typed or picked so skip can step aside",
+          "[kiosk][machine]") {
+  Booth b;
+  b.tap("start");
+  b.tap("agree");
+  CHECK_FALSE(b.m.details_entered());
+  b.tap("key:ㄱ");
+  CHECK(b.m.details_entered());
+  b.tap("key:back");
+  CHECK_FALSE(b.m.details_entered());
+  b.tap("pick:friends");
+  CHECK(b.m.details_entered());
+  b.tap("pick:friends");
+  CHECK_FALSE(b.m.details_entered());
 }

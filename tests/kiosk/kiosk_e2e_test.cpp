@@ -134,6 +134,7 @@ tap pick:daughter
 tap details_next
 expect review 15
 tap no_photo
+tap no_photo_confirm
 expect thanks 15
 expect attract 8
 # 3. Walks away at DETAILS after typing a name
@@ -258,6 +259,7 @@ expect details
 tap details_skip
 expect review 15
 tap no_photo
+tap no_photo_confirm
 expect thanks 15
 tap thanks_done
 expect attract
@@ -291,6 +293,7 @@ tap admin:pause
 tap admin:delete
 tap admin:delete
 settle
+tap admin:exit
 tap admin:exit
 )";
   pb::test::write_file(dir / "booth.toml", booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"));

@@ -2,6 +2,7 @@
 // config errors with exit code 2.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -72,6 +73,42 @@ TEST_CASE("export writes a csv with a BOM and a folder with the photos", "[store
     photos += e.path().extension() == ".jpg";
   CHECK(photos == 2);
   CHECK(fs::exists(dir / "usb-stick/pledges.csv"));
+}
+
+TEST_CASE("export to a folder copies only shared photos unless private ones are asked for",
+          "[store][cli]") {
+  pb::test::TempDir dir;
+  std::string cfg = write_config(dir);
+  REQUIRE(
+      run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"}).exit_code ==
+      0);
+  REQUIRE(run_pledgebooth(
+              {"--config", cfg, "add-test-pledges", "3", "--photo-kb", "8", "--consent", "false"})
+              .exit_code == 0);
+  auto count = [](const fs::path& root) {
+    int n = 0;
+    if (fs::exists(root))
+      for (const auto& e : fs::recursive_directory_iterator(root))
+        n += e.path().extension() == ".jpg";
+    return n;
+  };
+  auto d = run_pledgebooth({"--config", cfg, "export", "--dir", dir / "stick"});
+  INFO(d.output);
+  REQUIRE(d.exit_code == 0);
+  CHECK(count(dir / "stick") == 2);
+  CHECK_FALSE(fs::exists(dir / "stick/private"));
+  CHECK(d.output.find("3 photo(s) without share consent stay on the booth") != std::string::npos);
+  // The CSV still lists every pledge and marks which ones are private.
+  const std::string csv = pb::test::read_file(dir / "stick/pledges.csv");
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 6);
+
+  auto all =
+      run_pledgebooth({"--config", cfg, "export", "--dir", dir / "all", "--include-private"});
+  INFO(all.output);
+  REQUIRE(all.exit_code == 0);
+  CHECK(all.output.find("did NOT agree to share") != std::string::npos);
+  CHECK(count(dir / "all") == 5);
+  CHECK(count(dir / "all/private") == 3);
 }
 
 TEST_CASE("delete removes a pledge and an unknown id is an error", "[store][cli]") {

@@ -25,6 +25,15 @@ struct EventConfig {
   // Public URL under which uploaded photos appear (e.g. https://bucket.example/pledges);
   // when set, THANKS shows a QR code to <public_base_url>/<event>/<date>/<id>.jpg.
   std::string public_base_url;
+  // The upload target whose copies appear under public_base_url. THANKS offers the photo's
+  // QR code only when this names an enabled target (otherwise page_url): no link that never works.
+  std::string public_target;
+  // Who receives the pledges, named in the consent and "About your data" ("" = "the organiser").
+  std::string organiser;
+  // Where a participant asks to withdraw a pledge ("" = page_url).
+  std::string privacy_contact;
+  // How long the organiser keeps pledges and photos, in months (0 = not stated on screen).
+  int keep_months = 0;
 };
 
 struct BoothConfig {
@@ -36,6 +45,7 @@ struct BoothConfig {
   std::string default_locale = "en";  // "en" or "ko"
   int thanks_timeout_s = 12;          // seconds THANKS stays before ATTRACT
   int countdown_s = 3;                // 3-2-1 before the shutter
+  bool sound = true;                  // countdown beeps and shutter (silent without audio device)
 };
 
 struct CameraConfig {

@@ -36,8 +36,12 @@ const char* to_string(Screen s);
 const std::vector<std::string>& answer_picks();
 
 struct MachineOptions {
-  Millis idle_timeout_ms = 45'000;    // no touch this long → ATTRACT, nothing kept
+  Millis idle_timeout_ms = 45'000;  // no touch this long → ATTRACT, nothing kept
+  // The last part of idle_timeout_ms shows "Still there?" with a countdown (at most half
+  // of the timeout); any touch cancels it.
+  Millis idle_warning_ms = 10'000;
   Millis thanks_timeout_ms = 12'000;  // THANKS stays this long
+  Millis thanks_more_ms = 30'000;     // "More time" on THANKS adds this much
   int countdown_s = 3;                // 3-2-1
   int max_retakes = 2;                // retakes allowed in REVIEW
   std::string default_locale = "en";  // "en" | "ko"
@@ -146,7 +150,10 @@ struct BoothState {
   bool review_ready = false;  // the composed photo has arrived (set by the app)
   int retakes_used = 0;
   bool share_consent = false;
+  bool confirm_no_photo = false;  // "count me without a photo" waits for a confirmation
+  bool about_data = false;        // the "About your data" panel is open over REVIEW
   // THANKS
+  Millis thanks_until_ms = 0;  // THANKS returns to ATTRACT at this time
   bool saving = false;
   bool with_photo = false;
   std::optional<SaveDone> saved;
@@ -161,6 +168,7 @@ struct BoothState {
   Millis pin_locked_until = 0;
   bool pin_failed_last = false;         // show "wrong PIN" under the pad
   bool confirm_delete = false;          // "delete last pledge" waits for a second tap
+  bool confirm_exit = false;            // "exit booth" waits for a second tap
   std::string admin_notice;             // key of a one-line notice ("admin.deleted", …)
   Screen return_to = Screen::kAttract;  // where ADMIN_PIN's cancel goes
 };
@@ -179,6 +187,15 @@ class BoothMachine {
   int countdown_digit(Millis now) const;
   bool flashing(Millis now) const;
   int retakes_left() const { return options_.max_retakes - s_.retakes_used; }
+  // While "Still there?" shows: the ms left before the idle reset; 0 when no warning shows.
+  Millis idle_warning_left(Millis now) const;
+  // How long "Still there?" shows in all (at most half of the idle timeout).
+  Millis idle_warning_ms() const;
+  // ms left on THANKS (0 elsewhere) and the whole span they count down from.
+  Millis thanks_left(Millis now) const;
+  Millis thanks_span() const { return s_.thanks_until_ms - s_.entered_ms; }
+  // Whether DETAILS holds anything typed or picked (then "Skip" is not offered).
+  bool details_entered() const;
   bool pin_locked(Millis now) const { return now < s_.pin_locked_until; }
   // The app reports that the composed REVIEW photo is on screen.
   void set_review_ready() { s_.review_ready = true; }
@@ -192,6 +209,7 @@ class BoothMachine {
   void on_pin_key(const std::string& target, Millis now, std::vector<Command>& out);
   void on_admin(const std::string& target, Millis now, std::vector<Command>& out);
   void start_countdown(Millis now, std::vector<Command>& out);
+  void enter_thanks(Millis now, std::vector<Command>& out);
   void leave_admin(Millis now, std::vector<Command>& out);
   void check_service(Millis now, std::vector<Command>& out);
   // A camera gap: held for camera_grace_ms while a participant is in session, then lost.
