@@ -221,7 +221,7 @@ void BackOffice::Impl::refresh() {
   StorageState storage = storage_state();
   std::lock_guard<std::mutex> lock(mu);
   status = local;
-  results.push_back(std::move(storage));
+  results.emplace_back(std::in_place_type<StorageState>, std::move(storage));
 }
 
 void BackOffice::Impl::handle(ComposeJob& job) {
