@@ -12,6 +12,7 @@
 
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <opencv2/videoio/registry.hpp>
 
 #include "pb/camera.h"
 
@@ -52,9 +53,10 @@ class OpenCvSource : public CameraSource {
         case Kind::kFile:
           opened_as_ = identity_of(target_);
           if (!opened_as_) return unavailable("no such video file: " + target_);
-          // FFmpeg first: CAP_ANY would also try GStreamer, whose probing of a damaged or
-          // half-written file takes seconds per attempt and stretches every reopen.
-          ok = cap_.open(target_, cv::CAP_FFMPEG) || cap_.open(target_, cv::CAP_ANY);
+          // FFmpeg where OpenCV has it: CAP_ANY would also try GStreamer, whose probing of a
+          // damaged or half-written file takes seconds per attempt and stretches every reopen.
+          ok = cap_.open(target_, cv::videoio_registry::hasBackend(cv::CAP_FFMPEG) ? cv::CAP_FFMPEG
+                                                                                   : cv::CAP_ANY);
           if (ok) {
             const double f = cap_.get(cv::CAP_PROP_FPS);
             file_interval_ = std::chrono::nanoseconds(

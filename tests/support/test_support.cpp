@@ -179,7 +179,7 @@ RunResult run_pledgebooth(const std::vector<std::string>& args,
                           const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv{PB_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run(argv, env);
+  return run(argv, env, std::chrono::seconds(120) * time_scale());
 }
 
 std::string read_file(const std::string& path) {
