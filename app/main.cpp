@@ -68,7 +68,7 @@ int exec_booth_binary(char** argv) {
   argv[0] = booth.data();
   execv(booth.c_str(), argv);
   std::cerr << "pledgebooth: cannot start " << booth << ": " << std::strerror(errno)
-            << " (build it with scripts/build)\n";
+            << " (install the pledgebooth-booth package, or build it with scripts/build)\n";
   return 127;
 }
 #endif
