@@ -109,8 +109,9 @@ TEST_CASE(
     "[kiosk][watchdog]") {
   Booth booth;
   NotifySocket notify(booth.dir / "notify.sock");
+  // Long enough for several pings (a quarter timeout apart) before the stall.
   booth.start(
-      "expect attract 30\nwait 4\nstall\n",
+      "expect attract 30\nwait " + std::to_string(4 * kSlow) + "\nstall\n",
       {{"NOTIFY_SOCKET", notify.address()}, {"WATCHDOG_USEC", std::to_string(kTimeout.count())}});
 
   // READY=1 first, once the booth has drawn a frame.
