@@ -40,7 +40,7 @@ const char* kUsage =
 const std::pair<const char*, const char*> kBoothCommands[] = {
     {"kiosk", "the booth, fullscreen (--windowed, --script F --screenshots D)"},
     {"snap", "one composed photo through the configured camera, to check framing"},
-    {"doctor", "check config, data dir, disk, fonts, camera, display, targets"},
+    {"doctor", "check config, service, devices, data dir, clock, disk, camera, targets"},
     {"hash-pin", "make admin_pin_hash for booth.toml from a PIN"},
 };
 

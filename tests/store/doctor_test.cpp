@@ -1,6 +1,8 @@
 // `pledgebooth doctor` on a booth in a temp folder: each finding an OK/WARN/FAIL line
 // naming what to fix, --json for scripts, exit 1 only on a FAIL.
+#include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -176,4 +178,41 @@ TEST_CASE("doctor says which upload targets it can reach", "[app][doctor]") {
   CHECK(starts(down_line, "WARN"));
   CHECK(down_line.find("not reachable") != std::string::npos);
   CHECK(r.exit_code == 0);  // pledges wait in the queue: not a reason to stop the booth
+}
+
+TEST_CASE("doctor fails when the booth's user cannot open the camera or GPU and names the group",
+          "[app][doctor]") {
+  // A /dev of our own (PB_DOCTOR_DEV): a camera only group video may open, a GPU anyone may.
+  TempDir dir("pb-doctor-dev");
+  const std::string cfg = write_config(dir);
+  fs::create_directories(dir / "dev/dri");
+  pb::test::write_file(dir / "dev/video0", "");
+  pb::test::write_file(dir / "dev/dri/renderD128", "");
+  const group* video = getgrnam("video");
+  REQUIRE(video);
+  chmod((dir / "dev/video0").c_str(), geteuid() == 0 ? 0660 : 0000);
+  chmod((dir / "dev/dri/renderD128").c_str(), 0666);
+  // Root opens everything: as root, ask as `nobody` (in no group), who owns the booth here.
+  std::vector<std::string> argv;
+  if (geteuid() == 0) {
+    const passwd* nobody = getpwnam("nobody");
+    REQUIRE(nobody);
+    for (const auto& e : fs::recursive_directory_iterator(dir.path()))
+      REQUIRE(chown(e.path().c_str(), nobody->pw_uid, nobody->pw_gid) == 0);
+    REQUIRE(chown(dir.path().c_str(), nobody->pw_uid, nobody->pw_gid) == 0);
+    REQUIRE(chown((dir / "dev/video0").c_str(), 0, video->gr_gid) == 0);
+    argv = {"setpriv", "--reuid=nobody", "--regid=" + std::to_string(nobody->pw_gid),
+            "--clear-groups"};
+  }
+  for (const std::string& a :
+       {std::string(PB_BINARY), std::string("--config"), cfg, std::string("doctor")})
+    argv.push_back(a);
+  auto r = pb::test::run(argv, {{"PB_DOCTOR_DEV", dir / "dev"}});
+  INFO(r.output);
+  const std::string camera = line_of(r.output, "camera device");
+  CHECK(starts(camera, "FAIL"));
+  CHECK(camera.find(dir / "dev/video0") != std::string::npos);
+  if (geteuid() == 0) CHECK(camera.find("usermod -aG video") != std::string::npos);
+  CHECK(starts(line_of(r.output, "GPU"), "OK"));
+  CHECK(r.exit_code == 1);
 }
