@@ -18,9 +18,9 @@ SEED="$BUILD/bench/upload/bench_upload_seed"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-drain-frames-XXXXXX")
 SERVER_PID=""
 cleanup() {
+  set +e  # a server stopped by SIGTERM is not the bench failing
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   rm -rf "$WORK"
-  return 0  # a server stopped by SIGTERM is not the bench failing
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
