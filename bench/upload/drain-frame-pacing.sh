@@ -18,6 +18,7 @@ SEED="$BUILD/bench/upload/bench_upload_seed"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-drain-frames-XXXXXX")
 SERVER_PID=""
 cleanup() {
+  set +e  # a server stopped by SIGTERM is not the bench failing
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   rm -rf "$WORK"
 }
@@ -65,7 +66,7 @@ prefix = "bench"
 TOML
   "$PB" --config "$WORK/booth.toml" kiosk --windowed --script "$WORK/script.txt" --exit-after-script \
     --frame-stats "$WORK/stats-$r.json" 2>/dev/null
-  uploaded=$(find "$WORK/served/r$r/bench/bench-event" -name '*.json' 2>/dev/null | wc -l)
+  uploaded=$( (find "$WORK/served/r$r/bench/bench-event" -name '*.json' 2>/dev/null || true) | wc -l)
   echo "run $r: $(cat "$WORK/stats-$r.json") queued pledges uploaded during the run: $uploaded of $QUEUED (load $(cut -d' ' -f1 /proc/loadavg))"
   rm -rf "$data" "$WORK/served/r$r"
 done

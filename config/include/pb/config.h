@@ -95,7 +95,7 @@ struct UploadConfig {
   std::vector<UploadTarget> targets;  // empty → one file target at <data_dir>/outbox-folder
   bool enabled = true;                // the kiosk's background worker
   int parallel = 4;                   // transfers at once in `pledgebooth upload`
-  int booth_parallel_max = 4;  // the kiosk's uploads at once when the link keeps up (starts at 2)
+  int booth_parallel_max = 4;         // kiosk uploads at once, at most (starts at 2)
   int max_backoff_s = 600;            // cap of the exponential backoff, seconds
 };
 
