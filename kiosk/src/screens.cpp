@@ -708,8 +708,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
          v.s().confirm_delete ? Style::kDanger : Style::kSecondary, 42);
   button(p, v, hits, "admin:close", {bx, 600, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
   button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
-         v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"),
-         v.s().confirm_exit ? Style::kDanger : Style::kSecondary, 42);
+         v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger, 42);
 }
 
 }  // namespace
