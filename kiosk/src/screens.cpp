@@ -549,6 +549,16 @@ void still_there(Painter& p, const View& v, std::vector<Hit>& hits, Millis left)
          v.tr("idle.still_here"), Style::kPrimary, 54);
 }
 
+// A size for a volunteer: "68.8 GB", "950 MB".
+std::string size_text(std::int64_t mb) {
+  char buf[32];
+  if (mb >= 1024)
+    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(mb) / 1024.0);
+  else
+    std::snprintf(buf, sizeof buf, "%lld MB", static_cast<long long>(mb));
+  return buf;
+}
+
 // --- OUT OF SERVICE ------------------------------------------------------------------
 void out_of_service(Painter& p, const View& v, std::vector<Hit>&) {
   wordmark(p, 80, 60, 48);
@@ -567,7 +577,15 @@ void out_of_service(Painter& p, const View& v, std::vector<Hit>&) {
     y += p.paragraph(text, Face::kBody, 34, kWhite, {card.x + 100, y, card.w - 150, 200}) + 24;
   };
   if (o.camera_lost) reason(v.tr("oos.camera"));
-  if (o.storage_problem) reason(v.tr(o.storage_message, o.storage_args));
+  if (o.storage_problem) {
+    // Sizes in MB from the back office read better as "68.8 GB".
+    MessageArgs args = o.storage_args;
+    for (auto& [key, value] : args)
+      if ((key == "free" || key == "min") && !value.empty() && value.size() < 15 &&
+          std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        value = size_text(std::stoll(value));
+    reason(v.tr(o.storage_message, args));
+  }
   if (o.paused) reason(v.tr("oos.paused"));
 }
 
@@ -615,16 +633,6 @@ void admin_pin(Painter& p, const View& v, std::vector<Hit>& hits) {
 }
 
 // --- ADMIN ---------------------------------------------------------------------------
-// A size for a volunteer: "68.8 GB", "950 MB".
-std::string size_text(std::int64_t mb) {
-  char buf[32];
-  if (mb >= 1024)
-    std::snprintf(buf, sizeof buf, "%.1f GB", static_cast<double>(mb) / 1024.0);
-  else
-    std::snprintf(buf, sizeof buf, "%lld MB", static_cast<long long>(mb));
-  return buf;
-}
-
 // A UTC time as the booth's local clock: "14:32", or "12-01 14:32" on another day.
 std::string clock_text(std::int64_t utc_ms) {
   const std::time_t t = static_cast<std::time_t>(utc_ms / 1000);
@@ -718,8 +726,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
          v.s().confirm_delete ? Style::kDanger : Style::kSecondary, 42);
   button(p, v, hits, "admin:close", {bx, 600, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
   button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
-         v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"),
-         v.s().confirm_exit ? Style::kDanger : Style::kSecondary, 42);
+         v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger, 42);
 }
 
 }  // namespace

@@ -218,6 +218,28 @@ shot still-running
   CHECK(has_shot(pngs(dir / "shots"), "still-running-en.png"));
 }
 
+TEST_CASE("still there appears before the idle reset and i am still here keeps the participant",
+          "[kiosk][e2e]") {
+  TempDir dir("kiosk-idle");
+  // idle_timeout_s = 10: "Still there?" shows for the last 5 s (half of the timeout).
+  const char* script = R"(
+expect attract 15
+tap start
+expect pledge 5
+wait 3
+tap still_here
+shot kept
+wait 6
+expect pledge 1
+expect attract 15
+)";
+  const auto r = run_booth(dir, booth_toml(dir), script);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  CHECK(has_shot(pngs(dir / "shots"), "kept-en.png"));
+}
+
 TEST_CASE("a data disk below min_free_mb puts the booth out of service", "[kiosk][e2e]") {
   TempDir dir("kiosk-full");
   const char* script = R"(
