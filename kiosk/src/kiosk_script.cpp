@@ -1,6 +1,7 @@
 // Parser of the scripted-run format documented in pb/kiosk_script.h.
 #include "pb/kiosk_script.h"
 
+#include <cmath>
 #include <sstream>
 
 namespace pb::kiosk {
@@ -10,7 +11,8 @@ bool parse_number(const std::string& s, double& out) {
   try {
     std::size_t used = 0;
     out = std::stod(s, &used);
-    return used == s.size();
+    // inf, nan and huge values would make a wait endless or overflow a float point.
+    return used == s.size() && std::isfinite(out) && std::fabs(out) <= 1e6;
   } catch (...) {
     return false;
   }
@@ -65,7 +67,8 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
       target_or_point(w[1]);
     } else if (verb == "expect") {
       step.seconds = 10;
-      if (w.size() < 2 || w.size() > 3 || (w.size() == 3 && !parse_number(w[2], step.seconds)))
+      if (w.size() < 2 || w.size() > 3 ||
+          (w.size() == 3 && (!parse_number(w[2], step.seconds) || step.seconds < 0)))
         return fail("expected `expect SCREEN [TIMEOUT_SECONDS]`");
       step.kind = ScriptStep::Kind::kExpect;
       step.target = w[1];
