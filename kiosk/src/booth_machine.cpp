@@ -143,7 +143,7 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
       // you shows), and OUT_OF_SERVICE follows when he leaves it.
       s_.save_failed = true;
       s_.saved.reset();
-      enter(Screen::kThanks, now, out);
+      enter_thanks(now, out);  // a whole thank-you's time to read it, from now
     } else {
       check_service(now, out);
     }

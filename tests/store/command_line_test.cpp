@@ -21,7 +21,7 @@ std::string write_config(const pb::test::TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("--config is accepted before or after the subcommand", "[store][cli]") {
+TEST_CASE("the config option is accepted before or after the subcommand", "[store][cli]") {
   pb::test::TempDir dir("pbopts");
   const std::string cfg = write_config(dir);
   REQUIRE(
@@ -47,7 +47,7 @@ TEST_CASE("--config is accepted before or after the subcommand", "[store][cli]")
   CHECK(deleted.output.find("not expected") == std::string::npos);
 }
 
-TEST_CASE("--config after a subcommand of the booth binary reaches it", "[store][cli]") {
+TEST_CASE("the config option after a subcommand of the booth binary reaches it", "[store][cli]") {
   pb::test::TempDir dir("pbopts-booth");
   const std::string cfg = dir / "booth.toml";
   // A broken config must be named whichever side of the subcommand --config stands.
