@@ -98,7 +98,8 @@ struct Booth {
   }
 };
 
-const auto kTimeout = std::chrono::microseconds(2'000'000 * kSlow);  // WATCHDOG_USEC
+const auto kTimeout = std::chrono::microseconds(
+    4'000'000 * kSlow);  // WATCHDOG_USEC: pings 1 s apart, a busy CI machine stays well inside 2 s
 const auto kStartUp = milliseconds(60'000 * kSlow);
 
 }  // namespace
@@ -111,7 +112,7 @@ TEST_CASE(
   NotifySocket notify(booth.dir / "notify.sock");
   // Long enough for several pings (a quarter timeout apart) before the stall.
   booth.start(
-      "expect attract 30\nwait " + std::to_string(4 * kSlow) + "\nstall\n",
+      "expect attract 30\nwait " + std::to_string(6 * kSlow) + "\nstall\n",
       {{"NOTIFY_SOCKET", notify.address()}, {"WATCHDOG_USEC", std::to_string(kTimeout.count())}});
 
   // READY=1 first, once the booth has drawn a frame.
