@@ -102,6 +102,11 @@ struct BackOffice::Impl {
   // before the booth opens again. Free space by statvfs is no proof that a save works.
   std::optional<SaveFailed> save_broken;
   std::size_t probe_bytes = 0;
+  // ADMIN's "last pledge" and "last upload" read whole lists from the ledger: done again only
+  // when a save or delete ran here, or the counts say the ledger changed (another process).
+  bool pledges_changed = true;
+  decltype(local.pledges) listed_pledges = -1;
+  decltype(local.done) listed_done = -1;
 
   void push(Job job) {
     {
@@ -179,19 +184,26 @@ void BackOffice::Impl::refresh() {
       local.failed = q->failed;
       local.done = q->done;
     }
-    local.last_pledge_id.clear();
-    if (auto all = ledger->list_pledges(config.event.id); all && !all->empty()) {
-      local.last_pledge_id = all->back().id;
-      local.last_pledge_ms = all->back().created_ms;
-      local.last_pledge_name = all->back().first_name;
-      local.last_pledge_photo = !all->back().photo_path.empty();
+    if (pledges_changed || listed_pledges != local.pledges) {
+      pledges_changed = false;
+      listed_pledges = local.pledges;
+      local.last_pledge_id.clear();
+      if (auto all = ledger->list_pledges(config.event.id); all && !all->empty()) {
+        local.last_pledge_id = all->back().id;
+        local.last_pledge_ms = all->back().created_ms;
+        local.last_pledge_name = all->back().first_name;
+        local.last_pledge_photo = !all->back().photo_path.empty();
+      }
     }
-    local.last_upload.clear();
-    for (const auto& t : config.upload.targets) local.last_upload.emplace_back(t.name, 0);
-    if (auto done = ledger->outbox_items(store::OutboxState::kDone))
-      for (const auto& it : *done)
-        for (auto& [name, ms] : local.last_upload)
-          if (name == it.target) ms = std::max(ms, it.updated_ms);
+    if (listed_done != local.done) {
+      listed_done = local.done;
+      local.last_upload.clear();
+      for (const auto& t : config.upload.targets) local.last_upload.emplace_back(t.name, 0);
+      if (auto done = ledger->outbox_items(store::OutboxState::kDone))
+        for (const auto& it : *done)
+          for (auto& [name, ms] : local.last_upload)
+            if (name == it.target) ms = std::max(ms, it.updated_ms);
+    }
     std::vector<std::string> names;
     for (const auto& t : config.upload.targets) names.push_back(t.name);
     local.stranded.clear();
@@ -261,6 +273,7 @@ void BackOffice::Impl::handle(ComposeJob& job) {
 }
 
 void BackOffice::Impl::handle(SaveJob& job) {
+  pledges_changed = true;
   const SavePledge& w = job.what;
   std::fputs("kiosk: saving a pledge\n", stderr);  // one write: crash tests kill on it
   open_ledger();
@@ -324,6 +337,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
 }
 
 void BackOffice::Impl::handle(DeleteJob&) {
+  pledges_changed = true;
   open_ledger();
   local.delete_error.clear();
   if (!ledger) {
