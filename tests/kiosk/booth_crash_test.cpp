@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -62,6 +64,28 @@ std::vector<fs::path> files_with(const std::string& dir, const std::string& part
   return out;
 }
 
+// Waits, polling every millisecond and reading only what was appended since the last look,
+// until the booth's log holds `nth` lines starting with `prefix` (true) or the booth ended or
+// `limit` passed (false).
+bool wait_for_line(RunningBooth& booth, const std::string& log_path, const std::string& prefix,
+                   int nth, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::string text;
+  std::size_t scanned = 0;  // text[0, scanned) holds only complete lines already counted
+  int seen = 0;
+  while (std::chrono::steady_clock::now() < deadline && booth.process().running()) {
+    if (std::ifstream in{log_path, std::ios::binary}; in && in.seekg(static_cast<std::streamoff>(text.size())))
+      text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::size_t end;
+    while ((end = text.find('\n', scanned)) != std::string::npos) {
+      if (text.compare(scanned, prefix.size(), prefix) == 0 && ++seen >= nth) return true;
+      scanned = end + 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return static_cast<int>(booth.lines(prefix).size()) >= nth;
+}
+
 }  // namespace
 
 TEST_CASE("kill -9 of the whole booth loses no pledge whose number was shown",
@@ -89,7 +113,7 @@ TEST_CASE("kill -9 of the whole booth loses no pledge whose number was shown",
       const int kind = round % 3;
       bool event_seen = false;
       const int nth = std::uniform_int_distribution<int>(1, 2)(rng);
-      const int max_us = kind == 0 ? 5'000'000 : kind == 1 ? 400'000 : 100'000;
+      const int max_us = kind == 0 ? 5'000'000 : kind == 1 ? 400'000 : 4'000;
       const auto after =
           std::chrono::microseconds(std::uniform_int_distribution<int>(0, max_us)(rng));
       if (kind == 0) {
@@ -99,13 +123,21 @@ TEST_CASE("kill -9 of the whole booth loses no pledge whose number was shown",
         const std::string event = kind == 1 ? "kiosk: photo composed" : "kiosk: saving a pledge";
         // On a machine too slow for the event to come in time, the kill lands where the
         // booth got to, which is as good a moment.
-        pb::test::eventually(
-            [&] {
-              return static_cast<int>(booth.lines(event).size()) >= nth ||
-                     !booth.process().running();
-            },
-            pb::test::scaled(std::chrono::seconds(60)));
-        event_seen = static_cast<int>(booth.lines(event).size()) >= nth;
+        if (kind == 1) {
+          pb::test::eventually(
+              [&] {
+                return static_cast<int>(booth.lines(event).size()) >= nth ||
+                       !booth.process().running();
+              },
+              pb::test::scaled(std::chrono::seconds(60)));
+          event_seen = static_cast<int>(booth.lines(event).size()) >= nth;
+        } else {
+          // A save lasts a few milliseconds on a fast machine (JPEG encode, two fsyncs, one
+          // transaction): the log is watched every millisecond, and the kill follows within
+          // 0-4 ms, so it lands inside the save however fast the machine is.
+          event_seen = wait_for_line(booth, dir / (tag + ".log"), event, nth,
+                                     pb::test::scaled(std::chrono::seconds(60)));
+        }
         std::this_thread::sleep_for(after);
         if (kind == 1 && event_seen) ++kills_after_review;
       }
@@ -191,6 +223,6 @@ TEST_CASE("kill -9 of the whole booth loses no pledge whose number was shown",
                << " pledges in the ledger, " << on_stick.size() << " uploaded; " << partial_uploads
                << " partial upload copies left on the stick by killed uploads");
   // The test means something only when kills hit saves in flight and people got through.
-  CHECK(kills_save_in_flight >= kills_after_save_started / 4);
+  CHECK(kills_save_in_flight >= kills_after_save_started / 2);
   CHECK_FALSE(shown.empty());
 }
