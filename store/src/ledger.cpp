@@ -174,9 +174,9 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   if (!in.photo_jpeg.empty()) {
     std::string rel_dir = "photos/" + p.event + "/" + utc_date(p.created_ms);
     std::string dir = impl_->data_dir + "/" + rel_dir;
-    if (Status s = make_dirs_durable(dir); !s) return s;
+    if (Status s = make_dirs_durable(dir, *impl_->env); !s) return s;
     std::string name = p.id + ".jpg";
-    if (Status s = write_file_durably(dir, name, in.photo_jpeg); !s) return s;
+    if (Status s = write_file_durably(dir, name, in.photo_jpeg, *impl_->env); !s) return s;
     p.photo_path = rel_dir + "/" + name;
     p.photo_size = static_cast<std::int64_t>(in.photo_jpeg.size());
     p.photo_sha256 = sha256_hex(in.photo_jpeg.data(), in.photo_jpeg.size());
@@ -186,11 +186,11 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   sqlite3* db = impl_->db;
   auto undo = [&](Status s) -> Result<Pledge> {
     impl_->exec("ROLLBACK", "rollback");
-    if (!photo_abs.empty()) remove_durably(photo_abs);
+    if (!photo_abs.empty()) remove_durably(photo_abs, *impl_->env);
     return s;
   };
   if (Status s = impl_->exec("BEGIN IMMEDIATE", "begin save"); !s) {
-    if (!photo_abs.empty()) remove_durably(photo_abs);
+    if (!photo_abs.empty()) remove_durably(photo_abs, *impl_->env);
     return s;
   }
   {
@@ -337,7 +337,7 @@ Status Ledger::delete_pledge(const std::string& id) {
     return s;
   }
   if (p.photo_path.empty()) return Status::ok();
-  if (Status s = remove_durably(photo_file(p)); !s)
+  if (Status s = remove_durably(photo_file(p), *impl_->env); !s)
     return Status::error(
         s.code(),
         "pledge " + id + " deleted; its photo is removed at the next start (" + s.message() + ")");

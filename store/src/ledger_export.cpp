@@ -27,7 +27,7 @@ Status Ledger::export_csv(const std::string& path) {
   fs::path target = fs::absolute(path);
   std::string dir = target.parent_path().string();
   return write_file_durably(dir, target.filename().string(),
-                            std::vector<std::uint8_t>(out.begin(), out.end()));
+                            std::vector<std::uint8_t>(out.begin(), out.end()), *impl_->env);
 }
 
 }  // namespace pb::store

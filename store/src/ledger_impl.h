@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pb/disk.h"
 #include "pb/ledger.h"
 #include "sqlite.h"
 
@@ -31,6 +32,8 @@ struct Ledger::Impl {
   bool read_only = false;
   std::string snapshot_dir;          // a private copy of a read-only ledger, removed on close
   std::vector<std::string> skipped;  // rows not used, each a sentence (Ledger::skipped_rows)
+  // Photos, exports and recovery go through it (sqlite's own files do not).
+  disk::Env* env = &disk::Env::posix();
 
   ~Impl();
   void close_db();

@@ -38,11 +38,11 @@ std::string sqlite_uri(const std::string& path, const char* params) {
 }
 
 // The file system holding dir, or its nearest existing parent, is mounted read-only.
-bool on_read_only_disk(const std::string& dir) {
+bool on_read_only_disk(const std::string& dir, disk::Env& env) {
   std::error_code ec;
   fs::path p = dir;
   while (!p.empty() && !fs::exists(p, ec) && p != p.parent_path()) p = p.parent_path();
-  return disk_state(p.string()) == Status::Code::kReadOnly;
+  return disk::disk_state(p.string(), env) == Status::Code::kReadOnly;
 }
 
 // errno_status's words for EROFS/EACCES, dropped where the message says more itself.
@@ -58,7 +58,7 @@ std::string without_prefix(const std::string& message, const std::string& prefix
 Status Ledger::Impl::open_all() {
   struct stat before {};
   const bool existed = stat(data_dir.c_str(), &before) == 0;
-  if (Status s = make_dirs_durable(data_dir); !s) return s;
+  if (Status s = make_dirs_durable(data_dir, *env); !s) return s;
   // Pledges are personal data: a folder made here is owner only. One that was there is
   // left as it is (a shared 1777 folder given by mistake must not become 0700).
   if (!existed) chmod(data_dir.c_str(), 0700);
@@ -161,7 +161,7 @@ Status Ledger::Impl::open_read_only() {
     //    read-only, so that nothing can change the file while we read it.
     struct stat wal {};
     bool has_wal = stat((db_path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
-    if (!has_wal && disk_state(data_dir) == Status::Code::kReadOnly)
+    if (!has_wal && disk::disk_state(data_dir, *env) == Status::Code::kReadOnly)
       s = open_uri_read_only(sqlite_uri(db_path, "immutable=1"));
     // 3. Otherwise read a private copy, where sqlite can rebuild the -shm from the WAL.
     if (!s) s = open_snapshot(db_path);
@@ -185,8 +185,10 @@ Status Ledger::Impl::open_read_only() {
   return Status::ok();
 }
 
-Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& data_dir, Access access) {
+Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& data_dir, Access access,
+                                             disk::Env* env) {
   auto impl = std::make_unique<Impl>();
+  if (env) impl->env = env;
   impl->data_dir = fs::absolute(data_dir).lexically_normal().string();
   while (impl->data_dir.size() > 1 && impl->data_dir.back() == '/') impl->data_dir.pop_back();
   if (access == Access::kReadOnly) {
@@ -195,7 +197,7 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::string& data_dir, Access
     // "open ledger.lock: Read-only file system" says little to a volunteer holding a card:
     // name the folder first, and the card when that is the reason.
     if (s.code() == Status::Code::kReadOnly) {
-      if (on_read_only_disk(impl->data_dir))
+      if (on_read_only_disk(impl->data_dir, *impl->env))
         return Status::error(Status::Code::kReadOnly,
                              impl->data_dir +
                                  " is on a read-only disk (a write-protected card or a read-only "

@@ -17,14 +17,15 @@ namespace pb::store {
 
 namespace {
 
-Status copy_then_remove(const fs::path& from, const fs::path& to) {
+Status copy_then_remove(const fs::path& from, const fs::path& to, disk::Env& env) {
   std::ifstream in(from, std::ios::binary);
   std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                   std::istreambuf_iterator<char>());
   if (in.bad()) return errno_status(errno, "read " + from.string());
-  if (Status s = write_file_durably(to.parent_path().string(), to.filename().string(), bytes); !s)
+  if (Status s = write_file_durably(to.parent_path().string(), to.filename().string(), bytes, env);
+      !s)
     return s;
-  return remove_durably(from.string());
+  return remove_durably(from.string(), env);
 }
 
 }  // namespace
@@ -44,7 +45,7 @@ Status Ledger::Impl::finish_photo_deletions() {
       report("a photo deletion: " + *why);
       continue;
     }
-    if (!remove_durably(data_dir + "/" + rel)) continue;
+    if (!remove_durably(data_dir + "/" + rel, *env)) continue;
     Statement del(db, "DELETE FROM photo_deletions WHERE photo_path = ?1");
     del.bind(1, rel);
     if (int rc = del.step(); rc != SQLITE_DONE) return db_error(rc, "finish photo deletion");
@@ -72,7 +73,7 @@ Status Ledger::Impl::recover() {
     std::string name = f.filename().string();
     if (name.size() > std::strlen(kTempSuffix) &&
         name.compare(name.size() - std::strlen(kTempSuffix), std::string::npos, kTempSuffix) == 0) {
-      if (Status s = remove_durably(f.string()); !s) return s;
+      if (Status s = remove_durably(f.string(), *env); !s) return s;
       ++recovery.temp_files_removed;
       continue;
     }
@@ -86,15 +87,16 @@ Status Ledger::Impl::recover() {
     if (rc != SQLITE_DONE) return db_error(rc, "recovery lookup");
     // A photo whose transaction never committed: keep it aside, never delete a face.
     fs::path dest = fs::path(data_dir) / "recovered" / f.lexically_relative(photos);
-    if (Status s = make_dirs_durable(dest.parent_path().string()); !s) return s;
-    if (std::rename(f.c_str(), dest.c_str()) == 0) {
-      fsync_dir(dest.parent_path().string());
-      fsync_dir(f.parent_path().string());
-    } else if (errno == EXDEV) {
+    if (Status s = make_dirs_durable(dest.parent_path().string(), *env); !s) return s;
+    if (int err = env->rename(f.string(), dest.string()); err == EXDEV) {
       // photos/ links to another file system: copy durably, then remove the original.
-      if (Status s = copy_then_remove(f, dest); !s) return s;
+      if (Status s = copy_then_remove(f, dest, *env); !s) return s;
+    } else if (err != 0) {
+      return errno_status(err, "move " + f.string());
     } else {
-      return errno_status(errno, "move " + f.string());
+      // Both folders synced, or the move could be undone by a power cut after the start.
+      if (Status s = fsync_dir(dest.parent_path().string(), *env); !s) return s;
+      if (Status s = fsync_dir(f.parent_path().string(), *env); !s) return s;
     }
     recovery.orphans_recovered.push_back(dest.string());
   }
