@@ -115,6 +115,18 @@ Status Ledger::Impl::read_only_error(const std::string& what) const {
                        "cannot " + what + ": the ledger in " + data_dir + " is open read-only");
 }
 
+void Ledger::Impl::rollback() {
+  // Not reported: the caller returns the failure that made it roll back, and sqlite ends a
+  // transaction left open when the connection closes.
+  (void)exec("ROLLBACK", "rollback");
+}
+
+void Ledger::Impl::forget_photo(const std::string& path) {
+  // Not reported: the save already failed for the reason the caller returns. A photo that
+  // cannot be removed now has no row, and start-up recovery moves it to recovered/.
+  (void)remove_durably(path, *env);
+}
+
 Status Ledger::Impl::exec(const char* sql, const std::string& what) {
   char* err = nullptr;
   int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
@@ -185,12 +197,12 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
 
   sqlite3* db = impl_->db;
   auto undo = [&](Status s) -> Result<Pledge> {
-    impl_->exec("ROLLBACK", "rollback");
-    if (!photo_abs.empty()) remove_durably(photo_abs, *impl_->env);
+    impl_->rollback();
+    if (!photo_abs.empty()) impl_->forget_photo(photo_abs);
     return s;
   };
   if (Status s = impl_->exec("BEGIN IMMEDIATE", "begin save"); !s) {
-    if (!photo_abs.empty()) remove_durably(photo_abs, *impl_->env);
+    if (!photo_abs.empty()) impl_->forget_photo(photo_abs);
     return s;
   }
   {
@@ -329,11 +341,11 @@ Status Ledger::delete_pledge(const std::string& id) {
   }
   if (rc != SQLITE_DONE) {
     Status s = impl_->db_error(rc, "delete pledge");
-    impl_->exec("ROLLBACK", "rollback");
+    impl_->rollback();
     return s;
   }
   if (Status s = impl_->exec("COMMIT", "commit delete"); !s) {
-    impl_->exec("ROLLBACK", "rollback");
+    impl_->rollback();
     return s;
   }
   if (p.photo_path.empty()) return Status::ok();

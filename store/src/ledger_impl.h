@@ -54,6 +54,10 @@ struct Ledger::Impl {
   // "unable to open database file" when the disk has no inode left for the WAL.
   Status db_error(int rc, const std::string& what) { return sqlite_status(db, rc, what, data_dir); }
   Status exec(const char* sql, const std::string& what);
+  // Ends a failed transaction (a failed ROLLBACK is not reported).
+  void rollback();
+  // Removes the photo of a save that failed (a failed removal is left to recovery).
+  void forget_photo(const std::string& path);
 
   // schema.cpp: brings the schema up to latest_schema_version().
   Status migrate();

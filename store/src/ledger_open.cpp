@@ -167,7 +167,7 @@ Status Ledger::Impl::open_read_only() {
     if (!s) s = open_snapshot(db_path);
   }
   if (!s) return s;
-  exec("PRAGMA query_only=1", "pragmas");
+  if (Status q = exec("PRAGMA query_only=1", "pragmas"); !q) return q;
   Statement v(db, "PRAGMA user_version");
   int rc = v.step();
   if (rc != SQLITE_ROW) return db_error(rc, "read schema version");

@@ -77,13 +77,13 @@ Status Ledger::Impl::migrate() {
     if (rc != SQLITE_ROW) {
       Status s = db_error(rc, "read schema version");
       v.finalize();
-      exec("ROLLBACK", "rollback");
+      rollback();
       return s;
     }
     int version = static_cast<int>(v.integer(0));
     v.finalize();
     if (version > kSchemaVersion) {
-      exec("ROLLBACK", "rollback");
+      rollback();
       return Status::error(Status::Code::kCorrupt,
                            "ledger.db has schema v" + std::to_string(version) +
                                ", newer than this pledgebooth (v" + std::to_string(kSchemaVersion) +
@@ -100,11 +100,11 @@ Status Ledger::Impl::migrate() {
     if (err) sqlite3_free(err);
     if (rc != SQLITE_OK) {
       Status s = db_error(rc, "schema migration to v" + std::to_string(version + 1));
-      exec("ROLLBACK", "rollback");
+      rollback();
       return s;
     }
     if (Status s = exec("COMMIT", "commit migration"); !s) {
-      exec("ROLLBACK", "rollback");
+      rollback();
       return s;
     }
   }
