@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "pb/ledger.h"
+#include "sample_pledge.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -29,16 +30,12 @@ std::vector<std::uint8_t> bytes(std::size_t n, std::uint8_t seed) {
 }
 
 PledgeInput pledge(bool photo = true, bool consent = true) {
-  PledgeInput in;
-  in.event = "campus-fair";
-  in.booth = "booth-1";
-  in.locale = "ko";
+  PledgeInput in = pb::test::sample_pledge("campus-fair", "ko", {"usb", "s3"});
   in.first_name = "민준";
   in.answer = "for my daughter";
   in.share_consent = consent;
   in.consent_version = 3;
   if (photo) in.photo_jpeg = bytes(4096, 7);
-  in.targets = {"usb", "s3"};
   return in;
 }
 
