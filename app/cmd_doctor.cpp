@@ -10,7 +10,6 @@
 #include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +26,7 @@
 
 #include "commands.h"
 #include "pb/camera.h"
+#include "pb/disk.h"
 #include "pb/json.h"
 #include "pb/ledger.h"
 #include "pb/utf8.h"
@@ -376,13 +376,8 @@ std::vector<Check> run_checks(AppContext& ctx) {
     }
   }
   // Free space where the data is, or will be.
-  fs::path on = data_dir;
-  while (!fs::exists(on, ec) && on.has_parent_path() && on != on.parent_path())
-    on = on.parent_path();
-  struct statvfs vfs {};
-  if (statvfs(on.c_str(), &vfs) == 0) {
-    long long free_mb =
-        static_cast<long long>(vfs.f_bavail) * static_cast<long long>(vfs.f_frsize) / (1024 * 1024);
+  if (auto free_bytes = disk::free_bytes(data_dir)) {
+    long long free_mb = *free_bytes / (1024 * 1024);
     bool enough = free_mb >= cfg.storage.min_free_mb;
     checks.push_back({enough ? Level::kOk : Level::kFail, "disk",
                       "free disk: " + std::to_string(free_mb) + " MB (booth stops below " +

@@ -12,6 +12,7 @@
 #include <random>
 
 #include "pb/ledger.h"
+#include "sample_pledge.h"
 
 namespace fs = std::filesystem;
 
@@ -34,22 +35,14 @@ void BM_SavePledgeWithPhoto(benchmark::State& state) {
     return;
   }
   std::mt19937_64 rng{42};
-  pb::store::PledgeInput in;
-  in.event = "bench";
-  in.booth = "booth-1";
-  in.locale = "ko";
+  pb::store::PledgeInput in = pb::test::sample_pledge("bench", "ko", {"usb", "s3"});
   in.first_name = "민준";
   in.answer = "for my daughter";
-  in.share_consent = true;
-  in.targets = {"usb", "s3"};
   in.photo_jpeg.resize(photo_bytes);
   std::vector<double> ms;
   for (auto _ : state) {
     state.PauseTiming();
-    for (std::size_t j = 0; j + 8 <= photo_bytes; j += 8) {
-      std::uint64_t v = rng();
-      std::memcpy(&in.photo_jpeg[j], &v, 8);
-    }
+    pb::test::fill_random(in.photo_jpeg, rng);
     state.ResumeTiming();
     auto t0 = std::chrono::steady_clock::now();
     auto saved = (*ledger)->save_pledge(in);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pb/ledger.h"
+#include "sample_pledge.h"
 
 int main(int argc, char** argv) {
   if (argc < 5) {
@@ -24,16 +25,11 @@ int main(int argc, char** argv) {
   for (std::string t; std::getline(ss, t, ',');) targets.push_back(t);
   std::mt19937_64 rng(42);
   for (int i = 0; i < count; ++i) {
-    pb::store::PledgeInput in;
-    in.event = "bench-event";
-    in.booth = "booth-1";
-    in.locale = "en";
-    in.share_consent = true;
+    pb::store::PledgeInput in = pb::test::sample_pledge("bench-event", "en", targets);
     in.consent_version = 1;
-    in.targets = targets;
     // Random bytes do not compress, like a JPEG; size varies ±5 % like real photos.
     in.photo_jpeg.resize(size - size / 20 + rng() % (size / 10 + 1));
-    for (auto& b : in.photo_jpeg) b = static_cast<std::uint8_t>(rng());
+    pb::test::fill_random(in.photo_jpeg, rng);
     in.photo_jpeg[0] = 0xFF, in.photo_jpeg[1] = 0xD8;
     auto p = (*ledger)->save_pledge(in);
     if (!p) {

@@ -15,6 +15,7 @@
 #include <opencv2/videoio/registry.hpp>
 
 #include "pb/camera.h"
+#include "pb/log.h"
 
 namespace pb::camera {
 namespace {
@@ -200,14 +201,14 @@ Result<std::unique_ptr<CameraSource>> make_source(const config::CameraConfig& co
       Frame probe;
       if (dev->open() && dev->read(probe)) {
         dev->close();
-        std::fprintf(stderr, "pledgebooth: camera: auto picked %s\n", dev->describe().c_str());
+        log::info("pledgebooth: camera: auto picked " + dev->describe());
         return std::unique_ptr<CameraSource>(std::move(dev));
       }
       dev->close();
     }
-    std::fprintf(stderr,
-                 "pledgebooth: camera: auto found no working camera (/dev/video*); using the "
-                 "synthetic camera\n");
+    log::warn(
+        "pledgebooth: camera: auto found no working camera (/dev/video*); using the synthetic "
+        "camera");
     source = std::make_unique<SyntheticSource>(w, h, fps);
   } else {
     return Status::error(Status::Code::kInvalid,

@@ -3,7 +3,6 @@
 #include "back_office.h"
 
 #include <fcntl.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 
 #include "pb/admin_pin.h"
 #include "pb/camera.h"
+#include "pb/disk.h"
 #include "pb/ledger.h"
 #include "pb/photo.h"
 #include "pb/thanks_info.h"
@@ -71,10 +71,8 @@ Status probe_write(const std::string& dir, std::size_t bytes) {
 }
 
 std::int64_t free_mb(const std::string& dir) {
-  struct statvfs v {};
-  if (statvfs(dir.c_str(), &v) != 0) return -1;
-  return static_cast<std::int64_t>(v.f_bavail) * static_cast<std::int64_t>(v.f_frsize) /
-         (1024 * 1024);
+  auto bytes = disk::free_bytes(dir);
+  return bytes ? *bytes / (1024 * 1024) : -1;
 }
 
 }  // namespace

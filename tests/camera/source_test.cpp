@@ -5,6 +5,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "pb/camera.h"
+#include "pb/log.h"
 #include "test_support.h"
 
 using pb::Status;
@@ -67,9 +68,13 @@ TEST_CASE("auto falls back to the synthetic camera when no device works", "[came
   for (int i = 0; i < 10; ++i)
     any = any || std::filesystem::exists("/dev/video" + std::to_string(i));
   if (any) SUCCEED("a /dev/video device exists here; fallback not observable");
+  pb::log::Capture log;
   auto s = pb::camera::make_source(spec("auto"));
   REQUIRE(s.is_ok());
-  if (!any) CHECK((*s)->describe().rfind("synthetic", 0) == 0);
+  if (!any) {
+    CHECK((*s)->describe().rfind("synthetic", 0) == 0);
+    CHECK(log.contains("pledgebooth: camera: auto found no working camera"));
+  }
 }
 
 TEST_CASE("a video file source loops at its end", "[camera][source]") {

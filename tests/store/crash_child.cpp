@@ -9,6 +9,7 @@
 #include <string>
 
 #include "pb/ledger.h"
+#include "sample_pledge.h"
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -24,18 +25,11 @@ int main(int argc, char** argv) {
   if (write(1, "ready\n", 6) != 6) return 1;
   std::mt19937_64 rng{std::random_device{}()};
   for (int i = 0;; ++i) {
-    pb::store::PledgeInput in;
-    in.event = "crash-test";
-    in.booth = "booth-1";
-    in.locale = "en";
+    pb::store::PledgeInput in = pb::test::sample_pledge("crash-test");
     in.share_consent = i % 3 != 0;
-    in.targets = {"usb"};
     in.photo_jpeg.resize(static_cast<std::size_t>(kb) * 1024 +
                          static_cast<std::size_t>(rng() % 4096));
-    for (std::size_t j = 0; j + 8 <= in.photo_jpeg.size(); j += 8) {
-      std::uint64_t v = rng();
-      std::memcpy(&in.photo_jpeg[j], &v, 8);
-    }
+    pb::test::fill_random(in.photo_jpeg, rng);
     const std::string saving = "saving " + std::to_string(i) + "\n";
     if (write(1, saving.data(), saving.size()) != static_cast<ssize_t>(saving.size())) return 1;
     auto saved = (*ledger)->save_pledge(in);

@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "pb/ledger.h"
+#include "sample_pledge.h"
 #include "small_disk.h"
 #include "test_support.h"
 
@@ -22,15 +23,8 @@ using namespace pb::store;
 namespace {
 
 PledgeInput photo_pledge(std::uint8_t seed) {
-  PledgeInput in;
-  in.event = "campus-fair";
-  in.booth = "booth-1";
-  in.locale = "en";
-  in.share_consent = true;
-  in.targets = {"usb"};
-  in.photo_jpeg.assign(400 * 1024, seed);
-  for (std::size_t i = 0; i < in.photo_jpeg.size(); i += 97)
-    in.photo_jpeg[i] = static_cast<std::uint8_t>(i);
+  PledgeInput in = pb::test::sample_pledge();
+  in.photo_jpeg = pb::test::sample_photo(400 * 1024, seed);
   return in;
 }
 

@@ -10,6 +10,7 @@
 #include "pb/inside_folder.h"
 #include "pb/ledger.h"
 #include "pb/utf8.h"
+#include "sample_pledge.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -33,15 +34,11 @@ void raw_sql(const std::string& data_dir, const std::string& sql) {
 std::string make_card(const pb::test::TempDir& dir) {
   auto ledger = pb::store::Ledger::open(dir / "card");
   REQUIRE(ledger);
-  pb::store::PledgeInput in;
-  in.event = "campus-fair";
+  pb::store::PledgeInput in = pb::test::sample_pledge();
   in.booth = "booth-2";
-  in.locale = "en";
   in.first_name = "Alex";
-  in.share_consent = true;
   in.consent_version = 1;
   in.photo_jpeg = {0xFF, 0xD8, 0xFF, 0xD9};
-  in.targets = {"usb"};
   auto saved = (*ledger)->save_pledge(in);
   REQUIRE(saved);
   return saved->id;
@@ -256,10 +253,9 @@ TEST_CASE("names with invalid UTF-8 or NUL never reach the CSV or JSON as they a
   {
     auto ledger = pb::store::Ledger::open(dir / "card");
     REQUIRE(ledger);
-    pb::store::PledgeInput in;
-    in.event = "campus-fair";
+    pb::store::PledgeInput in = pb::test::sample_pledge("campus-fair", "ko", {});
     in.booth = "booth-2";
-    in.locale = "ko";
+    in.share_consent = false;
     in.first_name = std::string("Min\0jun\xff\xfe", 9);
     in.answer = "for my \x1b[2Jdaughter\xc3";
     auto saved = (*ledger)->save_pledge(in);

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "pb/ledger.h"
+#include "sample_pledge.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -29,16 +30,12 @@ std::vector<std::uint8_t> bytes(std::size_t n, std::uint8_t seed) {
 }
 
 PledgeInput pledge(bool photo = true, bool consent = true) {
-  PledgeInput in;
-  in.event = "campus-fair";
-  in.booth = "booth-1";
-  in.locale = "ko";
+  PledgeInput in = pb::test::sample_pledge("campus-fair", "ko", {"usb", "s3"});
   in.first_name = "민준";
   in.answer = "for my daughter";
   in.share_consent = consent;
   in.consent_version = 3;
   if (photo) in.photo_jpeg = bytes(4096, 7);
-  in.targets = {"usb", "s3"};
   return in;
 }
 
@@ -201,8 +198,8 @@ TEST_CASE("the outbox moves through retry done and failed states", "[store]") {
 TEST_CASE("a target added later gets rows for every consented pledge", "[store]") {
   pb::test::TempDir dir;
   auto ledger = open(dir.path());
-  ledger->save_pledge(pledge(true, true));
-  ledger->save_pledge(pledge(true, false));
+  REQUIRE(ledger->save_pledge(pledge(true, true)));
+  REQUIRE(ledger->save_pledge(pledge(true, false)));
   CHECK(ledger->ensure_outbox({"usb", "webdav"}).value() == 1);
   CHECK(ledger->ensure_outbox({"usb", "webdav"}).value() == 0);
   CHECK(ledger->queue_counts()->pending == 3);
@@ -212,7 +209,7 @@ TEST_CASE("the queue is counted per target and targets left out of the config ar
           "[store]") {
   pb::test::TempDir dir;
   auto ledger = open(dir.path());
-  for (int i = 0; i < 3; ++i) ledger->save_pledge(pledge());  // rows for usb and s3
+  for (int i = 0; i < 3; ++i) REQUIRE(ledger->save_pledge(pledge()));  // rows for usb and s3
   auto s3 = ledger->outbox_items();
   std::vector<std::int64_t> s3_rows;
   for (const auto& o : *s3)
@@ -290,10 +287,10 @@ TEST_CASE("the csv export has a BOM and quotes Korean text and commas", "[store]
   auto ledger = open(dir / "data");
   auto in = pledge();
   in.answer = "for my sister, and \"everyone\"";
-  ledger->save_pledge(in);
+  REQUIRE(ledger->save_pledge(in));
   auto formula = pledge(false, false);
   formula.first_name = "=HYPERLINK(\"x\")";
-  ledger->save_pledge(formula);
+  REQUIRE(ledger->save_pledge(formula));
   REQUIRE(ledger->export_csv(dir / "out.csv").is_ok());
   std::string csv = pb::test::read_file(dir / "out.csv");
   CHECK(csv.rfind("\xEF\xBB\xBFid,event,booth,created_utc", 0) == 0);
@@ -435,10 +432,10 @@ TEST_CASE("the csv export keeps tab and carriage return led answers as text", "[
   auto ledger = open(dir / "data");
   auto tab = pledge(false, false);
   tab.answer = "\t=1+cmd|' /C calc'!A0";
-  ledger->save_pledge(tab);
+  REQUIRE(ledger->save_pledge(tab));
   auto cr = pledge(false, false);
   cr.first_name = "\r=2+2";
-  ledger->save_pledge(cr);
+  REQUIRE(ledger->save_pledge(cr));
   REQUIRE(ledger->export_csv(dir / "out.csv").is_ok());
   std::string csv = pb::test::read_file(dir / "out.csv");
   CHECK(csv.find(",'\t=1+cmd") != std::string::npos);

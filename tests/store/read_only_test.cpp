@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "pb/ledger.h"
+#include "sample_pledge.h"
 #include "small_disk.h"
 #include "test_support.h"
 
@@ -27,16 +28,10 @@ using namespace pb::store;
 namespace {
 
 PledgeInput photo_pledge(std::uint8_t seed, bool consent = true) {
-  PledgeInput in;
-  in.event = "campus-fair";
-  in.booth = "booth-1";
-  in.locale = "ko";
+  PledgeInput in = pb::test::sample_pledge("campus-fair", "ko", {"usb", "s3"});
   in.first_name = "민준";
   in.share_consent = consent;
-  in.targets = {"usb", "s3"};
-  in.photo_jpeg.assign(16 * 1024, seed);
-  for (std::size_t i = 0; i < in.photo_jpeg.size(); i += 97)
-    in.photo_jpeg[i] = static_cast<std::uint8_t>(i);
+  in.photo_jpeg = pb::test::sample_photo(16 * 1024, seed);
   return in;
 }
 

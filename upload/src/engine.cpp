@@ -383,7 +383,9 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
       std::uniform_real_distribution<double> unit(0.0, 1.0);
       std::int64_t delay =
           backoff_ms(job->item.attempts, options_.max_backoff_s, outcome.retry_after_s, unit(rng_));
-      ledger_.mark_retry(row, now + delay, message);
+      // The ledger not taking the note is shown too (the row then stays as it was).
+      if (Status s = ledger_.mark_retry(row, now + delay, message); !s)
+        message += "; " + s.message();
       if (!next_at_ || now + delay < *next_at_) next_at_ = now + delay;
       slot.last_error = message;
       if (outcome.network) went_offline(slot, now);
@@ -391,7 +393,7 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
       break;
     }
     case Verdict::kFail:
-      ledger_.mark_failed(row, message);
+      if (Status s = ledger_.mark_failed(row, message); !s) message += "; " + s.message();
       slot.last_error = message;
       retrying_.erase(row);
       ++progress_.failed;

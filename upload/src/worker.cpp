@@ -136,7 +136,8 @@ void OutboxWorker::Impl::run() {
     if (!ledger) return;
     std::vector<std::string> names;
     for (const auto& t : config.upload.targets) names.push_back(t.name);
-    ledger->ensure_outbox(names);
+    if (auto queued = ledger->ensure_outbox(names); !queued)
+      publish(nullptr, nullptr, "ledger: " + queued.status().message());
 
     EngineOptions options;
     // A booth uploads gently (2 at once) and more only while the link keeps up.

@@ -9,7 +9,9 @@
 
 namespace pb {
 
-class Status {
+// [[nodiscard]]: a Status dropped on the floor is a failure nobody sees. Where ignoring one
+// is right, the call says why in a comment and casts to void.
+class [[nodiscard]] Status {
  public:
   // What kind of failure, so callers can branch without parsing the message.
   enum class Code {
@@ -42,7 +44,7 @@ class Status {
 
 // A value or the Status that says why there is none.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: implicit by design

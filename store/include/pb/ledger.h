@@ -15,6 +15,10 @@
 
 #include "pb/status.h"
 
+namespace pb::disk {
+class Env;
+}
+
 namespace pb::store {
 
 // Names and answers longer than this (bytes of UTF-8) are cut when saved.
@@ -117,8 +121,12 @@ class Ledger {
   // kReadOnly: opens an existing ledger.db without writing anything. Reads see every
   // committed pledge, also those still in the WAL of a booth that lost power. kNotFound
   // when the dir holds no ledger.db. Every call that writes fails with kReadOnly.
+  // env: the file system photos, exports and recovery go through (nullptr = the real one; a
+  // test passes a fault-injecting one, see pb/disk.h). It must outlive the Ledger. sqlite's
+  // own files always use the real file system.
   static Result<std::unique_ptr<Ledger>> open(const std::string& data_dir,
-                                              Access access = Access::kReadWrite);
+                                              Access access = Access::kReadWrite,
+                                              disk::Env* env = nullptr);
   ~Ledger();
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;
