@@ -445,14 +445,10 @@ std::vector<Check> run_checks(AppContext& ctx) {
                               : "none here (the service starts the booth inside cage)",
                     ""});
   for (const auto& t : cfg.upload.targets) {
-    std::string where = t.kind == "file" ? t.path
-                        : t.kind == "s3" ? t.endpoint + "/" + t.bucket
-                                         : t.url;
+    const std::string where = t.where();
     std::string missing;
-    for (const std::string* env :
-         {&t.access_key_env, &t.secret_key_env, &t.password_env, &t.token_env}) {
-      if (!env->empty() && !config::resolve_secret(*env)) missing += " " + *env;
-    }
+    for (const auto& [env, holds] : t.secret_envs())
+      if (!config::resolve_secret(env)) missing += " " + env;
     const std::string what = "upload target '" + t.name + "' (" + t.kind + ") → " + where;
     if (!missing.empty()) {
       checks.push_back({Level::kFail, "upload target",
@@ -461,16 +457,16 @@ std::vector<Check> run_checks(AppContext& ctx) {
       continue;
     }
     std::string host, port, error;
-    if (t.kind == "file") {
+    if (const std::string folder = t.folder(); !folder.empty()) {
       // A folder not made yet is made by the first upload when its parent can be written.
-      const bool made = fs::exists(t.path, ec);
-      const std::string probe = made ? t.path : fs::path(t.path).parent_path().string();
+      const bool made = fs::exists(folder, ec);
+      const std::string probe = made ? folder : fs::path(folder).parent_path().string();
       const bool ok = access(probe.c_str(), W_OK) == 0;
       checks.push_back({ok ? Level::kOk : Level::kWarn, "upload target",
                         what + (ok ? (made ? ": writable" : ": made on the first upload")
                                    : ": not writable now"),
                         ok ? "" : "plug in and mount the stick; pledges wait in the queue"});
-    } else if (!url_host_port(t.kind == "s3" ? t.endpoint : t.url, host, port)) {
+    } else if (!url_host_port(t.url(), host, port)) {
       checks.push_back({Level::kFail, "upload target", what + ": not an http(s) URL",
                         "fix the URL in booth.toml"});
     } else if (reachable(host, port, error)) {

@@ -38,9 +38,10 @@ void BM_PlanS3Steps(benchmark::State& state) {
   pb::config::UploadTarget t;
   t.name = "s3";
   t.kind = "s3";
-  t.endpoint = "http://127.0.0.1:9000";
-  t.bucket = "pledges";
-  pb::upload::Target target(t);
+  t.settings["endpoint"] = "http://127.0.0.1:9000";
+  t.settings["bucket"] = "pledges";
+  auto target_ptr = pb::upload::make_target(t);
+  pb::upload::Target& target = *target_ptr;
   auto p = sample();
   std::string json = pb::upload::metadata_json(p);
   for (auto _ : state) benchmark::DoNotOptimize(target.upload_steps(p, "/tmp/x.jpg", json));

@@ -262,111 +262,117 @@ void check_url(const Reader& r, const toml::node& n, const std::string& key,
            "(or token_env), the password then comes from the environment");
 }
 
-UploadTarget read_target(const Reader& r, const toml::node& n, const std::string& key,
-                         const fs::path& data_dir_hint) {
-  (void)data_dir_hint;
-  const toml::table* t = n.as_table();
-  if (!t) r.fail(n, key, std::string("expected a table, found ") + Reader::type_name(n));
-  UploadTarget u;
-  auto s = [&](std::string UploadTarget::*m) {
-    return [&r, &u, m](const toml::node& v, const std::string& k) { u.*m = r.str(v, k); };
-  };
-  auto env = [&](std::string UploadTarget::*m) {
-    return [&r, &u, m](const toml::node& v, const std::string& k) {
+// One key of a kind's own section (pb/target_kinds.h), read and checked by its type.
+std::string read_setting(const Reader& r, const toml::node& v, const std::string& k,
+                         SettingType type) {
+  switch (type) {
+    case SettingType::kFolder:
+      return r.path(v, k);
+    case SettingType::kUrl: {
+      std::string url = r.str(v, k);
+      check_url(r, v, k, url);
+      return url;
+    }
+    case SettingType::kEnv: {
       std::string name = r.str(v, k);
       if (!is_env_name(name))
         r.fail(
             v, k,
             "expected the name of an environment variable (secrets never go in the file), found '" +
                 shown(name) + "'");
-      u.*m = name;
-    };
-  };
-  read_table(
-      r, *t, key,
-      {{"name",
-        [&](const toml::node& v, const std::string& k) {
-          u.name = r.str(v, k);
-          if (!is_slug(u.name))
-            r.fail(v, k, "must be a slug of a-z, 0-9 and '-', found '" + shown(u.name) + "'");
-        }},
-       {"kind",
-        [&](const toml::node& v, const std::string& k) {
-          u.kind = r.str(v, k);
-          if (u.kind != "file" && u.kind != "s3" && u.kind != "webdav" && u.kind != "webhook")
-            r.fail(v, k, "expected file, s3, webdav or webhook, found '" + shown(u.kind) + "'");
-        }},
-       {"prefix",
-        [&](const toml::node& v, const std::string& k) {
-          u.prefix = r.str(v, k);
-          if (!is_key_prefix(u.prefix))
-            r.fail(v, k,
-                   "may hold only A-Z a-z 0-9 . _ ~ / - (no '..', at most 512), found '" +
-                       shown(u.prefix) + "'");
-          while (!u.prefix.empty() && u.prefix.back() == '/') u.prefix.pop_back();
-          while (!u.prefix.empty() && u.prefix.front() == '/') u.prefix.erase(0, 1);
-        }},
-       {"path", [&](const toml::node& v, const std::string& k) { u.path = r.path(v, k); }},
-       {"endpoint",
-        [&](const toml::node& v, const std::string& k) {
-          u.endpoint = r.str(v, k);
-          check_url(r, v, k, u.endpoint);
-        }},
-       {"bucket",
-        [&](const toml::node& v, const std::string& k) {
-          u.bucket = r.str(v, k);
-          if (!is_bucket_name(u.bucket))
-            r.fail(v, k, "not a valid S3 bucket name: '" + shown(u.bucket) + "'");
-        }},
-       {"region",
-        [&](const toml::node& v, const std::string& k) {
-          // Part of every SigV4 signature: a wrong one fails each upload, not the start-up.
-          u.region = r.str(v, k);
-          if (!is_region_name(u.region))  // also MinIO, Ceph, R2 (auto)
-            r.fail(v, k,
-                   "expected a region name such as eu-west-1 or us-east-1, found '" +
-                       shown(u.region) + "'");
-        }},
-       {"access_key_env", env(&UploadTarget::access_key_env)},
-       {"secret_key_env", env(&UploadTarget::secret_key_env)},
-       {"url",
-        [&](const toml::node& v, const std::string& k) {
-          u.url = r.str(v, k);
-          check_url(r, v, k, u.url);
-        }},
-       {"username", s(&UploadTarget::username)},
-       {"password_env", env(&UploadTarget::password_env)},
-       {"token_env", env(&UploadTarget::token_env)},
-       {"ca_file", [&](const toml::node& v, const std::string& k) { u.ca_file = r.path(v, k); }},
-       {"allow_plain_http",
-        [&](const toml::node& v, const std::string& k) { u.allow_plain_http = r.boolean(v, k); }},
-       {"connect_timeout_s",
-        [&](const toml::node& v, const std::string& k) {
-          u.connect_timeout_s = static_cast<int>(r.integer(v, k, 1, 300));
-        }},
-       {"low_speed_timeout_s", [&](const toml::node& v, const std::string& k) {
-          u.low_speed_timeout_s = static_cast<int>(r.integer(v, k, 1, 600));
-        }}});
-  auto need = [&](const std::string& value, const char* what) {
-    if (value.empty())
-      r.fail(n, key + "." + what, std::string("is required for a ") + u.kind + " target");
-  };
-  if (u.kind.empty()) r.fail(n, key + ".kind", "is required (file, s3, webdav or webhook)");
-  if (u.name.empty()) u.name = u.kind;
-  if (u.kind == "file") need(u.path, "path");
-  if (u.kind == "s3") {
-    need(u.endpoint, "endpoint");
-    need(u.bucket, "bucket");
-    need(u.access_key_env, "access_key_env");
-    need(u.secret_key_env, "secret_key_env");
+      return name;
+    }
+    case SettingType::kBucket: {
+      std::string bucket = r.str(v, k);
+      if (!is_bucket_name(bucket))
+        r.fail(v, k, "not a valid S3 bucket name: '" + shown(bucket) + "'");
+      return bucket;
+    }
+    case SettingType::kRegion: {
+      // Part of every SigV4 signature: a wrong one fails each upload, not the start-up.
+      std::string region = r.str(v, k);
+      if (!is_region_name(region))  // also MinIO, Ceph, R2 (auto)
+        r.fail(v, k,
+               "expected a region name such as eu-west-1 or us-east-1, found '" + shown(region) +
+                   "'");
+      return region;
+    }
+    case SettingType::kText:
+      break;
   }
-  if (u.kind == "webdav" || u.kind == "webhook") need(u.url, "url");
-  const std::string& url = u.kind == "s3" ? u.endpoint : u.url;
-  if (url.rfind("http://", 0) == 0 && !u.allow_plain_http && !is_loopback_http(url)) {
-    const toml::node* at = t->get(u.kind == "s3" ? "endpoint" : "url");
-    r.fail(at ? *at : n, key + (u.kind == "s3" ? ".endpoint" : ".url"),
-           "plain http:// to a non-loopback host sends pledges unencrypted; use https:// or set "
-           "allow_plain_http = true");
+  return r.str(v, k);
+}
+
+UploadTarget read_target(const Reader& r, const toml::node& n, const std::string& key) {
+  const toml::table* t = n.as_table();
+  if (!t) r.fail(n, key, std::string("expected a table, found ") + Reader::type_name(n));
+  UploadTarget u;
+  // The kind first: its section says which other keys the table may hold.
+  const TargetKind* kind = nullptr;
+  if (const toml::node* k = t->get("kind")) {
+    u.kind = r.str(*k, key + ".kind");
+    kind = find_target_kind(u.kind);
+    if (!kind)
+      r.fail(*k, key + ".kind",
+             "expected " + target_kind_list() + ", found '" + shown(u.kind) + "'");
+  }
+  std::vector<std::pair<std::string, Setter>> fields = {
+      {"name",
+       [&](const toml::node& v, const std::string& k) {
+         u.name = r.str(v, k);
+         if (!is_slug(u.name))
+           r.fail(v, k, "must be a slug of a-z, 0-9 and '-', found '" + shown(u.name) + "'");
+       }},
+      {"kind", [](const toml::node&, const std::string&) {}},  // read above
+      {"prefix",
+       [&](const toml::node& v, const std::string& k) {
+         u.prefix = r.str(v, k);
+         if (!is_key_prefix(u.prefix))
+           r.fail(v, k,
+                  "may hold only A-Z a-z 0-9 . _ ~ / - (no '..', at most 512), found '" +
+                      shown(u.prefix) + "'");
+         while (!u.prefix.empty() && u.prefix.back() == '/') u.prefix.pop_back();
+         while (!u.prefix.empty() && u.prefix.front() == '/') u.prefix.erase(0, 1);
+       }},
+      {"ca_file", [&](const toml::node& v, const std::string& k) { u.ca_file = r.path(v, k); }},
+      {"allow_plain_http",
+       [&](const toml::node& v, const std::string& k) { u.allow_plain_http = r.boolean(v, k); }},
+      {"connect_timeout_s",
+       [&](const toml::node& v, const std::string& k) {
+         u.connect_timeout_s = static_cast<int>(r.integer(v, k, 1, 300));
+       }},
+      {"low_speed_timeout_s", [&](const toml::node& v, const std::string& k) {
+         u.low_speed_timeout_s = static_cast<int>(r.integer(v, k, 1, 600));
+       }}};
+  // Without a kind (an error below) every kind's keys are read, so a typo is still named.
+  for (const TargetKind& k : target_kinds()) {
+    if (kind && kind != &k) continue;
+    for (const SettingSpec& spec : k.settings) {
+      if (std::any_of(fields.begin(), fields.end(),
+                      [&](const auto& f) { return f.first == spec.key; }))
+        continue;
+      fields.push_back({spec.key, [&r, &u, spec](const toml::node& v, const std::string& k) {
+                          u.settings[spec.key] = read_setting(r, v, k, spec.type);
+                        }});
+    }
+  }
+  read_table(r, *t, key, fields);
+  if (!kind) r.fail(n, key + ".kind", "is required (" + target_kind_list() + ")");
+  if (u.name.empty()) u.name = u.kind;
+  const SettingSpec* url_spec = nullptr;
+  for (const SettingSpec& spec : kind->settings) {
+    if (spec.required && u.setting(spec.key).empty())
+      r.fail(n, key + "." + spec.key, std::string("is required for a ") + u.kind + " target");
+    if (spec.type == SettingType::kUrl && !url_spec) url_spec = &spec;
+  }
+  if (url_spec) {
+    const std::string url = u.setting(url_spec->key);
+    if (url.rfind("http://", 0) == 0 && !u.allow_plain_http && !is_loopback_http(url)) {
+      const toml::node* at = t->get(url_spec->key);
+      r.fail(at ? *at : n, key + "." + url_spec->key,
+             "plain http:// to a non-loopback host sends pledges unencrypted; use https:// or set "
+             "allow_plain_http = true");
+    }
   }
   if (!u.ca_file.empty()) r.readable_file(*t->get("ca_file"), key + ".ca_file", u.ca_file);
   return u;
@@ -581,7 +587,7 @@ Config parse(const toml::table& root, const Reader& r) {
                   c.upload.targets.clear();
                   for (std::size_t i = 0; i < a->size(); ++i) {
                     std::string ik = k + "[" + std::to_string(i) + "]";
-                    UploadTarget u = read_target(r, *a->get(i), ik, {});
+                    UploadTarget u = read_target(r, *a->get(i), ik);
                     for (const auto& other : c.upload.targets)
                       if (other.name == u.name)
                         r.fail(*a->get(i), ik + ".name",
@@ -593,8 +599,8 @@ Config parse(const toml::table& root, const Reader& r) {
   if (c.upload.targets.empty()) {
     // The built-in folder target follows this file's data_dir, not the built-in one.
     c.upload.targets = default_config().upload.targets;
-    for (auto& u : c.upload.targets)
-      if (u.kind == "file") u.path = c.storage.data_dir + "/outbox-folder";
+    for (auto& u : c.upload.targets)  // the built-in list is one folder target
+      u.settings["path"] = c.storage.data_dir + "/outbox-folder";
   }
   if (!c.event.public_target.empty() &&
       std::none_of(c.upload.targets.begin(), c.upload.targets.end(),
@@ -748,7 +754,7 @@ Config default_config() {
   UploadTarget folder;
   folder.name = "folder";
   folder.kind = "file";
-  folder.path = c.storage.data_dir + "/outbox-folder";
+  folder.settings["path"] = c.storage.data_dir + "/outbox-folder";
   c.upload.targets.push_back(folder);
   return c;
 }
@@ -763,8 +769,8 @@ void validate(const Config& c) {
     throw ConfigError(f, 0, "photo.jpeg_quality", "must be between 1 and 100");
   if (c.storage.data_dir.empty()) throw ConfigError(f, 0, "storage.data_dir", "must not be empty");
   for (const auto& u : c.upload.targets)
-    if (u.kind != "file" && u.kind != "s3" && u.kind != "webdav" && u.kind != "webhook")
-      throw ConfigError(f, 0, "upload.targets.kind", "expected file, s3, webdav or webhook");
+    if (!find_target_kind(u.kind))
+      throw ConfigError(f, 0, "upload.targets.kind", "expected " + target_kind_list());
 }
 
 std::optional<std::string> resolve_secret(const std::string& env_name) {

@@ -114,7 +114,7 @@ TEST_CASE("an empty config gives the commented defaults", "[config]") {
   CHECK(c.upload.booth_parallel_max == 4);
   REQUIRE(c.upload.targets.size() == 1);
   CHECK(c.upload.targets[0].kind == "file");
-  CHECK(c.upload.targets[0].path == c.storage.data_dir + "/outbox-folder");
+  CHECK(c.upload.targets[0].folder() == c.storage.data_dir + "/outbox-folder");
 }
 
 TEST_CASE("the example config documents keys that load clean", "[config]") {
@@ -146,10 +146,10 @@ TEST_CASE("the commented-out targets of the example config load too when uncomme
   auto c = pb::config::load_config(path);
   REQUIRE(c.upload.targets.size() == 4);
   CHECK(c.upload.targets[1].kind == "s3");
-  CHECK(c.upload.targets[1].bucket == "heforshe-pledges");
+  CHECK(c.upload.targets[1].setting("bucket") == "heforshe-pledges");
   CHECK(c.upload.targets[2].kind == "webdav");
   CHECK(c.upload.targets[3].kind == "webhook");
-  CHECK(c.upload.targets[3].token_env == "PLEDGEBOOTH_HOOK_TOKEN");
+  CHECK(c.upload.targets[3].setting("token_env") == "PLEDGEBOOTH_HOOK_TOKEN");
   CHECK(c.event.public_target == "campaign-bucket");
 }
 
@@ -173,7 +173,7 @@ TEST_CASE("secrets come only from the named environment variable", "[config]") {
 TEST_CASE("plain http is accepted to loopback and when explicitly allowed", "[config]") {
   auto c = parse_config(
       "[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://127.0.0.1:8080/dav\"\n", "b.toml");
-  CHECK(c.upload.targets[0].url == "http://127.0.0.1:8080/dav");
+  CHECK(c.upload.targets[0].url() == "http://127.0.0.1:8080/dav");
   auto d = parse_config(
       "[[upload.targets]]\nkind = \"webdav\"\nurl = \"http://nas.local/dav\"\nallow_plain_http = "
       "true\n",
@@ -187,9 +187,9 @@ TEST_CASE("the default folder target lives in the configured data dir", "[config
   auto c = parse_config("[storage]\ndata_dir = \"/var/lib/pledgebooth\"\n", "/etc/pb/booth.toml");
   REQUIRE(c.upload.targets.size() == 1);
   CHECK(c.upload.targets[0].kind == "file");
-  CHECK(c.upload.targets[0].path == "/var/lib/pledgebooth/outbox-folder");
+  CHECK(c.upload.targets[0].folder() == "/var/lib/pledgebooth/outbox-folder");
   auto rel = parse_config("[storage]\ndata_dir = \"data\"\n", "/etc/pb/booth.toml");
-  CHECK(rel.upload.targets[0].path == "/etc/pb/data/outbox-folder");
+  CHECK(rel.upload.targets[0].folder() == "/etc/pb/data/outbox-folder");
 }
 
 TEST_CASE("a folder given as the config file is an error naming it", "[config]") {
@@ -203,5 +203,18 @@ TEST_CASE("a folder given as the config file is an error naming it", "[config]")
     INFO(msg);
     CHECK(msg.rfind(dir.path() + ":0: (file): ", 0) == 0);
     CHECK(msg.find("folder") != std::string::npos);
+  }
+}
+
+TEST_CASE("a key of another kind's section is named as unknown for this kind", "[config]") {
+  try {
+    parse_config(
+        "[[upload.targets]]\nkind = \"file\"\npath = \"/tmp/x\"\nbucket = \"pledges\"\n",
+        "booth.toml");
+    FAIL("accepted an s3 key in a file target");
+  } catch (const ConfigError& e) {
+    CHECK(e.line() == 4);
+    CHECK(e.key() == "upload.targets[0].bucket");
+    CHECK(std::string(e.what()).find("unknown key") != std::string::npos);
   }
 }

@@ -160,7 +160,7 @@ TEST_CASE("user and password in a target URL are refused without echoing them",
   // An '@' in the path is no user info.
   auto ok = parse_config("[[upload.targets]]\nkind = \"webhook\"\nurl = \"https://h.org/@me\"\n",
                          "/b/booth.toml");
-  CHECK(ok.upload.targets[0].url == "https://h.org/@me");
+  CHECK(ok.upload.targets[0].url() == "https://h.org/@me");
 }
 
 TEST_CASE("control characters in a value are not echoed to the terminal", "[config][hostile]") {
@@ -217,6 +217,6 @@ TEST_CASE("a relative file target beside a bare config name resolves against its
   auto c = pb::config::load_config("booth.toml");
   fs::current_path(before);
   REQUIRE(c.upload.targets.size() == 1);
-  CHECK(fs::path(c.upload.targets[0].path).is_absolute());
-  CHECK(fs::weakly_canonical(c.upload.targets[0].path) == fs::path(canonical_dir) / "outbox");
+  CHECK(fs::path(c.upload.targets[0].folder()).is_absolute());
+  CHECK(fs::weakly_canonical(c.upload.targets[0].folder()) == fs::path(canonical_dir) / "outbox");
 }

@@ -21,7 +21,7 @@ config::UploadTarget dav(const std::string& url) {
   config::UploadTarget t;
   t.name = "dav";
   t.kind = "webdav";
-  t.url = url + "/";
+  t.settings["url"] = url + "/";
   t.prefix = "booth";
   t.connect_timeout_s = 2;
   t.low_speed_timeout_s = 1;  // a stalled server is given up on after a second
@@ -154,11 +154,11 @@ config::Config s3_config(const std::string& data, const std::string& url) {
   config::UploadTarget t;
   t.name = "s3";
   t.kind = "s3";
-  t.endpoint = url;
-  t.bucket = "pledges";
+  t.settings["endpoint"] = url;
+  t.settings["bucket"] = "pledges";
   t.prefix = "booth";
-  t.access_key_env = "PB_FAULT_S3_KEY";
-  t.secret_key_env = "PB_FAULT_S3_SECRET";
+  t.settings["access_key_env"] = "PB_FAULT_S3_KEY";
+  t.settings["secret_key_env"] = "PB_FAULT_S3_SECRET";
   c.upload.targets.push_back(t);
   return c;
 }
@@ -220,7 +220,7 @@ TEST_CASE("webdav and webhook bodies are sent without waiting for 100 Continue b
   config::UploadTarget hook;
   hook.name = "hook";
   hook.kind = "webhook";
-  hook.url = server.url() + "/webhook";
+  hook.settings["url"] = server.url() + "/webhook";
   c.upload.targets.push_back(hook);
   auto r = upload::upload_batch(c, data, {});
   REQUIRE(r.is_ok());
@@ -343,7 +343,7 @@ TEST_CASE("the kiosk worker shows an endless or dripping reply as a retry and st
   config::UploadTarget hook;
   hook.name = "hook";
   hook.kind = "webhook";
-  hook.url = server.url() + "/hook";
+  hook.settings["url"] = server.url() + "/hook";
   hook.connect_timeout_s = 1;
   hook.low_speed_timeout_s = 1;
   c.upload.targets.push_back(hook);

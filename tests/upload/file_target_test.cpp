@@ -17,7 +17,7 @@ config::UploadTarget folder_target(const std::string& path) {
   config::UploadTarget t;
   t.name = "stick";
   t.kind = "file";
-  t.path = path;
+  t.settings["path"] = path;
   t.prefix = "pledges";
   return t;
 }

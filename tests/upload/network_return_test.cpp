@@ -33,7 +33,7 @@ config::UploadTarget dav(const std::string& name, int port) {
   config::UploadTarget t;
   t.name = name;
   t.kind = "webdav";
-  t.url = "http://127.0.0.1:" + std::to_string(port) + "/pledgebooth";
+  t.settings["url"] = "http://127.0.0.1:" + std::to_string(port) + "/pledgebooth";
   t.prefix = "seoul-launch";
   return t;
 }

@@ -64,8 +64,8 @@ TEST_CASE("pledges reach moto signed with SigV4 and read back with equal checksu
   config::Config c = config::load_config(dir / "booth.toml");
   ::setenv("PB_S3_KEY_DEL", moto.key_id().c_str(), 1);
   ::setenv("PB_S3_SECRET_DEL", moto.secret().c_str(), 1);
-  c.upload.targets[0].access_key_env = "PB_S3_KEY_DEL";
-  c.upload.targets[0].secret_key_env = "PB_S3_SECRET_DEL";
+  c.upload.targets[0].settings["access_key_env"] = "PB_S3_KEY_DEL";
+  c.upload.targets[0].settings["secret_key_env"] = "PB_S3_SECRET_DEL";
   REQUIRE(upload::delete_remote_copies(c, *ledger, pledges[0].id).is_ok());
   auto after = moto.aws({"s3", "ls", "--recursive", "s3://pledges"});
   CHECK(std::count(after.output.begin(), after.output.end(), '\n') == 4);

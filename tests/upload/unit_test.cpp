@@ -142,11 +142,12 @@ TEST_CASE("a missing secret environment variable is named without any value", "[
   config::UploadTarget t;
   t.name = "bucket";
   t.kind = "s3";
-  t.endpoint = "http://127.0.0.1:1";
-  t.bucket = "b";
-  t.access_key_env = "PB_TEST_SURELY_UNSET_KEY";
-  t.secret_key_env = "PB_TEST_SURELY_UNSET_SECRET";
-  Target target(t);
+  t.settings["endpoint"] = "http://127.0.0.1:1";
+  t.settings["bucket"] = "b";
+  t.settings["access_key_env"] = "PB_TEST_SURELY_UNSET_KEY";
+  t.settings["secret_key_env"] = "PB_TEST_SURELY_UNSET_SECRET";
+  auto target_ptr = make_target(t);
+  Target& target = *target_ptr;
   CHECK(target.setup_error().code() == Status::Code::kRejected);
   CHECK(target.setup_error().message().find("PB_TEST_SURELY_UNSET_KEY") != std::string::npos);
 }
@@ -156,9 +157,10 @@ TEST_CASE("webdav uploads create each parent collection once then put and check 
   config::UploadTarget t;
   t.name = "dav";
   t.kind = "webdav";
-  t.url = "http://127.0.0.1:1/dav/";
+  t.settings["url"] = "http://127.0.0.1:1/dav/";
   t.prefix = "c";
-  Target target(t);
+  auto target_ptr = make_target(t);
+  Target& target = *target_ptr;
   store::Pledge p = sample();
   auto steps = target.upload_steps(p, "/tmp/x.jpg", "{}");
   std::vector<std::string> methods;
@@ -182,7 +184,7 @@ TEST_CASE("a plain http target that is not loopback is refused at send time too"
   config::UploadTarget t;  // built in code: config validation never saw it
   t.name = "dav";
   t.kind = "webdav";
-  t.url = "http://pledges.example.invalid/dav";
+  t.settings["url"] = "http://pledges.example.invalid/dav";
   c.upload.targets.push_back(t);
   auto r = upload::upload_batch(c, dir / "data", {});
   REQUIRE(r.is_ok());
@@ -199,7 +201,7 @@ TEST_CASE("remote deletion contacts only targets that may hold a copy", "[upload
   config::UploadTarget t;
   t.name = "dav";
   t.kind = "webdav";
-  t.url = "http://127.0.0.1:" + std::to_string(test::free_port()) + "/dav";  // nobody there
+  t.settings["url"] = "http://127.0.0.1:" + std::to_string(test::free_port()) + "/dav";  // nobody there
   t.connect_timeout_s = 1;
   c.upload.targets.push_back(t);
   // Never tried: nothing can be remote, so an offline booth can still delete it.
@@ -217,9 +219,10 @@ TEST_CASE("after a PUT ETag that is not an MD5 the next PUTs are not hashed but 
   config::UploadTarget t;
   t.name = "s3";
   t.kind = "s3";
-  t.endpoint = "http://127.0.0.1:1";
-  t.bucket = "pledges";
-  Target target(t);
+  t.settings["endpoint"] = "http://127.0.0.1:1";
+  t.settings["bucket"] = "pledges";
+  auto target_ptr = make_target(t);
+  Target& target = *target_ptr;
   store::Pledge p = sample();
   auto methods_and_hash = [&] {
     std::vector<std::string> out;
@@ -243,4 +246,14 @@ TEST_CASE("after a PUT ETag that is not an MD5 the next PUTs are not hashed but 
   target.note_put_etag("d41d8cd98f00b204e9800998ecf8427e");
   CHECK(target.etags_are_md5());
   CHECK(methods_and_hash() == V{"PUT#", "HEAD", "PUT#", "HEAD"});
+}
+
+TEST_CASE("every target kind the config knows has its class and no class lacks a kind",
+          "[upload]") {
+  std::vector<std::string> config_kinds;
+  for (const auto& k : config::target_kinds()) config_kinds.emplace_back(k.name);
+  CHECK(registered_target_kinds() == config_kinds);
+  config::UploadTarget t;
+  t.kind = "sftp";
+  CHECK_THROWS_AS(make_target(t), std::invalid_argument);
 }

@@ -16,10 +16,10 @@ config::UploadTarget dav_target(const std::string& url, const std::string& passw
   config::UploadTarget t;
   t.name = "cloud";
   t.kind = "webdav";
-  t.url = url + "/pledgebooth";
+  t.settings["url"] = url + "/pledgebooth";
   t.prefix = "seoul-launch";
-  t.username = "booth";
-  t.password_env = password_env;
+  t.settings["username"] = "booth";
+  t.settings["password_env"] = password_env;
   return t;
 }
 
@@ -94,7 +94,7 @@ TEST_CASE("a self-signed TLS server is refused and retried without ca_file and a
   ::setenv("PB_TLS_PASS", "tls-pass", 1);
   config::Config c = test::base_config(data);
   c.upload.targets.push_back(dav_target(dav.url(), "PB_TLS_PASS"));
-  REQUIRE(c.upload.targets[0].url.rfind("https://", 0) == 0);
+  REQUIRE(c.upload.targets[0].url().rfind("https://", 0) == 0);
 
   auto refused = upload::upload_batch(c, data, {});
   REQUIRE(refused.is_ok());
@@ -135,8 +135,8 @@ TEST_CASE(
   config::UploadTarget t;
   t.name = "hook";
   t.kind = "webhook";
-  t.url = hook.url() + "/pledges";
-  t.token_env = "PB_HOOK_TOKEN";
+  t.settings["url"] = hook.url() + "/pledges";
+  t.settings["token_env"] = "PB_HOOK_TOKEN";
   c.upload.targets.push_back(t);
   auto r = upload::upload_batch(c, data, {});
   REQUIRE(r.is_ok());

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "engine.h"
+#include "pb/answer_picks.h"
 #include "pb/uploader.h"
 #include "reply.h"
 
@@ -52,6 +53,8 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
   eo.max_backoff_s = config.upload.max_backoff_s;
   eo.max_tries_per_run = 8;
   eo.max_probe_failures = 2;
+  eo.tally_delay_ms = 0;  // nothing more is coming: the tally documents go at once
+  eo.pick_of_answer = config::answer_pick_texts();
   Engine* engine_ptr = nullptr;
   eo.on_change = [&] {
     if (options.on_progress && engine_ptr) options.on_progress(engine_ptr->progress());
@@ -82,8 +85,8 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
   // cleaned: every line is cleaned again before it is printed.
   std::vector<std::string> secrets;
   for (const auto& t : config.upload.targets) {
-    const Target target(t);
-    secrets.insert(secrets.end(), target.secrets().begin(), target.secrets().end());
+    const auto target = make_target(t);
+    secrets.insert(secrets.end(), target->secrets().begin(), target->secrets().end());
   }
   if (auto c = ledger.queue_counts()) summary.after = *c;
   for (auto state : {store::OutboxState::kFailed, store::OutboxState::kPending}) {
@@ -117,18 +120,18 @@ Status delete_remote_copies(const config::Config& config, store::Ledger& ledger,
       return i.target == t.name && (i.state == store::OutboxState::kDone || i.attempts > 0);
     });
     if (!maybe_remote) continue;
-    Target target(t);
-    if (target.is_local()) {
-      if (Status s = target.delete_local(**pledge); !s)
+    const auto target = make_target(t);
+    if (target->is_local()) {
+      if (Status s = target->delete_local(**pledge); !s)
         problems.push_back(t.name + ": " + s.message());
       continue;
     }
-    if (!target.setup_error().is_ok()) {
-      problems.push_back(t.name + ": " + target.setup_error().message());
+    if (!target->setup_error().is_ok()) {
+      problems.push_back(t.name + ": " + target->setup_error().message());
       code = Status::Code::kRejected;
       continue;
     }
-    for (const Step& step : target.delete_steps(**pledge)) {
+    for (const Step& step : target->delete_steps(**pledge)) {
       Transfer transfer(t, step.request);
       if (Status s = transfer.prepare(); !s) {
         problems.push_back(t.name + ": " + s.message());
@@ -137,7 +140,7 @@ Status delete_remote_copies(const config::Config& config, store::Ledger& ledger,
       }
       Outcome o = classify(step.request, transfer.perform(), step.ok_statuses);
       if (o.verdict != Verdict::kOk) {
-        problems.push_back(t.name + ": " + clean_message(o.message, target.secrets()));
+        problems.push_back(t.name + ": " + clean_message(o.message, target->secrets()));
         if (o.verdict == Verdict::kFail) code = Status::Code::kRejected;
         break;
       }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "pb/tally.h"
+#include "pb/tally_counts.h"
 #include "reply.h"
 
 namespace pb::upload {
@@ -24,7 +26,7 @@ Engine::Engine(const config::Config& config, store::Ledger& ledger, CURLM* multi
   slots_.reserve(config.upload.targets.size());
   for (const auto& t : config.upload.targets) {
     Slot s;
-    s.target = std::make_unique<Target>(t);
+    s.target = make_target(t);
     slots_.push_back(std::move(s));
   }
 }
@@ -62,8 +64,13 @@ bool Engine::given_up(const Slot& slot) const {
          slot.probe_failures >= options_.max_probe_failures;
 }
 
-void Engine::retry_now() {
+void Engine::kick() {
   kicked_ = true;
+  for (auto& s : slots_) s.tally_dirty = true;
+}
+
+void Engine::retry_now() {
+  kick();
   for (auto& s : slots_) {
     s.recovered = true;
     s.online = true;
@@ -159,14 +166,103 @@ int Engine::fill(std::int64_t now) {
     start_job(item, now);
     ++started;
   }
+  for (auto& s : slots_) {
+    if (saturated()) break;
+    if (tally_pending(s) && s.tally_at <= now && (s.online || s.recovered)) start_tally(s, now);
+  }
   return started;
+}
+
+bool Engine::tally_pending(const Slot& s) const {
+  return options_.tallies && s.tally_dirty && !s.tally_running &&
+         s.target->setup_error().is_ok() && !given_up(s) &&
+         !(options_.max_tries_per_run > 0 && s.tally_tries >= options_.max_tries_per_run);
+}
+
+void Engine::start_tally(Slot& slot, std::int64_t now) {
+  if (slot.tally_at == 0 && options_.tally_delay_ms > 0 && now > 0) {
+    // The first pledge of a burst: wait for the rest of it.
+    slot.tally_at = now + options_.tally_delay_ms;
+    if (!next_at_ || slot.tally_at < *next_at_) next_at_ = slot.tally_at;
+    return;
+  }
+  slot.tally_dirty = false;
+  slot.tally_at = 0;
+  ++slot.tally_tries;
+  auto counts = store::tally_counts(ledger_, options_.pick_of_answer);
+  auto job = std::make_unique<Job>();
+  job->slot = &slot;
+  job->tally = true;
+  if (!counts) {
+    tally_finished(slot, *job,
+                   Outcome{Verdict::kRetry, false, std::nullopt,
+                           "ledger: " + counts.status().message()},
+                   "ledger: " + counts.status().message(), now);
+    return;
+  }
+  for (const auto& c : *counts) {
+    std::string key = tally_key(slot.target->config().prefix, c.event, c.booth);
+    std::string doc = tally_document(c);
+    auto it = slot.tally_written.find(key);
+    if (it == slot.tally_written.end() || it->second != doc)
+      job->docs.emplace_back(std::move(key), std::move(doc));
+  }
+  if (job->docs.empty()) return;
+  if (slot.target->is_local()) {
+    Outcome o;
+    for (const auto& [key, doc] : job->docs) {
+      Status st = slot.target->write_document_local(key, doc);
+      if (!st) {
+        o = Outcome{Verdict::kRetry, st.code() == Status::Code::kUnavailable, std::nullopt,
+                    st.message()};
+        break;
+      }
+    }
+    tally_finished(slot, *job, o, clean_message(o.message, slot.target->secrets()), now);
+    return;
+  }
+  for (const auto& [key, doc] : job->docs)
+    for (Step& step : slot.target->document_steps(key, doc)) job->steps.push_back(std::move(step));
+  slot.tally_running = true;
+  start_step(job, now);
+}
+
+void Engine::tally_finished(Slot& slot, const Job& job, const Outcome& outcome,
+                            const std::string& message, std::int64_t now) {
+  slot.tally_running = false;
+  if (outcome.verdict == Verdict::kOk) {
+    for (const auto& [key, doc] : job.docs) slot.tally_written[key] = doc;
+    slot.tally_failures = 0;
+    if (options_.on_tally_written) options_.on_tally_written(slot.target->name(), job.docs.size());
+    return;
+  }
+  // Written again later, counted afresh then: the ledger, not this job, holds the counts.
+  slot.tally_dirty = true;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  // Refused for good (a 4xx): not again in this batch run; the booth tries at the cap.
+  const int tries = outcome.verdict == Verdict::kFail ? 30 : slot.tally_failures++;
+  if (outcome.verdict == Verdict::kFail && options_.max_tries_per_run > 0)
+    slot.tally_tries = options_.max_tries_per_run;
+  slot.tally_at = now + std::max<std::int64_t>(
+                            1, backoff_ms(tries, options_.max_backoff_s, outcome.retry_after_s,
+                                          unit(rng_)));
+  if (!next_at_ || slot.tally_at < *next_at_) next_at_ = slot.tally_at;
+  slot.last_error = "tally: " + message;
+  if (outcome.network) went_offline(slot, now);
 }
 
 std::optional<std::int64_t> Engine::next_event_in(std::int64_t now) {
   if (ready_.empty() && (kicked_ || now - loaded_at_ >= kMaxAgeMs)) reload(now);
   if (!ready_.empty()) return 0;
-  if (!next_at_) return std::nullopt;
-  return std::max<std::int64_t>(0, *next_at_ - now);
+  std::optional<std::int64_t> next = next_at_;
+  for (const auto& s : slots_) {
+    if (!tally_pending(s)) continue;
+    // An offline target's tally waits for its probe (next_at_ holds that).
+    if (!s.online) continue;
+    if (!next || s.tally_at < *next) next = s.tally_at;
+  }
+  if (!next) return std::nullopt;
+  return std::max<std::int64_t>(0, *next - now);
 }
 
 void Engine::start_job(const store::OutboxItem& item, std::int64_t now) {
@@ -244,7 +340,7 @@ void Engine::start_probe(Slot& slot, std::int64_t now) {
   if (options_.on_probe) options_.on_probe(slot.target->name());
   if (slot.target->is_local()) {
     const bool there = slot.target->local_reachable();
-    probe_answered(slot, there, there ? "" : "folder not there: " + slot.target->config().path,
+    probe_answered(slot, there, there ? "" : "folder not there: " + slot.target->config().folder(),
                    now);
     return;
   }
@@ -361,6 +457,10 @@ void Engine::finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64
   if (job->probe) {
     slot.probing = false;
     probe_answered(slot, outcome.verdict == Verdict::kOk, message, now);
+    return;
+  }
+  if (job->tally) {
+    tally_finished(slot, *job, outcome, message, now);
     return;
   }
   const std::int64_t row = job->item.id;

@@ -43,6 +43,15 @@ struct EngineOptions {
   // network must not hold a probe for as long as a slow upload may take.
   int probe_connect_timeout_ms = 0;
   int probe_timeout_ms = 0;
+  // Tally documents (pb/tally.h): every target gets this ledger's counts once at start and
+  // again after pledges came in (kick()), tally_delay_ms after the first new one, so a
+  // burst costs one upload; a document that did not change is not sent again.
+  bool tallies = true;
+  std::int64_t tally_delay_ms = 2000;
+  // The text of each quick-pick answer (any locale) → its id (config::answer_pick_texts).
+  std::map<std::string, std::string> pick_of_answer;
+  // Seam for tests: a target's tally documents (how many) were written.
+  std::function<void(const std::string& target, std::size_t docs)> on_tally_written;
   std::function<void()> on_change;  // after every finished row (progress)
   // After every finished row: the bytes it sent and how it ended (the worker's pace).
   std::function<void(std::int64_t bytes, Verdict verdict)> on_row_finished;
@@ -75,7 +84,8 @@ class Engine {
   // Treat every pending row as due now, backoff or not ("upload now").
   void retry_now();
   // New rows may be in the ledger (a pledge was saved): read it at the next fill.
-  void kick() { kicked_ = true; }
+  // Their tally documents are rewritten (coalesced, see EngineOptions::tallies).
+  void kick();
   // The booth's network changed (a link, address or route came or went): every offline
   // target is probed at the next fill, a probe in flight is started again (it may be
   // stuck on the old route), and the probe backoff starts over.
@@ -98,6 +108,13 @@ class Engine {
     bool has_rows = false;  // pending rows wait for it (at the last reload)
     std::string last_error;
     std::int64_t last_ok_ms = 0;
+    // Its tally documents: out of date (dirty), being written, not before tally_at.
+    bool tally_dirty = true;
+    bool tally_running = false;
+    std::int64_t tally_at = 0;
+    int tally_failures = 0;
+    int tally_tries = 0;                              // this run
+    std::map<std::string, std::string> tally_written;  // key → the document it holds
   };
   struct Job {
     store::OutboxItem item;
@@ -108,6 +125,9 @@ class Engine {
     std::size_t index = 0;
     std::unique_ptr<Transfer> transfer;
     std::int64_t bytes = 0;
+    // A tally job: the documents (key, JSON) its steps write.
+    bool tally = false;
+    std::vector<std::pair<std::string, std::string>> docs;
   };
 
   Slot* find_slot(const std::string& name);
@@ -124,6 +144,11 @@ class Engine {
   void step_ended(Job* job, CURLcode code, std::int64_t now);
   void finish(std::unique_ptr<Job> job, const Outcome& outcome, std::int64_t now);
   void went_offline(Slot& slot, std::int64_t now);
+  // Could its tally be written later in this run / now?
+  bool tally_pending(const Slot& slot) const;
+  void start_tally(Slot& slot, std::int64_t now);
+  void tally_finished(Slot& slot, const Job& job, const Outcome& outcome,
+                      const std::string& message, std::int64_t now);
   std::int64_t probe_wait_ms(const Slot& slot);
   void schedule_probe(Slot& slot, std::int64_t at);
 

@@ -1,5 +1,7 @@
-// The four kinds of target behind one interface: the requests (steps) that put a pledge's
-// photo and metadata there, confirm their sizes, remove them, and probe reachability.
+// One class per kind of target (upload/src/targets/<kind>_target.cpp) behind this interface:
+// the requests (steps) that put a pledge's photo and metadata there, confirm their sizes,
+// remove them, and probe reachability; a folder kind writes directly instead. make_target()
+// picks the class by the kind's name (config::target_kinds() lists the kinds once).
 #pragma once
 
 #include <memory>
@@ -11,9 +13,14 @@
 #include "pb/config.h"
 #include "pb/ledger.h"
 #include "pb/status.h"
+#include "listing.h"
 #include "reply.h"
 
 namespace pb::upload {
+
+// SHA-256 of no bytes: the payload hash of an S3 request without body.
+inline constexpr const char* kEmptySha256 =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 // One request of an upload or delete, and what makes it a success.
 struct Step {
@@ -30,10 +37,14 @@ struct Step {
 
 class Target {
  public:
-  explicit Target(config::UploadTarget config);
+  virtual ~Target() = default;
+  Target(const Target&) = delete;
+  Target& operator=(const Target&) = delete;
+
   const config::UploadTarget& config() const { return config_; }
   const std::string& name() const { return config_.name; }
-  bool is_local() const { return config_.kind == "file"; }
+  // A folder kind: written by upload_local() on the engine's thread, no HTTP.
+  virtual bool is_local() const { return false; }
   // A missing secret: every upload fails with this until the config/env is fixed.
   const Status& setup_error() const { return setup_error_; }
   // Secrets for redaction of messages.
@@ -43,12 +54,12 @@ class Target {
   // What mark_done records: the photo's key, or the metadata's for a pledge without photo.
   std::string remote_key(const store::Pledge& p) const;
 
-  // HTTP targets: the steps that upload photo (when any) then metadata, sizes confirmed.
-  std::vector<Step> upload_steps(const store::Pledge& p, const std::string& photo_file,
-                                 const std::string& json);
-  std::vector<Step> delete_steps(const store::Pledge& p) const;
+  // HTTP kinds: the steps that upload photo (when any) then metadata, sizes confirmed.
+  virtual std::vector<Step> upload_steps(const store::Pledge& p, const std::string& photo_file,
+                                         const std::string& json);
+  virtual std::vector<Step> delete_steps(const store::Pledge& p) const;
   // A cheap request that tells whether the target is reachable at all.
-  Step probe_step() const;
+  virtual Step probe_step() const;
   // Remembers a WebDAV collection that now exists.
   void remember_collection(const std::string& c) { collections_.insert(c); }
   // The ETag of the last successful PUT (lowercase, unquoted; "" = none). While it is not
@@ -57,24 +68,72 @@ class Target {
   void note_put_etag(const std::string& etag);
   bool etags_are_md5() const { return etags_md5_; }
 
-  // file targets: write photo then metadata (temp → fsync → rename → fsync dir).
-  Status upload_local(const store::Pledge& p, const std::string& photo_file,
-                      const std::string& json);
-  Status delete_local(const store::Pledge& p) const;
-  // file targets: is the folder (or the stick it lives on) there?
-  bool local_reachable() const;
+  // A small document (a booth's tally) put at key so a reader never sees half of it: S3
+  // one PUT, WebDAV a PUT to a temp name then MOVE, webhook a POST of it.
+  virtual std::vector<Step> document_steps(const std::string& key, const std::string& json);
+  // Folder kinds: the same, temp → fsync → rename → fsync dir.
+  virtual Status write_document_local(const std::string& key, const std::string& json);
 
- private:
-  HttpRequest base_request(const std::string& method, const std::string& url) const;
-  std::string url_for(const std::string& key) const;
+  // Reading back (`pledgebooth tally`). One page of the names under dir (a key without
+  // trailing '/', "" = the root) after token: S3 ListObjectsV2 with delimiter '/', WebDAV
+  // PROPFIND Depth 1. A step with an empty URL: this kind cannot be listed (a webhook).
+  virtual Step list_step(const std::string& dir, const std::string& token) const;
+  virtual ListingPage parse_list(std::string_view body, const std::string& dir) const;
+  // A GET of the object at key.
+  virtual Step get_step(const std::string& key) const;
+  // Folder kinds: the names under dir; a file's bytes (kInvalid when larger than max).
+  virtual ListingPage list_local(const std::string& dir) const;
+  virtual Status read_local(const std::string& key, std::size_t max, std::string& out) const;
+
+  // Folder kinds: write photo then metadata (temp → fsync → rename → fsync dir).
+  virtual Status upload_local(const store::Pledge& p, const std::string& photo_file,
+                              const std::string& json);
+  virtual Status delete_local(const store::Pledge& p) const;
+  // Folder kinds: is the folder (or the stick it lives on) there?
+  virtual bool local_reachable() const { return false; }
+
+ protected:
+  explicit Target(config::UploadTarget config);
+
+  // The value of the environment variable `env` names (what: "access key", for the
+  // message); the first one missing becomes setup_error(). Each value is a secret.
+  std::string secret_from_env(const std::string& env, const char* what);
+  // A server may echo the Basic credentials it was sent: their base64 is a secret too.
+  void add_basic_secrets(const std::string& user, const std::string& secret);
+
+  // A request of this kind to url, credentials attached (authorize()).
+  HttpRequest request(const std::string& method, const std::string& url) const;
+  virtual void authorize(HttpRequest&) const {}
+  // The URL of an object key inside the target.
+  virtual std::string url_for(const std::string& key) const;
+  // Adds to a PUT or HEAD what the kind needs about the payload (S3: its SHA-256).
+  virtual void sign_payload(HttpRequest&, const std::string& /*sha256*/) const {}
+  // PUT of a file (or of `body` when file is "") then HEAD confirming its size, to steps.
+  void put_and_confirm(std::vector<Step>& steps, const std::string& key, const std::string& file,
+                       const std::string& body, std::int64_t size, const std::string& sha256,
+                       const char* type) const;
+  // The steps that DELETE the metadata, then the photo (404 = already gone).
+  std::vector<Step> delete_objects(const store::Pledge& p) const;
 
   config::UploadTarget config_;
+  std::set<std::string> collections_;  // WebDAV collections known to exist
+
+ private:
   Status setup_error_;
   std::vector<std::string> secrets_;
-  std::string user_;
-  std::string secret_;
-  std::set<std::string> collections_;  // WebDAV collections known to exist
-  bool etags_md5_ = true;              // see note_put_etag
+  bool etags_md5_ = true;  // see note_put_etag
 };
+
+// The class of config.kind (see upload/src/targets/registry.cpp). Throws
+// std::invalid_argument for a kind no class is registered for (a bug: validate() refuses
+// unknown kinds).
+std::unique_ptr<Target> make_target(const config::UploadTarget& config);
+// The kinds a class is registered for (a test checks they are config::target_kinds()).
+std::vector<std::string> registered_target_kinds();
+
+// SHA-256 of bytes in memory, lowercase hex.
+std::string sha256_of(const std::string& bytes);
+// The folder part of a key ("a/b/c.json" → "a/b").
+std::string dir_of(const std::string& key);
 
 }  // namespace pb::upload

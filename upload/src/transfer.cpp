@@ -175,7 +175,8 @@ size_t Transfer::on_write(char* data, size_t size, size_t n, void* self) {
   auto* t = static_cast<Transfer*>(self);
   std::size_t len = size * n;
   std::string& body = t->response_.body;
-  std::size_t room = kMaxReplyBody - std::min(kMaxReplyBody, body.size());
+  const std::size_t max = t->request_.max_body ? t->request_.max_body : kMaxReplyBody;
+  std::size_t room = max - std::min(max, body.size());
   body.append(data, std::min(len, room));
   if (len <= room) return len;
   t->response_.body_cut = true;  // we only classify replies: an endless one ends here

@@ -35,13 +35,15 @@ struct HttpRequest {
   std::string secret;
   std::string aws_sigv4;  // "aws:amz:<region>:s3" → SigV4, else basic when user is set
   std::string bearer;     // Authorization: Bearer <bearer>
+  // Reply bytes kept at most (0 = kMaxReplyBody); a longer reply ends the transfer (body_cut).
+  std::size_t max_body = 0;
 };
 
 struct HttpResponse {
   CURLcode curl = CURLE_OK;
   std::string curl_error;  // libcurl's error buffer
   long status = 0;
-  std::string body;       // the first kMaxReplyBody bytes (reply.h)
+  std::string body;       // the first kMaxReplyBody (or max_body) bytes (reply.h)
   bool body_cut = false;  // the body went on past kMaxReplyBody: the transfer was ended
   std::optional<long> retry_after_s;
   std::int64_t content_length = -1;  // from the response headers (HEAD)

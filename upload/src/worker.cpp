@@ -7,6 +7,7 @@
 #include "drain_pace.h"
 #include "engine.h"
 #include "link_monitor.h"
+#include "pb/answer_picks.h"
 #include "pb/uploader.h"
 
 namespace pb::upload {
@@ -149,6 +150,7 @@ void OutboxWorker::Impl::run() {
     options.probe_jitter = true;
     options.probe_connect_timeout_ms = kProbeConnectTimeoutMs;
     options.probe_timeout_ms = kProbeTimeoutMs;
+    options.pick_of_answer = config::answer_pick_texts();  // tally documents count picks
     bool changed = true;
     options.on_change = [&changed] { changed = true; };
     options.on_row_finished = [&pace](std::int64_t bytes, Verdict verdict) {

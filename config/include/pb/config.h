@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "pb/target_kinds.h"
+
 namespace pb::config {
 
 struct EventConfig {
@@ -69,26 +71,28 @@ struct StorageConfig {
 
 struct UploadTarget {
   std::string name;    // unique, names the target in the outbox (default: kind)
-  std::string kind;    // "file" | "s3" | "webdav" | "webhook"
+  std::string kind;    // one of target_kinds() (pb/target_kinds.h): file, s3, webdav, webhook
   std::string prefix;  // key prefix inside the target ("" = none)
-  // file
-  std::string path;  // folder or USB stick mount point
-  // s3
-  std::string endpoint;  // e.g. https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000
-  std::string bucket;
-  std::string region = "us-east-1";
-  std::string access_key_env;  // env var holding the access key id
-  std::string secret_key_env;  // env var holding the secret key
-  // webdav / webhook
-  std::string url;           // base URL (webdav collection) or the POST URL (webhook)
-  std::string username;      // webdav basic auth user
-  std::string password_env;  // env var holding the webdav password
-  std::string token_env;     // env var holding the webhook bearer token
+  // The keys of the kind's own section (pb/target_kinds.h) as read and checked; a key
+  // absent from the file is absent here (setting() gives its fallback).
+  std::map<std::string, std::string> settings;
   // TLS and transport
   std::string ca_file;            // extra CA bundle for private CAs; verification is always on
   bool allow_plain_http = false;  // http:// to a non-loopback host only when true
   int connect_timeout_s = 10;     // connect timeout, seconds
   int low_speed_timeout_s = 20;   // abort when below 1 KB/s for this long, seconds
+
+  // A key of the kind's section: its value, else the kind's fallback, else "".
+  std::string setting(const std::string& key) const;
+  // The http(s) URL the kind talks to (its kUrl key), "" for a folder.
+  std::string url() const;
+  // The local folder the kind writes to (its kFolder key), "" for network kinds.
+  std::string folder() const;
+  // Where pledges go, for messages: the folder, "endpoint/bucket", the URL.
+  std::string where() const;
+  // The environment variables holding its secrets (kEnv keys that are set), with what
+  // each holds ("access key"), in the order of the kind's section.
+  std::vector<std::pair<std::string, std::string>> secret_envs() const;
 };
 
 struct UploadConfig {

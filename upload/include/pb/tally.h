@@ -1,0 +1,53 @@
+// Tally documents: each booth's counts per event, kept on every target at
+// <prefix>/<event>/_booths/<booth>.json (docs/METADATA.md, "Tally documents"). Counts only:
+// no names, photos or pledge ids. Written by the upload engine when pledges come in,
+// read back by `pledgebooth tally`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pb/config.h"
+#include "pb/status.h"
+#include "pb/tally_counts.h"
+
+namespace pb::upload {
+
+inline constexpr int kTallySchemaVersion = 1;
+// A tally document larger than this is not read (a real one is a few KB).
+inline constexpr std::size_t kMaxTallyDocument = 256 * 1024;
+
+// <prefix>/<event>/_booths/<booth>.json (no prefix → no leading '/'); only [A-Za-z0-9._~/-].
+std::string tally_key(const std::string& prefix, const std::string& event,
+                      const std::string& booth);
+// The JSON document of one booth's counts for one event.
+std::string tally_document(const store::TallyCounts& counts);
+// Reads a document back. nullopt (and why in *error) when it is too large, not JSON, of
+// another schema, or any count is missing, negative or not an integer.
+std::optional<store::TallyCounts> parse_tally_document(std::string_view text,
+                                                       std::string* error = nullptr);
+
+// Every booth's tally document on one target, as `pledgebooth tally` reads them.
+struct CampaignTally {
+  std::vector<store::TallyCounts> documents;  // by event, then booth
+  // Documents not counted: (key, why) — missing, too large, malformed, of another booth.
+  std::vector<std::pair<std::string, std::string>> skipped;
+  std::int64_t requests = 0;  // HTTP requests made (0 for a folder)
+};
+
+// Whether read_campaign_tally can read this target (a folder, s3, webdav; not a webhook).
+bool can_read_tally(const config::UploadTarget& target);
+
+// Lists <prefix>/ for the events and <prefix>/<event>/_booths/ for the documents (S3
+// ListObjectsV2 with pagination, WebDAV PROPFIND Depth 1, a folder's entries), then reads
+// each document, `parallel` GETs at a time on one curl multi handle. A document that is
+// missing, larger than kMaxTallyDocument or malformed is skipped and named; a document is
+// also skipped when the event or booth inside it differs from its key. Fails (kRejected,
+// kUnavailable, kInvalid for a webhook) only when the target cannot be listed at all.
+// libcurl must be initialised.
+Result<CampaignTally> read_campaign_tally(const config::UploadTarget& target, int parallel = 8);
+
+}  // namespace pb::upload
