@@ -1,4 +1,8 @@
 // OutboxWorker: the kiosk's upload thread around the Engine, with a status snapshot.
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -20,6 +24,18 @@ constexpr std::int64_t kProbeFirstMs = 500;
 constexpr std::int64_t kProbeCapMs = 3000;
 constexpr int kProbeConnectTimeoutMs = 3000;
 constexpr int kProbeTimeoutMs = 5000;
+
+// The booth's UI and its saves come before the drain: this thread (and the resolver threads
+// curl starts from it, which inherit it) runs at nice 19 and the lowest best-effort I/O
+// priority, so on two busy cores a frame never waits behind an upload. Best effort: a
+// failure leaves the thread as it was.
+void lower_own_priority() {
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  (void)::setpriority(PRIO_PROCESS, tid, 19);
+  constexpr int kIoprioWhoProcess = 1, kIoprioClassBe = 2, kIoprioClassShift = 13;
+  (void)::syscall(SYS_ioprio_set, kIoprioWhoProcess, static_cast<int>(tid),
+                  (kIoprioClassBe << kIoprioClassShift) | 7);
+}
 
 }  // namespace
 
@@ -122,6 +138,7 @@ void OutboxWorker::Impl::publish(store::Ledger* ledger, const Engine* engine,
 
 void OutboxWorker::Impl::run() {
   // Nothing may escape this thread: every failure becomes status or a ledger row.
+  lower_own_priority();
   try {
     std::unique_ptr<store::Ledger> ledger;
     while (!stop) {
