@@ -8,6 +8,9 @@
 # threads (name, nice, CPU seconds; the upload worker is the thread at nice 19) and the
 # WebDAV server's, whose work on loopback a real booth's link leaves to another machine.
 # SERVER_NICE runs that server at a nice value (default 0; 19 models a server elsewhere).
+# PERF_SCHED=S (root, perf): records the scheduler's switches for the first S seconds of
+# each run (the drain) and prints who held the CPUs while the UI waited for one
+# (bench/upload/sched_wait.py).
 # usage: bench/upload/drain-frame-pacing.sh BUILD_DIR [QUEUED=400] [SIZE=400000] [PARTICIPANTS=10] [RUNS=3] [BOOTH_PARALLEL_MAX=4] [SERVER_NICE=0]
 set -euo pipefail
 BUILD=$(realpath "${1:?usage: drain-frame-pacing.sh BUILD_DIR [QUEUED] [SIZE] [PARTICIPANTS] [RUNS] [BOOTH_PARALLEL_MAX]}")
@@ -88,11 +91,22 @@ TOML
   "$PB" --config "$WORK/booth.toml" kiosk --windowed --script "$WORK/script.txt" --exit-after-script \
     --frame-stats "$WORK/stats-$r.json" 2>/dev/null &
   booth=$!
+  perf_pid=""
+  if [ -n "${PERF_SCHED:-}" ]; then
+    perf record -q -e sched:sched_switch -e sched:sched_wakeup -a -o "$WORK/sched.data" -- sleep "$PERF_SCHED" 2>/dev/null &
+    perf_pid=$!
+  fi
   rm -f "$WORK/threads"
   watch_threads "$booth" "$WORK/threads" &
   watcher=$!
   wait "$booth"
   wait "$watcher" || true
+  if [ -n "$perf_pid" ]; then
+    wait "$perf_pid" || true
+    perf script -i "$WORK/sched.data" -F comm,pid,tid,cpu,time,event,trace 2>/dev/null |
+      python3 "$(dirname "$(realpath "$0")")/sched_wait.py" "$booth" "$(nproc)" 4 | sed 's/^/  sched: /'
+    rm -f "$WORK/sched.data"
+  fi
   server_cpu=$(echo "$(cpu_s "/proc/$SERVER_PID/stat") - $server_before" | bc)
   uploaded=$( (find "$WORK/served/r$r/bench/bench-event" -name '*.json' 2>/dev/null || true) | wc -l)
   echo "run $r: $(cat "$WORK/stats-$r.json") queued pledges uploaded during the run: $uploaded of $QUEUED (load $(cut -d' ' -f1 /proc/loadavg))"

@@ -1,4 +1,5 @@
 // OutboxWorker: the kiosk's upload thread around the Engine, with a status snapshot.
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@ constexpr int kProbeTimeoutMs = 5000;
 // priority, so on two busy cores a frame never waits behind an upload. Best effort: a
 // failure leaves the thread as it was.
 void lower_own_priority() {
+  pthread_setname_np(pthread_self(), "pb-upload");  // in top -H, perf and ps
   const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
   (void)::setpriority(PRIO_PROCESS, tid, 19);
   constexpr int kIoprioWhoProcess = 1, kIoprioClassBe = 2, kIoprioClassShift = 13;
