@@ -7,11 +7,12 @@
 # how many queued pledges were uploaded during the run, and where the CPU went: the booth's
 # threads (name, nice, CPU seconds; the upload worker is the thread at nice 19) and the
 # WebDAV server's, whose work on loopback a real booth's link leaves to another machine.
-# SERVER_NICE runs that server at a nice value (default 0; 19 models a server elsewhere).
+# SERVER_PRIO runs that server at a nice value (default 0) or, "idle", as SCHED_IDLE (chrt
+# --idle): a server on another machine, as a booth's is, takes no CPU from the booth.
 # PERF_SCHED=S (root, perf): records the scheduler's switches for the first S seconds of
 # each run (the drain) and prints who held the CPUs while the UI waited for one
 # (bench/upload/sched_wait.py).
-# usage: bench/upload/drain-frame-pacing.sh BUILD_DIR [QUEUED=400] [SIZE=400000] [PARTICIPANTS=10] [RUNS=3] [BOOTH_PARALLEL_MAX=4] [SERVER_NICE=0]
+# usage: bench/upload/drain-frame-pacing.sh BUILD_DIR [QUEUED=400] [SIZE=400000] [PARTICIPANTS=10] [RUNS=3] [BOOTH_PARALLEL_MAX=4] [SERVER_PRIO=0]
 set -euo pipefail
 BUILD=$(realpath "${1:?usage: drain-frame-pacing.sh BUILD_DIR [QUEUED] [SIZE] [PARTICIPANTS] [RUNS] [BOOTH_PARALLEL_MAX]}")
 QUEUED=${2:-400}
@@ -19,7 +20,8 @@ SIZE=${3:-400000}
 N=${4:-10}
 RUNS=${5:-3}
 PMAX=${6:-4}
-SERVER_NICE=${7:-0}
+SERVER_PRIO=${7:-0}
+if [ "$SERVER_PRIO" = idle ]; then SERVER_RUN=(chrt --idle 0); else SERVER_RUN=(nice -n "$SERVER_PRIO"); fi
 PB="$BUILD/app/pledgebooth"
 SEED="$BUILD/bench/upload/bench_upload_seed"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-drain-frames-XXXXXX")
@@ -38,7 +40,7 @@ wait_port() { for _ in $(seq 400); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 
 PORT=$(port)
 for r in $(seq "$RUNS"); do mkdir -p "$WORK/served/r$r"; done
-nice -n "$SERVER_NICE" rclone serve webdav "$WORK/served" --addr "127.0.0.1:$PORT" >"$WORK/rclone.log" 2>&1 &
+"${SERVER_RUN[@]}" rclone serve webdav "$WORK/served" --addr "127.0.0.1:$PORT" >"$WORK/rclone.log" 2>&1 &
 SERVER_PID=$!
 wait_port "$PORT"
 
@@ -67,7 +69,7 @@ watch_threads() {
   done
 }
 
-echo "drain-frame-pacing: $QUEUED queued pledges of ~$SIZE bytes, $N participants, booth_parallel_max=$PMAX, server nice $SERVER_NICE, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "drain-frame-pacing: $QUEUED queued pledges of ~$SIZE bytes, $N participants, booth_parallel_max=$PMAX, server priority $SERVER_PRIO, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$RUNS"); do
   data="$WORK/data-$r"
   "$SEED" "$data" "$QUEUED" "$SIZE" cloud >/dev/null

@@ -6,8 +6,8 @@ sched:sched_wakeup events (stdin) and the booth's pid. A UI task is the booth's 
 (the UI thread, tid = pid) or one of Mesa's llvmpipe rasteriser threads (a frame waits for
 them). A wait is the time a UI task was runnable but not running (woken, or preempted, until
 switched in). Each wait is shared out over the tasks that ran on every CPU meanwhile
-(divided by the CPU count), by kind: the upload worker (the booth's thread at nice 19, prio
-139, or named pb-upload), the booth's other threads, the WebDAV server (rclone), other
+(divided by the CPU count), by kind: the upload worker (the booth's thread named pb-upload, or at
+nice 19: prio 139), the booth's other threads, the WebDAV server (rclone), other
 processes, idle. Prints the totals and the same for waits longer than LONG_MS.
 usage: perf script ... | sched_wait.py BOOTH_PID [CPUS=2] [LONG_MS=4]
 """
