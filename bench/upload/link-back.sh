@@ -29,11 +29,9 @@ SEED="$BUILD/bench/upload/bench_upload_seed"
 [ "$(id -u)" = 0 ] || { echo "link-back.sh: needs root for network namespaces" >&2; exit 2; }
 for f in "$BOOTH" "$SEED"; do [ -x "$f" ] || { echo "missing $f (cmake --build $BUILD --target $(basename "$f"))" >&2; exit 2; }; done
 
-TAG=pblb$$
-NS_B=$TAG-booth
-NS_S=$TAG-server
-BOOTH_IP=10.231.0.1
-SERVER_IP=10.231.0.2
+# The two namespaces and the veth between them: bench/upload/netns.sh (shared with
+# shaped-link.sh).
+source "$(dirname "$(realpath "$0")")/netns.sh"
 PORT=8080
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pb-link-back-XXXXXX")
 SERVER_PID=""
@@ -49,36 +47,13 @@ cleanup() {
   [ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   # Whatever still runs inside our namespaces (only ours) goes before they do.
-  for ns in "$NS_B" "$NS_S"; do
-    pids=$(ip netns pids "$ns" 2>/dev/null)
-    [ -n "$pids" ] && kill $pids 2>/dev/null
-  done
-  sleep 0.2
-  ip netns del "$NS_B" 2>/dev/null
-  ip netns del "$NS_S" 2>/dev/null
+  netns_down
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Only for commands run to completion: a function run with & is a subshell whose pid is
-# not the program's, so background programs are started with `ip netns exec` itself
-# (it execs them: $! is the program).
-inb() { ip netns exec "$NS_B" "$@"; }
-ins() { ip netns exec "$NS_S" "$@"; }
-
-ip netns add "$NS_B"
-ip netns add "$NS_S"
-ip link add "${TAG}b" netns "$NS_B" type veth peer name "${TAG}s" netns "$NS_S"
-inb ip link set lo up
-ins ip link set lo up
-booth_link_up() {
-  inb ip link set "${TAG}b" up
-  inb ip addr replace "$BOOTH_IP/24" dev "${TAG}b"
-}
-booth_link_up
-ins ip addr add "$SERVER_IP/24" dev "${TAG}s"
-ins ip link set "${TAG}s" up
+netns_up "pblb$$" 10.231.0
 
 start_server() {
   mkdir -p "$WORK/served/pb"
@@ -180,7 +155,7 @@ TOML
     case $case in
       refused) ;;
       blackhole) start_server; server_ready >/dev/null; ins ip route add blackhole "$BOOTH_IP/32" ;;
-      link) start_server; server_ready >/dev/null; inb ip link set "${TAG}b" down ;;
+      link) start_server; server_ready >/dev/null; inb ip link set "$VETH_B" down ;;
       *) echo "unknown case $case" >&2; exit 2 ;;
     esac
     ip netns exec "$NS_B" "$BOOTH" "$WORK/booth.toml" >>"$WORK/booth.log" 2>&1 &

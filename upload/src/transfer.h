@@ -65,6 +65,11 @@ struct Outcome {
   std::string message;  // for the operator; never holds a secret
 };
 
+// SigV4 requests with a body keep libcurl's "Expect: 100-continue" (7.88 signs an empty
+// "Expect:" override, which S3 then rejects) and wait only this long for "100 Continue"
+// before the body goes: no round trip per object on a slow link (curl's default is 1 s).
+inline constexpr long kSigV4Expect100TimeoutMs = 1;
+
 // A libcurl easy handle set up for one request, with its body source and response sink.
 class Transfer {
  public:
