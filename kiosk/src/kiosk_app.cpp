@@ -15,9 +15,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "pb/photo.h"
-#ifdef PB_KIOSK_HAS_UPLOADER
 #include "pb/uploader.h"
-#endif
 #include "textures.h"
 
 namespace pb::kiosk {
@@ -93,12 +91,10 @@ int KioskApp::start() {
   shots_.emplace(opt_.screenshots_dir);
   entry_shot_pending_ = shots_->enabled();
   if (const int rc = open_photo_and_camera(); rc != 0) return rc;
-#ifdef PB_KIOSK_HAS_UPLOADER
   if (cfg_.upload.enabled) {
     uploader_ = std::make_unique<upload::OutboxWorker>(cfg_);
     uploader_->start();
   }
-#endif
   if (const int rc = open_window(); rc != 0) return rc;
 
   painter_ = std::make_unique<Painter>(renderer_.get(), kFontDir);
@@ -491,9 +487,7 @@ void KioskApp::carry_out(const Command& c, Millis now) {
   } else if (std::holds_alternative<DeleteLastPledge>(c)) {
     office_->delete_last_pledge();
   } else if (std::holds_alternative<UploadNow>(c)) {
-#ifdef PB_KIOSK_HAS_UPLOADER
     if (uploader_) uploader_->wake(true);
-#endif
   } else if (std::holds_alternative<ExitBooth>(c)) {
     running_ = false;
   }
