@@ -22,9 +22,7 @@
 #include "pb/ledger.h"
 #include "pb/photo.h"
 #include "pb/thanks_info.h"
-#ifdef PB_KIOSK_HAS_UPLOADER
 #include "pb/uploader.h"
-#endif
 
 namespace pb::kiosk {
 namespace {
@@ -219,7 +217,6 @@ void BackOffice::Impl::refresh() {
       }
     }
   }
-#ifdef PB_KIOSK_HAS_UPLOADER
   if (uploader) {
     const auto ws = uploader->status();
     local.online = ws.online;
@@ -227,7 +224,6 @@ void BackOffice::Impl::refresh() {
       for (const auto& t : ws.targets)
         if (!t.last_error.empty()) local.last_error = t.name + ": " + t.last_error;
   }
-#endif
   StorageState storage = storage_state();
   std::lock_guard<std::mutex> lock(mu);
   status = local;
@@ -329,9 +325,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
     url = base + "/" + p.event + "/" + store::utc_date(p.created_ms) + "/" + p.id + ".jpg";
   }
   post(SaveDone{p.id, number, url});
-#ifdef PB_KIOSK_HAS_UPLOADER
   if (uploader) uploader->note_save(save_ms);  // wakes it too: the pledge may be queued
-#endif
 }
 
 void BackOffice::Impl::handle(DeleteJob&) {
@@ -348,13 +342,11 @@ void BackOffice::Impl::handle(DeleteJob&) {
     return;
   }
   const std::string id = all->back().id;
-#ifdef PB_KIOSK_HAS_UPLOADER
   if (Status remote = upload::delete_remote_copies(config, *ledger, id);
       !remote && remote.code() != Status::Code::kNotFound) {
     local.delete_error = "Kept: the uploaded copy could not be removed (" + remote.message() + ")";
     return;
   }
-#endif
   if (Status st = ledger->delete_pledge(id); !st) {
     local.delete_error = st.message();
     return;

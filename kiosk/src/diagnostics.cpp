@@ -1,0 +1,111 @@
+// ScreenshotWriter, Screenshots and FrameStats: the booth's records of itself.
+#include "diagnostics.h"
+
+#include <stb/stb_image_write.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace pb::kiosk {
+namespace {
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto i = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+}  // namespace
+
+ScreenshotWriter::ScreenshotWriter() : thread_([this] { run(); }) {}
+
+ScreenshotWriter::~ScreenshotWriter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void ScreenshotWriter::write(std::string path, std::vector<unsigned char> rgb, int w, int h) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back({std::move(path), std::move(rgb), w, h});
+  }
+  cv_.notify_all();
+}
+
+void ScreenshotWriter::run() {
+  for (;;) {
+    Shot shot;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      shot = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    if (!stbi_write_png(shot.path.c_str(), shot.w, shot.h, 3, shot.rgb.data(), shot.w * 3))
+      std::cerr << "kiosk: could not write " << shot.path << "\n";
+  }
+}
+
+Screenshots::Screenshots(std::string dir) : dir_(std::move(dir)) {
+  if (dir_.empty()) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+}
+
+void Screenshots::capture(SDL_Renderer* renderer, const std::string& name) {
+  if (dir_.empty()) return;
+  int w = 0, h = 0;
+  SDL_GetRendererOutputSize(renderer, &w, &h);
+  std::vector<unsigned char> rgb(static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3);
+  if (SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_RGB24, rgb.data(), w * 3) != 0)
+    return;
+  char prefix[16];
+  std::snprintf(prefix, sizeof prefix, "%02d-", ++shot_no_);
+  writer_.write(dir_ + "/" + prefix + name + ".png", std::move(rgb), w, h);
+}
+
+FrameStats::FrameStats() : prev_start_(Clock::now()) {
+  times_.reserve(1 << 16);
+}
+
+void FrameStats::record(Clock::time_point start, Clock::time_point end, bool in_flight) {
+  const double work = std::chrono::duration<double, std::milli>(end - start).count();
+  const double interval = std::chrono::duration<double, std::milli>(start - prev_start_).count();
+  prev_start_ = start;
+  if (times_.size() < times_.capacity()) times_.push_back({work, interval, in_flight});
+}
+
+std::string FrameStats::summary_json() const {
+  std::vector<double> all_work, all_int, save_work, save_int;
+  for (std::size_t i = 10; i < times_.size(); ++i) {
+    all_work.push_back(times_[i].work);
+    all_int.push_back(times_[i].interval);
+    if (times_[i].in_flight) {
+      save_work.push_back(times_[i].work);
+      save_int.push_back(times_[i].interval);
+    }
+  }
+  char summary[512];
+  std::snprintf(
+      summary, sizeof summary,
+      "{\"frames\": %zu, \"work_p50_ms\": %.2f, \"work_p99_ms\": %.2f, \"interval_p50_ms\": %.2f, "
+      "\"interval_p99_ms\": %.2f, \"inflight_frames\": %zu, \"inflight_work_p50_ms\": %.2f, "
+      "\"inflight_work_p99_ms\": %.2f, \"inflight_interval_p50_ms\": %.2f, "
+      "\"inflight_interval_p99_ms\": "
+      "%.2f}",
+      all_work.size(), percentile(all_work, 0.5), percentile(all_work, 0.99),
+      percentile(all_int, 0.5), percentile(all_int, 0.99), save_work.size(),
+      percentile(save_work, 0.5), percentile(save_work, 0.99), percentile(save_int, 0.5),
+      percentile(save_int, 0.99));
+  return summary;
+}
+
+}  // namespace pb::kiosk

@@ -1,0 +1,75 @@
+// What the booth records about itself while it runs: screenshots (on entering a screen and
+// on a script's `shot`) written off the UI thread, and frame times summarised on exit.
+#pragma once
+
+#include <SDL.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace pb::kiosk {
+
+// Writes PNGs on its own thread so the UI thread never waits on the disk. The destructor
+// writes what is queued, then joins.
+class ScreenshotWriter {
+ public:
+  ScreenshotWriter();
+  ~ScreenshotWriter();
+  ScreenshotWriter(const ScreenshotWriter&) = delete;
+  ScreenshotWriter& operator=(const ScreenshotWriter&) = delete;
+  void write(std::string path, std::vector<unsigned char> rgb, int w, int h);
+
+ private:
+  struct Shot {
+    std::string path;
+    std::vector<unsigned char> rgb;
+    int w, h;
+  };
+  void run();
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Shot> queue_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// Numbered screenshots of the renderer's current frame into one folder: <NN>-<name>.png.
+// With an empty folder every call does nothing.
+class Screenshots {
+ public:
+  explicit Screenshots(std::string dir);
+  bool enabled() const { return !dir_.empty(); }
+  // Reads the frame just drawn (before present) and queues it for writing.
+  void capture(SDL_Renderer* renderer, const std::string& name);
+
+ private:
+  std::string dir_;
+  int shot_no_ = 0;
+  ScreenshotWriter writer_;
+};
+
+// Frame work and interval times; the summary leaves out the first frames (start-up).
+class FrameStats {
+ public:
+  using Clock = std::chrono::steady_clock;
+  FrameStats();
+  // One frame: when it started, when its work ended, whether the back office was busy.
+  void record(Clock::time_point start, Clock::time_point end, bool in_flight);
+  // p50/p99 of work and interval, overall and with the back office busy, as one JSON line.
+  std::string summary_json() const;
+
+ private:
+  struct FrameTime {
+    double work, interval;
+    bool in_flight;  // the back office was composing or saving
+  };
+  std::vector<FrameTime> times_;
+  Clock::time_point prev_start_;
+};
+
+}  // namespace pb::kiosk
