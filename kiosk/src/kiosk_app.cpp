@@ -577,6 +577,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
     const camera::GrabberStats cam = grabber.stats();
     const bool fresh =
         cam.connected && camera::Clock::now() - cam.last_frame_at < std::chrono::seconds(2);
+    office.note_camera(cam.fps, fresh);  // for the fleet heartbeat ([status] url)
     if (now - last_camera_report >= 500 && (fresh || now - t0 > kCameraGraceMs)) {
       feed(CameraState{fresh}, now);
       last_camera_report = now;
