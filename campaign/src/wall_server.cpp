@@ -338,6 +338,12 @@ Result<std::unique_ptr<WallServer>> WallServer::start(const WallOptions& options
   impl->http.set_read_timeout(5, 0);
   impl->http.set_write_timeout(5, 0);
   impl->http.set_keep_alive_timeout(2);
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, with which a second wall on
+  // the same port would bind too and share the requests instead of being refused.
+  impl->http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   const std::size_t threads = static_cast<std::size_t>(options.max_stream_clients) + 4;
   impl->http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl->routes();
@@ -355,6 +361,9 @@ Result<std::unique_ptr<WallServer>> WallServer::start(const WallOptions& options
   Impl* raw = impl.get();
   raw->poller = std::thread([raw] { raw->poll(); });
   raw->listener = std::thread([raw] { raw->http.listen_after_bind(); });
+  // Server::stop() does nothing before the listener runs: wait for it, so that a wall
+  // stopped right after start (or on a failed test) always stops.
+  while (!raw->http.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return std::unique_ptr<WallServer>(new WallServer(std::move(impl)));
 }
 

@@ -51,7 +51,8 @@ nlohmann::json get_wall(int port) {
 }
 
 bool wall_has_photo(int port, const std::string& id) {
-  for (const auto& p : get_wall(port)["photos"])
+  const nlohmann::json wall = get_wall(port);  // kept: the loop reads inside it
+  for (const auto& p : wall["photos"])
     if (p["id"] == id) return true;
   return false;
 }
