@@ -34,7 +34,8 @@ void add_doctor_command(CLI::App& app, AppContext& ctx);   // doctor
 void add_camera_commands(CLI::App& app, AppContext& ctx);  // snap
 void add_kiosk_commands(CLI::App& app, AppContext& ctx);   // kiosk, hash-pin
 void add_upload_commands(CLI::App& app, AppContext& ctx);  // upload
-void add_tally_command(CLI::App& app, AppContext& ctx);     // tally
+void add_tally_command(CLI::App& app, AppContext& ctx);    // tally
+void add_wall_commands(CLI::App& app, AppContext& ctx);    // wall, wall hide|unhide
 
 // Shared by stats and upload (cmd_store.cpp): the names of the configured upload targets, and
 // the line naming outbox rows of a target no longer in the config, with the command that

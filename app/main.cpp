@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   pb::app::add_store_commands(app, ctx);
   pb::app::add_upload_commands(app, ctx);
   pb::app::add_tally_command(app, ctx);
+  pb::app::add_wall_commands(app, ctx);
 #ifdef PB_BOOTH_BINARY
   pb::app::add_doctor_command(app, ctx);
   pb::app::add_camera_commands(app, ctx);

@@ -378,6 +378,37 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
   return u;
 }
 
+// [status]: the fleet heartbeat (url, token_env, interval_s, allow_plain_http).
+void read_status(const Reader& r, const toml::node& n, const std::string& key, StatusConfig& s) {
+  const toml::table* t = n.as_table();
+  if (!t) r.fail(n, key, "expected a table [status]");
+  read_table(r, *t, key,
+             {{"url",
+               [&](const toml::node& v, const std::string& k) {
+                 s.url = r.str(v, k);
+                 check_url(r, v, k, s.url);
+               }},
+              {"token_env",
+               [&](const toml::node& v, const std::string& k) {
+                 s.token_env = r.str(v, k);
+                 if (!is_env_name(s.token_env))
+                   r.fail(v, k,
+                          "expected the name of an environment variable (secrets never go in the "
+                          "file), found '" + shown(s.token_env) + "'");
+               }},
+              {"interval_s",
+               [&](const toml::node& v, const std::string& k) {
+                 s.interval_s = static_cast<int>(r.integer(v, k, 1, 86400));
+               }},
+              {"allow_plain_http", [&](const toml::node& v, const std::string& k) {
+                 s.allow_plain_http = r.boolean(v, k);
+               }}});
+  if (s.url.rfind("http://", 0) == 0 && !s.allow_plain_http && !is_loopback_http(s.url))
+    r.fail(*t->get("url"), key + ".url",
+           "plain http:// to a non-loopback host sends the booth's status unencrypted; use "
+           "https:// or set allow_plain_http = true");
+}
+
 Config parse(const toml::table& root, const Reader& r) {
   Config c = default_config();
   c.source_path = r.file;
@@ -562,6 +593,8 @@ Config parse(const toml::table& root, const Reader& r) {
                          c.storage.min_free_mb = r.integer(v, k, 0, 1000000);
                        }}});
         }},
+       {"status", [&](const toml::node& n,
+                      const std::string& key) { read_status(r, n, key, c.status); }},
        {"upload", [&](const toml::node& n, const std::string& key) {
           const toml::table* t = n.as_table();
           if (!t) r.fail(n, key, "expected a table [upload]");

@@ -19,6 +19,7 @@
 #include "pb/admin_pin.h"
 #include "pb/camera.h"
 #include "pb/disk.h"
+#include "pb/heartbeat.h"
 #include "pb/ledger.h"
 #include "pb/photo.h"
 #include "pb/thanks_info.h"
@@ -89,6 +90,7 @@ struct BackOffice::Impl {
   bool stopping = false;
   std::atomic<int> in_flight{0};  // compose and save jobs queued or running
   std::thread thread;
+  std::unique_ptr<campaign::Heartbeat> heartbeat;  // [status] url set: the fleet heartbeat
 
   // Owned by the thread only.
   std::unique_ptr<store::Ledger> ledger;
@@ -403,9 +405,18 @@ BackOffice::BackOffice(const config::Config& config,
   impl_->uploader = uploader;
   impl_->tr = std::move(tr);
   impl_->thread = std::thread([this] { impl_->run(); });
+  // The heartbeat has its own thread and ledger connection; it copies ADMIN's status.
+  if (!config.status.url.empty())
+    impl_->heartbeat = std::make_unique<campaign::Heartbeat>(config, [impl = impl_.get()] {
+      std::lock_guard<std::mutex> lock(impl->mu);
+      return campaign::BoothExtras{
+          impl->status.upload_enabled ? std::optional<bool>(impl->status.online) : std::nullopt,
+          impl->status.last_error};
+    });
 }
 
 BackOffice::~BackOffice() {
+  impl_->heartbeat.reset();
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->stopping = true;
@@ -443,6 +454,10 @@ std::vector<OfficeResult> BackOffice::take_results() {
 BoothStatus BackOffice::status() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->status;
+}
+
+void BackOffice::note_camera(double fps, bool connected) {
+  if (impl_->heartbeat) impl_->heartbeat->note_camera(fps, connected);
 }
 
 bool BackOffice::busy() const {

@@ -89,6 +89,8 @@ class BackOffice {
   // Results since the last call, in order.
   std::vector<OfficeResult> take_results();
   BoothStatus status() const;
+  // The camera's frame rate for the fleet heartbeat (lock-free; no-op without [status] url).
+  void note_camera(double fps, bool connected);
   // True while a photo is being composed or a pledge saved (for frame-pacing figures).
   bool busy() const;
 

@@ -260,6 +260,7 @@ void KioskApp::watch_camera(Millis now) {
   cam_ = grabber_->stats();
   camera_fresh_ =
       cam_.connected && camera::Clock::now() - cam_.last_frame_at < std::chrono::seconds(2);
+  office_->note_camera(cam_.fps, camera_fresh_);  // for the fleet heartbeat ([status] url)
   if (now - last_camera_report_ >= 500 && (camera_fresh_ || now - t0_ > kCameraGraceMs)) {
     feed(CameraState{camera_fresh_}, now);
     last_camera_report_ = now;

@@ -103,6 +103,14 @@ struct UploadConfig {
   int max_backoff_s = 600;            // cap of the exponential backoff, seconds
 };
 
+// [status]: the fleet heartbeat, a small JSON POSTed every interval_s (docs/METADATA.md).
+struct StatusConfig {
+  std::string url;                // where the booth POSTs its heartbeat ("" = none is sent)
+  std::string token_env;          // env var holding a bearer token ("" = no Authorization)
+  int interval_s = 300;           // seconds between heartbeats
+  bool allow_plain_http = false;  // http:// to a non-loopback host only when true
+};
+
 struct Config {
   std::string source_path;  // the file it was loaded from ("" for built-in defaults)
   EventConfig event;
@@ -111,6 +119,7 @@ struct Config {
   PhotoConfig photo;
   StorageConfig storage;
   UploadConfig upload;
+  StatusConfig status;
 };
 
 // A broken config: what() is "file:line: key: what is wrong".

@@ -1,0 +1,97 @@
+// The wall's feed: which pledges the page may show, and the JSON it reads.
+#include "wall_feed.h"
+
+#include <qrencode.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "pb/json.h"
+
+namespace pb::campaign {
+
+bool is_pledge_id(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool words_on_wall(const store::Pledge& p, const std::string& event,
+                   const std::set<std::string>& hidden) {
+  return p.event == event && p.share_consent && hidden.count(p.id) == 0;
+}
+
+bool photo_on_wall(const store::Pledge& p, const std::string& event,
+                   const std::set<std::string>& hidden) {
+  return words_on_wall(p, event, hidden) && !p.photo_path.empty();
+}
+
+WallFeed build_feed(const std::vector<store::Pledge>& pledges, const std::string& event,
+                    const std::set<std::string>& hidden, int max_photos, int max_answers) {
+  WallFeed feed;
+  for (auto it = pledges.rbegin(); it != pledges.rend(); ++it) {
+    const store::Pledge& p = *it;
+    if (p.event != event) continue;
+    ++feed.count;
+    if (!words_on_wall(p, event, hidden)) continue;
+    WallItem item{p.id, p.first_name, p.answer, p.created_ms, photo_on_wall(p, event, hidden)};
+    if (item.photo && static_cast<int>(feed.photos.size()) < max_photos)
+      feed.photos.push_back(item);
+    if (!item.answer.empty() && static_cast<int>(feed.answers.size()) < max_answers)
+      feed.answers.push_back(item);
+  }
+  return feed;
+}
+
+namespace {
+
+std::string item_json(const WallItem& it) {
+  std::string s = "{\"id\":" + json_quote(it.id) + ",\"name\":" + json_quote(it.first_name) +
+                  ",\"answer\":" + json_quote(it.answer) +
+                  ",\"time\":" + json_quote(store::utc_timestamp(it.created_ms));
+  if (it.photo) s += ",\"photo\":" + json_quote("photo/" + it.id + ".jpg");
+  return s + "}";
+}
+
+}  // namespace
+
+std::string feed_json(const WallFeed& feed, std::int64_t seq, const std::string& event_id,
+                      const std::string& event_name, const std::string& page_url) {
+  std::string s = "{\"schema\":1,\"seq\":" + std::to_string(seq) +
+                  ",\"event\":{\"id\":" + json_quote(event_id) +
+                  ",\"name\":" + json_quote(event_name) + ",\"page_url\":" + json_quote(page_url) +
+                  "},\"count\":" + std::to_string(feed.count) + ",\"photos\":[";
+  for (std::size_t i = 0; i < feed.photos.size(); ++i)
+    s += (i ? "," : "") + item_json(feed.photos[i]);
+  s += "],\"answers\":[";
+  for (std::size_t i = 0; i < feed.answers.size(); ++i)
+    s += (i ? "," : "") + item_json(feed.answers[i]);
+  return s + "]}";
+}
+
+std::string qr_svg(const std::string& text) {
+  if (text.empty() || text.size() > 1000) return "";
+  std::unique_ptr<QRcode, decltype(&QRcode_free)> qr(
+      QRcode_encodeString8bit(text.c_str(), 0, QR_ECLEVEL_M), &QRcode_free);
+  if (!qr) return "";
+  constexpr int kQuiet = 4;
+  const int size = qr->width + 2 * kQuiet;
+  std::string path;
+  for (int y = 0; y < qr->width; ++y)
+    for (int x = 0; x < qr->width; ++x)
+      if (qr->data[y * qr->width + x] & 1)
+        path += "M" + std::to_string(x + kQuiet) + " " + std::to_string(y + kQuiet) + "h1v1h-1z";
+  const std::string n = std::to_string(size);
+  return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + n + " " + n +
+         "\" shape-rendering=\"crispEdges\"><rect width=\"" + n + "\" height=\"" + n +
+         "\" fill=\"#fff\"/><path fill=\"#2a0842\" d=\"" + path + "\"/></svg>\n";
+}
+
+}  // namespace pb::campaign

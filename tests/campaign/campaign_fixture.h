@@ -1,0 +1,33 @@
+// Pledges for the wall and heartbeat tests, saved through the real Ledger API, with real
+// JPEGs of the booth's sign (photo::Composer over a drawn scene) when a test shows them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pb/ledger.h"
+
+namespace pb::test {
+
+// A composed booth photo (1080x1350 JPEG) of a drawn "participant" with the sign showing
+// name and answer; hue (0..179) varies the scene.
+std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string& answer,
+                                      int hue);
+
+struct TestPledge {
+  std::string name;
+  std::string answer;
+  bool consent = true;
+  bool photo = true;
+  bool real_jpeg = false;  // false: a few KB of bytes, enough for the server tests
+  std::string event = "wall-test";
+};
+// Saves it (REQUIREs success) and returns the saved pledge.
+store::Pledge save_test_pledge(store::Ledger& ledger, const TestPledge& p,
+                               const std::vector<std::string>& targets = {});
+
+// booth.toml for `pledgebooth wall` and the heartbeat: event wall-test, data in data_dir.
+std::string wall_config(const std::string& data_dir, const std::string& extra = "");
+
+}  // namespace pb::test
