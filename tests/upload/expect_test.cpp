@@ -125,7 +125,8 @@ TEST_CASE("an S3 PUT keeps Expect 100-continue unsigned and sends its body witho
   const auto bytes = pb::test::fake_jpeg(300000, 7);
   const std::string file = dir / "photo.jpg";
   std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 
   RecordingServer server(pb::test::scaled(std::chrono::seconds(30)));
   pb::config::UploadTarget target;
@@ -173,7 +174,8 @@ TEST_CASE("a WebDAV PUT sends no Expect header", "[upload]") {
   const auto bytes = pb::test::fake_jpeg(200000, 9);
   const std::string file = dir / "photo.jpg";
   std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 
   RecordingServer server(pb::test::scaled(std::chrono::seconds(30)));
   pb::config::UploadTarget target;

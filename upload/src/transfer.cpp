@@ -155,8 +155,11 @@ Status Transfer::prepare() {
   // ignore Expect. Not for SigV4: libcurl 7.88 would sign the empty override and S3 would
   // reject the signature, so S3 PUTs keep the header curl adds (unsigned) but send the body
   // after kSigV4Expect100TimeoutMs rather than after a round trip.
-  if (request_.aws_sigv4.empty()) headers_ = curl_slist_append(headers_, "Expect:");
-  else curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, kSigV4Expect100TimeoutMs);
+  if (request_.aws_sigv4.empty()) {
+    headers_ = curl_slist_append(headers_, "Expect:");
+  } else {
+    curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, kSigV4Expect100TimeoutMs);
+  }
   if (!request_.bearer.empty())
     headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + request_.bearer).c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);

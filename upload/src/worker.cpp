@@ -32,8 +32,9 @@ constexpr int kProbeTimeoutMs = 5000;
 // curl starts from it, which inherit it) runs as SCHED_IDLE, so a UI or rasteriser thread
 // that wakes takes its CPU at once (the kernel also places a waking thread on a CPU that
 // runs only SCHED_IDLE work), with nice 19 as the fallback, and at the lowest best-effort
-// I/O priority. On two busy cores a frame never waits behind an upload (bench/upload/
-// drain-frame-pacing.sh with PERF_SCHED). Best effort: a failure leaves the thread as it was.
+// I/O priority: on two busy cores a frame waits as little as possible behind an upload
+// (bench/upload/drain-frame-pacing.sh with PERF_SCHED). Best effort: a failure leaves the
+// thread as it was.
 void lower_own_priority() {
   pthread_setname_np(pthread_self(), "pb-upload");  // in top -H, perf and ps
   const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
