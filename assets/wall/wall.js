@@ -40,13 +40,7 @@
     const fig = document.createElement('figure');
     fig.className = 'fresh';
     fig.dataset.id = item.id;
-    fig.appendChild(photoImg(item));
-    if (item.answer || item.name) {
-      const cap = document.createElement('figcaption');
-      if (item.answer) cap.appendChild(text('div', 'answer', item.answer));
-      if (item.name) cap.appendChild(text('div', 'name', '\u2014 ' + item.name));
-      fig.appendChild(cap);
-    }
+    fig.appendChild(photoImg(item));  // the sign in the photo shows the name and answer
     if (old) old.replaceWith(fig);
     else hero.appendChild(fig);
   }
@@ -73,8 +67,9 @@
   function renderAnswers(items) {
     const list = $('answers');
     list.replaceChildren();
-    items.slice(0, 5).forEach((item) => {
-      const li = text('li', '', item.answer);
+    items.slice(0, 3).forEach((item) => {
+      const li = document.createElement('li');
+      li.appendChild(text('span', 'quote', item.answer));
       if (item.name) li.appendChild(text('span', 'who', '\u2014 ' + item.name));
       list.appendChild(li);
     });

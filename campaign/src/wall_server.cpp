@@ -178,6 +178,7 @@ void WallServer::Impl::poll() {
   std::optional<std::int64_t> seen_version;
   std::pair<std::int64_t, std::int64_t> seen_hidden{-1, -1};
   bool first = true;
+  std::string last_error;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu);
@@ -190,10 +191,12 @@ void WallServer::Impl::poll() {
     if (!first && version == seen_version && hidden == seen_hidden) continue;
     first = false;
     if (!ledger && version) {
-      if (auto opened = store::Ledger::open(opt.data_dir, store::Access::kReadOnly))
+      if (auto opened = store::Ledger::open(opt.data_dir, store::Access::kReadOnly)) {
         ledger = std::move(*opened);
-      else
-        std::fprintf(stderr, "wall: %s\n", opened.status().message().c_str());
+      } else if (opened.status().message() != last_error) {  // once, not every poll
+        last_error = opened.status().message();
+        std::fprintf(stderr, "wall: %s\n", last_error.c_str());
+      }
     }
     seen_version = ledger ? version : std::nullopt;
     seen_hidden = hidden;

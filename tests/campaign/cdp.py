@@ -108,7 +108,11 @@ class Page:
             raise OSError("exception: " + json.dumps(r["exceptionDetails"])[:500])
         return r["result"].get("value")
 
-    def screenshot(self, path):
+    def screenshot(self, path, width=1920, height=1080):
+        # The projector's size, whatever the headless window's chrome takes.
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+        self.eval("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         r = self.call("Page.captureScreenshot", format="png")
         with open(path, "wb") as f:
             f.write(base64.b64decode(r["data"]))

@@ -142,6 +142,8 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
   // The page's own clock: the photo was on it well within the poll interval and a render.
   CHECK(seen.get<std::int64_t>() - saved_ms < 1000 * test::time_scale() + 1000);
   CHECK(browser.eval("document.getElementById('count').textContent") == "11");
+  CHECK(browser.eval("document.getElementById('answers').textContent.includes('seeing equals')") ==
+        true);
   REQUIRE(test::eventually(
       [&] {
         return browser.eval("[...document.images].every(i => i.complete && i.naturalWidth > 0)") ==
@@ -164,7 +166,7 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
   REQUIRE(test::eventually([&] { return !has(photos_on_page(browser), fresh.id); },
                            test::scaled(10s)));
   CHECK(browser.eval("document.querySelectorAll('img[data-id=\"" + fresh.id + "\"]').length") == 0);
-  CHECK(browser.eval("document.getElementById('hero').textContent.includes('seeing equals')") ==
+  CHECK(browser.eval("document.getElementById('answers').textContent.includes('seeing equals')") ==
         false);
   CHECK(browser.eval("window.wallMarker") == "no reload");
   never_private();
