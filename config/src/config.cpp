@@ -217,8 +217,8 @@ std::map<std::string, std::string> read_locale_table(const Reader& r, const toml
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : *t) {
     std::string loc(k.str());
-    if (loc != "en" && loc != "ko")
-      r.fail(v, key + "." + loc, "unknown locale; the booth speaks 'en' and 'ko'");
+    if (!is_available_locale(loc))
+      r.fail(v, key + "." + loc, "unknown locale; the booth speaks " + spoken_locales());
     std::string text = r.str(v, key + "." + loc);
     if (text.empty()) r.fail(v, key + "." + loc, "must not be empty");
     out[loc] = text;
@@ -512,9 +512,10 @@ Config parse(const toml::table& root, const Reader& r) {
                {"default_locale",
                 [&](const toml::node& v, const std::string& k) {
                   c.booth.default_locale = r.str(v, k);
-                  if (c.booth.default_locale != "en" && c.booth.default_locale != "ko")
+                  if (!is_available_locale(c.booth.default_locale))
                     r.fail(v, k,
-                           "expected 'en' or 'ko', found '" + shown(c.booth.default_locale) + "'");
+                           "expected one of " + spoken_locales() + ", found '" +
+                               shown(c.booth.default_locale) + "'");
                 }},
                {"thanks_timeout_s",
                 [&](const toml::node& v, const std::string& k) {

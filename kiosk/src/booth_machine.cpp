@@ -82,7 +82,16 @@ void BoothMachine::enter_thanks(Millis now, std::vector<Command>& out) {
 }
 
 KeyboardMode BoothMachine::base_mode() const {
-  return s_.locale == "ko" ? KeyboardMode::kHangul : KeyboardMode::kLatin;
+  for (const Language& l : options_.languages)
+    if (l.code == s_.locale) return l.keyboard;
+  return KeyboardMode::kLatin;
+}
+
+bool BoothMachine::is_language_target(const std::string& target) const {
+  if (target.rfind("lang_", 0) != 0) return false;
+  for (const Language& l : options_.languages)
+    if (target.compare(5, std::string::npos, l.code) == 0) return true;
+  return false;
 }
 
 TextField* BoothMachine::focused_field() {
@@ -303,27 +312,16 @@ void BoothMachine::on_tick(Millis now, std::vector<Command>& out) {
 
 void BoothMachine::on_key(const std::string& id) {
   if (id == "shift") {
-    switch (s_.keyboard) {
-      case KeyboardMode::kLatin:
-        s_.keyboard = KeyboardMode::kLatinShift;
-        break;
-      case KeyboardMode::kLatinShift:
-        s_.keyboard = KeyboardMode::kLatin;
-        break;
-      case KeyboardMode::kHangul:
-        s_.keyboard = KeyboardMode::kHangulShift;
-        break;
-      case KeyboardMode::kHangulShift:
-        s_.keyboard = KeyboardMode::kHangul;
-        break;
-    }
+    s_.keyboard = toggle_shift(s_.keyboard);
     return;
   }
-  if (id == "mode") {
+  if (id == "mode") {  // Hangul ↔ the language's own Latin layout (plain QWERTY for Korean)
     if (auto* f = focused_field()) f->commit();
-    const bool hangul =
-        s_.keyboard == KeyboardMode::kHangul || s_.keyboard == KeyboardMode::kHangulShift;
-    s_.keyboard = hangul ? KeyboardMode::kLatin : KeyboardMode::kHangul;
+    const KeyboardMode own = base_mode();
+    if (!is_hangul(s_.keyboard))
+      s_.keyboard = KeyboardMode::kHangul;
+    else
+      s_.keyboard = is_hangul(own) ? KeyboardMode::kLatin : own;
     return;
   }
   if (id == "done") {
@@ -342,8 +340,7 @@ void BoothMachine::on_key(const std::string& id) {
   if (field == &s_.answer_words) s_.answer_pick.clear();  // own words replace a quick pick
   field->type(chars[0]);
   // Shift is one-shot, like a phone keyboard.
-  if (s_.keyboard == KeyboardMode::kLatinShift) s_.keyboard = KeyboardMode::kLatin;
-  if (s_.keyboard == KeyboardMode::kHangulShift) s_.keyboard = KeyboardMode::kHangul;
+  s_.keyboard = unshifted(s_.keyboard);
 }
 
 void BoothMachine::on_pin_key(const std::string& target, Millis now, std::vector<Command>& out) {
@@ -398,10 +395,9 @@ void BoothMachine::on_admin(const std::string& target, Millis now, std::vector<C
 
 void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Command>& out) {
   const Screen sc = s_.screen;
-  if ((target == "lang_en" || target == "lang_ko") &&
-      (sc == Screen::kAttract || sc == Screen::kPledge || sc == Screen::kDetails ||
-       sc == Screen::kReview)) {
-    s_.locale = target == "lang_ko" ? "ko" : "en";
+  if (is_language_target(target) && (sc == Screen::kAttract || sc == Screen::kPledge ||
+                                     sc == Screen::kDetails || sc == Screen::kReview)) {
+    s_.locale = target.substr(5);
     if (sc == Screen::kDetails) {
       if (auto* f = focused_field()) f->commit();
       s_.keyboard = base_mode();

@@ -6,6 +6,8 @@
 
 #include <toml++/toml.h>
 
+#include "pb/config.h"
+
 namespace pb::kiosk {
 namespace {
 
@@ -26,7 +28,8 @@ void flatten(const toml::table& t, const std::string& prefix,
 
 }  // namespace
 
-Result<Strings> Strings::load(const std::string& dir, const std::vector<std::string>& locales) {
+Result<Strings> Strings::load(const std::string& dir, std::vector<std::string> locales) {
+  if (locales.empty()) locales = config::available_locales(dir);
   Strings s;
   for (const auto& locale : locales) {
     const std::string path = dir + "/" + locale + ".toml";
@@ -35,6 +38,12 @@ Result<Strings> Strings::load(const std::string& dir, const std::vector<std::str
     std::stringstream text;
     text << in.rdbuf();
     if (Status st = s.add(locale, text.str(), path); !st) return st;
+    if (!s.has(locale, "language.name") ||
+        !keyboard_named(s.get(locale, "language.keyboard")).has_value())
+      return Status::error(Status::Code::kInvalid,
+                           path +
+                               ": [language] needs a name and a keyboard (latin, spanish or "
+                               "hangul)");
   }
   return s;
 }
@@ -44,6 +53,7 @@ Status Strings::add(const std::string& locale, const std::string& toml_text,
   try {
     const toml::table t = toml::parse(toml_text, name);
     std::string error;
+    if (!tables_.count(locale)) order_.push_back(locale);
     auto& table = tables_[locale];
     flatten(t, "", table, error);
     if (!error.empty()) return Status::error(Status::Code::kInvalid, name + ": " + error);
@@ -81,8 +91,14 @@ std::vector<std::string> Strings::keys(const std::string& locale) const {
 }
 
 std::vector<std::string> Strings::locales() const {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : tables_) out.push_back(k);
+  return order_;
+}
+
+std::vector<Language> Strings::languages() const {
+  std::vector<Language> out;
+  for (const auto& code : order_)
+    out.push_back(
+        {code, keyboard_named(get(code, "language.keyboard")).value_or(KeyboardMode::kLatin)});
   return out;
 }
 

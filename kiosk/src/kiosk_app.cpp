@@ -32,8 +32,9 @@ extern "C" void on_terminate(int) {
   g_terminate = true;
 }
 
-MachineOptions machine_options(const config::Config& c) {
+MachineOptions machine_options(const config::Config& c, const Strings& strings) {
   MachineOptions o;
+  o.languages = strings.languages();
   o.idle_timeout_ms = static_cast<Millis>(c.booth.idle_timeout_s) * 1000;
   o.thanks_timeout_ms = static_cast<Millis>(c.booth.thanks_timeout_s) * 1000;
   o.countdown_s = c.booth.countdown_s;
@@ -104,7 +105,7 @@ int KioskApp::start() {
       cfg_, composer_, uploader_.get(),
       [&strings](const std::string& l, const std::string& k) { return strings.get(l, k); });
   t0_ = ticks();
-  machine_ = std::make_unique<BoothMachine>(machine_options(cfg_), t0_);
+  machine_ = std::make_unique<BoothMachine>(machine_options(cfg_, *strings_), t0_);
   service_.emplace(ServiceNotifier::from_environment());
   return 0;
 }
@@ -173,8 +174,7 @@ int KioskApp::open_window() {
   }
   SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
   const auto aspect = photo::parse_aspect(cfg_.photo.aspect);
-  preview_px_ =
-      photo::preview_size(aspect ? *aspect : photo::Aspect::k4x5, {kPreviewW, kPreviewH});
+  preview_px_ = photo::preview_size(aspect ? *aspect : photo::Aspect::k4x5, {kPreviewW, kPreviewH});
   preview_.reset(SDL_CreateTexture(renderer_.get(), SDL_PIXELFORMAT_ARGB8888,
                                    SDL_TEXTUREACCESS_STREAMING, preview_px_.width,
                                    preview_px_.height));
@@ -212,8 +212,8 @@ bool KioskApp::read_input(Millis now) {
       std::cerr << "kiosk: " << lost << "; exiting so that the service restarts the booth\n";
       return false;
     }
-    const bool quit =
-        e.type == SDL_QUIT || (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE);
+    const bool quit = e.type == SDL_QUIT ||
+                      (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE);
     if (quit && opt_.windowed) {
       running_ = false;
     } else if (quit || e.type == SDL_KEYDOWN) {

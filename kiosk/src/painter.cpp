@@ -24,6 +24,26 @@ const char* font_file(Face face) {
   return "NanumBarunGothic.ttf";
 }
 
+// Where a face lacks a letter (Nanum Barun and Square have no á, é, ñ …): NanumGothic,
+// which covers Latin-1 and Hangul alike.
+const char* fallback_file(Face face) {
+  return face == Face::kBody ? "NanumGothic.ttf" : "NanumGothicBold.ttf";
+}
+constexpr int kFallback = 16;  // font_files_ key offset of a face's fallback
+
+// The next code point of UTF-8 text at i (advancing i); U+FFFD for a broken sequence.
+char32_t next_code_point(const std::string& s, std::size_t& i) {
+  const auto b = static_cast<unsigned char>(s[i++]);
+  int more = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : b >= 0xC0 ? 1 : 0;
+  char32_t c = more == 3 ? b & 0x07u : more == 2 ? b & 0x0Fu : more == 1 ? b & 0x1Fu : b;
+  if (b >= 0x80 && more == 0) return 0xFFFD;
+  for (; more > 0; --more) {
+    if (i >= s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0xFFFD;
+    c = (c << 6) | (static_cast<unsigned char>(s[i++]) & 0x3Fu);
+  }
+  return c;
+}
+
 SDL_Color sdl(Color c) {
   return SDL_Color{c.r, c.g, c.b, c.a};
 }
@@ -63,6 +83,10 @@ Painter::Painter(SDL_Renderer* renderer, const std::string& font_dir) : renderer
         break;
       }
     }
+    std::ifstream in(font_dir + "/" + fallback_file(face), std::ios::binary);
+    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                     std::istreambuf_iterator<char>());
+    if (!bytes.empty()) font_files_[static_cast<int>(face) + kFallback] = std::move(bytes);
   }
 }
 
@@ -156,12 +180,25 @@ void Painter::circle(float cx, float cy, float radius, Color c) {
   fan(px, py, rim, c);
 }
 
-TTF_Font* Painter::font(Face face, int px) {
-  const auto key = std::make_pair(static_cast<int>(face), px);
+TTF_Font* Painter::font_for(const std::string& s, Face face, int px) {
+  TTF_Font* primary = font(static_cast<int>(face), px);
+  if (!primary) return nullptr;
+  for (std::size_t i = 0; i < s.size();) {
+    const char32_t c = next_code_point(s, i);
+    if (c >= 0x20 && !TTF_GlyphIsProvided32(primary, c)) {
+      TTF_Font* fallback = font(static_cast<int>(face) + kFallback, px);
+      return fallback ? fallback : primary;
+    }
+  }
+  return primary;
+}
+
+TTF_Font* Painter::font(int file, int px) {
+  const auto key = std::make_pair(file, px);
   auto it = fonts_.find(key);
   if (it != fonts_.end()) return it->second.get();
   FontPtr f;
-  if (auto bytes = font_files_.find(static_cast<int>(face)); bytes != font_files_.end()) {
+  if (auto bytes = font_files_.find(file); bytes != font_files_.end()) {
     SDL_RWops* rw =
         SDL_RWFromConstMem(bytes->second.data(), static_cast<int>(bytes->second.size()));
     f.reset(TTF_OpenFontRW(rw, 1, px));
@@ -183,7 +220,7 @@ SDL_Texture* Painter::cached(const std::string& s, Face face, int px, Color c, i
     *h = it->second.h;
     return it->second.tex.get();
   }
-  TTF_Font* f = font(face, px);
+  TTF_Font* f = font_for(s, face, px);
   if (!f || s.empty()) return nullptr;
   SDL_Surface* surf = nullptr;
   SDL_Color col{c.r, c.g, c.b, 255};
@@ -214,7 +251,7 @@ SDL_Texture* Painter::cached(const std::string& s, Face face, int px, Color c, i
 }
 
 Rect Painter::measure(const std::string& s, Face face, float size) {
-  TTF_Font* f = font(face, std::max(4, static_cast<int>(std::lround(size * scale_))));
+  TTF_Font* f = font_for(s, face, std::max(4, static_cast<int>(std::lround(size * scale_))));
   int w = 0, h = 0;
   if (f && !s.empty()) TTF_SizeUTF8(f, s.c_str(), &w, &h);
   return {0, 0, static_cast<float>(w) / scale_, static_cast<float>(h) / scale_};

@@ -89,13 +89,15 @@ class Painter {
   SDL_Renderer* renderer() const { return renderer_; }
 
  private:
-  TTF_Font* font(Face face, int px);
+  // The face's font, or its fallback when the face lacks a letter of s.
+  TTF_Font* font_for(const std::string& s, Face face, int px);
+  TTF_Font* font(int file, int px);  // file: a key of font_files_
   SDL_Texture* cached(const std::string& s, Face face, int px, Color c, int wrap_px, Align align,
                       int* w, int* h);
   void fan(float cx, float cy, const std::vector<SDL_FPoint>& rim, Color c);
 
   SDL_Renderer* renderer_;
-  std::map<int, std::vector<unsigned char>> font_files_;  // Face → the .ttf bytes
+  std::map<int, std::vector<unsigned char>> font_files_;  // Face (+kFallback) → .ttf bytes
   std::unordered_map<std::string, float> fit_cache_;
   std::map<std::string, std::pair<TexturePtr, std::pair<int, int>>>
       layers_;  // name → (texture, size)

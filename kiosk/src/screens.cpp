@@ -87,19 +87,36 @@ void button(Painter& p, const View& v, std::vector<Hit>& hits, const std::string
   if (style != Style::kDisabled) hits.push_back({target, r, false});
 }
 
-void lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right = 1860,
-                 float y = 40) {
-  const Rect ko{right - 200, y, 200, 76};
-  const Rect en{right - 200 - 12 - 130, y, 130, 76};
-  for (const auto& [rect, loc] :
-       {std::pair{en, std::string("en")}, std::pair{ko, std::string("ko")}}) {
+// One pill per language the machine knows, each named in its own language and as wide as
+// its name, right-aligned at `right`. Returns the left edge, for what sits beside it.
+float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right = 1860,
+                  float y = 40) {
+  const auto& languages = v.machine.options().languages;
+  constexpr float kGap = 12, kPad = 32, kMinW = 130, kMaxAll = 760;
+  std::vector<float> widths;
+  float all = 0;
+  for (const Language& l : languages) {
+    const float w = p.measure(v.strings.get(l.code, "language.name"), Face::kBold, kMinRead).w;
+    widths.push_back(std::max(kMinW, w + 2 * kPad));
+    all += widths.back() + (widths.size() > 1 ? kGap : 0);
+  }
+  // Many languages: the pills share kMaxAll and names shrink to fit (fit() below).
+  const float squeeze = all > kMaxAll ? kMaxAll / all : 1;
+  float x = right - all * squeeze;
+  const float left = x;
+  for (std::size_t i = 0; i < languages.size(); ++i) {
+    const std::string& loc = languages[i].code;
+    const Rect rect{x, y, widths[i] * squeeze, 76};
     const bool active = v.s().locale == loc;
     p.rounded(rect, 38, active ? kWhite : kWhite.with_alpha(pressed(v, rect) ? 70 : 30));
     if (!active) p.rounded_outline(rect, 38, 2, kWhite.with_alpha(130));
-    p.text(v.strings.get(loc, "lang." + loc), Face::kBold, kMinRead, active ? kInk : kWhite, rect,
-           Align::kCenter);
+    const std::string& name = v.strings.get(loc, "language.name");
+    p.text(name, Face::kBold, p.fit(name, Face::kBold, kMinRead, rect.w - 24),
+           active ? kInk : kWhite, rect, Align::kCenter);
     hits.push_back({"lang_" + loc, rect, false});
+    x += rect.w + kGap * squeeze;
   }
+  return left;
 }
 
 void wordmark(Painter& p, float x, float y, float size = 44) {
@@ -216,10 +233,8 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
     widest = std::max(widest, units);
   }
   const float unit = (area.w + gap) / widest;
-  const bool hangul =
-      v.s().keyboard == KeyboardMode::kHangul || v.s().keyboard == KeyboardMode::kHangulShift;
-  const bool shifted =
-      v.s().keyboard == KeyboardMode::kLatinShift || v.s().keyboard == KeyboardMode::kHangulShift;
+  const bool hangul = is_hangul(v.s().keyboard);
+  const bool shifted = is_shifted(v.s().keyboard);
   float y = area.y;
   for (const auto& row : rows) {
     float units = 0;
@@ -252,9 +267,9 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothState& s = v.s();
   p.text(v.tr("details.title"), Face::kTitle, 62, kWhite, {60, 28, 0, 0});
   p.text(v.tr("details.subtitle"), Face::kBody, kMinRead, kSoft, {62, 104, 0, 0});
-  button(p, v, hits, "details_back", {1300, 40, 200, 76}, v.tr("details.back"), Style::kSecondary,
-         kMinRead);
-  lang_toggle(p, v, hits);
+  const float toggle_left = lang_toggle(p, v, hits);
+  button(p, v, hits, "details_back", {std::min(1300.f, toggle_left - 224), 40, 200, 76},
+         v.tr("details.back"), Style::kSecondary, kMinRead);
   p.text(v.tr("details.name_label"), Face::kBold, kMinRead, kSoft, {62, 164, 0, 0});
   field(p, v, hits, "field:name", {60, 220, 1180, 82}, s.first_name.text(),
         v.tr("details.name_placeholder"), s.focus == BoothState::Focus::kName);

@@ -125,7 +125,7 @@ void ScriptPlayer::step(const Env& env) {
 }
 
 const Hit* ScriptPlayer::find(const std::vector<Hit>& hits, const std::string& target,
-                               bool long_press) {
+                              bool long_press) {
   for (auto it = hits.rbegin(); it != hits.rend(); ++it)
     if (it->target == target && (it->long_press == long_press || !long_press)) return &*it;
   return nullptr;

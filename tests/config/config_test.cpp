@@ -52,7 +52,7 @@ const Broken kBroken[] = {
     {"syntax error", "[booth]\nid = \"booth-1\nidle_timeout_s = 30\n", 2, "(syntax)", ""},
     {"unknown locale in pledge text",
      "[event.pledge_text]\nen = \"I agree\"\nfr = \"Je m'engage\"\n", 3, "event.pledge_text.fr",
-     "'en' and 'ko'"},
+     "'en', 'es' and 'ko'"},
     {"pin stored in clear", "[booth]\nadmin_pin_hash = \"1234\"\n", 2, "booth.admin_pin_hash",
      "hash-pin"},
     {"idle timeout too short", "[booth]\nidle_timeout_s = 2\n", 2, "booth.idle_timeout_s",

@@ -295,6 +295,37 @@ TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][ma
   CHECK(b.m.state().keyboard == KeyboardMode::kLatin);
 }
 
+TEST_CASE("a third language types with its own keyboard and mode toggles to hangul and back",
+          "[kiosk][machine]") {
+  MachineOptions o;
+  o.languages = {
+      {"en", KeyboardMode::kLatin}, {"es", KeyboardMode::kSpanish}, {"ko", KeyboardMode::kHangul}};
+  Booth b(o);
+  b.tap("lang_es");
+  CHECK(b.m.state().locale == "es");
+  b.tap("start");
+  b.tap("agree");
+  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);
+  for (const char* k : {"key:shift", "key:A", "key:n", "key:d", "key:r", "key:é", "key:s"})
+    b.tap(k);
+  CHECK(b.m.state().first_name.text() == "Andrés");
+  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);  // shift was one shot
+  b.tap("key:shift");
+  CHECK(b.m.state().keyboard == KeyboardMode::kSpanishShift);
+  b.tap("key:shift");
+  b.tap("key:mode");
+  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  b.tap("key:mode");
+  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);
+  b.tap("lang_ko");
+  b.tap("field:name");
+  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  b.tap("key:mode");
+  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);  // Korean's Latin is plain QWERTY
+  b.tap("lang_xx");
+  CHECK(b.m.state().locale == "ko");
+}
+
 TEST_CASE("the language resets to the default for the next participant", "[kiosk][machine]") {
   Booth b;
   b.tap("lang_ko");

@@ -196,6 +196,51 @@ TEST_CASE("three participants leave exactly two pledges and one photo in the led
     CHECK(has_shot(shots, s));
 }
 
+TEST_CASE("a participant in spanish saves a pledge whose locale is es", "[kiosk][e2e]") {
+  TempDir dir("kiosk-es");
+  const char* script = R"(
+expect attract 15
+tap lang_es
+tap start
+expect pledge
+tap agree
+expect details
+tap key:shift
+tap key:A
+tap key:n
+tap key:d
+tap key:r
+tap key:é
+tap key:s
+tap pick:mother
+tap details_next
+expect review 15
+touch consent
+touch use_photo
+expect thanks 15
+tap thanks_done
+expect attract 5
+wait 0.5
+)";
+  const auto r = run_booth(dir, booth_toml(dir), script);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  CHECK(r.output.find("kiosk: thanks shown: supporter #1 pledge ") != std::string::npos);
+  auto [ledger, pledges] = saved_pledges(dir, 1);
+  const auto& es = pledges[0];
+  CHECK(es.locale == "es");
+  CHECK(es.first_name == "Andrés");
+  CHECK(es.answer == "Por mi madre");  // a quick pick is saved in the participant's language
+  CHECK(es.share_consent);
+  CHECK_FALSE(es.photo_path.empty());
+  const auto shots = pngs(dir / "shots");
+  // ATTRACT was shot in English before the tap; the next participant's is English again.
+  for (const char* s :
+       {"attract-en.png", "pledge-es.png", "details-es.png", "review-es.png", "thanks-es.png"})
+    CHECK(has_shot(shots, s));
+}
+
 TEST_CASE("quit requests and escape keys do not leave the locked down booth", "[kiosk][e2e]") {
   TempDir dir("kiosk-lock");
   const char* script = R"(

@@ -4,31 +4,60 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "pb/admin_pin.h"
+#include "pb/booth_machine.h"
 #include "pb/config.h"
 #include "pb/i18n.h"
 #include "pb/kiosk_script.h"
 #include "pb/qr_code.h"
 #include "pb/sound.h"
 #include "pb/thanks_info.h"
+#include "test_support.h"
 
 using namespace pb::kiosk;
 
-TEST_CASE("english and korean string tables have the same keys and no empty string",
+TEST_CASE("every registered language has every key of the english table and no empty string",
           "[kiosk][i18n]") {
   auto s = Strings::load(pb::config::assets_dir() + "/i18n");
   REQUIRE(s);
+  // The register is the folder: every table in it, English first.
+  const auto locales = s->locales();
+  CHECK(locales == pb::config::available_locales());
+  REQUIRE(locales.size() >= 3);
+  CHECK(locales.front() == "en");
+  for (const char* code : {"en", "es", "ko"})
+    CHECK(std::find(locales.begin(), locales.end(), code) != locales.end());
   const auto en = s->keys("en");
-  const auto ko = s->keys("ko");
   CHECK(en.size() > 80);
-  CHECK(std::set<std::string>(en.begin(), en.end()) == std::set<std::string>(ko.begin(), ko.end()));
-  for (const auto& k : en) {
-    INFO(k);
-    CHECK_FALSE(s->get("en", k).empty());
-    CHECK_FALSE(s->get("ko", k).empty());
+  for (const auto& loc : locales) {
+    INFO(loc);
+    const auto keys = s->keys(loc);
+    CHECK(std::set<std::string>(en.begin(), en.end()) ==
+          std::set<std::string>(keys.begin(), keys.end()));
+    for (const auto& k : en) {
+      INFO(k);
+      CHECK_FALSE(s->get(loc, k).empty());
+    }
+    // Named in its own language on the toggle, with a keyboard the booth has.
+    CHECK(keyboard_named(s->get(loc, "language.keyboard")).has_value());
+    // Every {placeholder} of the English string is in the translation too.
+    for (const auto& k : en) {
+      const std::string& e = s->get("en", k);
+      for (std::size_t a = e.find('{'); a != std::string::npos; a = e.find('{', a + 1)) {
+        const std::string token = e.substr(a, e.find('}', a) - a + 1);
+        INFO(k << " " << token);
+        CHECK(s->get(loc, k).find(token) != std::string::npos);
+      }
+    }
   }
+  CHECK(s->format("es", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
+        "142 hombres ya se han comprometido en #HeForShe");
+  CHECK(s->get("es", "details.why_label").find("igualdad de género") != std::string::npos);
+  CHECK(s->get("es", "pledge.text").find("Yo me comprometo") != std::string::npos);
   CHECK(s->format("ko", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
         "#HeForShe에서 남성 142명이 서약했습니다");
   CHECK(s->format("en", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
@@ -206,4 +235,60 @@ TEST_CASE("sound off or without an audio device is silent and harmless", "[kiosk
     dummy.shutter();
   }
   ::unsetenv("SDL_AUDIODRIVER");
+}
+
+TEST_CASE("the language toggle goes through every registered language", "[kiosk][i18n]") {
+  auto s = Strings::load(pb::config::assets_dir() + "/i18n");
+  REQUIRE(s);
+  MachineOptions o;
+  o.languages = s->languages();
+  REQUIRE(o.languages.size() == s->locales().size());
+  BoothMachine m(o, 0);
+  Millis now = 0;
+  auto tap = [&](const std::string& target) {
+    now += 100;
+    m.handle(Tap{target}, now);
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const Language& l : o.languages) {
+      tap("lang_" + l.code);
+      CHECK(m.state().locale == l.code);
+    }
+  }
+  tap("lang_fr");  // not registered: ignored
+  CHECK(m.state().locale == o.languages.back().code);
+  // On DETAILS each language types with its own keyboard.
+  tap("start");
+  tap("agree");
+  REQUIRE(m.state().screen == Screen::kDetails);
+  for (const Language& l : o.languages) {
+    tap("lang_" + l.code);
+    tap("field:name");
+    CHECK(m.state().keyboard == l.keyboard);
+  }
+  tap("lang_es");
+  tap("field:name");
+  CHECK(m.state().keyboard == KeyboardMode::kSpanish);
+  bool has_enye = false, has_acute = false;
+  for (const auto& row : keyboard_rows(KeyboardMode::kSpanish))
+    for (const auto& k : row) {
+      has_enye = has_enye || k.id == "ñ";
+      has_acute = has_acute || k.id == "é";
+    }
+  CHECK(has_enye);
+  CHECK(has_acute);
+}
+
+TEST_CASE("a string table without its language section is refused at start-up", "[kiosk][i18n]") {
+  pb::test::TempDir dir("i18n-bad");
+  std::ifstream en(pb::config::assets_dir() + "/i18n/en.toml");
+  std::stringstream text;
+  text << en.rdbuf();
+  pb::test::write_file(dir / "en.toml", text.str());
+  std::string bad = text.str();
+  bad.replace(bad.find("keyboard = \"latin\""), 18, "keyboard = \"dvorak\"");
+  pb::test::write_file(dir / "xx.toml", bad);
+  auto s = Strings::load(dir.path());
+  REQUIRE_FALSE(s);
+  CHECK(s.status().message().find("xx.toml") != std::string::npos);
 }

@@ -18,7 +18,7 @@ namespace pb::config {
 struct EventConfig {
   std::string id = "heforshe-demo";  // slug [a-z0-9-]+, used in file and object names
   std::string name = "#HeForShe";    // shown on screens: "142 men have pledged at <name>"
-  // Pledge text per locale ("en", "ko"). Empty map → the built-in texts of assets/i18n.
+  // Pledge text per locale (any of available_locales()). Empty → the texts of assets/i18n.
   std::map<std::string, std::string> pledge_text;
   // Share-consent wording per locale, and its version recorded with each pledge.
   std::map<std::string, std::string> consent_text;
@@ -44,7 +44,7 @@ struct BoothConfig {
   std::string
       admin_pin_hash;  // from `pledgebooth hash-pin`; empty → PIN 0000 is refused, admin disabled
   int max_retakes = 2;                // retakes allowed in REVIEW
-  std::string default_locale = "en";  // "en" or "ko"
+  std::string default_locale = "en";  // one of available_locales()
   int thanks_timeout_s = 12;          // seconds THANKS stays before ATTRACT
   int countdown_s = 3;                // 3-2-1 before the shutter
   bool sound = true;                  // countdown beeps and shutter (silent without audio device)
@@ -157,5 +157,13 @@ bool is_loopback_http(const std::string& url);
 // The root of the assets: PLEDGEBOOTH_ASSETS, else <exe dir>/../share/pledgebooth (an
 // installed tree), else the source tree's assets/ (build-tree runs; off in packages).
 std::string assets_dir();
+
+// The languages the booth speaks: one per string table <i18n_dir>/<locale>.toml (default
+// <assets>/i18n), "en" first (the reference table), then in code order. Reads the folder.
+std::vector<std::string> available_locales(const std::string& i18n_dir);
+std::vector<std::string> available_locales();
+bool is_available_locale(const std::string& locale);
+// "'en', 'es' and 'ko'": the available locales, for messages.
+std::string spoken_locales();
 
 }  // namespace pb::config

@@ -35,6 +35,12 @@ const char* to_string(Screen s);
 // The quick picks for "Why does gender equality matter to you?"; i18n key "answer.<id>".
 const std::vector<std::string>& answer_picks();
 
+// A language the booth speaks: its string table's name and the keyboard it types with.
+struct Language {
+  std::string code;                              // "en", "es", "ko": assets/i18n/<code>.toml
+  KeyboardMode keyboard = KeyboardMode::kLatin;  // unshifted layout on DETAILS
+};
+
 struct MachineOptions {
   Millis idle_timeout_ms = 45'000;  // no touch this long → ATTRACT, nothing kept
   // The last part of idle_timeout_ms shows "Still there?" with a countdown (at most half
@@ -44,7 +50,10 @@ struct MachineOptions {
   Millis thanks_more_ms = 30'000;     // "More time" on THANKS adds this much
   int countdown_s = 3;                // 3-2-1
   int max_retakes = 2;                // retakes allowed in REVIEW
-  std::string default_locale = "en";  // "en" | "ko"
+  // The languages, in the toggle's order (the app passes those of assets/i18n, see
+  // Strings::languages); a tap on "lang_<code>" switches to one of them.
+  std::vector<Language> languages = {{"en", KeyboardMode::kLatin}, {"ko", KeyboardMode::kHangul}};
+  std::string default_locale = "en";  // one of languages
   int consent_version = 1;            // recorded with a consent given
   bool admin_enabled = true;          // false when no PIN hash is configured
   int pin_max_tries = 5;              // wrong PINs in a row before the pad locks
@@ -216,6 +225,7 @@ class BoothMachine {
   void camera_gap(Millis now, std::vector<Command>& out);
   TextField* focused_field();
   KeyboardMode base_mode() const;
+  bool is_language_target(const std::string& target) const;  // "lang_<code>" of a language
 
   MachineOptions options_;
   BoothState s_;

@@ -1,4 +1,6 @@
-// The booth's on-screen strings per locale, from assets/i18n/<locale>.toml.
+// The booth's on-screen strings per locale, from assets/i18n/<locale>.toml. Each table is
+// one language: adding a file there adds a language to the booth (the toggle, the
+// machine, the config's per-locale texts all follow config::available_locales).
 #pragma once
 
 #include <map>
@@ -6,16 +8,18 @@
 #include <utility>
 #include <vector>
 
+#include "pb/booth_machine.h"
 #include "pb/status.h"
 
 namespace pb::kiosk {
 
 class Strings {
  public:
-  // Reads <dir>/en.toml and <dir>/ko.toml (start-up only: this is disk I/O). Tables are
-  // flattened to "section.key". kNotFound / kInvalid with the file and reason.
-  static Result<Strings> load(const std::string& dir,
-                              const std::vector<std::string>& locales = {"en", "ko"});
+  // Reads <dir>/<locale>.toml for each locale, by default every table in dir
+  // (config::available_locales; start-up only: this is disk I/O). Tables are flattened to
+  // "section.key"; each needs [language] name and keyboard (see pb/keyboard.h).
+  // kNotFound / kInvalid with the file and reason.
+  static Result<Strings> load(const std::string& dir, std::vector<std::string> locales = {});
   // Adds one locale from TOML text (`name` stands for the file in messages).
   Status add(const std::string& locale, const std::string& toml_text, const std::string& name);
 
@@ -26,10 +30,14 @@ class Strings {
                      const std::vector<std::pair<std::string, std::string>>& args) const;
   bool has(const std::string& locale, const std::string& key) const;
   std::vector<std::string> keys(const std::string& locale) const;
+  // In load order: "en" first, then by code.
   std::vector<std::string> locales() const;
+  // The languages for the machine's toggle and keyboard, in locales() order.
+  std::vector<Language> languages() const;
 
  private:
   std::map<std::string, std::map<std::string, std::string>> tables_;
+  std::vector<std::string> order_;  // locales as added
 };
 
 // Replaces each {name} in text by its value.
