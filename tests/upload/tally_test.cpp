@@ -130,6 +130,7 @@ TEST_CASE("a batch writes each event's tally document to a folder with no temp f
   test::TempDir dir;
   config::Config c = test::base_config(dir / "data");
   c.upload.targets.push_back(folder_target(dir / "stick"));
+  c.upload.tallies = true;
   std::vector<store::Pledge> pledges;
   {
     auto ledger = std::move(*store::Ledger::open(dir / "data"));
@@ -159,6 +160,7 @@ TEST_CASE("a burst of pledges costs one tally write and a new one after it anoth
   test::TempDir dir;
   config::Config c = test::base_config(dir / "data");
   c.upload.targets.push_back(folder_target(dir / "stick"));
+  c.upload.tallies = true;
   auto ledger = std::move(*store::Ledger::open(dir / "data"));
   CURLM* multi = curl_multi_init();
   upload::EngineOptions eo;
