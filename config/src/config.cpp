@@ -611,6 +611,8 @@ Config parse(const toml::table& root, const Reader& r) {
                 [&](const toml::node& v, const std::string& k) {
                   c.upload.max_backoff_s = static_cast<int>(r.integer(v, k, 1, 86400));
                 }},
+               {"tallies", [&](const toml::node& v,
+                               const std::string& k) { c.upload.tallies = r.boolean(v, k); }},
                {"booth_parallel_max",
                 [&](const toml::node& v, const std::string& k) {
                   c.upload.booth_parallel_max = static_cast<int>(r.integer(v, k, 1, 16));

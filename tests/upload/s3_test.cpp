@@ -43,7 +43,9 @@ TEST_CASE("pledges reach moto signed with SigV4 and read back with equal checksu
 
   auto ls = moto.aws({"s3", "ls", "--recursive", "s3://pledges"});
   REQUIRE(ls.exit_code == 0);
-  CHECK(std::count(ls.output.begin(), ls.output.end(), '\n') == 6);  // 3 consented × (jpg + json)
+  // 3 consented × (jpg + json), and the booth's tally document (all 4 pledges counted)
+  CHECK(std::count(ls.output.begin(), ls.output.end(), '\n') == 7);
+  CHECK(ls.output.find("campaign/heforshe-seoul/_booths/booth-1.json") != std::string::npos);
   REQUIRE(
       moto.aws({"s3", "cp", "--recursive", "--quiet", "s3://pledges", dir / "back"}).exit_code ==
       0);
@@ -68,7 +70,7 @@ TEST_CASE("pledges reach moto signed with SigV4 and read back with equal checksu
   c.upload.targets[0].settings["secret_key_env"] = "PB_S3_SECRET_DEL";
   REQUIRE(upload::delete_remote_copies(c, *ledger, pledges[0].id).is_ok());
   auto after = moto.aws({"s3", "ls", "--recursive", "s3://pledges"});
-  CHECK(std::count(after.output.begin(), after.output.end(), '\n') == 4);
+  CHECK(std::count(after.output.begin(), after.output.end(), '\n') == 5);  // + the tally
   CHECK(after.output.find(pledges[0].id) == std::string::npos);
   CHECK(upload::delete_remote_copies(c, *ledger, "no-such-id").code() == Status::Code::kNotFound);
 }
@@ -116,5 +118,5 @@ TEST_CASE(
   INFO(fixed.output);
   CHECK(fixed.exit_code == 0);
   auto ls = moto.aws({"s3", "ls", "--recursive", "s3://pledges"});
-  CHECK(std::count(ls.output.begin(), ls.output.end(), '\n') == 4);
+  CHECK(std::count(ls.output.begin(), ls.output.end(), '\n') == 5);  // 2 × (jpg + json) + tally
 }

@@ -23,6 +23,7 @@ Engine::Engine(const config::Config& config, store::Ledger& ledger, CURLM* multi
                EngineOptions options)
     : ledger_(ledger), multi_(multi), options_(std::move(options)), rng_(std::random_device{}()) {
   options_.parallel = std::max(1, options_.parallel);
+  options_.tallies = options_.tallies && config.upload.tallies;
   slots_.reserve(config.upload.targets.size());
   for (const auto& t : config.upload.targets) {
     Slot s;

@@ -101,6 +101,8 @@ struct UploadConfig {
   int parallel = 4;                   // transfers at once in `pledgebooth upload`
   int booth_parallel_max = 4;         // kiosk uploads at once, at most (starts at 2)
   int max_backoff_s = 600;            // cap of the exponential backoff, seconds
+  // Keep this booth's tally document per event on every target (docs/METADATA.md).
+  bool tallies = true;
 };
 
 // [status]: the fleet heartbeat, a small JSON POSTed every interval_s (docs/METADATA.md).

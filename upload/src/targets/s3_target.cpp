@@ -27,7 +27,7 @@ class S3Target : public Target {
   Step list_step(const std::string& dir, const std::string& token) const override {
     std::string query = "?";
     if (!token.empty()) query += "continuation-token=" + escape(token) + "&";
-    query += "delimiter=%2F&list-type=2&max-keys=1000&prefix=" +
+    query += "delimiter=/&list-type=2&max-keys=1000&prefix=" +
              escape(dir.empty() ? "" : dir + "/");
     Step s;
     s.request = request("GET", bucket_url() + query);
@@ -57,7 +57,7 @@ class S3Target : public Target {
     std::string out;
     for (unsigned char c : v) {
       if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.' || c == '~') {
+          c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
         out += static_cast<char>(c);
       } else {
         static const char* hex = "0123456789ABCDEF";
