@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "pb/disk.h"
 #include "targets.h"
 
 namespace fs = std::filesystem;
@@ -15,79 +16,10 @@ namespace fs = std::filesystem;
 namespace pb::upload {
 namespace {
 
-Status io_error(const std::string& what, int err) {
-  Status::Code code = Status::Code::kIo;
-  if (err == ENOSPC || err == EDQUOT) code = Status::Code::kDiskFull;
-  if (err == EROFS || err == EACCES || err == EPERM) code = Status::Code::kReadOnly;
-  return Status::error(code, what + ": " + std::strerror(err));
-}
-
-Status fsync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_error("open " + dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::ok() : io_error("fsync " + dir, err);
-}
-
-// Writes bytes (from a file or memory) to dest via a temp file, fsync and rename.
-Status write_atomically(const std::string& dest, const std::string& src_file,
-                        const std::string& data) {
-  std::string tmp = dest + ".part-" + std::to_string(::getpid());
-  int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out < 0) return io_error("create " + tmp, errno);
-  auto fail = [&](const std::string& what, int err) {
-    ::close(out);
-    ::unlink(tmp.c_str());
-    return io_error(what, err);
-  };
-  auto write_all = [&](const char* p, std::size_t n) -> int {
-    while (n > 0) {
-      ssize_t w = ::write(out, p, n);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return errno;
-      }
-      p += w;
-      n -= static_cast<std::size_t>(w);
-    }
-    return 0;
-  };
-  if (!src_file.empty()) {
-    int in = ::open(src_file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) return fail("read " + src_file, errno);
-    char buf[64 * 1024];
-    for (;;) {
-      ssize_t r = ::read(in, buf, sizeof buf);
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) {
-        int err = errno;
-        ::close(in);
-        return fail("read " + src_file, err);
-      }
-      if (r == 0) break;
-      if (int err = write_all(buf, static_cast<std::size_t>(r))) {
-        ::close(in);
-        return fail("write " + tmp, err);
-      }
-    }
-    ::close(in);
-  } else if (int err = write_all(data.data(), data.size())) {
-    return fail("write " + tmp, err);
-  }
-  if (::fsync(out) != 0) return fail("fsync " + tmp, errno);
-  if (::close(out) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return io_error("close " + tmp, err);
-  }
-  if (::rename(tmp.c_str(), dest.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return io_error("rename " + dest, err);
-  }
-  return fsync_dir(fs::path(dest).parent_path().string());
+// Each file goes to a temp name beside it (the booth's pid in it), then pb/disk.h's
+// temp → fsync → rename → fsync(folder), the same code the ledger's photos go through.
+std::string temp_for(const std::string& dest) {
+  return dest + ".part-" + std::to_string(::getpid());
 }
 
 class FileTarget : public Target {
@@ -110,23 +42,21 @@ class FileTarget : public Target {
                            "folder not there (stick unplugged?): " + folder_);
     const std::string root = folder_;
     fs::path dir = fs::path(root) / dir_of(key(p, "json"));
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return io_error("create " + dir.string(), ec.value());
+    if (Status s = disk::make_dirs(dir.string(), 0755); !s) return s;
     if (!p.photo_path.empty()) {
       std::string dest = (fs::path(root) / key(p, "jpg")).string();
-      if (Status s = write_atomically(dest, photo_file, ""); !s) return s;
+      if (Status s = disk::copy_file(photo_file, dest, temp_for(dest), 0644); !s) return s;
       struct stat st {};
       if (::stat(dest.c_str(), &st) != 0 || st.st_size != p.photo_size)
         return Status::error(Status::Code::kIo, "size of " + dest + " differs from the photo's");
     }
-    return write_atomically((fs::path(root) / key(p, "json")).string(), "", json);
+    const std::string json_dest = (fs::path(root) / key(p, "json")).string();
+    return disk::write_file(json_dest, temp_for(json_dest), json, 0644);
   }
 
   Status delete_local(const store::Pledge& p) const override {
     for (const char* ext : {"json", "jpg"}) {
-      std::string f = (fs::path(folder_) / key(p, ext)).string();
-      if (::unlink(f.c_str()) != 0 && errno != ENOENT) return io_error("remove " + f, errno);
+      if (Status s = disk::remove_file((fs::path(folder_) / key(p, ext)).string()); !s) return s;
     }
     return Status::ok();
   }
@@ -136,10 +66,8 @@ class FileTarget : public Target {
       return Status::error(Status::Code::kUnavailable,
                            "folder not there (stick unplugged?): " + folder_);
     fs::path dest = fs::path(folder_) / key;
-    std::error_code ec;
-    fs::create_directories(dest.parent_path(), ec);
-    if (ec) return io_error("create " + dest.parent_path().string(), ec.value());
-    return write_atomically(dest.string(), "", json);
+    if (Status s = disk::make_dirs(dest.parent_path().string(), 0755); !s) return s;
+    return disk::write_file(dest.string(), temp_for(dest.string()), json, 0644);
   }
 
   ListingPage list_local(const std::string& dir) const override {
@@ -167,7 +95,7 @@ class FileTarget : public Target {
   Status read_local(const std::string& key, std::size_t max, std::string& out) const override {
     const std::string f = (fs::path(folder_) / key).string();
     int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return io_error("open " + f, errno);
+    if (fd < 0) return disk::errno_status(errno, "open " + f);
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > max) {
       ::close(fd);
