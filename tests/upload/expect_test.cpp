@@ -132,11 +132,11 @@ TEST_CASE("an S3 PUT keeps Expect 100-continue unsigned and sends its body witho
   pb::config::UploadTarget target;
   target.name = "s3";
   target.kind = "s3";
-  target.endpoint = "http://127.0.0.1:" + std::to_string(server.port());
-  target.bucket = "b";
+  target.settings["endpoint"] = "http://127.0.0.1:" + std::to_string(server.port());
+  target.settings["bucket"] = "b";
   pb::upload::HttpRequest r;
   r.method = "PUT";
-  r.url = target.endpoint + "/b/bench/photo.jpg";
+  r.url = target.setting("endpoint") + "/b/bench/photo.jpg";
   r.body_file = file;
   r.body_size = static_cast<std::int64_t>(bytes.size());
   r.send_body = true;
@@ -181,10 +181,10 @@ TEST_CASE("a WebDAV PUT sends no Expect header", "[upload]") {
   pb::config::UploadTarget target;
   target.name = "dav";
   target.kind = "webdav";
-  target.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/dav";
+  target.settings["url"] = "http://127.0.0.1:" + std::to_string(server.port()) + "/dav";
   pb::upload::HttpRequest r;
   r.method = "PUT";
-  r.url = target.url + "/photo.jpg";
+  r.url = target.url() + "/photo.jpg";
   r.body_file = file;
   r.body_size = static_cast<std::int64_t>(bytes.size());
   r.send_body = true;
