@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "pb/ledger.h"
+#include "pb/log.h"
 #include "pb/wall.h"
 #include "wall_feed.h"
 
@@ -103,7 +104,8 @@ Status parse_listen(const std::string& text, std::string& host, int& port) {
   } else if (h.find(':') != std::string::npos) {
     return bad("an IPv6 address goes in [ ]");
   }
-  if (h.size() > 253 || h.find_first_not_of("0123456789abcdefABCDEF.:-_" "ghijklmnopqrstuvwxyz"
+  if (h.size() > 253 || h.find_first_not_of("0123456789abcdefABCDEF.:-_"
+                                            "ghijklmnopqrstuvwxyz"
                                             "GHIJKLMNOPQRSTUVWXYZ") != std::string::npos)
     return bad("not an address");
   if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos)
@@ -154,11 +156,11 @@ void WallServer::Impl::rebuild(store::Ledger* ledger) {
   if (ledger) {
     auto all = ledger->list_pledges(opt.event_id);
     if (!all) {
-      std::fprintf(stderr, "wall: reading the ledger: %s\n", all.status().message().c_str());
+      pb::log::warn("wall: reading the ledger: " + all.status().message());
       return;  // the page keeps what it shows
     }
-    feed = build_feed(*all, opt.event_id, read_hidden(opt.data_dir), opt.max_photos,
-                      opt.max_answers);
+    feed =
+        build_feed(*all, opt.event_id, read_hidden(opt.data_dir), opt.max_photos, opt.max_answers);
   }
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -195,7 +197,7 @@ void WallServer::Impl::poll() {
         ledger = std::move(*opened);
       } else if (opened.status().message() != last_error) {  // once, not every poll
         last_error = opened.status().message();
-        std::fprintf(stderr, "wall: %s\n", last_error.c_str());
+        pb::log::warn("wall: " + last_error);
       }
     }
     seen_version = ledger ? version : std::nullopt;
@@ -325,9 +327,9 @@ std::string WallServer::snapshot_json() const {
 Result<std::unique_ptr<WallServer>> WallServer::start(const WallOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->opt = options;
-  for (auto [file, into] : {std::pair{"index.html", &impl->index_html},
-                            std::pair{"wall.css", &impl->wall_css},
-                            std::pair{"wall.js", &impl->wall_js}}) {
+  for (auto [file, into] :
+       {std::pair{"index.html", &impl->index_html}, std::pair{"wall.css", &impl->wall_css},
+        std::pair{"wall.js", &impl->wall_js}}) {
     auto text = read_asset(options.assets_dir + "/" + file);
     if (!text) return text.status();
     *into = std::move(*text);

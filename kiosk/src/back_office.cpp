@@ -21,6 +21,7 @@
 #include "pb/disk.h"
 #include "pb/heartbeat.h"
 #include "pb/ledger.h"
+#include "pb/log.h"
 #include "pb/photo.h"
 #include "pb/thanks_info.h"
 #include "pb/uploader.h"
@@ -160,8 +161,8 @@ void BackOffice::Impl::refresh() {
   open_ledger();
   if (save_broken) {
     if (probe_write(config.storage.data_dir + "/photos", probe_bytes)) {
-      std::fprintf(stderr, "kiosk: a test write of %zu bytes succeeded: saving works again\n",
-                   probe_bytes);
+      pb::log::info(pb::log::cat("kiosk: a test write of ", probe_bytes,
+                                 " bytes succeeded: saving works again"));
       save_broken.reset();
     }
   }
@@ -247,10 +248,12 @@ void BackOffice::Impl::handle(ComposeJob& job) {
       // One line per photo for the volunteer's log: how the framing was found, how long it took.
       const double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      std::fprintf(stderr, "kiosk: photo composed in %.1f ms (%s)\n", ms,
-                   !photo->face            ? "no face found: centred"
-                   : photo->face_from_hint ? "face followed from the preview"
-                                           : "face found in the whole frame");
+      char line[160];
+      std::snprintf(line, sizeof line, "kiosk: photo composed in %.1f ms (%s)", ms,
+                    !photo->face            ? "no face found: centred"
+                    : photo->face_from_hint ? "face followed from the preview"
+                                            : "face found in the whole frame");
+      pb::log::info(line);
     }
   }
   if (photo_bgr.empty()) photo_bgr = job.still->bgr.clone();
@@ -271,7 +274,7 @@ void BackOffice::Impl::handle(ComposeJob& job) {
 void BackOffice::Impl::handle(SaveJob& job) {
   pledges_changed = true;
   const SavePledge& w = job.what;
-  std::fputs("kiosk: saving a pledge\n", stderr);  // one write: crash tests kill on it
+  pb::log::info("kiosk: saving a pledge");  // one write: crash tests kill on it
   open_ledger();
   local.free_mb = free_mb(config.storage.data_dir);
   if (StorageState st = storage_state(); !st.ok) {

@@ -1,5 +1,6 @@
 // ScreenshotWriter, Screenshots and FrameStats: the booth's records of itself.
 #include "diagnostics.h"
+#include "pb/log.h"
 
 #include <stb/stb_image_write.h>
 
@@ -50,7 +51,7 @@ void ScreenshotWriter::run() {
       queue_.pop_front();
     }
     if (!stbi_write_png(shot.path.c_str(), shot.w, shot.h, 3, shot.rgb.data(), shot.w * 3))
-      std::cerr << "kiosk: could not write " << shot.path << "\n";
+      pb::log::warn(pb::log::cat("kiosk: could not write ", shot.path));
   }
 }
 

@@ -1,6 +1,7 @@
 // run_kiosk and KioskApp: start-up, lockdown and the frame loop (see kiosk_app.h). The
 // script player, screenshots and frame times live in script_player.* and diagnostics.*.
 #include "kiosk_app.h"
+#include "pb/log.h"
 
 #include <SDL_ttf.h>
 
@@ -81,7 +82,7 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
 int KioskApp::start() {
   auto loaded = Strings::load(config::assets_dir() + "/i18n");
   if (!loaded) {
-    std::cerr << "kiosk: " << loaded.status().message() << "\n";
+    pb::log::info(pb::log::cat("kiosk: ", loaded.status().message()));
     return kStartFailed;
   }
   strings_.emplace(std::move(*loaded));
@@ -121,13 +122,13 @@ int KioskApp::open_photo_and_camera() {
         if (auto f = photo::FaceFinder::load()) tracker_faces = *f;
       composer_ = std::make_shared<photo::Composer>(*sign, *aspect, faces);
     } else {
-      std::cerr << "kiosk: no sign frame (" << sign.status().message()
-                << "); photos without the sign\n";
+      pb::log::warn(pb::log::cat("kiosk: no sign frame (", sign.status().message(),
+                                 "); photos without the sign"));
     }
   }
   auto source = camera::make_source(cfg_.camera);
   if (!source) {
-    std::cerr << "kiosk: camera: " << source.status().message() << "\n";
+    pb::log::warn(pb::log::cat("kiosk: camera: ", source.status().message()));
     return kStartFailed;
   }
   grabber_ = std::make_unique<camera::Grabber>(std::move(*source));
@@ -150,21 +151,21 @@ int KioskApp::open_window() {
   std::signal(SIGINT, on_terminate);
   sdl_.emplace();
   if (!sdl_->ok) {
-    std::cerr << "kiosk: SDL could not start: " << SDL_GetError() << "\n";
+    pb::log::warn(pb::log::cat("kiosk: SDL could not start: ", SDL_GetError()));
     return kStartFailed;
   }
   const Uint32 win_flags = opt_.windowed ? SDL_WINDOW_RESIZABLE : SDL_WINDOW_FULLSCREEN_DESKTOP;
   window_.reset(SDL_CreateWindow("pledgebooth", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                                  1280, 720, win_flags));
   if (!window_) {
-    std::cerr << "kiosk: no window: " << SDL_GetError() << "\n";
+    pb::log::warn(pb::log::cat("kiosk: no window: ", SDL_GetError()));
     return kStartFailed;
   }
   renderer_.reset(
       SDL_CreateRenderer(window_.get(), -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC));
   if (!renderer_) renderer_.reset(SDL_CreateRenderer(window_.get(), -1, 0));
   if (!renderer_) {
-    std::cerr << "kiosk: no renderer: " << SDL_GetError() << "\n";
+    pb::log::warn(pb::log::cat("kiosk: no renderer: ", SDL_GetError()));
     return kStartFailed;
   }
   SDL_DisableScreenSaver();
@@ -209,7 +210,8 @@ bool KioskApp::read_input(Millis now) {
   SDL_Event e;
   while (SDL_PollEvent(&e)) {
     if (std::string lost = display_.on_event(e, window_.get(), opt_.windowed); !lost.empty()) {
-      std::cerr << "kiosk: " << lost << "; exiting so that the service restarts the booth\n";
+      pb::log::warn(
+          pb::log::cat("kiosk: ", lost, "; exiting so that the service restarts the booth"));
       return false;
     }
     const bool quit = e.type == SDL_QUIT ||
@@ -218,7 +220,8 @@ bool KioskApp::read_input(Millis now) {
       running_ = false;
     } else if (quit || e.type == SDL_KEYDOWN) {
       if (!ignored_quit_logged_ || quit)
-        std::cerr << "kiosk: lockdown: ignored " << (quit ? "a quit request" : "a key") << "\n";
+        pb::log::info(
+            pb::log::cat("kiosk: lockdown: ignored ", (quit ? "a quit request" : "a key")));
       ignored_quit_logged_ = true;
     }
     if (auto in = touch_.feed(e, *painter_, window_.get(), static_cast<std::uint32_t>(now))) {
@@ -243,8 +246,8 @@ void KioskApp::take_office_results(Millis now) {
       if (TexturePtr qr = qr_texture(renderer_.get(), done->qr_url)) qr_ = std::move(qr);
       feed(*done, now);
     } else if (auto* failed = std::get_if<SaveFailed>(&r)) {
-      std::cerr << "kiosk: save failed: " << strings_->format("en", failed->message, failed->args)
-                << "\n";
+      pb::log::warn(pb::log::cat("kiosk: save failed: ",
+                                 strings_->format("en", failed->message, failed->args)));
       feed(*failed, now);
     } else if (auto* pin = std::get_if<PinChecked>(&r)) {
       feed(*pin, now);
@@ -376,18 +379,19 @@ void KioskApp::take_screenshots(Millis now) {
 // 8. Present, and tell the service manager what the booth has shown.
 bool KioskApp::present() {
   if (std::string lost = display_.on_frame(SDL_RenderFlush(renderer_.get())); !lost.empty()) {
-    std::cerr << "kiosk: " << lost << "; exiting so that the service restarts the booth\n";
+    pb::log::warn(
+        pb::log::cat("kiosk: ", lost, "; exiting so that the service restarts the booth"));
     return false;
   }
   SDL_RenderPresent(renderer_.get());
   if (!service_->ready_sent()) {
-    std::cerr << "kiosk: first frame presented\n";  // bench/kiosk/startup reads these two
+    pb::log::info("kiosk: first frame presented");  // bench/kiosk/startup reads these two
     service_->ready("first frame presented");
   }
   const BoothState& s = machine_->state();
   if (!camera_shown_ && preview_valid_ && shows_preview(s.screen)) {
     camera_shown_ = true;
-    std::cerr << "kiosk: first camera frame shown\n";
+    pb::log::info("kiosk: first camera frame shown");
     service_->status("first camera frame shown");
   }
   report_thanks(s);
@@ -401,14 +405,14 @@ void KioskApp::report_thanks(const BoothState& st) {
   if (st.screen == Screen::kThanks && st.saved && thanks_reported_ != st.saved->pledge_id) {
     thanks_reported_ = st.saved->pledge_id;
     line = "kiosk: thanks shown: supporter #" + std::to_string(st.saved->supporter_number) +
-           " pledge " + st.saved->pledge_id + "\n";
+           " pledge " + st.saved->pledge_id;
   } else if (st.screen == Screen::kThanks && st.save_failed && thanks_reported_ != "-") {
     thanks_reported_ = "-";
-    line = "kiosk: thanks shown: not saved, the participant was asked to see a volunteer\n";
+    line = "kiosk: thanks shown: not saved, the participant was asked to see a volunteer";
   } else if (st.screen != Screen::kThanks) {
     thanks_reported_.clear();
   }
-  if (!line.empty()) std::fwrite(line.data(), 1, line.size(), stderr);
+  if (!line.empty()) pb::log::info(line);  // one write, as every log line
 }
 
 // 9. The script, between frames.
@@ -417,7 +421,7 @@ void KioskApp::play_script(Millis now) {
   script_->step({window_.get(), *painter_, hits_, machine_->state().screen, now,
                  [this](const std::string& name) { named_shots_.push_back(name); }, settled()});
   if (script_->done() && !script_reported_) {
-    std::cerr << (script_->failed() ? "kiosk: script failed\n" : "kiosk: script finished\n");
+    pb::log::info(script_->failed() ? "kiosk: script failed" : "kiosk: script finished");
     script_reported_ = true;
   }
   if (script_->done() && opt_.exit_after_script && named_shots_.empty()) {
@@ -445,7 +449,7 @@ void KioskApp::pace(Clock::time_point frame_start) {
 int KioskApp::finish() {
   service_->stopping();
   const std::string summary = frame_stats_.summary_json();
-  std::cerr << "kiosk: frame times " << summary << "\n";
+  pb::log::info(pb::log::cat("kiosk: frame times ", summary));
   if (!opt_.frame_stats_path.empty()) std::ofstream(opt_.frame_stats_path) << summary << "\n";
   return exit_code_;
 }

@@ -1,5 +1,6 @@
 // ScriptPlayer: one script step per frame, taps and keys pushed as SDL events.
 #include "script_player.h"
+#include "pb/log.h"
 
 #include <fstream>
 #include <iostream>
@@ -13,14 +14,14 @@ std::optional<ScriptPlayer> ScriptPlayer::load(const std::string& path,
                                                const std::atomic<bool>& terminate) {
   std::ifstream in(path);
   if (!in) {
-    std::cerr << "kiosk: cannot read the script " << path << "\n";
+    pb::log::warn(pb::log::cat("kiosk: cannot read the script ", path));
     return std::nullopt;
   }
   std::stringstream text;
   text << in.rdbuf();
   auto steps = parse_script(text.str(), path);
   if (!steps) {
-    std::cerr << "kiosk: " << steps.status().message() << "\n";
+    pb::log::info(pb::log::cat("kiosk: ", steps.status().message()));
     return std::nullopt;
   }
   return ScriptPlayer(std::move(*steps), path, terminate);
@@ -115,7 +116,7 @@ void ScriptPlayer::step(const Env& env) {
         break;
       }
       case ScriptStep::Kind::kStall:  // a hung UI thread: no frames, no watchdog pings
-        std::cerr << "kiosk: script: stalling the UI loop\n";
+        pb::log::info("kiosk: script: stalling the UI loop");
         while (!*terminate_) SDL_Delay(20);
         break;
     }
@@ -160,7 +161,7 @@ void ScriptPlayer::press(const Env& env, float x, float y, bool down, bool finge
 }
 
 void ScriptPlayer::fail(const ScriptStep& s, const std::string& what) {
-  std::cerr << "script " << name_ << ":" << s.line << ": " << what << "\n";
+  pb::log::info(pb::log::cat("script ", name_, ":", s.line, ": ", what));
   failed_ = true;
 }
 

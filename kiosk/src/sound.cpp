@@ -1,5 +1,6 @@
 // Sound: tones made here, queued to SDL's default output device.
 #include "pb/sound.h"
+#include "pb/log.h"
 
 #include <SDL.h>
 
@@ -43,7 +44,7 @@ std::vector<float> make_shutter(int rate) {
 Sound::Sound(bool enabled) {
   if (!enabled) return;
   if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
-    std::cerr << "kiosk: no sound: " << SDL_GetError() << "\n";
+    pb::log::warn(pb::log::cat("kiosk: no sound: ", SDL_GetError()));
     return;
   }
   subsystem_ = true;
@@ -54,7 +55,7 @@ Sound::Sound(bool enabled) {
   want.samples = 1024;
   device_ = SDL_OpenAudioDevice(nullptr, 0, &want, &have, 0);
   if (device_ == 0) {
-    std::cerr << "kiosk: no sound: " << SDL_GetError() << "\n";
+    pb::log::warn(pb::log::cat("kiosk: no sound: ", SDL_GetError()));
     return;
   }
   SDL_PauseAudioDevice(device_, 0);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,6 +72,14 @@ inline void warn(std::string_view line) {
 }
 inline void error(std::string_view line) {
   write(Level::kError, line);
+}
+
+// Streams its arguments into one string: pb::log::info(pb::log::cat("saved ", n, " pledges")).
+template <typename... Args>
+std::string cat(const Args&... args) {
+  std::ostringstream out;
+  (out << ... << args);
+  return out.str();
 }
 
 // While it lives, every line logged (at any level) is kept here instead of going to the
