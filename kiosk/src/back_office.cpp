@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "pb/admin_pin.h"
@@ -28,6 +29,31 @@
 
 namespace pb::kiosk {
 namespace {
+
+// ADMIN's delete confirmation shows the photo it is about to delete, this small (4:5 box).
+constexpr int kThumbWidth = 160, kThumbHeight = 200;
+
+// The pledge's photo decoded at a quarter of its size and fitted into the thumbnail box;
+// null when the file is missing, too large to be a photo of ours, or not a JPEG.
+std::shared_ptr<const ReviewImage> thumbnail_of(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size == 0 || size > 32u * 1024 * 1024) return nullptr;
+  const cv::Mat photo = cv::imread(path, cv::IMREAD_REDUCED_COLOR_4);
+  if (photo.empty()) return nullptr;
+  const double scale = std::min(static_cast<double>(kThumbWidth) / photo.cols,
+                                static_cast<double>(kThumbHeight) / photo.rows);
+  const cv::Size box(std::max(1, static_cast<int>(photo.cols * scale)),
+                     std::max(1, static_cast<int>(photo.rows * scale)));
+  cv::Mat small;
+  cv::resize(photo, small, box, 0, 0, cv::INTER_AREA);
+  auto img = std::make_shared<ReviewImage>();
+  img->width = small.cols;
+  img->height = small.rows;
+  img->argb.resize(static_cast<std::size_t>(small.cols) * static_cast<std::size_t>(small.rows) * 4);
+  photo::copy_to_argb(small, img->argb.data(), small.cols * 4);
+  return img;
+}
 
 struct ComposeJob {
   std::shared_ptr<const camera::Frame> still;
@@ -187,11 +213,15 @@ void BackOffice::Impl::refresh() {
       pledges_changed = false;
       listed_pledges = local.pledges;
       local.last_pledge_id.clear();
+      local.last_pledge_thumb.reset();
       if (auto all = ledger->list_pledges(config.event.id); all && !all->empty()) {
         local.last_pledge_id = all->back().id;
         local.last_pledge_ms = all->back().created_ms;
         local.last_pledge_name = all->back().first_name;
         local.last_pledge_photo = !all->back().photo_path.empty();
+        local.last_pledge_thumb = local.last_pledge_photo
+                                      ? thumbnail_of(ledger->photo_file(all->back()))
+                                      : nullptr;
       }
     }
     if (listed_done != local.done) {

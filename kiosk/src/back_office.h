@@ -52,6 +52,8 @@ struct BoothStatus {
   std::int64_t last_pledge_ms = 0;
   std::string last_pledge_name;
   bool last_pledge_photo = false;
+  // A small copy of its photo for the delete confirmation (null: none, or unreadable).
+  std::shared_ptr<const struct ReviewImage> last_pledge_thumb;
   // Per configured target: UTC ms of its last successful upload (0 = none yet).
   std::vector<std::pair<std::string, std::int64_t>> last_upload;
   std::string last_deleted;  // id of the pledge deleted from ADMIN ("" = none yet)

@@ -256,6 +256,10 @@ void KioskApp::take_office_results(Millis now) {
     }
   }
   status_ = office_->status();
+  if (status_.last_pledge_thumb != shown_thumb_) {  // a new last pledge: its photo's texture
+    shown_thumb_ = status_.last_pledge_thumb;
+    thumb_ = shown_thumb_ ? review_texture(renderer_.get(), *shown_thumb_) : nullptr;
+  }
 }
 
 // 3. The camera, as the machine needs to know it.
@@ -353,7 +357,8 @@ void KioskApp::draw(Millis now) {
             preview_valid_ ? preview_.get() : nullptr,
             review_.get(),
             qr_.get(),
-            touch_.held()};
+            touch_.held(),
+            thumb_.get()};
   draw_screen(*painter_, view, hits_);
   ++frames_in_screen_;
 }

@@ -725,6 +725,16 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
                                                               : st.last_pledge_name},
                          {"photo", v.tr(st.last_pledge_photo ? "admin.with_photo"
                                                              : "admin.without_photo")}});
+  // The photo itself too, so the volunteer deletes the right man's pledge.
+  if (v.s().confirm_delete && !st.last_pledge_id.empty() && st.last_pledge_photo &&
+      v.last_pledge_thumb) {
+    int tw = 0, th = 0;
+    SDL_QueryTexture(v.last_pledge_thumb, nullptr, nullptr, &tw, &th);
+    const Rect box{990, 725, 160, 200};  // bottom right of the status panel
+    p.image(v.last_pledge_thumb, {box.x + (box.w - static_cast<float>(tw)) / 2,
+                                  box.y + (box.h - static_cast<float>(th)) / 2,
+                                  static_cast<float>(tw), static_cast<float>(th)});
+  }
   if (v.s().confirm_exit) notice = v.tr("admin.exit_notice");
   if (!notice.empty()) p.paragraph(notice, Face::kBold, 32, kPink, {80, 975, 1100, 90});
 
@@ -734,12 +744,12 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   button(p, v, hits, "admin:upload", {bx, 290, bw, bh}, v.tr("admin.upload"),
          st.upload_enabled ? Style::kSecondary : Style::kDisabled, 42);
   if (!st.upload_enabled)  // a greyed button says why
-    p.paragraph(v.tr("admin.upload_off"), Face::kBody, 30, kSoft, {bx, 290 + bh + 6, bw, 60},
+    p.paragraph(v.tr("admin.upload_off"), Face::kBody, 30, kSoft, {bx, 290 + bh + 4, bw, 60},
                 Align::kCenter);
-  button(p, v, hits, "admin:delete", {bx, 460, bw, bh},
+  button(p, v, hits, "admin:delete", {bx, 480, bw, bh},  // below the two lines of upload_off
          v.s().confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
          v.s().confirm_delete ? Style::kDanger : Style::kSecondary, 42);
-  button(p, v, hits, "admin:close", {bx, 600, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
+  button(p, v, hits, "admin:close", {bx, 620, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
   button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
          v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger, 42);
 }

@@ -41,6 +41,7 @@ struct View {
   SDL_Texture* review = nullptr;     // the composed photo, or null while it is being made
   SDL_Texture* qr = nullptr;         // THANKS' QR code, or null
   std::optional<PointerInput> held;  // a press in progress (pressed look)
+  SDL_Texture* last_pledge_thumb = nullptr;  // ADMIN: the photo "Delete last pledge" deletes
 
   const BoothState& s() const { return machine.state(); }
   const std::string& tr(const std::string& key) const { return strings.get(s().locale, key); }

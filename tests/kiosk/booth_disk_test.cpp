@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -85,6 +86,14 @@ void check_booth_on_refusing_disk(SmallDisk& disk, std::int64_t min_free_mb,
   CHECK(booth.lines("kiosk: thanks shown: not saved").size() == 1);
   CHECK(booth.lines("kiosk: thanks shown: supporter").empty());
   CHECK(booth.has_shot("thanks-" + locale + ".png"));
+  // What the participant saw, kept for docs/screens (thanks-not-saved-*.png) when asked.
+  if (const char* keep = std::getenv("PB_TEST_ARTIFACTS"); keep && *keep) {
+    std::error_code ec;
+    const fs::path to = fs::path(keep) / ("booth-disk-" + locale);
+    fs::create_directories(to, ec);
+    fs::copy(booth.shots_dir(), to,
+             fs::copy_options::overwrite_existing | fs::copy_options::recursive, ec);
+  }
   unfill();
   REQUIRE(booth.process().wait(long_wait) == 0);
   INFO(booth.log());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "booth_run.h"
 #include "pb/ledger.h"
@@ -515,4 +516,69 @@ wait 0.3
     CHECK(white(141, y));
     CHECK_FALSE(white(70, y));
   }
+}
+
+TEST_CASE("the delete confirmation shows the photo of the pledge it deletes", "[kiosk][e2e]") {
+  TempDir dir("kiosk-delete-thumb");
+  const auto hashed = pb::test::run_pledgebooth({"hash-pin", "--pin", "2468"});
+  REQUIRE(hashed.exit_code == 0);
+  const std::string hash = hashed.output.substr(0, hashed.output.find('\n'));
+  const auto r = run_booth(dir, booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"), R"(
+expect attract 15
+tap start
+expect pledge
+tap agree
+expect details
+tap details_skip
+expect review 15
+tap use_photo
+expect thanks 15
+tap thanks_done
+expect attract
+hold admin 3.5
+expect admin-pin 2
+tap pin:2
+tap pin:4
+tap pin:6
+tap pin:8
+tap pin:ok
+expect admin 5
+wait 1.2
+shot before-delete
+tap admin:delete
+shot delete-confirm
+tap admin:close
+expect attract
+)");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto [ledger, pledges] = saved_pledges(dir, 1);
+  const cv::Mat photo = cv::imread(ledger->photo_file(pledges[0]));
+  REQUIRE_FALSE(photo.empty());
+  auto shot_named = [&](const std::string& suffix) {
+    for (const auto& s : pngs(dir / "shots"))
+      if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return cv::imread(dir / "shots" + "/" + s);
+    return cv::Mat();
+  };
+  const cv::Mat before = shot_named("-before-delete-en.png");
+  const cv::Mat confirm = shot_named("-delete-confirm-en.png");
+  REQUIRE(before.size() == cv::Size(1280, 720));
+  REQUIRE(confirm.size() == cv::Size(1280, 720));
+  // The thumbnail box is 160x200 design units at (990, 725) of 1920x1080: 106x133 px at
+  // (660, 484) of the 1280x720 shot, which a 4:5 photo fills. Its inside, 8 px in from each
+  // edge, is compared with the photo scaled the same way.
+  const cv::Rect box(660, 484, 106, 133), inner(8, 8, 90, 117);
+  cv::Mat expected;
+  cv::resize(photo, expected, box.size(), 0, 0, cv::INTER_AREA);
+  auto mean_difference = [&](const cv::Mat& shot) {
+    cv::Mat diff;
+    cv::absdiff(shot(box)(inner), expected(inner), diff);
+    const cv::Scalar m = cv::mean(diff);
+    return (m[0] + m[1] + m[2]) / 3;
+  };
+  INFO("mean difference: confirm " << mean_difference(confirm) << ", before "
+                                   << mean_difference(before));
+  CHECK(mean_difference(confirm) < 20);  // the photo is there
+  CHECK(mean_difference(before) > 40);   // and only once Delete was tapped
 }
