@@ -613,6 +613,17 @@ Config parse(const toml::table& root, const Reader& r) {
                 }},
                {"tallies", [&](const toml::node& v,
                                const std::string& k) { c.upload.tallies = r.boolean(v, k); }},
+               {"campaign_count_interval_s",
+                [&](const toml::node& v, const std::string& k) {
+                  const auto s = r.integer(v, k, 0, 86400);
+                  // A read is a listing and a GET per booth: not every few seconds.
+                  if (s > 0 && s < kMinCampaignCountIntervalS)
+                    r.fail(v, k,
+                           "must be 0 (off) or at least " +
+                               std::to_string(kMinCampaignCountIntervalS) + " seconds, found " +
+                               std::to_string(s));
+                  c.upload.campaign_count_interval_s = static_cast<int>(s);
+                }},
                {"booth_parallel_max",
                 [&](const toml::node& v, const std::string& k) {
                   c.upload.booth_parallel_max = static_cast<int>(r.integer(v, k, 1, 16));
@@ -804,6 +815,12 @@ void validate(const Config& c) {
   if (c.photo.jpeg_quality < 1 || c.photo.jpeg_quality > 100)
     throw ConfigError(f, 0, "photo.jpeg_quality", "must be between 1 and 100");
   if (c.storage.data_dir.empty()) throw ConfigError(f, 0, "storage.data_dir", "must not be empty");
+  if (c.upload.campaign_count_interval_s != 0 &&
+      (c.upload.campaign_count_interval_s < kMinCampaignCountIntervalS ||
+       c.upload.campaign_count_interval_s > 86400))
+    throw ConfigError(
+        f, 0, "upload.campaign_count_interval_s",
+        "must be 0 (off) or between " + std::to_string(kMinCampaignCountIntervalS) + " and 86400");
   for (const auto& u : c.upload.targets)
     if (!find_target_kind(u.kind))
       throw ConfigError(f, 0, "upload.targets.kind", "expected " + target_kind_list());

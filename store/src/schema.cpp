@@ -50,6 +50,15 @@ const char* const kMigrations[] = {
     INSERT INTO meta(key, value)
       VALUES('clock_high_ms', coalesce((SELECT max(created_ms) FROM pledges), 0));
     )sql",
+    // v4: the campaign-wide count per event as last read from the other booths' tally
+    // documents, so that a restarted booth shows it before the next read.
+    R"sql(
+    CREATE TABLE campaign_counts(
+      event TEXT PRIMARY KEY,
+      others INTEGER NOT NULL,
+      other_booths INTEGER NOT NULL,
+      fetched_ms INTEGER NOT NULL);
+    )sql",
 };
 constexpr int kSchemaVersion = sizeof(kMigrations) / sizeof(kMigrations[0]);
 

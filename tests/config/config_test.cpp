@@ -79,6 +79,12 @@ const Broken kBroken[] = {
     {"keep months out of range", "[event]\nkeep_months = 500\n", 2, "event.keep_months",
      "between 0 and 120"},
     {"sound not a boolean", "[booth]\nsound = \"loud\"\n", 2, "booth.sound", "true or false"},
+    {"campaign count read every second", "[upload]\n\ncampaign_count_interval_s = 5\n", 3,
+     "upload.campaign_count_interval_s", "0 (off) or at least 10 seconds"},
+    {"campaign count interval negative", "[upload]\ncampaign_count_interval_s = -1\n", 2,
+     "upload.campaign_count_interval_s", "between 0 and 86400"},
+    {"campaign count interval not a number", "[upload]\ncampaign_count_interval_s = \"5m\"\n", 2,
+     "upload.campaign_count_interval_s", "expected an integer"},
     {"home-relative target path", "[[upload.targets]]\nkind = \"file\"\npath = \"~/usb\"\n", 3,
      "upload.targets[0].path", "full path"},
 };
@@ -112,6 +118,9 @@ TEST_CASE("an empty config gives the commented defaults", "[config]") {
   CHECK(c.photo.aspect == "4:5");
   CHECK(c.photo.jpeg_quality == 90);
   CHECK(c.upload.booth_parallel_max == 4);
+  CHECK(c.upload.campaign_count_interval_s == 300);
+  CHECK(parse_config("[upload]\ncampaign_count_interval_s = 0\n", "b.toml")
+            .upload.campaign_count_interval_s == 0);
   REQUIRE(c.upload.targets.size() == 1);
   CHECK(c.upload.targets[0].kind == "file");
   CHECK(c.upload.targets[0].folder() == c.storage.data_dir + "/outbox-folder");

@@ -139,4 +139,20 @@ std::optional<store::TallyCounts> parse_tally_document(std::string_view text, st
   return c;
 }
 
+store::CampaignCount campaign_count_of(const std::vector<store::TallyCounts>& documents,
+                                       const std::string& event, const std::string& own_booth,
+                                       std::int64_t fetched_ms) {
+  store::CampaignCount c;
+  c.event = event;
+  c.fetched_ms = fetched_ms;
+  for (const auto& d : documents) {
+    if (d.event != event || d.booth == own_booth) continue;
+    if (d.pledges <= 0 || d.pledges > store::kMaxBoothPledges) continue;
+    if (c.other_booths >= store::kMaxCampaignBooths) break;
+    c.others += d.pledges;
+    ++c.other_booths;
+  }
+  return c;
+}
+
 }  // namespace pb::upload

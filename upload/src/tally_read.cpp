@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 
 #include "pb/tally.h"
@@ -19,9 +20,25 @@ std::string join_key(const std::string& a, const std::string& b) {
   return a.empty() ? b : a + "/" + b;
 }
 
+// CURLOPT_XFERINFOFUNCTION: a non-zero return ends the transfer (CURLE_ABORTED_BY_CALLBACK).
+int abort_when_cancelled(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+
 class Reader {
  public:
-  Reader(Target& target, CampaignTally& out) : t_(target), out_(out) {}
+  Reader(Target& target, CampaignTally& out, const std::atomic<bool>* cancel = nullptr)
+      : t_(target), out_(out), cancel_(cancel) {}
+
+  bool cancelled() const { return cancel_ && cancel_->load(); }
+  // A prepared transfer ends soon after *cancel_ turns true (curl calls back about once a
+  // second while it waits, more often while bytes flow).
+  void abortable(CURL* easy) const {
+    if (!cancel_) return;
+    curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, abort_when_cancelled);
+    curl_easy_setopt(easy, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel_));
+  }
 
   // The names directly under dir; an absent dir is empty.
   Result<std::vector<ListingEntry>> list(const std::string& dir) {
@@ -38,8 +55,10 @@ class Reader {
         return Status::error(Status::Code::kInvalid,
                              "target " + t_.name() + " (" + t_.config().kind +
                                  ") cannot be read back; name a folder, s3 or webdav target");
+      if (cancelled()) return Status::error(Status::Code::kUnavailable, "cancelled");
       Transfer tr(t_.config(), s.request);
       if (Status st = tr.prepare(); !st) return st;
+      abortable(tr.easy());
       ++out_.requests;
       const HttpResponse& r = tr.perform();
       Outcome o = classify(s.request, r, {404});
@@ -85,6 +104,7 @@ class Reader {
 
   void read_local(const std::vector<Doc>& docs) {
     for (const Doc& d : docs) {
+      if (cancelled()) return;
       std::string body;
       Status s = t_.read_local(d.key, kMaxTallyDocument, body);
       if (!s) {
@@ -109,6 +129,7 @@ class Reader {
     std::map<CURL*, std::unique_ptr<Get>> running;
     std::size_t next = 0;
     while (next < docs.size() || !running.empty()) {
+      if (cancelled()) next = docs.size();  // the running ones end through abortable()
       while (next < docs.size() && static_cast<int>(running.size()) < parallel) {
         auto g = std::make_unique<Get>();
         g->doc = &docs[next++];
@@ -120,6 +141,7 @@ class Reader {
           continue;
         }
         CURL* easy = g->transfer->easy();
+        abortable(easy);
         if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
           skip(g->doc->key, "curl_multi_add_handle failed");
           continue;
@@ -161,7 +183,37 @@ class Reader {
  private:
   Target& t_;
   CampaignTally& out_;
+  const std::atomic<bool>* cancel_;
 };
+
+// The documents in <root>/<event>/_booths/ (other names there are left alone: e.g. a WebDAV
+// temp name still there after a crash).
+Status list_event(Reader& reader, const std::string& root, const std::string& event,
+                  std::vector<Reader::Doc>& docs) {
+  const std::string dir = join_key(join_key(root, event), "_booths");
+  auto files = reader.list(dir);
+  if (!files) return files.status();
+  const std::string suffix = ".json";
+  for (const auto& f : *files) {
+    if (f.folder || f.name.size() <= suffix.size() ||
+        f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    docs.push_back({join_key(dir, f.name), event, f.name.substr(0, f.name.size() - suffix.size())});
+  }
+  return Status::ok();
+}
+
+void read_documents(Target& target, Reader& reader, const std::vector<Reader::Doc>& docs,
+                    int parallel, CampaignTally& out) {
+  if (target.is_local())
+    reader.read_local(docs);
+  else
+    reader.read_http(docs, std::clamp(parallel, 1, 64));
+  std::sort(out.documents.begin(), out.documents.end(),
+            [](const store::TallyCounts& a, const store::TallyCounts& b) {
+              return std::tie(a.event, a.booth) < std::tie(b.event, b.booth);
+            });
+}
 
 }  // namespace
 
@@ -181,26 +233,29 @@ Result<CampaignTally> read_campaign_tally(const config::UploadTarget& config, in
   std::vector<Reader::Doc> docs;
   for (const auto& e : *events) {
     if (!e.folder) continue;
-    const std::string dir = join_key(join_key(root, e.name), "_booths");
-    auto files = reader.list(dir);
-    if (!files) return files.status();
-    for (const auto& f : *files) {
-      const std::string suffix = ".json";
-      if (f.folder || f.name.size() <= suffix.size() ||
-          f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) != 0)
-        continue;  // e.g. a WebDAV temp name still there after a crash
-      docs.push_back({join_key(dir, f.name), e.name,
-                      f.name.substr(0, f.name.size() - suffix.size())});
-    }
+    if (Status s = list_event(reader, root, e.name, docs); !s) return s;
   }
-  if (target->is_local())
-    reader.read_local(docs);
-  else
-    reader.read_http(docs, std::clamp(parallel, 1, 64));
-  std::sort(out.documents.begin(), out.documents.end(),
-            [](const store::TallyCounts& a, const store::TallyCounts& b) {
-              return std::tie(a.event, a.booth) < std::tie(b.event, b.booth);
-            });
+  read_documents(*target, reader, docs, parallel, out);
+  return out;
+}
+
+Result<CampaignTally> read_event_tally(const config::UploadTarget& config, const std::string& event,
+                                       int parallel, std::size_t max_documents,
+                                       const std::atomic<bool>* cancel) {
+  auto target = make_target(config);
+  if (!target->setup_error().is_ok()) return target->setup_error();
+  CampaignTally out;
+  Reader reader(*target, out, cancel);
+  std::vector<Reader::Doc> docs;
+  if (Status s = list_event(reader, config.prefix, event, docs); !s) return s;
+  if (docs.size() > max_documents) {
+    reader.skip(docs[max_documents].key,
+                "and " + std::to_string(docs.size() - max_documents - 1) + " more: no more than " +
+                    std::to_string(max_documents) + " booth documents of one event are read");
+    docs.resize(max_documents);
+  }
+  read_documents(*target, reader, docs, parallel, out);
+  if (reader.cancelled()) return Status::error(Status::Code::kUnavailable, "cancelled");
   return out;
 }
 

@@ -1,10 +1,4 @@
 // OutboxWorker: the kiosk's upload thread around the Engine, with a status snapshot.
-#include <pthread.h>
-#include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -13,6 +7,7 @@
 #include "drain_pace.h"
 #include "engine.h"
 #include "link_monitor.h"
+#include "low_priority.h"
 #include "pb/answer_picks.h"
 #include "pb/uploader.h"
 
@@ -27,24 +22,6 @@ constexpr std::int64_t kProbeFirstMs = 500;
 constexpr std::int64_t kProbeCapMs = 3000;
 constexpr int kProbeConnectTimeoutMs = 3000;
 constexpr int kProbeTimeoutMs = 5000;
-
-// The booth's UI and its saves come before the drain: this thread (and the resolver threads
-// curl starts from it, which inherit it) runs as SCHED_IDLE, so a UI or rasteriser thread
-// that wakes takes its CPU at once (the kernel also places a waking thread on a CPU that
-// runs only SCHED_IDLE work), with nice 19 as the fallback, and at the lowest best-effort
-// I/O priority: on two busy cores a frame waits as little as possible behind an upload
-// (bench/upload/drain-frame-pacing.sh with PERF_SCHED). Best effort: a failure leaves the
-// thread as it was.
-void lower_own_priority() {
-  pthread_setname_np(pthread_self(), "pb-upload");  // in top -H, perf and ps
-  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
-  (void)::setpriority(PRIO_PROCESS, tid, 19);
-  sched_param none{};
-  (void)::sched_setscheduler(0, SCHED_IDLE, &none);  // 0: the calling thread
-  constexpr int kIoprioWhoProcess = 1, kIoprioClassBe = 2, kIoprioClassShift = 13;
-  (void)::syscall(SYS_ioprio_set, kIoprioWhoProcess, static_cast<int>(tid),
-                  (kIoprioClassBe << kIoprioClassShift) | 7);
-}
 
 }  // namespace
 
@@ -147,7 +124,7 @@ void OutboxWorker::Impl::publish(store::Ledger* ledger, const Engine* engine,
 
 void OutboxWorker::Impl::run() {
   // Nothing may escape this thread: every failure becomes status or a ledger row.
-  lower_own_priority();
+  lower_own_priority("pb-upload");
   try {
     std::unique_ptr<store::Ledger> ledger;
     while (!stop) {

@@ -95,6 +95,10 @@ struct UploadTarget {
   std::vector<std::pair<std::string, std::string>> secret_envs() const;
 };
 
+// The shortest campaign_count_interval_s but 0 (off): a read lists a folder and GETs a
+// document per booth.
+inline constexpr int kMinCampaignCountIntervalS = 10;
+
 struct UploadConfig {
   std::vector<UploadTarget> targets;  // empty → one file target at <data_dir>/outbox-folder
   bool enabled = true;                // the kiosk's background worker
@@ -103,6 +107,10 @@ struct UploadConfig {
   int max_backoff_s = 600;            // cap of the exponential backoff, seconds
   // Keep this booth's tally document per event on every target (docs/METADATA.md).
   bool tallies = true;
+  // Seconds between reads of the other booths' tally documents of this event, from the
+  // first target that can be read back, for ATTRACT's and THANKS's campaign-wide count
+  // (0 = off: the booth shows its own count only; else 10..86400).
+  int campaign_count_interval_s = 300;
 };
 
 // [status]: the fleet heartbeat, a small JSON POSTed every interval_s (docs/METADATA.md).

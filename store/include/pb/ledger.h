@@ -97,6 +97,15 @@ struct EventStats {
   std::int64_t shared = 0;  // with share consent
 };
 
+// The campaign-wide count as the booth last read it from a target's tally documents (the
+// upload module's CampaignCountWorker), kept so that a restart shows it at once.
+struct CampaignCount {
+  std::string event;
+  std::int64_t others = 0;        // pledges in the tally documents of the other booths
+  std::int64_t other_booths = 0;  // booths other than this one with a pledge at the event
+  std::int64_t fetched_ms = 0;    // UTC ms when the documents were read
+};
+
 // What start-up recovery found and did.
 struct RecoveryReport {
   int temp_files_removed = 0;
@@ -189,6 +198,13 @@ class Ledger {
   // rows stay as the record of what that target holds. Returns how many rows were dropped.
   // Guarding against dropping a target that is still configured is the caller's job.
   Result<std::int64_t> forget_target(const std::string& target);
+
+  // --- the campaign-wide count (what the other booths' tally documents said) ---
+  // Replaces the count kept for count.event.
+  Status save_campaign_count(const CampaignCount& count);
+  // The count kept for an event; nullopt when none was saved (or the ledger predates them),
+  // or when the row holds a negative number (it is not used then).
+  Result<std::optional<CampaignCount>> campaign_count(const std::string& event);
 
   // UTF-8 CSV with a BOM (Excel shows Korean), one row per pledge.
   Status export_csv(const std::string& path);

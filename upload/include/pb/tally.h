@@ -4,6 +4,8 @@
 // read back by `pledgebooth tally`.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,5 +51,24 @@ bool can_read_tally(const config::UploadTarget& target);
 // kUnavailable, kInvalid for a webhook) only when the target cannot be listed at all.
 // libcurl must be initialised.
 Result<CampaignTally> read_campaign_tally(const config::UploadTarget& target, int parallel = 8);
+
+// The documents of one event only, as the booth reads them for its campaign count: lists
+// <prefix>/<event>/_booths/ and reads at most max_documents of them (the first in the
+// listing; the rest are skipped and named as one entry), with the same bounds and checks as
+// read_campaign_tally. An absent folder is an empty result. When *cancel turns true every
+// request ends within about a second and the call fails (kUnavailable, "cancelled").
+Result<CampaignTally> read_event_tally(
+    const config::UploadTarget& target, const std::string& event, int parallel = 4,
+    std::size_t max_documents = static_cast<std::size_t>(store::kMaxCampaignBooths),
+    const std::atomic<bool>* cancel = nullptr);
+
+// What the documents of `event` from booths other than own_booth add up to: their pledges
+// and how many of them have any. A document of another event or of own_booth is left out
+// (this booth counts from its own ledger); so is one claiming more than
+// store::kMaxBoothPledges, and any beyond store::kMaxCampaignBooths. The sum cannot
+// overflow: it is at most kMaxCampaignBooths × kMaxBoothPledges.
+store::CampaignCount campaign_count_of(const std::vector<store::TallyCounts>& documents,
+                                       const std::string& event, const std::string& own_booth,
+                                       std::int64_t fetched_ms);
 
 }  // namespace pb::upload
