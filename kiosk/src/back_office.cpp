@@ -24,6 +24,7 @@
 #include "pb/ledger.h"
 #include "pb/log.h"
 #include "pb/photo.h"
+#include "pb/tally_counts.h"
 #include "pb/thanks_info.h"
 #include "pb/uploader.h"
 
@@ -197,6 +198,13 @@ void BackOffice::Impl::refresh() {
   if (ledger) {
     if (auto n = ledger->count_pledges(config.event.id)) local.pledges = *n;
     if (auto h = ledger->clock_high_ms()) local.clock_high_ms = *h;
+    local.campaign.reset();
+    if (const int every = config.upload.campaign_count_interval_s; every > 0 && uploader)
+      if (auto kept = ledger->campaign_count(config.event.id);
+          kept && *kept &&
+          store::campaign_count_fresh(**kept, config.event.id, store::now_ms(),
+                                      store::campaign_max_age_ms(every)))
+        local.campaign = **kept;
     if (auto stats = ledger->event_stats()) {
       for (const auto& e : *stats)
         if (e.event == config.event.id) {

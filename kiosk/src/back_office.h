@@ -20,6 +20,7 @@
 
 #include "pb/booth_machine.h"
 #include "pb/config.h"
+#include "pb/ledger.h"
 
 namespace pb::camera {
 struct Frame;
@@ -59,6 +60,9 @@ struct BoothStatus {
   std::string last_deleted;  // id of the pledge deleted from ADMIN ("" = none yet)
   std::string delete_error;
   std::int64_t clock_high_ms = 0;  // the ledger's highest id time (ADMIN's clock check)
+  // The other booths' pledges at this event as last read (upload::CampaignCountWorker), while
+  // fresh enough to show (store::campaign_count_fresh); nullopt = show the own count only.
+  std::optional<store::CampaignCount> campaign;
 };
 
 // The composed REVIEW photo as ARGB8888 pixels (tightly packed).

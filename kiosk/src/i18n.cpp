@@ -102,6 +102,23 @@ std::vector<Language> Strings::languages() const {
   return out;
 }
 
+std::string Strings::number(const std::string& locale, std::int64_t n) const {
+  return group_digits(
+      n, has(locale, "language.thousands") ? get(locale, "language.thousands") : std::string(","));
+}
+
+std::string group_digits(std::int64_t n, const std::string& sep) {
+  const std::string digits = std::to_string(n);
+  const std::size_t sign = n < 0 ? 1 : 0;
+  std::string out = digits.substr(0, sign);
+  const std::size_t len = digits.size() - sign;
+  for (std::size_t i = 0; i < len; ++i) {
+    if (i > 0 && (len - i) % 3 == 0) out += sep;
+    out += digits[sign + i];
+  }
+  return out;
+}
+
 std::string fill(std::string text, const std::vector<std::pair<std::string, std::string>>& args) {
   for (const auto& [name, value] : args) {
     const std::string token = "{" + name + "}";

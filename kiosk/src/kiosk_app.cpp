@@ -15,6 +15,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "pb/campaign_count.h"
 #include "pb/photo.h"
 #include "pb/uploader.h"
 #include "textures.h"
@@ -96,6 +97,9 @@ int KioskApp::start() {
   if (cfg_.upload.enabled) {
     uploader_ = std::make_unique<upload::OutboxWorker>(cfg_);
     uploader_->start();
+    // The campaign-wide count: its own thread, so a slow listing never holds up an upload.
+    campaign_ = std::make_unique<upload::CampaignCountWorker>(cfg_);
+    campaign_->start();
   }
   if (const int rc = open_window(); rc != 0) return rc;
 
@@ -361,6 +365,22 @@ void KioskApp::draw(Millis now) {
             thumb_.get()};
   draw_screen(*painter_, view, hits_);
   ++frames_in_screen_;
+  report_counter(view);
+}
+
+// One line whenever ATTRACT's or THANKS's count reads differently: the volunteer's log, and
+// what tests of the campaign-wide count wait for.
+void KioskApp::report_counter(const View& view) {
+  const Screen screen = view.s().screen;
+  campaign_shown_ = shown_campaign(view).has_value();
+  std::string line;
+  if (const std::string c = attract_counter(view); screen == Screen::kAttract && !c.empty())
+    line = "kiosk: attract counter: " + c;
+  if (const std::string c = thanks_counter(view); screen == Screen::kThanks && !c.empty())
+    line = "kiosk: thanks counter: " + c;
+  if (line.empty() || line == counter_reported_) return;
+  counter_reported_ = line;
+  pb::log::info(line);
 }
 
 // 7. Screenshots: on entering a screen once it has what it shows, and on `shot`.
@@ -424,7 +444,8 @@ void KioskApp::report_thanks(const BoothState& st) {
 void KioskApp::play_script(Millis now) {
   if (!script_ || entry_shot_pending_) return;
   script_->step({window_.get(), *painter_, hits_, machine_->state().screen, now,
-                 [this](const std::string& name) { named_shots_.push_back(name); }, settled()});
+                 [this](const std::string& name) { named_shots_.push_back(name); }, settled(),
+                 campaign_shown_});
   if (script_->done() && !script_reported_) {
     pb::log::info(script_->failed() ? "kiosk: script failed" : "kiosk: script finished");
     script_reported_ = true;

@@ -35,6 +35,7 @@ class Composer;
 }
 namespace pb::upload {
 class OutboxWorker;
+class CampaignCountWorker;
 }
 
 namespace pb::kiosk {
@@ -88,6 +89,7 @@ class KioskApp {
   // The screen or language changed: forget the last participant's photo on leaving.
   void on_screen_change(const BoothState& s);
   void report_thanks(const BoothState& s);
+  void report_counter(const View& view);
   bool settled() const;
 
   const config::Config& cfg_;
@@ -101,6 +103,7 @@ class KioskApp {
   std::unique_ptr<FaceTracker> tracker_;
   FaceFollow follow_;
   std::unique_ptr<upload::OutboxWorker> uploader_;
+  std::unique_ptr<upload::CampaignCountWorker> campaign_;
   std::optional<SdlSession> sdl_;
   struct WindowDeleter {
     void operator()(SDL_Window* w) const { SDL_DestroyWindow(w); }
@@ -148,6 +151,8 @@ class KioskApp {
   bool script_reported_ = false;
   bool camera_shown_ = false;
   std::string thanks_reported_;  // pledge id last reported ("-" = not saved)
+  std::string counter_reported_;  // the last counter line logged (report_counter)
+  bool campaign_shown_ = false;   // the screen drawn last shows the campaign-wide count
 };
 
 }  // namespace pb::kiosk

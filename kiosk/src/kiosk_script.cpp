@@ -77,6 +77,12 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
       if (w.size() > 2 || (w.size() == 2 && !parse_number(w[1], step.seconds)))
         return fail("expected `settle [TIMEOUT_SECONDS]`");
       step.kind = ScriptStep::Kind::kSettle;
+    } else if (verb == "campaign") {
+      step.seconds = 10;
+      if (w.size() > 2 ||
+          (w.size() == 2 && (!parse_number(w[1], step.seconds) || step.seconds < 0)))
+        return fail("expected `campaign [TIMEOUT_SECONDS]`");
+      step.kind = ScriptStep::Kind::kCampaign;
     } else if (verb == "shot") {
       if (w.size() != 2) return fail("expected `shot NAME`");
       step.kind = ScriptStep::Kind::kShot;

@@ -10,6 +10,7 @@
 #include "pb/keyboard.h"
 #include "pb/ledger.h"
 #include "pb/photo.h"
+#include "pb/tally_counts.h"
 #include "pb/thanks_info.h"
 
 namespace pb::kiosk {
@@ -152,6 +153,47 @@ void admin_corner(std::vector<Hit>& hits) {
   hits.push_back({"admin", {0, 0, 170, 170}, true});
 }
 
+std::optional<store::CampaignFigure> campaign_of(const View& v, std::int64_t own) {
+  if (!v.status.campaign) return std::nullopt;
+  return store::campaign_figure(*v.status.campaign, own);
+}
+
+}  // namespace
+
+std::optional<store::CampaignFigure> shown_campaign(const View& v) {
+  if (v.s().screen == Screen::kAttract && v.status.ledger_open)
+    return campaign_of(v, v.status.pledges);
+  if (v.s().screen == Screen::kThanks && v.s().saved)
+    return campaign_of(v, v.s().saved->supporter_number);
+  return std::nullopt;
+}
+
+std::string attract_counter(const View& v) {
+  if (!v.status.ledger_open) return "";
+  const std::int64_t n = v.status.pledges;
+  const std::string& event = v.config.event.name;
+  if (auto c = campaign_of(v, n))
+    return v.tr("attract.counter_campaign",
+                {{"count", v.num(c->pledges)}, {"booths", v.num(c->booths)}, {"event", event}});
+  return n == 0   ? v.tr("attract.counter_zero", {{"event", event}})
+         : n == 1 ? v.tr("attract.counter_one", {{"event", event}})
+                  : v.tr("attract.counter", {{"count", v.num(n)}, {"event", event}});
+}
+
+std::string thanks_counter(const View& v) {
+  const BoothState& s = v.s();
+  if (!s.saved) return "";
+  const std::int64_t n = s.saved->supporter_number;
+  const std::string& event = v.config.event.name;
+  if (auto c = campaign_of(v, n))
+    return v.tr("thanks.supporter_campaign",
+                {{"count", v.num(c->pledges)}, {"booths", v.num(c->booths)}, {"event", event}});
+  return v.tr(n == 1 ? "thanks.supporter_first" : "thanks.supporter",
+              {{"number", v.num(n)}, {"event", event}});
+}
+
+namespace {
+
 // --- ATTRACT -------------------------------------------------------------------------
 void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
   hits.push_back({"start", {0, 0, kDesignW, kDesignH}, false});
@@ -162,17 +204,15 @@ void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
   y += 30;
   y += p.paragraph(v.tr("attract.subtitle"), Face::kBody, 42, kSoft, {920, y, 880, 200});
   if (v.status.ledger_open) {
-    const std::int64_t n = v.status.pledges;
-    const std::string count =
-        n == 0   ? v.tr("attract.counter_zero", {{"event", v.config.event.name}})
-        : n == 1 ? v.tr("attract.counter_one", {{"event", v.config.event.name}})
-                 : v.tr("attract.counter",
-                        {{"count", std::to_string(n)}, {"event", v.config.event.name}});
-    const Rect card{920, 640, 900, 160};
+    const std::string count = attract_counter(v);
+    // The campaign-wide line with a long event name wraps to more lines: the card grows
+    // upwards from the start button, never over the subtitle.
+    const Rect m = p.measure_paragraph(count, Face::kBold, 44, 900 - 160);
+    const float h = std::clamp(m.h + 40, 160.0f, std::max(160.0f, 800 - y - 20));
+    const Rect card{920, 800 - h, 900, h};
     p.rounded(card, 30, kWhite.with_alpha(26));
     p.circle(card.x + 65, card.cy(), 34, kMagenta);
     p.text("\u2665", Face::kTitle, 40, kWhite, {card.x + 31, card.y, 68, card.h}, Align::kCenter);
-    const Rect m = p.measure_paragraph(count, Face::kBold, 44, card.w - 160);
     p.paragraph(count, Face::kBold, 44, kWhite,
                 {card.x + 125, card.cy() - m.h / 2, card.w - 160, m.h});
   }
@@ -499,14 +539,15 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
       name.empty() ? v.tr("thanks.title") : v.tr("thanks.title_named", {{"name", name}});
   p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, 900), kWhite,
               {920, 90, 900, 200});
+  float y = 220;  // below the lines under the title: where the QR code may start
   if (s.saved) {
-    const std::int64_t n = s.saved->supporter_number;
-    float y = 220;
-    y += p.paragraph(v.tr(n == 1 ? "thanks.supporter_first" : "thanks.supporter",
-                          {{"number", std::to_string(n)}, {"event", v.config.event.name}}),
-                     Face::kBold, 50, kPink, {920, y, 900, 160});
-    p.text(v.tr("thanks.reference", {{"ref", pledge_reference(s.saved->pledge_id)}}), Face::kBold,
-           44, kWhite, {920, y + 14, 0, 0});
+    // The campaign-wide line is longer (three lines): a little smaller, still readable.
+    const float size = shown_campaign(v) ? 44 : 50;
+    y += p.paragraph(thanks_counter(v), Face::kBold, size, kPink, {920, y, 900, 260});
+    const Rect ref =
+        p.text(v.tr("thanks.reference", {{"ref", pledge_reference(s.saved->pledge_id)}}),
+               Face::kBold, 44, kWhite, {920, y + 14, 0, 0});
+    y += 14 + ref.h;
   } else if (s.save_failed) {
     p.paragraph(v.tr("thanks.not_saved"), Face::kBold, 50, kWarn, {920, 250, 900, 160});
   } else {
@@ -517,14 +558,19 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
       p.circle(940 + static_cast<float>(i) * 40, 380, 12, i < dots ? kPink : kWhite.with_alpha(60));
   }
   if (v.qr && s.saved) {
-    const Rect qc{920, 420, 380, 380};
+    // Below the lines above, and smaller when they took more room (still over 300 design
+    // pixels: a phone reads it from arm's length).
+    const float top = std::max(420.0f, y + 24);
+    const float side = std::min(380.0f, 816 - top);
+    const Rect qc{920, top, side, side};
     p.rounded(qc, 28, kWhite);
     p.image(v.qr, qc.inset(26));
     const bool photo_link = s.saved->qr_url != v.config.event.page_url;
     const char* key = !photo_link       ? "thanks.qr_page"
                       : v.status.online ? "thanks.qr_photo"
                                         : "thanks.qr_photo_offline";
-    p.paragraph(v.tr(key), Face::kBold, kMinRead, kWhite, {1330, 430, 500, 380});
+    const float tx = qc.x + side + 30;
+    p.paragraph(v.tr(key), Face::kBold, kMinRead, kWhite, {tx, top + 10, 1830 - tx, 800 - top});
   }
   // The time left before the booth starts over, as a bar that empties.
   const Millis span = std::max<Millis>(1, v.machine.thanks_span());

@@ -11,6 +11,7 @@
 #include "pb/booth_machine.h"
 #include "pb/config.h"
 #include "pb/i18n.h"
+#include "pb/tally_counts.h"
 #include "touch_input.h"
 
 namespace pb::kiosk {
@@ -49,7 +50,18 @@ struct View {
                  const std::vector<std::pair<std::string, std::string>>& args) const {
     return strings.format(s().locale, key, args);
   }
+  // A count as the participant's language writes it ("1,284").
+  std::string num(std::int64_t n) const { return strings.number(s().locale, n); }
 };
+
+// The campaign-wide figure ATTRACT or THANKS shows now (nullopt: the booth's own count, or
+// another screen).
+std::optional<store::CampaignFigure> shown_campaign(const View& v);
+// ATTRACT's counter: the campaign-wide count when a fresh one with two booths or more is
+// known (BoothStatus::campaign), else this booth's own ("" while the ledger is not open).
+std::string attract_counter(const View& v);
+// THANKS's line about his pledge, the same way ("" while nothing is saved).
+std::string thanks_counter(const View& v);
 
 // Draws the current screen and fills hits (later entries lie on top of earlier ones).
 void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits);

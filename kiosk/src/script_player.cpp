@@ -83,6 +83,13 @@ void ScriptPlayer::step(const Env& env) {
                              std::to_string(s.seconds) + " s");
         }
         break;
+      case ScriptStep::Kind::kCampaign:
+        if (!env.campaign) {
+          if (elapsed < static_cast<Millis>(s.seconds * 1000)) return;
+          return fail(s, "the campaign-wide count is still not shown after " +
+                             std::to_string(s.seconds) + " s");
+        }
+        break;
       case ScriptStep::Kind::kShot:
         env.shot(s.target);
         ++i_;  // the shot is taken next frame: nothing else may happen before it

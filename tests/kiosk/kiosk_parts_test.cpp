@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -143,6 +144,38 @@ TEST_CASE("scripts parse taps holds waits and expectations and reject nonsense",
   CHECK(bad.status().message() == "s.txt:2: unknown step `fly`");
   CHECK_FALSE(parse_script("wait soon\n", "s.txt"));
   CHECK_FALSE(parse_script("key ctrl+alt+del\n", "s.txt"));
+
+  auto campaign = parse_script("campaign\ncampaign 20\n", "s.txt");
+  REQUIRE(campaign);
+  REQUIRE(campaign->size() == 2);
+  CHECK((*campaign)[0].kind == ScriptStep::Kind::kCampaign);
+  CHECK((*campaign)[0].seconds == Approx(10));
+  CHECK((*campaign)[1].seconds == Approx(20));
+  CHECK_FALSE(parse_script("campaign soon\n", "s.txt"));
+  CHECK_FALSE(parse_script("campaign 1 2\n", "s.txt"));
+}
+
+TEST_CASE("counts are grouped by three as each language writes them", "[kiosk][i18n]") {
+  CHECK(group_digits(0, ",") == "0");
+  CHECK(group_digits(999, ",") == "999");
+  CHECK(group_digits(1000, ",") == "1,000");
+  CHECK(group_digits(1284, ",") == "1,284");
+  CHECK(group_digits(1234567, ".") == "1.234.567");
+  CHECK(group_digits(-1284, ",") == "-1,284");
+  CHECK(group_digits(std::numeric_limits<std::int64_t>::min(), ",") ==
+        "-9,223,372,036,854,775,808");
+  auto s = Strings::load(pb::config::assets_dir() + "/i18n");
+  REQUIRE(s);
+  CHECK(s->number("en", 1284) == "1,284");
+  CHECK(s->number("ko", 1284) == "1,284");
+  CHECK(s->number("es", 1284) == "1.284");
+  CHECK(s->format("en", "attract.counter_campaign",
+                  {{"count", s->number("en", 1284)}, {"booths", "6"}, {"event", "#HeForShe"}}) ==
+        "1,284 men have pledged at #HeForShe across 6 booths");
+  // A table without a separator groups with a comma.
+  Strings bare;
+  REQUIRE(bare.add("xx", "[language]\nname = \"X\"\nkeyboard = \"latin\"\n", "xx.toml"));
+  CHECK(bare.number("xx", 20000) == "20,000");
 }
 
 TEST_CASE("a qr code has finder patterns and a quiet zone", "[kiosk][qr]") {

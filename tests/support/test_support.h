@@ -88,8 +88,9 @@ template <typename Rep, typename Period>
 std::chrono::milliseconds scaled(std::chrono::duration<Rep, Period> d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d) * time_scale();
 }
-// A kiosk script (kiosk/include/pb/kiosk_script.h) with every `expect` and `settle` time
-// limit (10 s when none is given) multiplied by time_scale(). Waits and holds stay as written.
+// A kiosk script (kiosk/include/pb/kiosk_script.h) with every `expect`, `settle` and
+// `campaign` time limit (10 s when none is given) multiplied by time_scale(). Waits and holds
+// stay as written.
 std::string scaled_script(const std::string& script);
 
 // Path of the source tree (for assets and fixtures).

@@ -3,6 +3,7 @@
 // machine, the config's per-locale texts all follow config::available_locales).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -29,6 +30,9 @@ class Strings {
   std::string format(const std::string& locale, const std::string& key,
                      const std::vector<std::pair<std::string, std::string>>& args) const;
   bool has(const std::string& locale, const std::string& key) const;
+  // A count as the locale writes it: digits grouped by three with its [language] thousands
+  // separator ("1,284"; "," when the table names none).
+  std::string number(const std::string& locale, std::int64_t n) const;
   std::vector<std::string> keys(const std::string& locale) const;
   // In load order: "en" first, then by code.
   std::vector<std::string> locales() const;
@@ -39,6 +43,9 @@ class Strings {
   std::map<std::string, std::map<std::string, std::string>> tables_;
   std::vector<std::string> order_;  // locales as added
 };
+
+// n with its digits grouped by three, separated by sep: group_digits(1284, ",") = "1,284".
+std::string group_digits(std::int64_t n, const std::string& sep);
 
 // Replaces each {name} in text by its value.
 std::string fill(std::string text, const std::vector<std::pair<std::string, std::string>>& args);

@@ -10,6 +10,8 @@
 //   expect thanks 10      wait until that screen shows (fails after 10 s)
 //   settle 10             wait until nothing is in flight: no PIN check, compose or save
 //                         (fails after 10 s; the default)
+//   campaign 10           wait until the screen shows the campaign-wide count, read from
+//                         the other booths' tally documents (fails after 10 s; the default)
 //   shot details-typed    save a screenshot now as <NN>-details-typed.png
 //   quit                  send a quit request (the booth must ignore it)
 //   key escape | alt+f4 | alt+tab   send that key (the booth must ignore it)
@@ -31,6 +33,7 @@ struct ScriptStep {
     kHold,
     kExpect,
     kSettle,
+    kCampaign,
     kShot,
     kQuit,
     kKey,
