@@ -535,8 +535,10 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
     wordmark(p, c.x + 175, 680, 80);
   }
   const std::string name = s.first_name.text();
-  const std::string title =
-      name.empty() ? v.tr("thanks.title") : v.tr("thanks.title_named", {{"name", name}});
+  // A failed save is not thanked for: the participant must not leave believing he pledged.
+  const std::string title = s.save_failed   ? v.tr("thanks.title_not_saved")
+                            : name.empty() ? v.tr("thanks.title")
+                                           : v.tr("thanks.title_named", {{"name", name}});
   p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, 900), kWhite,
               {920, 90, 900, 200});
   float y = 220;  // below the lines under the title: where the QR code may start
