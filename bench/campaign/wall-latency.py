@@ -64,6 +64,8 @@ def main():
         wait_port(port)
         procs.append(subprocess.Popen(
             ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-quic",
              "--window-size=1920,1080", f"--user-data-dir={tmp}/chromium",
              f"--remote-debugging-port={dport}", f"http://127.0.0.1:{port}/"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

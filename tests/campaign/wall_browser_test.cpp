@@ -20,10 +20,15 @@ struct Browser {
     process = std::make_unique<test::ChildProcess>(
         std::vector<std::string>{"chromium", "--headless", "--no-sandbox", "--disable-gpu",
                                  "--no-first-run", "--hide-scrollbars", "--mute-audio",
+                                 // Nothing but loopback: no update, sync or QUIC probes.
+                                 "--disable-background-networking", "--disable-component-update",
+                                 "--disable-sync", "--disable-quic",
                                  "--force-device-scale-factor=1", "--window-size=1920,1080",
                                  "--user-data-dir=" + dir + "/chromium",
                                  "--remote-debugging-port=" + std::to_string(port), url},
         dir + "/chromium.log");
+    INFO("chromium (Debian's package, scripts/install-deps test) logs to " << dir
+                                                                           << "/chromium.log");
     REQUIRE(test::wait_for_port(port, test::scaled(30s)));
   }
   // The value of a JavaScript expression in the page, as JSON (null when it cannot be read).
@@ -81,14 +86,19 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
   REQUIRE(opened);
   store::Ledger& ledger = **opened;
   const std::vector<std::pair<const char*, const char*>> earlier = {
-      {"Daniel", "For my daughter"},        {"Minjun", "For my mother"},
-      {"Tom", "Because equality helps us all"}, {"Jae", "For my sister"},
-      {"Luis", ""},                         {"Omar", "For my colleagues"},
-      {"Ken", "Because it is right"},       {"Ade", "For my wife"},
+      {"Daniel", "For my daughter"},
+      {"Minjun", "For my mother"},
+      {"Tom", "Because equality helps us all"},
+      {"Jae", "For my sister"},
+      {"Luis", ""},
+      {"Omar", "For my colleagues"},
+      {"Ken", "Because it is right"},
+      {"Ade", "For my wife"},
       {"Sven", "For the next generation"}};
   for (const auto& [name, answer] : earlier)
     test::save_test_pledge(ledger, {name, answer, true, true, true});
-  const auto privat = test::save_test_pledge(ledger, {"Private Pat", "private words", false, true, true});
+  const auto privat =
+      test::save_test_pledge(ledger, {"Private Pat", "private words", false, true, true});
   test::write_file(dir / "booth.toml", test::wall_config(data));
 
   const int wall_port = test::free_port();
@@ -106,8 +116,8 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
     CHECK(s.find(privat.id) == std::string::npos);
     CHECK(s.find("Private Pat") == std::string::npos);
     CHECK(s.find("private words") == std::string::npos);
-    auto fetched = browser.eval(
-        "performance.getEntriesByType('resource').map(e => e.name).join(' ')");
+    auto fetched =
+        browser.eval("performance.getEntriesByType('resource').map(e => e.name).join(' ')");
     REQUIRE(fetched.is_string());
     CHECK(fetched.get<std::string>().find(privat.id) == std::string::npos);
   };
@@ -126,13 +136,12 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
   REQUIRE(browser.eval("window.wallMarker = 'no reload'; 1") == 1);
 
   // A participant saves a shared pledge: it is the large photo within moments, same page.
-  const auto fresh =
-      test::save_test_pledge(ledger, {"Alex", "So my son grows up seeing equals", true, true, true});
+  const auto fresh = test::save_test_pledge(
+      ledger, {"Alex", "So my son grows up seeing equals", true, true, true});
   const std::int64_t saved_ms = store::now_ms();
   REQUIRE(test::eventually(
       [&] {
-        return browser.eval("document.querySelector('#hero figure')?.dataset.id || ''") ==
-               fresh.id;
+        return browser.eval("document.querySelector('#hero figure')?.dataset.id || ''") == fresh.id;
       },
       test::scaled(10s)));
   CHECK(browser.eval("window.wallMarker") == "no reload");
@@ -163,8 +172,8 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
   auto hidden = test::run_pledgebooth({"--config", dir / "booth.toml", "wall", "hide", fresh.id});
   INFO(hidden.output);
   REQUIRE(hidden.exit_code == 0);
-  REQUIRE(test::eventually([&] { return !has(photos_on_page(browser), fresh.id); },
-                           test::scaled(10s)));
+  REQUIRE(
+      test::eventually([&] { return !has(photos_on_page(browser), fresh.id); }, test::scaled(10s)));
   CHECK(browser.eval("document.querySelectorAll('img[data-id=\"" + fresh.id + "\"]').length") == 0);
   CHECK(browser.eval("document.getElementById('answers').textContent.includes('seeing equals')") ==
         false);
