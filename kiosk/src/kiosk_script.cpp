@@ -52,6 +52,11 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
     auto target_or_point = [&](const std::string& arg) {
       if (!parse_point(arg, step.x, step.y)) step.target = arg;
     };
+    // A timeout in w[i] when there is one (10 s when not); never negative.
+    auto optional_timeout = [&](std::size_t i) {
+      step.seconds = 10;
+      return w.size() <= i || (parse_number(w[i], step.seconds) && step.seconds >= 0);
+    };
     if (verb == "wait") {
       if (w.size() != 2 || !parse_number(w[1], step.seconds) || step.seconds < 0)
         return fail("expected `wait SECONDS`");
@@ -66,21 +71,16 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
       step.kind = ScriptStep::Kind::kHold;
       target_or_point(w[1]);
     } else if (verb == "expect") {
-      step.seconds = 10;
-      if (w.size() < 2 || w.size() > 3 ||
-          (w.size() == 3 && (!parse_number(w[2], step.seconds) || step.seconds < 0)))
+      if (w.size() < 2 || w.size() > 3 || !optional_timeout(2))
         return fail("expected `expect SCREEN [TIMEOUT_SECONDS]`");
       step.kind = ScriptStep::Kind::kExpect;
       step.target = w[1];
     } else if (verb == "settle") {
-      step.seconds = 10;
-      if (w.size() > 2 || (w.size() == 2 && !parse_number(w[1], step.seconds)))
+      if (w.size() > 2 || !optional_timeout(1))
         return fail("expected `settle [TIMEOUT_SECONDS]`");
       step.kind = ScriptStep::Kind::kSettle;
     } else if (verb == "campaign") {
-      step.seconds = 10;
-      if (w.size() > 2 ||
-          (w.size() == 2 && (!parse_number(w[1], step.seconds) || step.seconds < 0)))
+      if (w.size() > 2 || !optional_timeout(1))
         return fail("expected `campaign [TIMEOUT_SECONDS]`");
       step.kind = ScriptStep::Kind::kCampaign;
     } else if (verb == "shot") {

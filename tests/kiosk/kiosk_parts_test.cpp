@@ -153,6 +153,13 @@ TEST_CASE("scripts parse taps holds waits and expectations and reject nonsense",
   CHECK((*campaign)[1].seconds == Approx(20));
   CHECK_FALSE(parse_script("campaign soon\n", "s.txt"));
   CHECK_FALSE(parse_script("campaign 1 2\n", "s.txt"));
+  // No wait is negative (found by fuzz_kiosk_script: `settle -4` was taken).
+  for (const char* negative : {"settle -4\n", "expect thanks -1\n", "campaign -0.5\n"})
+    CHECK_FALSE(parse_script(negative, "s.txt"));
+  auto settle = parse_script("settle\nsettle 0\n", "s.txt");
+  REQUIRE(settle);
+  CHECK((*settle)[0].seconds == Approx(10));
+  CHECK((*settle)[1].seconds == Approx(0));
 }
 
 TEST_CASE("counts are grouped by three as each language writes them", "[kiosk][i18n]") {
