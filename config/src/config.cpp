@@ -292,9 +292,9 @@ std::string read_setting(const Reader& r, const toml::node& v, const std::string
       // Part of every SigV4 signature: a wrong one fails each upload, not the start-up.
       std::string region = r.str(v, k);
       if (!is_region_name(region))  // also MinIO, Ceph, R2 (auto)
-        r.fail(v, k,
-               "expected a region name such as eu-west-1 or us-east-1, found '" + shown(region) +
-                   "'");
+        r.fail(
+            v, k,
+            "expected a region name such as eu-west-1 or us-east-1, found '" + shown(region) + "'");
       return region;
     }
     case SettingType::kText:
@@ -394,7 +394,8 @@ void read_status(const Reader& r, const toml::node& n, const std::string& key, S
                  if (!is_env_name(s.token_env))
                    r.fail(v, k,
                           "expected the name of an environment variable (secrets never go in the "
-                          "file), found '" + shown(s.token_env) + "'");
+                          "file), found '" +
+                              shown(s.token_env) + "'");
                }},
               {"interval_s",
                [&](const toml::node& v, const std::string& k) {
@@ -594,8 +595,8 @@ Config parse(const toml::table& root, const Reader& r) {
                          c.storage.min_free_mb = r.integer(v, k, 0, 1000000);
                        }}});
         }},
-       {"status", [&](const toml::node& n,
-                      const std::string& key) { read_status(r, n, key, c.status); }},
+       {"status",
+        [&](const toml::node& n, const std::string& key) { read_status(r, n, key, c.status); }},
        {"upload", [&](const toml::node& n, const std::string& key) {
           const toml::table* t = n.as_table();
           if (!t) r.fail(n, key, "expected a table [upload]");

@@ -227,9 +227,8 @@ void BackOffice::Impl::refresh() {
         local.last_pledge_ms = all->back().created_ms;
         local.last_pledge_name = all->back().first_name;
         local.last_pledge_photo = !all->back().photo_path.empty();
-        local.last_pledge_thumb = local.last_pledge_photo
-                                      ? thumbnail_of(ledger->photo_file(all->back()))
-                                      : nullptr;
+        local.last_pledge_thumb =
+            local.last_pledge_photo ? thumbnail_of(ledger->photo_file(all->back())) : nullptr;
       }
     }
     if (listed_done != local.done) {

@@ -36,7 +36,7 @@ class Composer;
 namespace pb::upload {
 class OutboxWorker;
 class CampaignCountWorker;
-}
+}  // namespace pb::upload
 
 namespace pb::kiosk {
 
@@ -150,7 +150,7 @@ class KioskApp {
   bool ignored_quit_logged_ = false;
   bool script_reported_ = false;
   bool camera_shown_ = false;
-  std::string thanks_reported_;  // pledge id last reported ("-" = not saved)
+  std::string thanks_reported_;   // pledge id last reported ("-" = not saved)
   std::string counter_reported_;  // the last counter line logged (report_counter)
   bool campaign_shown_ = false;   // the screen drawn last shows the campaign-wide count
 };

@@ -76,8 +76,7 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
       step.kind = ScriptStep::Kind::kExpect;
       step.target = w[1];
     } else if (verb == "settle") {
-      if (w.size() > 2 || !optional_timeout(1))
-        return fail("expected `settle [TIMEOUT_SECONDS]`");
+      if (w.size() > 2 || !optional_timeout(1)) return fail("expected `settle [TIMEOUT_SECONDS]`");
       step.kind = ScriptStep::Kind::kSettle;
     } else if (verb == "campaign") {
       if (w.size() > 2 || !optional_timeout(1))

@@ -536,7 +536,7 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   }
   const std::string name = s.first_name.text();
   // A failed save is not thanked for: the participant must not leave believing he pledged.
-  const std::string title = s.save_failed   ? v.tr("thanks.title_not_saved")
+  const std::string title = s.save_failed  ? v.tr("thanks.title_not_saved")
                             : name.empty() ? v.tr("thanks.title")
                                            : v.tr("thanks.title_named", {{"name", name}});
   p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, 900), kWhite,

@@ -38,10 +38,10 @@ struct View {
   const config::Config& config;
   const BoothStatus& status;
   CameraInfo camera;
-  SDL_Texture* preview = nullptr;    // live mirrored preview with the sign (4:5), or null
-  SDL_Texture* review = nullptr;     // the composed photo, or null while it is being made
-  SDL_Texture* qr = nullptr;         // THANKS' QR code, or null
-  std::optional<PointerInput> held;  // a press in progress (pressed look)
+  SDL_Texture* preview = nullptr;            // live mirrored preview with the sign (4:5), or null
+  SDL_Texture* review = nullptr;             // the composed photo, or null while it is being made
+  SDL_Texture* qr = nullptr;                 // THANKS' QR code, or null
+  std::optional<PointerInput> held;          // a press in progress (pressed look)
   SDL_Texture* last_pledge_thumb = nullptr;  // ADMIN: the photo "Delete last pledge" deletes
 
   const BoothState& s() const { return machine.state(); }

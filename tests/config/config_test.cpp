@@ -217,9 +217,8 @@ TEST_CASE("a folder given as the config file is an error naming it", "[config]")
 
 TEST_CASE("a key of another kind's section is named as unknown for this kind", "[config]") {
   try {
-    parse_config(
-        "[[upload.targets]]\nkind = \"file\"\npath = \"/tmp/x\"\nbucket = \"pledges\"\n",
-        "booth.toml");
+    parse_config("[[upload.targets]]\nkind = \"file\"\npath = \"/tmp/x\"\nbucket = \"pledges\"\n",
+                 "booth.toml");
     FAIL("accepted an s3 key in a file target");
   } catch (const ConfigError& e) {
     CHECK(e.line() == 4);

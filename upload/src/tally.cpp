@@ -13,8 +13,8 @@ using nlohmann::json;
 std::string clean_part(const std::string& s) {
   std::string out = s;
   for (char& c : out)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.' || c == '~'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.' || c == '~'))
       c = '-';
   if (out.empty() || out == "." || out == "..") out = "-";
   return out;
@@ -31,8 +31,10 @@ bool too_deep(std::string_view text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -74,15 +76,14 @@ std::string tally_key(const std::string& prefix, const std::string& event,
                       const std::string& booth) {
   std::string p;
   for (char c : prefix)
-    p += ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.' || c == '~' || c == '/')
+    p += ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.' || c == '~' || c == '/')
              ? c
              : '-';
   while (!p.empty() && p.back() == '/') p.pop_back();
   while (!p.empty() && p.front() == '/') p.erase(0, 1);
   for (auto at = p.find(".."); at != std::string::npos; at = p.find("..")) p[at] = '-';
-  return (p.empty() ? "" : p + "/") + clean_part(event) + "/_booths/" + clean_part(booth) +
-         ".json";
+  return (p.empty() ? "" : p + "/") + clean_part(event) + "/_booths/" + clean_part(booth) + ".json";
 }
 
 std::string tally_document(const store::TallyCounts& c) {
@@ -127,8 +128,7 @@ std::optional<store::TallyCounts> parse_tally_document(std::string_view text, st
   if (!counts_map(j, "answers", c.answers) || !counts_map(j, "locales", c.locales))
     return fail("answers or locales are not counts");
   auto days = j.find("days");
-  if (days == j.end() || !days->is_object() || days->size() > kMaxEntries)
-    return fail("no days");
+  if (days == j.end() || !days->is_object() || days->size() > kMaxEntries) return fail("no days");
   for (const auto& [day, d] : days->items()) {
     store::DayCounts dc;
     if (day.size() != 10 || !d.is_object() || !count_of(d, "pledges", dc.pledges) ||

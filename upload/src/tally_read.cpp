@@ -65,15 +65,14 @@ class Reader {
       if (o.verdict != Verdict::kOk)
         return Status::error(
             o.verdict == Verdict::kFail ? Status::Code::kRejected : Status::Code::kUnavailable,
-            clean_message("listing " + (dir.empty() ? "/" : dir) + ": " + o.message,
-                          t_.secrets()));
+            clean_message("listing " + (dir.empty() ? "/" : dir) + ": " + o.message, t_.secrets()));
       if (r.status == 404) return all;
       ListingPage page = t_.parse_list(r.body, dir);
       if (!page.ok)
-        return Status::error(Status::Code::kRejected,
-                             clean_message("listing " + (dir.empty() ? "/" : dir) + ": " +
-                                               page.error,
-                                           t_.secrets()));
+        return Status::error(
+            Status::Code::kRejected,
+            clean_message("listing " + (dir.empty() ? "/" : dir) + ": " + page.error,
+                          t_.secrets()));
       for (auto& e : page.entries) all.push_back(std::move(e));
       if (all.size() > kMaxListingEntries)
         return Status::error(Status::Code::kRejected, "listing " + dir + ": too many entries");
@@ -90,8 +89,8 @@ class Reader {
     auto doc = parse_tally_document(body, &why);
     if (!doc) return skip(key, why);
     if (doc->event != event || doc->booth != booth)
-      return skip(key, "its event or booth (" + doc->event + ", " + doc->booth +
-                           ") differs from its name");
+      return skip(
+          key, "its event or booth (" + doc->event + ", " + doc->booth + ") differs from its name");
     out_.documents.push_back(std::move(*doc));
   }
   void skip(const std::string& key, const std::string& why) {
