@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 
 namespace pb::kiosk {
 namespace {
@@ -77,16 +78,27 @@ FrameStats::FrameStats() : prev_start_(Clock::now()) {
   times_.reserve(1 << 16);
 }
 
-void FrameStats::record(Clock::time_point start, Clock::time_point end, bool in_flight) {
+void FrameStats::record(Clock::time_point start, Clock::time_point end, bool in_flight,
+                        const char* screen, const char* slowest_phase) {
   const double work = std::chrono::duration<double, std::milli>(end - start).count();
   const double interval = std::chrono::duration<double, std::milli>(start - prev_start_).count();
   prev_start_ = start;
-  if (times_.size() < times_.capacity()) times_.push_back({work, interval, in_flight});
+  if (times_.size() < times_.capacity())
+    times_.push_back({work, interval, in_flight, screen, slowest_phase});
 }
 
 std::string FrameStats::summary_json() const {
   std::vector<double> all_work, all_int, save_work, save_int;
+  // A frame over two refresh intervals is a visible stutter: where it came from. Its own
+  // work is the frame's (the interval ends when the next frame starts).
+  constexpr double kStutterMs = 2 * 1000.0 / 60;
+  std::map<std::string, int> stutters;
+  std::size_t stutter_count = 0;
   for (std::size_t i = 10; i < times_.size(); ++i) {
+    if (times_[i].work > kStutterMs) {
+      ++stutter_count;
+      ++stutters[std::string(times_[i].screen) + "/" + times_[i].phase];
+    }
     all_work.push_back(times_[i].work);
     all_int.push_back(times_[i].interval);
     if (times_[i].in_flight) {
@@ -106,7 +118,15 @@ std::string FrameStats::summary_json() const {
       percentile(all_int, 0.5), percentile(all_int, 0.99), save_work.size(),
       percentile(save_work, 0.5), percentile(save_work, 0.99), percentile(save_int, 0.5),
       percentile(save_int, 0.99));
-  return summary;
+  std::string out(summary);
+  out.pop_back();  // the closing brace: the stutters follow
+  out += ", \"work_over_33ms\": " + std::to_string(stutter_count) + ", \"work_over_33ms_by\": {";
+  const char* sep = "";
+  for (const auto& [where, n] : stutters) {
+    out += std::string(sep) + "\"" + where + "\": " + std::to_string(n);
+    sep = ", ";
+  }
+  return out + "}}";
 }
 
 }  // namespace pb::kiosk

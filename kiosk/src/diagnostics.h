@@ -53,20 +53,47 @@ class Screenshots {
   ScreenshotWriter writer_;
 };
 
+// Which step of one frame took longest: mark() after each step with a static name.
+class FramePhases {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit FramePhases(Clock::time_point start) : last_(start) {}
+  void mark(const char* phase) {
+    const auto t = Clock::now();
+    if (t - last_ > longest_) {
+      longest_ = t - last_;
+      slowest_ = phase;
+    }
+    last_ = t;
+  }
+  const char* slowest() const { return slowest_; }
+
+ private:
+  Clock::time_point last_;
+  Clock::duration longest_{0};
+  const char* slowest_ = "";
+};
+
 // Frame work and interval times; the summary leaves out the first frames (start-up).
 class FrameStats {
  public:
   using Clock = std::chrono::steady_clock;
   FrameStats();
-  // One frame: when it started, when its work ended, whether the back office was busy.
-  void record(Clock::time_point start, Clock::time_point end, bool in_flight);
-  // p50/p99 of work and interval, overall and with the back office busy, as one JSON line.
+  // One frame: when it started, when its work ended, whether the back office was busy, and
+  // (static strings) the screen it drew and its slowest step (FramePhases).
+  void record(Clock::time_point start, Clock::time_point end, bool in_flight,
+              const char* screen = "", const char* slowest_phase = "");
+  // p50/p99 of work and interval, overall and with the back office busy, and how many
+  // frames took over two refresh intervals (33.4 ms), by "screen/slowest step", as one
+  // JSON line.
   std::string summary_json() const;
 
  private:
   struct FrameTime {
     double work, interval;
     bool in_flight;  // the back office was composing or saving
+    const char* screen;
+    const char* phase;
   };
   std::vector<FrameTime> times_;
   Clock::time_point prev_start_;

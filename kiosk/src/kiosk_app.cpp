@@ -195,16 +195,25 @@ int KioskApp::run() {
     if (g_terminate) running_ = false;
     service_->watchdog(frame_start);
 
+    FramePhases phases(frame_start);
     if (!read_input(now)) return kDisplayLost;
+    phases.mark("input");
     take_office_results(now);
+    phases.mark("results");
     watch_camera(now);
     advance_time(now);
+    phases.mark("time");
     update_preview();
+    phases.mark("preview");
     draw(now);
+    phases.mark("draw");
     take_screenshots(now);
+    phases.mark("screenshots");
     if (!present()) return kDisplayLost;
+    phases.mark("present");
     play_script(now);
-    pace(frame_start);
+    phases.mark("script");
+    pace(frame_start, phases.slowest());
   }
   return finish();
 }
@@ -464,9 +473,10 @@ bool KioskApp::settled() const {
 }
 
 // 10. Pacing and frame times.
-void KioskApp::pace(Clock::time_point frame_start) {
+void KioskApp::pace(Clock::time_point frame_start, const char* slowest_phase) {
   const auto frame_end = Clock::now();
-  frame_stats_.record(frame_start, frame_end, office_->busy());
+  frame_stats_.record(frame_start, frame_end, office_->busy(), to_string(machine_->state().screen),
+                      slowest_phase);
   const double work = std::chrono::duration<double, std::milli>(frame_end - frame_start).count();
   // With vsync, present already waited; without (offscreen, software), pace to ~60 Hz.
   if (work < kFrameMs) SDL_Delay(kFrameMs - static_cast<Uint32>(work));

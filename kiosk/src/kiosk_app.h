@@ -80,7 +80,7 @@ class KioskApp {
   void take_screenshots(Millis now);
   bool present();  // false: the display is gone
   void play_script(Millis now);
-  void pace(Clock::time_point frame_start);
+  void pace(Clock::time_point frame_start, const char* slowest_phase);
   int finish();
 
   // One event into the machine, and its commands carried out.

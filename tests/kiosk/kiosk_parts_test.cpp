@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "diagnostics.h"
 #include "pb/admin_pin.h"
 #include "pb/booth_machine.h"
 #include "pb/config.h"
@@ -331,4 +332,35 @@ TEST_CASE("a string table without its language section is refused at start-up", 
   auto s = Strings::load(dir.path());
   REQUIRE_FALSE(s);
   CHECK(s.status().message().find("xx.toml") != std::string::npos);
+}
+
+TEST_CASE("frame times name the screen and the step of every frame over two refresh intervals",
+          "[kiosk][frames]") {
+  using pb::kiosk::FramePhases;
+  using pb::kiosk::FrameStats;
+  using namespace std::chrono_literals;
+  FramePhases phases(FrameStats::Clock::now() - 1h);  // "input" took an hour
+  phases.mark("input");
+  phases.mark("draw");
+  CHECK(std::string(phases.slowest()) == "input");
+
+  FrameStats stats;
+  auto t = FrameStats::Clock::now();
+  // Start-up frames are left out of the summary, slow or not.
+  for (int i = 0; i < 10; ++i, t += 100ms) stats.record(t, t + 90ms, false, "attract", "draw");
+  for (int i = 0; i < 20; ++i, t += 17ms) stats.record(t, t + 2ms, false, "attract", "draw");
+  stats.record(t, t + 60ms, false, "details", "preview");
+  t += 61ms;
+  stats.record(t, t + 34ms, true, "details", "preview");
+  t += 35ms;
+  stats.record(t, t + 40ms, false, "countdown", "present");
+  t += 41ms;
+  stats.record(t, t + 33ms, false, "countdown", "preview");  // under 33.4 ms: no stutter
+  const std::string json = stats.summary_json();
+  INFO(json);
+  CHECK(json.find("\"frames\": 24,") != std::string::npos);
+  CHECK(json.find("\"work_over_33ms\": 3,") != std::string::npos);
+  CHECK(json.find("\"work_over_33ms_by\": {\"countdown/present\": 1, \"details/preview\": 2}}") !=
+        std::string::npos);
+  CHECK(json.back() == '}');
 }
