@@ -37,13 +37,17 @@ std::optional<PointerInput> TouchAdapter::press_ended() {
 std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter& painter,
                                                SDL_Window* window, std::uint32_t now_ms) {
   float x = 0, y = 0;
+  // A press starts when the finger went down (the event's time), not when a frame got to
+  // it: after a slow frame a hold would otherwise come out shorter and turn into a tap.
+  const std::uint32_t at =
+      e.common.timestamp != 0 && e.common.timestamp <= now_ms ? e.common.timestamp : now_ms;
   switch (e.type) {
     case SDL_MOUSEBUTTONDOWN:
       if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;
       to_design(painter, window, static_cast<float>(e.button.x), static_cast<float>(e.button.y), x,
                 y);
       finger_ = -1;
-      return press_started(x, y, now_ms);
+      return press_started(x, y, at);
     case SDL_MOUSEBUTTONUP:
       if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;
       if (finger_ != -1) break;
@@ -54,7 +58,7 @@ std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter
       SDL_GetWindowSize(window, &ww, &wh);
       to_design(painter, window, e.tfinger.x * static_cast<float>(ww),
                 e.tfinger.y * static_cast<float>(wh), x, y);
-      press_started(x, y, now_ms);
+      press_started(x, y, at);
       finger_ = static_cast<std::int64_t>(e.tfinger.fingerId);
       return std::nullopt;
     }
