@@ -201,6 +201,7 @@ int KioskApp::run() {
     take_office_results(now);
     phases.mark("results");
     watch_camera(now);
+    phases.mark("camera");
     advance_time(now);
     phases.mark("time");
     update_preview();
