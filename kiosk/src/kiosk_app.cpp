@@ -111,6 +111,11 @@ int KioskApp::start() {
       [&strings](const std::string& l, const std::string& k) { return strings.get(l, k); });
   t0_ = ticks();
   machine_ = std::make_unique<BoothMachine>(machine_options(cfg_, *strings_), t0_);
+  // The plain sign in the preview, drawn while the booth starts: ATTRACT's first frames wait
+  // for it otherwise.
+  if (composer_)
+    composer_->prepare(preview_px_,
+                       {"", "", strings_->get(machine_->state().locale, "sign.blank")});
   service_.emplace(ServiceNotifier::from_environment());
   return 0;
 }
@@ -172,6 +177,10 @@ int KioskApp::open_window() {
     pb::log::warn(pb::log::cat("kiosk: no renderer: ", SDL_GetError()));
     return kStartFailed;
   }
+  if (SDL_RendererInfo info{}; SDL_GetRendererInfo(renderer_.get(), &info) == 0)
+    pb::log::info(pb::log::cat("kiosk: renderer ", info.name ? info.name : "?",
+                               (info.flags & SDL_RENDERER_SOFTWARE) ? " (software)" : "",
+                               (info.flags & SDL_RENDERER_PRESENTVSYNC) ? ", vsync" : ""));
   SDL_DisableScreenSaver();
   if (!opt_.windowed) {
     SDL_SetWindowKeyboardGrab(window_.get(), SDL_TRUE);
@@ -238,14 +247,21 @@ bool KioskApp::read_input(Millis now) {
             pb::log::cat("kiosk: lockdown: ignored ", (quit ? "a quit request" : "a key")));
       ignored_quit_logged_ = true;
     }
-    if (auto in = touch_.feed(e, *painter_, window_.get(), static_cast<std::uint32_t>(now))) {
-      if (const Hit* h = hit_at(hits_, in->x, in->y, false)) feed(Tap{h->target}, now);
-    }
+    if (auto in = touch_.feed(e, *painter_, window_.get(), static_cast<std::uint32_t>(now)))
+      feed_pointer(*in, now);
   }
-  if (auto in = touch_.poll(static_cast<std::uint32_t>(now))) {
-    if (const Hit* h = hit_at(hits_, in->x, in->y, true)) feed(LongPress{h->target}, now);
-  }
+  if (auto in = touch_.poll(static_cast<std::uint32_t>(now))) feed_pointer(*in, now);
   return true;
+}
+
+void KioskApp::feed_pointer(const PointerInput& in, Millis now) {
+  const bool long_press = in.kind == PointerInput::Kind::kLongPress;
+  const Hit* h = hit_at(hits_, in.x, in.y, long_press);
+  if (!h) return;
+  if (long_press)
+    feed(LongPress{h->target}, now);
+  else
+    feed(Tap{h->target}, now);
 }
 
 // 2. What the back office finished.
@@ -330,10 +346,21 @@ void KioskApp::update_preview() {
                                         : strings_->get(s.locale, "answer." + s.answer_pick);
   }
   const std::string sign_key = text.name + "\n" + text.answer + "\n" + text.blank;
-  // Redrawn only for a new camera frame or new sign text: without a GPU each texture
-  // upload costs milliseconds, so the framing moves at the camera's rate, not the screen's.
-  if (!frame || (frame->sequence == shown_seq_ && sign_key == shown_sign_)) return;
-  if (frame->sequence != shown_seq_) {
+  // Redrawn only for a new camera frame or a new sign text that is drawn: without a GPU each
+  // texture upload costs milliseconds, so the framing moves at the camera's rate, not the
+  // screen's. A typed letter's text is drawn on the composer's thread; until it is, the
+  // preview keeps the text before it (drawing it here took 60-260 ms of a frame).
+  const bool new_frame = frame && frame->sequence != shown_seq_;
+  const bool new_text = sign_key != shown_sign_;
+  sign_pending_ = new_text;
+  if (!frame || (!new_frame && !new_text)) return;
+  // A plain sign is never left waiting: the texture may still hold the last participant's name.
+  const bool words = !text.name.empty() || !text.answer.empty();
+  if (!new_frame && words && composer_ && !composer_->preview_ready(preview_px_, text)) {
+    composer_->prepare(preview_px_, text);
+    return;
+  }
+  if (new_frame) {
     tracker_->offer(frame);
     // The framing eases toward the participant's face, as the photo will frame it.
     shown_framing_ = follow_.step(tracker_->latest().face, frame->bgr.size(), Clock::now());
@@ -341,9 +368,10 @@ void KioskApp::update_preview() {
   void* pixels = nullptr;
   int pitch = 0;
   if (SDL_LockTexture(preview_.get(), nullptr, &pixels, &pitch) != 0) return;
+  bool shows_text = true;
   if (composer_) {
-    composer_->preview(frame->bgr, text, static_cast<std::uint8_t*>(pixels), pitch, preview_px_,
-                       shown_framing_);
+    shows_text = composer_->preview_latest(frame->bgr, text, static_cast<std::uint8_t*>(pixels),
+                                           pitch, preview_px_, shown_framing_);
   } else {  // no sign frame: the mirrored camera image alone
     const cv::Mat& src = frame->bgr;
     const int cw = std::min(src.cols, src.rows * preview_px_.width / preview_px_.height);
@@ -355,7 +383,8 @@ void KioskApp::update_preview() {
   }
   SDL_UnlockTexture(preview_.get());
   shown_seq_ = frame->sequence;
-  shown_sign_ = sign_key;
+  if (shows_text) shown_sign_ = sign_key;
+  sign_pending_ = !shows_text;
   preview_valid_ = true;
 }
 
@@ -398,7 +427,7 @@ void KioskApp::take_screenshots(Millis now) {
   const BoothState& s = machine_->state();
   if (entry_shot_pending_) {
     bool ready = frames_in_screen_ >= 2;
-    if (shows_preview(s.screen)) ready = ready && preview_valid_;
+    if (shows_preview(s.screen)) ready = ready && preview_valid_ && !sign_pending_;
     if (s.screen == Screen::kReview) ready = ready && review_;
     if (s.screen == Screen::kThanks) ready = ready && !s.saving;
     if (s.screen == Screen::kCountdown) ready = ready && machine_->countdown_digit(now) > 0;
@@ -407,8 +436,13 @@ void KioskApp::take_screenshots(Millis now) {
       entry_shot_pending_ = false;
     }
   }
+  // A named shot shows the sign with what was typed (a few frames at most), as a person sees
+  // it once he stops typing.
+  if (named_shots_.empty() || (shows_preview(s.screen) && sign_pending_ && ++shot_waited_ < 180))
+    return;
   for (const auto& name : named_shots_) shots_->capture(renderer_.get(), name + "-" + s.locale);
   named_shots_.clear();
+  shot_waited_ = 0;
 }
 
 // 8. Present, and tell the service manager what the booth has shown.
@@ -452,7 +486,7 @@ void KioskApp::report_thanks(const BoothState& st) {
 
 // 9. The script, between frames.
 void KioskApp::play_script(Millis now) {
-  if (!script_ || entry_shot_pending_) return;
+  if (!script_ || entry_shot_pending_ || !named_shots_.empty()) return;
   script_->step({window_.get(), *painter_, hits_, machine_->state().screen, now,
                  [this](const std::string& name) { named_shots_.push_back(name); }, settled(),
                  campaign_shown_});
@@ -470,7 +504,8 @@ void KioskApp::play_script(Millis now) {
 bool KioskApp::settled() const {
   const BoothState& s = machine_->state();
   return !s.pin_checking && !s.saving && !s.waiting_for_still && !office_->busy() &&
-         !(s.screen == Screen::kReview && !s.review_ready);
+         !(s.screen == Screen::kReview && !s.review_ready) &&
+         !(shows_preview(s.screen) && sign_pending_);
 }
 
 // 10. Pacing and frame times.

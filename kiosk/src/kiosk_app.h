@@ -76,6 +76,7 @@ class KioskApp {
   void watch_camera(Millis now);
   void advance_time(Millis now);
   void update_preview();
+  void feed_pointer(const PointerInput& in, Millis now);
   void draw(Millis now);
   void take_screenshots(Millis now);
   bool present();  // false: the display is gone
@@ -139,7 +140,9 @@ class KioskApp {
   std::shared_ptr<const camera::Frame> still_;
   bool preview_valid_ = false;
   std::uint64_t shown_seq_ = 0;
-  std::string shown_sign_;
+  std::string shown_sign_;     // the sign text the preview shows
+  bool sign_pending_ = false;  // the sign text changed and the preview does not show it yet
+  int shot_waited_ = 0;        // frames a named shot waited for the sign text
   std::optional<cv::Rect> shown_framing_;  // the face the preview is framed on (eased)
   std::vector<Hit> hits_;
   Screen last_screen_ = Screen::kAttract;

@@ -79,7 +79,7 @@ void ScriptPlayer::step(const Env& env) {
         // Judged from the next frame on, once the taps just sent have been handled.
         if (elapsed == 0 || !env.settled) {
           if (elapsed < static_cast<Millis>(s.seconds * 1000)) return;
-          return fail(s, "still busy (a PIN check, compose or save) after " +
+          return fail(s, "still busy (a PIN check, compose, save or sign text) after " +
                              std::to_string(s.seconds) + " s");
         }
         break;

@@ -37,7 +37,7 @@ class ScriptPlayer {
     Screen screen;
     Millis now;
     std::function<void(const std::string&)> shot;
-    bool settled;   // nothing in flight: no PIN check, compose or save
+    bool settled;   // nothing in flight: no PIN check, compose or save, no sign text drawing
     bool campaign;  // the screen shows the campaign-wide count
   };
   // Runs the steps that are due; returns when one has to wait for a later frame.

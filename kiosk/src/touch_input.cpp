@@ -26,12 +26,16 @@ std::optional<PointerInput> TouchAdapter::press_started(float x, float y, std::u
   return std::nullopt;
 }
 
-std::optional<PointerInput> TouchAdapter::press_ended() {
+std::optional<PointerInput> TouchAdapter::press_ended(std::uint32_t at_ms) {
   if (!down_) return std::nullopt;
   down_ = false;
   finger_ = -1;
   if (long_fired_) return std::nullopt;
-  return PointerInput{PointerInput::Kind::kTap, x_, y_};
+  // Held long enough, though no frame polled while it was (both events came in one slow
+  // frame): it was a long press all the same.
+  const bool held_long = at_ms >= since_ && at_ms - since_ >= long_press_ms_;
+  return PointerInput{held_long ? PointerInput::Kind::kLongPress : PointerInput::Kind::kTap, x_,
+                      y_};
 }
 
 std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter& painter,
@@ -51,7 +55,7 @@ std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter
     case SDL_MOUSEBUTTONUP:
       if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;
       if (finger_ != -1) break;
-      return press_ended();
+      return press_ended(at);
     case SDL_FINGERDOWN: {
       if (down_) break;  // one finger at a time: the first one wins
       int ww = 1, wh = 1;
@@ -64,7 +68,7 @@ std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter
     }
     case SDL_FINGERUP:
       if (!down_ || finger_ != static_cast<std::int64_t>(e.tfinger.fingerId)) break;
-      return press_ended();
+      return press_ended(at);
     default:
       break;
   }

@@ -19,7 +19,10 @@ struct PointerInput {
 class TouchAdapter {
  public:
   explicit TouchAdapter(std::uint32_t long_press_ms = 3000) : long_press_ms_(long_press_ms) {}
-  // Feeds one SDL event; a tap comes out when a press ends.
+  // Feeds one SDL event; a tap comes out when a press ends, or a long press when it ended
+  // the long-press time after it started and poll() had no frame in between. Presses are
+  // timed by the events' own timestamps (now_ms when an event has none or one from the
+  // future), so a slow frame neither shortens nor lengthens a hold.
   std::optional<PointerInput> feed(const SDL_Event& e, const Painter& painter, SDL_Window* window,
                                    std::uint32_t now_ms);
   // A long press comes out while the press is still held.
@@ -29,7 +32,7 @@ class TouchAdapter {
 
  private:
   std::optional<PointerInput> press_started(float x, float y, std::uint32_t now_ms);
-  std::optional<PointerInput> press_ended();
+  std::optional<PointerInput> press_ended(std::uint32_t at_ms);
 
   std::uint32_t long_press_ms_;
   bool down_ = false;

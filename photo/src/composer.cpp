@@ -1,8 +1,11 @@
 // Composing the photo and the live preview: crop, scale, sign overlay, mirrored ARGB.
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -47,6 +50,11 @@ bool same_text(const SignText& a, const SignText& b) {
 bool is_empty(const SignText& t) {
   return t.name.empty() && t.answer.empty() && t.blank.empty();
 }
+// A sign with nobody's words on it (the blank line at most): what every participant starts
+// from, so its overlays stay cached.
+bool is_plain(const SignText& t) {
+  return t.name.empty() && t.answer.empty();
+}
 
 // Scales src into dst's size; area averaging when shrinking, bilinear when growing.
 void scale_into(const cv::Mat& src, cv::Mat& dst, cv::Size size) {
@@ -74,28 +82,130 @@ struct Composer::Impl {
     std::shared_ptr<const SparseOverlay> overlay;
     cv::Point at;
   };
-  mutable std::mutex mu;             // guards cache
-  mutable std::deque<Cached> cache;  // preview overlays, newest first, a few entries
+  static constexpr std::size_t kCached = 4;  // overlays with words, newest first
+  static constexpr std::size_t kPlain = 4;   // plain signs (one per size and language)
+  mutable std::mutex mu;                     // guards cache, plain, shown and the drawer's state
+  mutable std::deque<Cached> cache;
+  mutable std::deque<Cached> plain;
+  mutable std::optional<Cached> shown;  // what preview_latest() last put on screen
 
-  // The overlay for (size, text), from the cache or freshly made.
-  std::pair<std::shared_ptr<const SparseOverlay>, cv::Point> overlay_for(
-      cv::Size size, const SignText& text) const {
+  // The drawer: one thread that draws the overlay preview_latest() asked for last.
+  mutable std::condition_variable wake;   // the drawer: something is wanted, or stop
+  mutable std::condition_variable drawn;  // the drawer finished one
+  mutable std::optional<Cached> wanted;   // size and text only
+  mutable std::optional<Cached> drawing;  // size and text only
+  mutable bool stopping = false;
+  mutable std::thread drawer;
+
+  ~Impl() {
     {
       std::lock_guard lock(mu);
-      for (const auto& c : cache)
-        if (c.size == size && same_text(c.text, text)) return {c.overlay, c.at};
+      stopping = true;
     }
+    wake.notify_all();
+    if (drawer.joinable()) drawer.join();
+  }
+
+  // Under mu.
+  const Cached* find(cv::Size size, const SignText& text) const {
+    for (const auto* list : {&plain, &cache})
+      for (const auto& c : *list)
+        if (c.size == size && same_text(c.text, text)) return &c;
+    return nullptr;
+  }
+
+  // Draws the overlay for (size, text) and caches it. Costs tens to hundreds of ms (text).
+  Cached draw(cv::Size size, const SignText& text) const {
     PlacedSign p = size == out
                        ? PlacedSign{placed_out.rgba.clone(), placed_out.at, placed_out.scale}
                        : place_sign(sign->impl(), size);
     draw_sign_text(sign->impl(), text, p);
     Cached c{size, text, std::make_shared<const SparseOverlay>(SparseOverlay::build(p.rgba)), p.at};
     std::lock_guard lock(mu);
-    cache.push_front(c);
-    if (cache.size() > 4) cache.pop_back();
+    if (const Cached* had = find(size, text)) return *had;  // drawn meanwhile by another thread
+    auto& list = is_plain(text) ? plain : cache;
+    list.push_front(c);
+    if (list.size() > (is_plain(text) ? kPlain : kCached)) list.pop_back();
+    return c;
+  }
+
+  // The overlay for (size, text), from the cache or freshly made.
+  std::pair<std::shared_ptr<const SparseOverlay>, cv::Point> overlay_for(
+      cv::Size size, const SignText& text) const {
+    {
+      std::lock_guard lock(mu);
+      if (const Cached* c = find(size, text)) return {c->overlay, c->at};
+    }
+    const Cached c = draw(size, text);
     return {c.overlay, c.at};
   }
+
+  // The overlay for (size, text): cached, or the one the drawer is drawing right now, or
+  // drawn here.
+  Cached draw_or_wait(cv::Size size, const SignText& text) const {
+    {
+      std::unique_lock lock(mu);
+      drawn.wait(lock, [&] {
+        return find(size, text) || !drawing || drawing->size != size ||
+               !same_text(drawing->text, text);
+      });
+      if (const Cached* c = find(size, text)) return *c;
+    }
+    return draw(size, text);
+  }
+
+  // Under mu: asks the drawer for (size, text), replacing what it was asked for before.
+  void request(cv::Size size, const SignText& text) const {
+    if (drawing && drawing->size == size && same_text(drawing->text, text)) return;
+    wanted = Cached{size, text, nullptr, {}};
+    if (!drawer.joinable()) drawer = std::thread([this] { drawer_loop(); });
+    wake.notify_one();
+  }
+
+  void drawer_loop() const {
+    std::unique_lock lock(mu);
+    for (;;) {
+      wake.wait(lock, [this] { return stopping || wanted; });
+      if (stopping) return;
+      drawing = std::move(wanted);
+      wanted.reset();
+      if (!find(drawing->size, drawing->text)) {
+        lock.unlock();
+        draw(drawing->size, drawing->text);
+        lock.lock();
+      }
+      drawing.reset();
+      drawn.notify_all();
+    }
+  }
 };
+
+namespace {
+
+// The mirrored camera image (or black) as ARGB8888 into dst, cropped to size's aspect
+// around `face`.
+void draw_camera(const cv::Mat& camera_bgr, std::uint8_t* dst, int pitch, cv::Size size,
+                 const std::optional<cv::Rect>& face) {
+  if (camera_bgr.empty() || camera_bgr.type() != CV_8UC3) {
+    // No picture: opaque black behind the sign.
+    cv::Mat(size, CV_8UC4, dst, static_cast<std::size_t>(pitch)).setTo(cv::Scalar(0, 0, 0, 255));
+    return;
+  }
+  const cv::Rect crop = crop_rect(camera_bgr.size(), size, face);
+  cv::Mat src = camera_bgr(crop);
+  thread_local cv::Mat scaled;  // reused across frames on the calling (UI) thread
+  if (src.size() != size) {
+    scale_into(src, scaled, size);
+    src = scaled;
+  }
+  // Convert, then mirror in place: both are OpenCV's SIMD paths (4x faster than one
+  // scalar pass doing both).
+  cv::Mat out(size, CV_8UC4, dst, static_cast<std::size_t>(pitch));
+  cv::cvtColor(src, out, cv::COLOR_BGR2BGRA);
+  cv::flip(out, out, 1);
+}
+
+}  // namespace
 
 Composer::Composer(std::shared_ptr<const SignFrame> sign, Aspect aspect,
                    std::shared_ptr<const FaceFinder> faces)
@@ -139,25 +249,41 @@ Result<Photo> Composer::compose(const cv::Mat& camera_bgr, const SignText& text,
 void Composer::preview(const cv::Mat& camera_bgr, const SignText& text, std::uint8_t* dst,
                        int pitch, cv::Size size, const std::optional<cv::Rect>& face) const {
   if (!dst || size.width <= 0 || size.height <= 0 || pitch < size.width * 4) return;
-  if (camera_bgr.empty() || camera_bgr.type() != CV_8UC3) {
-    // No picture: opaque black behind the sign.
-    cv::Mat(size, CV_8UC4, dst, static_cast<std::size_t>(pitch)).setTo(cv::Scalar(0, 0, 0, 255));
-  } else {
-    const cv::Rect crop = crop_rect(camera_bgr.size(), size, face);
-    cv::Mat src = camera_bgr(crop);
-    thread_local cv::Mat scaled;  // reused across frames on the calling (UI) thread
-    if (src.size() != size) {
-      scale_into(src, scaled, size);
-      src = scaled;
-    }
-    // Convert, then mirror in place: both are OpenCV's SIMD paths (4x faster than one
-    // scalar pass doing both).
-    cv::Mat out(size, CV_8UC4, dst, static_cast<std::size_t>(pitch));
-    cv::cvtColor(src, out, cv::COLOR_BGR2BGRA);
-    cv::flip(out, out, 1);
-  }
+  draw_camera(camera_bgr, dst, pitch, size, face);
   const auto [overlay, at] = impl_->overlay_for(size, text);
   overlay->apply_bgra(dst, pitch, size, at);
+}
+
+bool Composer::preview_latest(const cv::Mat& camera_bgr, const SignText& text, std::uint8_t* dst,
+                              int pitch, cv::Size size, const std::optional<cv::Rect>& face) const {
+  if (!dst || size.width <= 0 || size.height <= 0 || pitch < size.width * 4) return false;
+  Impl::Cached use;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (const Impl::Cached* c = impl_->find(size, text)) {
+      use = *c;
+    } else if (!is_plain(text) && impl_->shown && impl_->shown->size == size) {
+      impl_->request(size, text);
+      use = *impl_->shown;
+    }
+  }
+  if (!use.overlay) use = impl_->draw_or_wait(size, text);  // nothing may stand in for it
+  draw_camera(camera_bgr, dst, pitch, size, face);
+  use.overlay->apply_bgra(dst, pitch, size, use.at);
+  std::lock_guard lock(impl_->mu);
+  impl_->shown = use;
+  return same_text(use.text, text);
+}
+
+bool Composer::preview_ready(cv::Size size, const SignText& text) const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->find(size, text) != nullptr;
+}
+
+void Composer::prepare(cv::Size size, const SignText& text) const {
+  if (size.width <= 0 || size.height <= 0) return;
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->find(size, text)) impl_->request(size, text);
 }
 
 void copy_to_argb(const cv::Mat& bgr, std::uint8_t* dst, int pitch) {

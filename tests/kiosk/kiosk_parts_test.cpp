@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "diagnostics.h"
+#include "painter.h"
 #include "pb/admin_pin.h"
 #include "pb/booth_machine.h"
 #include "pb/config.h"
@@ -19,6 +20,7 @@
 #include "pb/sound.h"
 #include "pb/thanks_info.h"
 #include "test_support.h"
+#include "touch_input.h"
 
 using namespace pb::kiosk;
 
@@ -363,4 +365,77 @@ TEST_CASE("frame times name the screen and the step of every frame over two refr
   CHECK(json.find("\"work_over_33ms_by\": {\"countdown/present\": 1, \"details/preview\": 2}}") !=
         std::string::npos);
   CHECK(json.back() == '}');
+}
+
+namespace {
+
+// A press or release of the left mouse button at design point (x, y) on a 1920x1080 window,
+// stamped as SDL stamps it when the event is queued.
+SDL_Event mouse_event(Uint32 type, Uint32 timestamp, int x = 960, int y = 540) {
+  SDL_Event e{};
+  e.type = type;
+  e.button.timestamp = timestamp;
+  e.button.which = 0;
+  e.button.button = SDL_BUTTON_LEFT;
+  e.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+  e.button.x = x;
+  e.button.y = y;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("a press is timed from its events so a slow frame neither shortens nor loses a hold",
+          "[kiosk][touch]") {
+  ::setenv("SDL_VIDEODRIVER", "offscreen", 0);
+  // A plain memory framebuffer: no GL driver is loaded (and unloaded with leaks LSan cannot
+  // attribute) for a test of input mapping.
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  REQUIRE(SDL_InitSubSystem(SDL_INIT_VIDEO) == 0);
+  SDL_Window* window = SDL_CreateWindow("touch", 0, 0, 1920, 1080, SDL_WINDOW_HIDDEN);
+  REQUIRE(window);
+  SDL_Renderer* renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_SOFTWARE);
+  REQUIRE(renderer);
+  {
+    Painter painter(renderer, "/nonexistent");  // no fonts needed: input mapping only
+    painter.begin_frame();
+    TouchAdapter touch(3000);
+    using Kind = PointerInput::Kind;
+
+    SECTION("a press read by a frame 900 ms late fires its long press 3 s after the press") {
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONDOWN, 1000), painter, window, 1900));
+      CHECK_FALSE(touch.poll(3999));
+      const auto held = touch.poll(4000);  // timed from the frame (1900) this was 2.1 s
+      REQUIRE(held);
+      CHECK(held->kind == Kind::kLongPress);
+      CHECK(held->x == Approx(960));
+      CHECK(held->y == Approx(540));
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONUP, 4100), painter, window, 4100));
+    }
+    SECTION("a 3.2 s hold whose press and release one slow frame reads is a long press") {
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONDOWN, 1000), painter, window, 4300));
+      const auto in = touch.feed(mouse_event(SDL_MOUSEBUTTONUP, 4200), painter, window, 4300);
+      REQUIRE(in);
+      CHECK(in->kind == Kind::kLongPress);
+      CHECK_FALSE(touch.poll(9000));  // and only once
+    }
+    SECTION("a short press is a tap however late its frame") {
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONDOWN, 1000), painter, window, 5000));
+      const auto in = touch.feed(mouse_event(SDL_MOUSEBUTTONUP, 1200), painter, window, 5000);
+      REQUIRE(in);
+      CHECK(in->kind == Kind::kTap);
+    }
+    SECTION("an event without a time or with one from the future is timed by its frame") {
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONDOWN, 0), painter, window, 2000));
+      CHECK_FALSE(touch.poll(4999));
+      CHECK(touch.poll(5000));
+      touch.feed(mouse_event(SDL_MOUSEBUTTONUP, 5100), painter, window, 5100);
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONDOWN, 90000), painter, window, 6000));
+      CHECK_FALSE(touch.poll(8999));
+      CHECK(touch.poll(9000));
+    }
+  }
+  SDL_DestroyRenderer(renderer);
+  SDL_DestroyWindow(window);
+  SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }

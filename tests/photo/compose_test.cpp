@@ -1,5 +1,6 @@
 // Composing: golden images in English and Korean, text placement, the three aspects and the
 // mirrored ARGB preview.
+#include <chrono>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -217,6 +218,78 @@ TEST_CASE("compose and preview may run on two threads at once", "[photo][compose
     c.preview(cam, {i % 2 ? "Dan" : "Daniel", "", ""}, buf.data(), 540 * 4, {540, 675});
   saver.join();
   CHECK(mismatches == 0);
+}
+
+namespace {
+
+// Waits (up to a minute: sanitizer builds on a busy machine) for the composer's thread to
+// have drawn the overlay for (size, text).
+bool wait_ready(const Composer& c, cv::Size size, const SignText& text) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!c.preview_ready(size, text)) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("the booth's preview keeps the text before a key until the new text is drawn",
+          "[photo][preview]") {
+  Composer c(pb::test::sign_frame(), Aspect::k4x5, nullptr);
+  const cv::Size size(432, 540);
+  const std::size_t bytes = static_cast<std::size_t>(size.width) * 4 * size.height;
+  const cv::Mat cam = pb::test::camera_frame();
+  std::vector<std::uint8_t> shown(bytes), want(bytes);
+  auto same = [&] { return shown == want; };
+  const SignText dan{"Dan", "", ""}, daniel{"Daniel", "", ""}, plain{"", "", "Your name here"};
+
+  // Nothing shown at this size yet: the first text is drawn at once.
+  CHECK_FALSE(c.preview_ready(size, dan));
+  CHECK(c.preview_latest(cam, dan, shown.data(), size.width * 4, size));
+  c.preview(cam, dan, want.data(), size.width * 4, size);
+  CHECK(same());
+
+  // A new text: this frame shows the one before it, and the composer's thread draws it.
+  CHECK_FALSE(c.preview_latest(cam, daniel, shown.data(), size.width * 4, size));
+  CHECK(same());
+  REQUIRE(wait_ready(c, size, daniel));
+  CHECK(c.preview_latest(cam, daniel, shown.data(), size.width * 4, size));
+  c.preview(cam, daniel, want.data(), size.width * 4, size);
+  CHECK(same());
+
+  // The plain sign never shows somebody's name in its place: drawn at once.
+  CHECK_FALSE(c.preview_ready(size, plain));
+  CHECK(c.preview_latest(cam, plain, shown.data(), size.width * 4, size));
+  c.preview(cam, plain, want.data(), size.width * 4, size);
+  CHECK(same());
+  // ...and stays drawn however many names come after it.
+  for (const char* name : {"A", "Bo", "Cy", "Di", "Ed", "Flo"})
+    c.preview(cam, {name, "", ""}, want.data(), size.width * 4, size);
+  CHECK(c.preview_ready(size, plain));
+  CHECK_FALSE(c.preview_ready(size, dan));  // names are not kept forever
+
+  // Keys typed faster than the text is drawn: the last one is drawn in the end.
+  for (const char* name : {"J", "Ji", "Jih", "Jiho"})
+    c.preview_latest(cam, {name, "", ""}, shown.data(), size.width * 4, size);
+  REQUIRE(wait_ready(c, size, {"Jiho", "", ""}));
+  CHECK(c.preview_latest(cam, {"Jiho", "", ""}, shown.data(), size.width * 4, size));
+}
+
+TEST_CASE("the plain sign is drawn ahead on request and a composer drawing can be destroyed",
+          "[photo][preview]") {
+  const cv::Size size(216, 270);
+  const SignText plain{"", "", "Your name here"};
+  {
+    Composer c(pb::test::sign_frame(), Aspect::k4x5, nullptr);
+    c.prepare(size, plain);
+    REQUIRE(wait_ready(c, size, plain));
+    std::vector<std::uint8_t> buf(static_cast<std::size_t>(size.width) * 4 * size.height);
+    CHECK(c.preview_latest(pb::test::camera_frame(), plain, buf.data(), size.width * 4, size));
+  }
+  Composer c(pb::test::sign_frame(), Aspect::k4x5, nullptr);
+  c.prepare(size, {"Daniel", "for my sister", ""});  // destroyed while its thread draws
 }
 
 TEST_CASE("the preview without a camera frame is opaque black behind the sign",

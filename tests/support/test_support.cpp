@@ -164,6 +164,7 @@ RunResult run(const std::vector<std::string>& argv, const std::map<std::string, 
       if (std::chrono::steady_clock::now() >= deadline) {
         kill(-pid, SIGKILL);
         waitpid(pid, &status, 0);
+        result.timed_out = true;
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -172,6 +173,9 @@ RunResult run(const std::vector<std::string>& argv, const std::map<std::string, 
   }
   result.output = read_file(tmpl);
   unlink(tmpl);
+  if (result.timed_out)  // said where the output is shown, so a hang never looks like a crash
+    result.output += "\n[test harness: " + argv[0] + " still running after " +
+                     std::to_string(timeout.count()) + " s; killed]\n";
   return result;
 }
 

@@ -56,7 +56,8 @@ class ChildProcess {
 
 struct RunResult {
   int exit_code = -1;
-  std::string output;  // stdout and stderr interleaved
+  std::string output;      // stdout and stderr interleaved
+  bool timed_out = false;  // killed at the time limit (the output ends saying so)
 };
 // Runs argv to completion (with env additions) and captures its output.
 RunResult run(const std::vector<std::string>& argv,

@@ -124,6 +124,21 @@ class Composer {
   // camera_bgr gives opaque black behind the sign.
   void preview(const cv::Mat& camera_bgr, const SignText& text, std::uint8_t* dst, int pitch,
                cv::Size size, const std::optional<cv::Rect>& face = std::nullopt) const;
+  // preview() for the booth's UI thread, which must not wait for a new text to be drawn
+  // (tens to hundreds of ms per typed letter on a CPU). When the overlay for `text` at
+  // `size` is cached it is used; otherwise the composer's own thread draws it, and this
+  // frame shows the overlay the last preview_latest() call at `size` showed (the text
+  // before the last key). Returns whether the frame shows `text`; preview_ready() says
+  // when a call will. A sign without name and answer (`blank` at most) is never stood in
+  // for: it is drawn at once when not cached (and stays cached), so nobody's words are
+  // shown for another participant's plain sign.
+  bool preview_latest(const cv::Mat& camera_bgr, const SignText& text, std::uint8_t* dst, int pitch,
+                      cv::Size size, const std::optional<cv::Rect>& face = std::nullopt) const;
+  // Whether the overlay for (size, text) is drawn (a preview of it will not wait).
+  bool preview_ready(cv::Size size, const SignText& text) const;
+  // Has the composer's thread draw the overlay for (size, text) unless it is cached: e.g.
+  // the plain sign at the preview's size while the booth starts. Returns at once.
+  void prepare(cv::Size size, const SignText& text) const;
 
   struct Impl;
 
