@@ -59,11 +59,15 @@ void ScriptPlayer::step(const Env& env) {
           py_ = y;
           phase_ = 1;
           pressed_at_ = env.now;
+          pressed_ticks_ = SDL_GetTicks();  // what SDL stamped the press with
           return;
         }
         const Millis hold =
             s.kind == ScriptStep::Kind::kHold ? static_cast<Millis>(s.seconds * 1000) : 0;
-        if (env.now - pressed_at_ < hold || env.now == pressed_at_) return;
+        // Held for `hold` as the booth times presses (the events' stamps), not from the
+        // frame's start: a frame slower than the hold's margin would shorten it otherwise.
+        if (SDL_GetTicks() - pressed_ticks_ < static_cast<Uint32>(hold) || env.now == pressed_at_)
+          return;
         press(env, px_, py_, false, s.kind == ScriptStep::Kind::kTouch);
         phase_ = 0;
         break;

@@ -54,7 +54,8 @@ class ScriptPlayer {
   std::size_t i_ = 0;
   Millis started_ = -1;
   int phase_ = 0;
-  Millis pressed_at_ = 0;
+  Millis pressed_at_ = 0;     // the frame that pressed
+  Uint32 pressed_ticks_ = 0;  // SDL_GetTicks() when the press was pushed
   float px_ = 0, py_ = 0;
   bool failed_ = false;
 };

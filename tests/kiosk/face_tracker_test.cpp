@@ -51,47 +51,54 @@ TEST_CASE("the face tracker follows a face across the frame and lets go when it 
 
   // The astronaut's face is about a third into the photo: ~x 160..400 at offset 0.
   tracker.offer(frame(0, 1));
-  REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence == 1; }, 10s));
+  REQUIRE(
+      pb::test::eventually([&] { return tracker.latest().sequence == 1; }, pb::test::scaled(10s)));
   const auto left = tracker.latest().face;
   REQUIRE(left.has_value());
   CHECK(centre_within(*left, 150, 420));
 
   // A step to the right: followed (found near where it was, or anew).
   tracker.offer(frame(80, 2));
-  REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence == 2; }, 10s));
+  REQUIRE(
+      pb::test::eventually([&] { return tracker.latest().sequence == 2; }, pb::test::scaled(10s)));
   const auto moved = tracker.latest().face;
   REQUIRE(moved.has_value());
   CHECK(std::abs((moved->x - left->x) - 80) <= 12);
 
   // Gone to the other side of the frame: the stale place is not kept.
   tracker.offer(frame(1280 - 720, 3));
-  REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence == 3; }, 10s));
+  REQUIRE(
+      pb::test::eventually([&] { return tracker.latest().sequence == 3; }, pb::test::scaled(10s)));
   const auto far = tracker.latest().face;
   REQUIRE(far.has_value());
   CHECK(centre_within(*far, 560 + 150, 560 + 420));
 
   // Nobody there.
   tracker.offer(frame(-1, 4));
-  REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence == 4; }, 10s));
+  REQUIRE(
+      pb::test::eventually([&] { return tracker.latest().sequence == 4; }, pb::test::scaled(10s)));
   CHECK_FALSE(tracker.latest().face.has_value());
 }
 
 TEST_CASE("forgetting the face drops it at once and the tracker keeps working", "[kiosk][faces]") {
   FaceTracker tracker(faces(), {10ms, 10ms});
   tracker.offer(frame(0, 1));
-  REQUIRE(pb::test::eventually([&] { return tracker.latest().face.has_value(); }, 10s));
+  REQUIRE(pb::test::eventually([&] { return tracker.latest().face.has_value(); },
+                               pb::test::scaled(10s)));
   tracker.forget();
   CHECK_FALSE(tracker.latest().face.has_value());
   CHECK(tracker.latest().sequence == 0);
   tracker.offer(frame(0, 2));
-  CHECK(pb::test::eventually([&] { return tracker.latest().face.has_value(); }, 10s));
+  CHECK(pb::test::eventually([&] { return tracker.latest().face.has_value(); },
+                             pb::test::scaled(10s)));
 }
 
 TEST_CASE("forgetting the face drops the frame offered before it too", "[kiosk][faces]") {
   // After a sighting the next search waits 10 s: the frames offered meanwhile wait with it.
   FaceTracker tracker(faces(), {10s, 10s});
   tracker.offer(frame(0, 1));
-  REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence == 1; }, 10s));
+  REQUIRE(
+      pb::test::eventually([&] { return tracker.latest().sequence == 1; }, pb::test::scaled(10s)));
   REQUIRE(tracker.latest().face.has_value());
   // The last participant's last preview frame, then the booth goes back to ATTRACT (no more
   // frames): that frame shows someone who has left, and must not be searched.
@@ -101,7 +108,8 @@ TEST_CASE("forgetting the face drops the frame offered before it too", "[kiosk][
   CHECK_FALSE(tracker.latest().face.has_value());
   // The next participant's first frame is searched at once.
   tracker.offer(frame(80, 3));
-  REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence == 3; }, 10s));
+  REQUIRE(
+      pb::test::eventually([&] { return tracker.latest().sequence == 3; }, pb::test::scaled(10s)));
   CHECK(tracker.latest().face.has_value());
 }
 
@@ -110,7 +118,8 @@ TEST_CASE("a tracker without a face finder finds nobody and shuts down while fra
   {
     FaceTracker tracker(nullptr, {1ms, 1ms});
     for (std::uint64_t i = 1; i <= 50; ++i) tracker.offer(frame(0, i));
-    REQUIRE(pb::test::eventually([&] { return tracker.latest().sequence > 0; }, 10s));
+    REQUIRE(
+        pb::test::eventually([&] { return tracker.latest().sequence > 0; }, pb::test::scaled(10s)));
     CHECK_FALSE(tracker.latest().face.has_value());
   }
   // With a real search in flight at destruction, too.

@@ -105,7 +105,7 @@ TEST_CASE("the worker notices a refused server and drains the queue by itself wh
         auto s = worker.status();
         return !s.online && s.pending == 3;
       },
-      std::chrono::seconds(10)));
+      test::scaled(std::chrono::seconds(10))));
   auto st = worker.status();
   CHECK(st.failed == 0);
   CHECK(st.targets.at(0).last_error.find("network") != std::string::npos);
@@ -113,8 +113,9 @@ TEST_CASE("the worker notices a refused server and drains the queue by itself wh
   CHECK(test::counts(*ledger).done == 0);
 
   test::FaultServer server(dir / "remote", "", port);  // back, on the same port; no wake()
-  REQUIRE(eventually([&] { return test::counts(*ledger).done == 3; }, std::chrono::seconds(20)));
-  CHECK(eventually([&] { return worker.status().online; }, std::chrono::seconds(5)));
+  REQUIRE(eventually([&] { return test::counts(*ledger).done == 3; },
+                     test::scaled(std::chrono::seconds(20))));
+  CHECK(eventually([&] { return worker.status().online; }, test::scaled(std::chrono::seconds(5))));
   worker.stop();
   check_remote_and_ledger(dir / "remote", *ledger, pledges);
 }
@@ -134,7 +135,7 @@ TEST_CASE("a stopped worker with transfers in flight leaves rows pending and los
     upload::OutboxWorker worker(c);
     worker.start();
     REQUIRE(eventually([&] { return server.log().find("FAULT stall") != std::string::npos; },
-                       std::chrono::seconds(10)));
+                       test::scaled(std::chrono::seconds(10))));
     auto t0 = std::chrono::steady_clock::now();
     worker.stop();  // must not wait for the stalled transfer
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
@@ -355,8 +356,8 @@ TEST_CASE("the kiosk worker shows an endless or dripping reply as a retry and st
   auto error_has = [&](const char* what) {
     return [&worker, what] { return has(worker.status().targets.at(0).last_error, what); };
   };
-  CHECK(eventually(error_has("cut off"), std::chrono::seconds(20)));
-  CHECK(eventually(error_has("no complete answer within"), std::chrono::seconds(40)));
+  CHECK(eventually(error_has("cut off"), test::scaled(std::chrono::seconds(20))));
+  CHECK(eventually(error_has("no complete answer within"), test::scaled(std::chrono::seconds(40))));
   auto st = worker.status();
   CHECK(st.failed == 0);
   CHECK(st.pending == 1);

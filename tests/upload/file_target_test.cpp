@@ -76,18 +76,19 @@ TEST_CASE("the worker drains the queue by itself once the stick is plugged in",
         auto s = worker.status();
         return s.pending == 3 && !s.online && !s.targets.at(0).last_error.empty();
       },
-      std::chrono::seconds(10)));
+      test::scaled(std::chrono::seconds(10))));
   CHECK(worker.status().targets.at(0).last_error.find("stick unplugged") != std::string::npos);
   CHECK(test::counts(*ledger).done == 0);
 
   fs::create_directories(dir / "media");  // plugged in: no wake(), the probe notices
-  REQUIRE(eventually([&] { return test::counts(*ledger).done == 3; }, std::chrono::seconds(15)));
+  REQUIRE(eventually([&] { return test::counts(*ledger).done == 3; },
+                     test::scaled(std::chrono::seconds(15))));
   CHECK(eventually(
       [&] {
         auto s = worker.status();
         return s.online && s.pending == 0 && s.done == 3;
       },
-      std::chrono::seconds(5)));
+      test::scaled(std::chrono::seconds(5))));
   for (const auto& p : pledges)
     CHECK(test::sha256_of(test::read_file(
               dir / ("media/stick/" + upload::object_key("pledges", p, "jpg")))) == p.photo_sha256);
@@ -95,7 +96,8 @@ TEST_CASE("the worker drains the queue by itself once the stick is plugged in",
   // A pledge saved later goes out at once after wake().
   auto more = test::save_pledges(*ledger, 1, {"stick"}, 1000);
   worker.wake();
-  CHECK(eventually([&] { return test::counts(*ledger).done == 4; }, std::chrono::seconds(5)));
+  CHECK(eventually([&] { return test::counts(*ledger).done == 4; },
+                   test::scaled(std::chrono::seconds(5))));
   worker.stop();
   CHECK_FALSE(worker.status().running);
 }
