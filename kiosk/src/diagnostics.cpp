@@ -93,8 +93,11 @@ std::string FrameStats::summary_json() const {
   // work is the frame's (the interval ends when the next frame starts).
   constexpr double kStutterMs = 2 * 1000.0 / 60;
   std::map<std::string, int> stutters;
-  std::size_t stutter_count = 0;
+  std::size_t stutter_count = 0, long_intervals = 0;
+  double interval_max = 0;
   for (std::size_t i = 10; i < times_.size(); ++i) {
+    interval_max = std::max(interval_max, times_[i].interval);
+    if (times_[i].interval > kStutterMs) ++long_intervals;
     if (times_[i].work > kStutterMs) {
       ++stutter_count;
       ++stutters[std::string(times_[i].screen) + "/" + times_[i].phase];
@@ -120,6 +123,11 @@ std::string FrameStats::summary_json() const {
       percentile(save_int, 0.99));
   std::string out(summary);
   out.pop_back();  // the closing brace: the stutters follow
+  char longest[96];
+  std::snprintf(longest, sizeof longest,
+                ", \"interval_max_ms\": %.2f, \"intervals_over_33ms\": %zu", interval_max,
+                long_intervals);
+  out += longest;
   out += ", \"work_over_33ms\": " + std::to_string(stutter_count) + ", \"work_over_33ms_by\": {";
   const char* sep = "";
   for (const auto& [where, n] : stutters) {

@@ -116,7 +116,8 @@ class KioskApp {
   std::unique_ptr<SDL_Renderer, RendererDeleter> renderer_;
   cv::Size preview_px_;
   TexturePtr preview_, review_, qr_;
-  TexturePtr thumb_;  // ADMIN's delete confirmation: the last pledge's photo
+  void (*gl_flush_)() = nullptr;  // glFlush of an OpenGL renderer (present())
+  TexturePtr thumb_;              // ADMIN's delete confirmation: the last pledge's photo
   std::shared_ptr<const ReviewImage> shown_thumb_;  // what thumb_ was made from
   std::unique_ptr<Painter> painter_;
   std::unique_ptr<Sound> sound_;

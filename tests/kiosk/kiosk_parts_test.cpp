@@ -362,6 +362,9 @@ TEST_CASE("frame times name the screen and the step of every frame over two refr
   INFO(json);
   CHECK(json.find("\"frames\": 24,") != std::string::npos);
   CHECK(json.find("\"work_over_33ms\": 3,") != std::string::npos);
+  // Start to start: the first counted frame came 100 ms after the last start-up one, then
+  // 61, 35 and 41 ms gaps; 17 ms otherwise.
+  CHECK(json.find("\"interval_max_ms\": 100.00, \"intervals_over_33ms\": 4,") != std::string::npos);
   CHECK(json.find("\"work_over_33ms_by\": {\"countdown/present\": 1, \"details/preview\": 2}}") !=
         std::string::npos);
   CHECK(json.back() == '}');
