@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth snap`: one composed still through the configured camera, for volunteers
 // checking framing and for tests.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth doctor`: is this booth ready? Config, service and watchdog, devices (camera,
 // GPU, input, touch), data dir, clock, disk, fonts, camera frames, display and upload
 // targets: each an OK/WARN/FAIL line with what to do; exit 1 on any FAIL; --json.

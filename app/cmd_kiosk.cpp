@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth kiosk` (the booth) and `pledgebooth hash-pin` (the admin PIN's hash).
 #include <unistd.h>
 

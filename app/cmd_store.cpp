@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth stats|export|delete|add-test-pledges`: the ledger from the command line.
 #include <unistd.h>
 

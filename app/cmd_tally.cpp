@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth tally`: the campaign from every booth's tally document on a shared target,
 // per event, booth and day (docs/METADATA.md, "Tally documents").
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth upload`: drain the outbox now, with a progress bar and a summary.
 #include <unistd.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth wall [--listen ADDR:PORT]`: the event's projector page from the local ledger;
 // `pledgebooth wall hide|unhide PLEDGE_ID`: a volunteer takes a photo off the wall (or back).
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The subcommands of `pledgebooth`; each module's commands live in their own cmd_*.cpp.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pledgebooth: entry point; parses the command line and hands over to a subcommand.
 //
 // Two executables are built from this file. `pledgebooth-booth` has every subcommand and

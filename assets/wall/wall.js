@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The wall's page logic: one Server-Sent Events stream (/events) carries the whole state
 // (docs/METADATA.md, "The wall's JSON"); each message re-renders it. Names and answers go in
 // as text, never as HTML. Photos already on the page keep their <img>, so nothing is fetched

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the camera side costs: painting a synthetic frame (the booth's CPU when no webcam is
 // there), and what the UI thread pays per latest()/still() while the grabber runs at 60 fps.
 // Run: build/bench/camera/camera_bench --benchmark_repetitions=7

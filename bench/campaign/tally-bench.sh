@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `pledgebooth tally` over BOOTHS x EVENTS booth documents (default 500 x 20 = 10,000, the
 # campaign of issue #14) on a folder and on moto_server (S3): wall seconds of REPS runs each,
 # the HTTP requests the run made (from --json), and the load average before each run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Wall latency: time from a pledge's save to its photo on the wall page in chromium.
 
 Starts `pledgebooth wall` on a fresh data dir and headless chromium on its page, then N times

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The photo path's cost per call: the mirrored ARGB preview at 720p and 1080p, compose +
 // encode at 1080x1350, and libjpeg-turbo against stb_image_write (and OpenCV's imencode).
 // Run: build/bench/photo/photo_bench --benchmark_repetitions=7

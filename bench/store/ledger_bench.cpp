@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ledger save latency: a ~400 KB photo plus its row and outbox rows, durably (fsync'd),
 // as the saver thread does for each pledge. Reports median and p99 per save.
 #include <benchmark/benchmark.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's background uploader (OutboxWorker) alone, for bench/upload/link-back.sh:
 // loads a booth.toml, uploads as the kiosk would, and stops on SIGTERM or SIGINT.
 #include <curl/curl.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A loopback HTTP server for bench/upload/request_headers.sh: logs every request line and its
 # headers (not the body) and answers like S3 (200, ETag = MD5 of the body, keep-alive).
 import hashlib, socket, sys, threading

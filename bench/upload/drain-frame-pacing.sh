@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Frame pacing of the booth's UI while its upload queue drains: the participants of
 # bench/kiosk/frame-pacing (compose + JPEG + fsync'd save per pledge) play while the
 # kiosk's own uploader sends QUEUED earlier pledges (~SIZE bytes each) to rclone's WebDAV

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth upload` without the rest of the app linked in: the same upload_batch call, so
 // run.sh can show the uploader's own peak RSS apart from the app's shared libraries.
 #include <curl/curl.h>

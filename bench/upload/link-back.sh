@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # How soon the booth's queue moves once its server is reachable again (issue 13's table).
 # Two network namespaces made here and joined by a veth pair: the booth (the kiosk's
 # background uploader, bench_upload_booth, with 20 pledges queued = 40 objects) and a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Loopback ratios with the same parallelism for every client: N photos of ~SIZE bytes to
 # `rclone serve webdav` (MD5 ETags) on 127.0.0.1, REPS times, interleaved, with the load
 # average noted per run. For each P in PARALLELS:

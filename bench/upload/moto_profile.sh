@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Where moto_server's time goes under `aws s3 cp --recursive` and under `pledgebooth upload`.
 # Two passes over the same N pledges (photo ~SIZE bytes + ~430-byte JSON each):
 #  1. plain moto_server: its process CPU (utime+stime from /proc/PID/stat) around each client

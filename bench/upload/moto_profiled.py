@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # moto_server with one cProfile per connection thread, for bench/upload/moto_profile.sh. The
 # profiles count each thread's CPU time (not wall time, which would charge lock waits and
 # other threads' work to whatever was on the stack). SIGUSR1 writes the merged profile of

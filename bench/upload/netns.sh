@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced (not run) by link-back.sh and shaped-link.sh: the booth and its server in two
 # network namespaces joined by a veth pair, and their removal.
 #   netns_up TAG SUBNET   makes namespaces TAG-booth and TAG-server, the veth TAGb (booth

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # What an S3 PUT from `aws s3 cp` and from `pledgebooth upload` carries: both upload 2
 # photos (+ JSON) to a logging server (bench/upload/capture_server.py) that answers like S3;
 # prints each client's request headers and how many requests each connection served.

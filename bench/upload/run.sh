@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Uploads N photos of ~SIZE bytes to moto_server (S3) and to rclone's WebDAV server with
 # `pledgebooth upload`, and the same files with `aws s3 cp --recursive` and `rclone copy`,
 # REPS times each, in one run; prints wall seconds, client CPU (user+sys) and peak RSS of

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Who held the CPUs while the booth's UI waited for one.
 
 Reads `perf script -F comm,pid,tid,cpu,time,event,trace` of sched:sched_switch and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fills a data dir with N consented pledges whose photos are ~SIZE bytes, for bench/upload/run.sh.
 #include <cstdio>
 #include <cstdlib>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Goodput on a shaped link, as a share of the link: the booth (a network namespace) sends
 # N photos of ~SIZE bytes to a server in another namespace through a veth pair whose booth
 # end is limited to RATE by a `tbf` qdisc (netem is not available here). Servers: `rclone

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The per-pledge CPU work of the uploader: keys, metadata JSON, planning steps, classifying.
 #include <benchmark/benchmark.h>
 

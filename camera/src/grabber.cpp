@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The grabber thread: owns a CameraSource, publishes the newest frame, reconnects.
 #include <atomic>
 #include <condition_variable>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Real cameras through OpenCV: V4L2 devices, GStreamer pipelines and looping video files;
 // and make_source(), which turns a CameraConfig's source spec into one of them.
 #include <sys/stat.h>

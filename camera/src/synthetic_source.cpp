@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The synthetic camera: a moving, clock-paced scene with its frame counter drawn in it.
 #include <algorithm>
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Heartbeat: one thread gathers the booth's state from its own read-only ledger connection
 // and POSTs it with a libcurl easy handle; the newest document waits while offline.
 #include "pb/heartbeat.h"

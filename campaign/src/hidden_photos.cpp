@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Photos hidden from the wall: a small text file in the data dir, replaced atomically.
 #include <fcntl.h>
 #include <unistd.h>

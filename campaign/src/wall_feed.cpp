@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The wall's feed: which pledges the page may show, and the JSON it reads.
 #include "wall_feed.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the wall shows, built from the ledger's pledges: pure functions, no I/O, so the rule
 // "only shared, not hidden, of this event" is one function with its own tests.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // WallServer: cpp-httplib serves the page, its JSON, a Server-Sent Events stream and the
 // photos; one poller thread watches the ledger (PRAGMA data_version, a few microseconds) and
 // the hidden-photo file, rebuilds the feed when either changed and wakes every stream.

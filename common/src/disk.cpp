@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durable files over an Env, and the POSIX Env itself.
 #include "pb/disk.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads the [answer] table of every string table in assets/i18n (see pb/answer_picks.h).
 #include "pb/answer_picks.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loads booth.toml into Config: a table of known keys per section, each with its setter and
 // check, so every error can name the file, the line and the key.
 #include "pb/config.h"

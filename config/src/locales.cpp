@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's languages: one string table each in <assets>/i18n/<locale>.toml. The folder
 // is the register; config, the string tables and the language toggle all read it here.
 #include <algorithm>

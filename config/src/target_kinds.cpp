@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The list of upload target kinds and each kind's own config section (pb/target_kinds.h).
 // A kind's behaviour lives in upload/src/targets/<kind>_target.cpp under the same name.
 #include "pb/target_kinds.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PBKDF2-SHA256 PIN hashing and verification.
 #include "pb/admin_pin.h"
 

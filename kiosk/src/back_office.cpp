@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BackOffice: the kiosk's worker thread for everything slow (compose, encode, ledger,
 // PIN hash, status). One queue, jobs in order, nothing thrown out of the thread.
 #include "back_office.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's worker thread ("back office"): composes the REVIEW photo, encodes and saves
 // pledges to the ledger, deletes on request, checks PINs, and every second gathers the
 // status ADMIN and OUT_OF_SERVICE need (counts, queue, free disk). The UI thread only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BoothMachine: every transition of the participant flow, ADMIN and OUT_OF_SERVICE.
 #include "pb/booth_machine.h"
 

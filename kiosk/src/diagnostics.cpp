@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ScreenshotWriter, Screenshots and FrameStats: the booth's records of itself.
 #include "diagnostics.h"
 #include "pb/log.h"

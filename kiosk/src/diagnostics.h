@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the booth records about itself while it runs: screenshots (on entering a screen and
 // on a script's `shot`) written off the UI thread, and frame times summarised on exit.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FaceTracker: one thread, the newest preview frame, a search near the last face (else the
 // whole frame) a few times a second. FaceFollow: exponential easing of the preview framing.
 #include "pb/face_tracker.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hangul 2-set composition by replaying the keystrokes of the current syllable.
 #include "pb/hangul.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // String tables from TOML, flattened to "section.key".
 #include "pb/i18n.h"
 

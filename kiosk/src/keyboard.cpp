@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keyboard layouts: QWERTY with a few punctuation keys, Spanish QWERTY (ñ in its place on
 // the home row, a row of accented vowels and ¿ ¡ above), and the standard Hangul 2-set.
 #include "pb/keyboard.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // run_kiosk and KioskApp: start-up, lockdown and the frame loop (see kiosk_app.h). The
 // script player, screenshots and frame times live in script_player.* and diagnostics.*.
 #include "kiosk_app.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // KioskApp: the booth's UI thread. start() opens everything that reads the disk, the
 // camera, the uploader and SDL (with the lockdown); run() is the frame loop:
 //   input → back-office results → camera → time → preview → draw → screenshots → present

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parser of the scripted-run format documented in pb/kiosk_script.h.
 #include "pb/kiosk_script.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Painter: design-space drawing on an SDL_Renderer with cached SDL_ttf text.
 #include "painter.h"
 

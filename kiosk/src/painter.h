@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drawing for the screens in design coordinates (1920x1080), scaled to the window: text
 // rendered at the real pixel size (SDL_ttf, cached textures), rounded rectangles and
 // gradients (SDL_RenderGeometry), images. UI thread only.

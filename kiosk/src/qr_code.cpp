@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // make_qr: libqrencode with a 4-module quiet zone.
 #include "pb/qr_code.h"
 

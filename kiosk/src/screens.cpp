@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's screens in the #HeForShe look: deep purple to magenta, white type, big
 // rounded touch targets. Layout in design units (1920x1080).
 #include "screens.h"

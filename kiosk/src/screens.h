@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Screens: one draw function per BoothMachine screen. A screen only draws the state it is
 // given and lists its touch targets (Hit) for the input adapter and scripts.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ScriptPlayer: one script step per frame, taps and keys pushed as SDL events.
 #include "script_player.h"
 #include "pb/log.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ScriptPlayer: plays a `--script` (pb/kiosk_script.h) one step per frame, injecting taps,
 // keys and quit requests as real SDL events so they travel the same path as a finger.
 #pragma once

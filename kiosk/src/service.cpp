@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // systemd's notify protocol without libsystemd (a datagram per message) and the booth's
 // rules for a lost display: exit non-zero so the service restarts it, never hang.
 #include "service.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the booth tells the service manager that runs it (systemd's notify protocol: READY,
 // WATCHDOG, STATUS) and when it gives up on the display so that the service restarts it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sound: tones made here, queued to SDL's default output device.
 #include "pb/sound.h"
 #include "pb/log.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // REVIEW photo and THANKS QR textures.
 #include "textures.h"
 

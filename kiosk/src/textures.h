@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The textures the booth makes from the back office's results: the composed REVIEW photo
 // and the THANKS QR code. Both are static; null when SDL cannot make them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TouchAdapter: SDL mouse/finger events → taps and long presses in design coordinates.
 #include "touch_input.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one adapter from SDL input to the booth's own: mouse and finger events alike become
 // taps and long presses at a point in design coordinates. Nothing else reads SDL input.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Composing the photo and the live preview: crop, scale, sign overlay, mirrored ARGB.
 #include <algorithm>
 #include <condition_variable>

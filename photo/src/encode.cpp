@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Encoding: JPEG through libjpeg-turbo's TurboJPEG API, PNG through stb_image_write.
 #include <turbojpeg.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The stb_image_write JPEG encoder (internal), kept only to compare with libjpeg-turbo.
 #pragma once
 

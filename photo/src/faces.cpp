@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Faces (OpenCV Haar cascade) and the quality hints shown in REVIEW.
 #include <algorithm>
 #include <mutex>

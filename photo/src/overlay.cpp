@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Building and applying the sparse sign overlay.
 #include "overlay.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A sparse alpha overlay (internal): the sign's pixels with alpha > 0 as runs per row, so
 // blending touches only those; opaque runs are copied, the rest blended with integer math.
 #pragma once

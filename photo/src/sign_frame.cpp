@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading the sign frame (PNG + layout + font), placing it and writing its text.
 #include <filesystem>
 #include <fstream>

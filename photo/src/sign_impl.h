@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internals shared by the photo sources and their tests: the sign's layout, SignFrame's
 // insides, the crop rule and overlay building.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FreeType text for the sign: UTF-8 decoding, measuring, wrapping, shrinking and drawing.
 #include "text.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text on the sign (internal): a FreeType font, fitting UTF-8 into a box, drawing it.
 #pragma once
 

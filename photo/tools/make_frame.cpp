@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Draws the #HeForShe sign frame (assets/frames/heforshe.png) and its layout file.
 // Usage: pb_make_frame OUT.png [FONT.ttf]   (scripts/make-frame builds and runs it)
 #include <cstdio>

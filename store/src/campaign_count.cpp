@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The campaign-wide count: kept in the ledger (campaign_counts, schema v4) and turned into
 // what the booth may show (pb/tally_counts.h).
 #include <algorithm>

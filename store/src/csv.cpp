@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // csv_field: quoting and formula guard for the CSV export.
 #include "pb/csv.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ledger's durable file operations: pb::disk, in the words a volunteer reads.
 #include "files.h"
 

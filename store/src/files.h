@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durable file operations for photos and exports, in the ledger's words: pb::disk (temp →
 // fsync → rename → fsync(dir)) with a failure turned into a Status a volunteer can act on.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ids, hashes and times for the ledger: UUIDv7, SHA-256 hex, UTC dates.
 #include <openssl/evp.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // is_inside_folder: lexical and symlink-resolved containment, with error codes only.
 #include "pb/inside_folder.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pledge ledger: durable saves, reads and deletions of pledges, over one sqlite
 // connection per Ledger. The rest of the ledger is in the files named in ledger_impl.h.
 #include "pb/ledger.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exports of the ledger: UTF-8 CSV with a BOM, written durably.
 #include <filesystem>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Ledger::Impl: what every part of the ledger shares (the connection, the data dir, the
 // checks on rows read back), declared once. The parts live in their own files:
 // ledger.cpp (pledges), schema.cpp (migrations), recovery.cpp (start-up recovery),

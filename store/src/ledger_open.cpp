@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ways to open a ledger: read-write (the booth and every command that changes it; makes
 // the data dir, migrates, recovers) and read-only (a write-protected card, a read-only
 // mount, another user's folder: mode=ro, immutable=1, or a private snapshot copy).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The outbox: one row per pledge and target, the upload worker's whole state.
 #include <algorithm>
 

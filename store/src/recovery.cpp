@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Start-up recovery: temp files of interrupted saves removed, photos with no row moved to
 // recovered/ (never deleted), deletions a crash interrupted finished, missing photos listed.
 #include <cerrno>

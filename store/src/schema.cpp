@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ledger's schema: the migrations, applied in order, one transaction each.
 #include <string>
 

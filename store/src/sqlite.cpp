@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The RAII sqlite3 statement wrapper and error mapping.
 #include "sqlite.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A thin RAII layer over sqlite3: a connection and prepared statements with typed binds.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tally counts from the ledger's pledges (see pb/tally_counts.h): one pass, oldest first.
 #include "pb/tally_counts.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The video-file camera behind the grabber: a file deleted, replaced or cut short at its
 // path is noticed, and the grabber plays what is at the path now, within the 2 s goal.
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The grabber thread: latest-frame hand-off, the still at the shutter, reconnecting after a
 // failing source, and prompt shutdown.
 #include <atomic>

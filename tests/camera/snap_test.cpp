@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth snap`: a composed still through the configured camera, written to a folder.
 #include <filesystem>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Camera sources: the synthetic scene, make_source's specs, and the looping video file.
 #include <filesystem>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // campaign_fixture: pledges with real booth photos for the wall tests.
 #include "campaign_fixture.h"
 

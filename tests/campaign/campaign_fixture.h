@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pledges for the wall and heartbeat tests, saved through the real Ledger API, with real
 // JPEGs of the booth's sign (photo::Composer over a drawn scene) when a test shows them.
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A tiny Chrome DevTools Protocol client (stdlib only) for the wall's browser tests.
 
   cdp.py PORT eval EXPRESSION      prints the expression's value as JSON (awaits promises)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fleet heartbeat: the documented JSON reaches a local receiver; with the receiver down it
 // is retried and arrives once it is up; a running booth sends it; [status] is checked.
 #include <curl/curl.h>

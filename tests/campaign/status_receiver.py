@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A fleet-status receiver for the heartbeat tests: every POST's body goes to DIR/NNNN.json and
 its Authorization header to DIR/NNNN.auth; answers 204. Usage: status_receiver.py PORT DIR"""
 import http.server

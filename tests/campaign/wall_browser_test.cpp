@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The wall in a real browser: Debian's chromium (headless) shows `pledgebooth wall`; a pledge
 // saved through the real Ledger API appears without a reload, a hidden one disappears, and a
 // pledge without share consent never reaches the page. The page is read over the DevTools

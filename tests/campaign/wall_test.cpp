@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The wall's server: only shared, visible photos of the event reach it; a new pledge reaches an
 // open /events stream within a second; hidden stays hidden across restarts; small requests only.
 #include <httplib.h>

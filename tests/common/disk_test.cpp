@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pb::disk: durable writes that leave either the whole new file or the old one, free space
 // and disk state, through the fault-injecting Env (no root needed).
 #include <catch2/catch.hpp>

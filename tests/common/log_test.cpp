@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pb::log: one sink, levels, and a Capture that tests read lines from.
 #include <catch2/catch.hpp>
 

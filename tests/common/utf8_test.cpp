@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one cleaner for text from outside the process: valid UTF-8 out, no controls, bounded.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A few hundred mutated booth.toml files (byte flips, huge values, deep nesting, long path
 // parts, unreadable folders, special files), seeded so that every run makes the same ones,
 // each loaded by the real `pledgebooth`: it exits 0 or 2 with "file:line: key: what",

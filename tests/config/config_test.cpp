@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // booth.toml loading: defaults, the documented example, and errors that name file, line and key.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // booth.toml as untrusted input: huge values, deep nesting, long path parts, unreadable
 // folders and secrets in URLs end as "file:line: key: what" (exit 2), never as a crash.
 #include <sys/stat.h>

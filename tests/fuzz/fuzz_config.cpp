@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // booth.toml loader: any bytes end as a Config or a ConfigError naming "fuzz.toml:<line>:",
 // that is valid UTF-8 without control characters; nothing else escapes.
 #include <cstdint>

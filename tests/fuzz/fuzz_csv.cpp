@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CSV export: fields of any bytes, quoted by the exporter's csv_field, read back by a
 // strict RFC 4180 reader give the same fields (a formula guard's ' included), raw and as the
 // ledger hands text out (ledger_text), which is also valid UTF-8 without NUL or escapes.

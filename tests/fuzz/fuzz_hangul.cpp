@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The on-screen keyboard's text field fed random key sequences: jamo, Latin letters, digits,
 // punctuation, backspace, commit and clear. After every key the text is valid UTF-8 with no
 // control character and never longer than the field's cap.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // String tables: any TOML text is added or refused with a message, and every string it
 // holds formats with placeholders (also ones whose values hold placeholders) and ends.
 #include <cstdint>

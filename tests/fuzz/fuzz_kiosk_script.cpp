@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Kiosk script parser: any bytes end as steps with sane values or an error naming the line.
 #include <cmath>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: a server's reply (status, curl result, headers, body) through the
 // classification and the error-body readers of S3, WebDAV and webhook replies. Invariants:
 // no crash or hang, messages bounded and printable, no credential left after cleaning,

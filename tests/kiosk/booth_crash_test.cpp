@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kill -9 of the whole booth: the real kiosk (offscreen SDL, synthetic camera, uploads to a
 // folder) with a scripted stream of participants, killed at random moments, right after
 // REVIEW and right after a save started, restarted on the same data dir each round. Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A disk that refuses writes while statvfs still shows room (a ballast file under
 // min_free_mb = 0, or a tmpfs out of inodes): the real booth tells the participant his pledge
 // was not saved, goes OUT_OF_SERVICE, stays there while the disk refuses writes, and opens

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BoothMachine: every transition and timeout, stepped with a fake clock (no SDL, no sleep).
 #include <catch2/catch.hpp>
 

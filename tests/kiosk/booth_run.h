@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real booth as a running process for booth-level tests: `pledgebooth kiosk` under SDL's
 // offscreen driver with a script, its log read while it runs, so a test can act on events
 // (a screen shown, THANKS showing a number) instead of sleeping.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The campaign-wide count on the real booth (`pledgebooth kiosk` under SDL's offscreen
 // driver): read from two other booths' tally documents on a folder target, shown on ATTRACT
 // and THANKS with the booth's own ledger count; a kept count shown at once after a restart

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's face tracker on real photographs (Debian python3-skimage, read in place), and
 // the preview framing that eases toward the face it reports.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The on-screen keyboard's text entry: Hangul 2-set composition, backspace, Latin.
 #include <catch2/catch.hpp>
 

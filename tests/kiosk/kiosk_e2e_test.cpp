@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth end to end: the real `pledgebooth kiosk` under SDL's offscreen driver with the
 // synthetic camera, driven by a script of taps, then the ledger it wrote is checked.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kiosk's pure parts beyond the machine: string tables, the PIN hash, scripts, QR.
 #include <catch2/catch.hpp>
 

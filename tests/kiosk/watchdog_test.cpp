@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth and its service manager, with the real protocol: a NOTIFY_SOCKET owned by the
 // test receives READY=1 once a frame is on screen, WATCHDOG=1 at least every half
 // WATCHDOG_USEC from the UI loop, and nothing more once that loop hangs.

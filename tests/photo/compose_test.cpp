@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Composing: golden images in English and Korean, text placement, the three aspects and the
 // mirrored ARGB preview.
 #include <chrono>

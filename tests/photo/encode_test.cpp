@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Encoding: JPEG (libjpeg-turbo) and PNG (stb_image_write) round trips, and thumbnails.
 #include <catch2/catch.hpp>
 #include <opencv2/imgcodecs.hpp>

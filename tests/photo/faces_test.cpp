@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Face-centred crops on real photographs (Debian python3-skimage, read in place) and the
 // quality hints.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sparse sign overlay against a straightforward per-pixel reference blend.
 #include <random>
 

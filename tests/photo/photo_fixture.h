@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared by the photo tests: the real sign frame, a deterministic camera frame, golden files.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text on the sign: UTF-8, Hangul coverage, shrinking, wrapping and cutting; layout files.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The campaign-wide count: kept in the ledger across restarts, and shown only when fresh,
 // of this event, from two booths or more, with numbers that make sense.
 #include <catch2/catch.hpp>

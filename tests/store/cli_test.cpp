@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ledger's subcommands as an operator runs them: stats, export, delete, doctor, and
 // config errors with exit code 2.
 #include <catch2/catch.hpp>

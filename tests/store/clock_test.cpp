@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A booth without a battery clock: runs dated 2026, then 1970 (a boot without NTP), then
 // 2026 again, under faketime with the real binary. Ids stay unique and increasing in the
 // order pledges were saved, and no photo is overwritten.

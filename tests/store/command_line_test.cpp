@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line as an operator types it: options before or after the subcommand, and
 // usage errors that exit 2 with the usage line (the real `pledgebooth` binary).
 #include <catch2/catch.hpp>

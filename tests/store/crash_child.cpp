@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only child for the crash test: saves pledges with photos (size in KB from argv) in a loop
 // and prints "saving <n>" just before each save starts and "saved <id> <sha256>" after it
 // returns (one write() per line), so the test can kill while a save is under way.

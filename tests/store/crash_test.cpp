@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kill -9 at random moments during saves: every pledge reported saved survives intact.
 #include <catch2/catch.hpp>
 

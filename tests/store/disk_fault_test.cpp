@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A full or read-only disk met by the ledger through a fault-injecting Env: ENOSPC in the
 // middle of a photo, on its fsync, on its rename; EROFS on everything. No root and no small
 // tmpfs needed (disk_full_test.cpp does the same on a real one where it may mount).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A full or read-only disk: the save fails cleanly, earlier pledges stay intact, and saving
 // works again once space is back. Uses a small tmpfs (needs root; skipped with a message
 // where mounting is refused).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth doctor` on a booth in a temp folder: each finding an OK/WARN/FAIL line
 // naming what to fix, --json for scripts, exit 1 only on a FAIL.
 #include <grp.h>

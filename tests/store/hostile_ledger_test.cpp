@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Another booth's card is untrusted input: a crafted ledger.db must not make `stats`,
 // `export`, `upload` or `delete` read, write or remove a file outside its folders, and its
 // text reaches JSON and CSV only as valid UTF-8.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ledger's contract: durable saves, ids, migrations, recovery, the outbox and exports.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A data dir that cannot be written (a write-protected card, a read-only mount): the ledger
 // opens read-only and reads every pledge, also those still in the WAL of a booth that lost
 // power; every write is refused with kReadOnly; stats and export work from the command line

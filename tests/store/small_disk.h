@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small tmpfs for tests of full and read-only disks (needs root; tests skip with a
 // message where mounting is refused).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A disk that fails on demand (leveldb's fault_injection_test is the model): the real file
 // system, with chosen calls failing with a chosen errno, so that a full disk (ENOSPC in the
 // middle of a write, on fsync, on rename) and a read-only one (EROFS) are tested without

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pledges to save in tests and benches: the fields every pledge needs in one place, and the
 // photo bytes they carry. Header-only (no Catch2), so benches and helper programs use it too.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Implementation of the shared test helpers (POSIX only).
 #include "test_support.h"
 

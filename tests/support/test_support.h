@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers every test may use: temp dirs, free loopback ports, child processes that are
 // always stopped (even when an assertion fails), and running `pledgebooth` itself.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's campaign-wide count: one event's booth documents read from a folder and from
 // moto S3, summed without the booth's own (possibly stale) document, bounded against absurd
 // documents, kept in the real ledger by the worker thread; an unreachable target leaves no

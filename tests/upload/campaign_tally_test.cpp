@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth tally` over three booths that uploaded to one target (moto S3 with SigV4,
 // rclone WebDAV, a folder): the campaign equals the sum of the three ledgers per event and
 // day, and the target holds nothing personal of the pledges without share consent.

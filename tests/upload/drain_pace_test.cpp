@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DrainPace, on a fake clock: more uploads at once while the link keeps up, fewer when
 // it struggles or when the booth's own saves slow down.
 #include <catch2/catch.hpp>

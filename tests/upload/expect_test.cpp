@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3 PUTs and "Expect: 100-continue": the header stays (libcurl 7.88 would sign an empty
 // override) but the body does not wait a round trip for "100 Continue". A test server on
 // 127.0.0.1 that never sends "100 Continue" records what arrives.

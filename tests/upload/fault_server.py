@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A small object store for the upload tests that misbehaves on demand.
 
 PUT/HEAD/GET/DELETE/MKCOL store plain files under --root (enough of S3 and WebDAV for the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Faults from a server of the tests' own: whatever goes wrong, in the end the remote holds
 // exactly one photo and one JSON per consented pledge, checksums equal, and the ledger says so.
 #include <catch2/catch.hpp>

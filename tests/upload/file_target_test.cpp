@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The file target (a folder or USB stick) through the batch drain, the worker and the CLI.
 #include <catch2/catch.hpp>
 

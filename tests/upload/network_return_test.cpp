@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The moment the network is back: a network change probes every offline target at once,
 // a probe into a blackhole gives up at the probe timeout, an answered probe starts the
 // waiting uploads at once, and the booth's worker drains a returning server byte for byte.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reply classification and server messages from hostile bytes: no crash, bounded time and
 // size, transient faults retried, credentials and control characters never passed on.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3 against moto_server with SigV4 checked and an IAM key, read back with the aws CLI.
 #include <catch2/catch.hpp>
 

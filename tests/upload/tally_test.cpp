@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tally documents: counts of every pledge (shared or not), never a name, photo or id;
 // written atomically on each target kind, a burst of pledges costing one write.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unit tests of the upload rules: keys, metadata, the retry policy, URL and secret rules.
 #include <catch2/catch.hpp>
 

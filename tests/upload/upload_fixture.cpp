@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Real servers for the upload tests, started on free loopback ports and always stopped.
 #include "upload_fixture.h"
 

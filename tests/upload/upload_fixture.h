@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared pieces of the upload tests: curl set-up, pledges in a temp ledger, a config in
 // code, and real servers (moto_server with IAM auth, rclone WebDAV, the fault server).
 #pragma once

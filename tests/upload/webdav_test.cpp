@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // WebDAV against rclone serve webdav (basic auth, and TLS with a self-signed certificate),
 // and the webhook's multipart POST against the tests' own server.
 #include <catch2/catch.hpp>

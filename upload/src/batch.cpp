@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // upload_batch (`pledgebooth upload`) and delete_remote_copies (`pledgebooth delete`).
 #include <algorithm>
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CampaignCountWorker (pb/campaign_count.h): read the other booths' tally documents of this
 // event every interval on a thread of its own, keep their sum in the ledger.
 #include "pb/campaign_count.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DrainPace: additive growth while an extra connection pays, back to the start on
 // trouble, and the booth's own saves before the drain.
 #include "drain_pace.h"

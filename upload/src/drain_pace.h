@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DrainPace: how many uploads the booth runs at once. It starts at 2 (gentle), and when
 // the link keeps up — the last uploads finished without a network error and one more
 // connection raised the goodput — it adds one, up to the configured cap. It falls back

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The outbox engine: due rows → chains of HTTP steps on one multi handle → ledger.
 #include "engine.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The outbox engine shared by the kiosk's worker and the batch drain: takes due outbox
 // rows, runs each as a chain of steps on one curl multi handle (N at a time, keep-alive),
 // writes every outcome back to the ledger, and tracks which targets are offline.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Remote keys and the metadata JSON of a pledge (schema in docs/METADATA.md).
 #include <cstdio>
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LinkMonitor on rtnetlink: the kernel multicasts RTM_NEW/DEL{LINK,ADDR,ROUTE} to the
 // groups we join; we only need to know that something changed, not what.
 #include "link_monitor.h"

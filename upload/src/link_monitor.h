@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LinkMonitor: tells the upload worker that the booth's network changed (a link went up or
 // down, an address or a route came or went), so it probes offline targets at once instead
 // of waiting for the next scheduled probe. Linux rtnetlink; elsewhere it never fires.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3 and WebDAV listings parsed with expat (see listing.h).
 #include "listing.h"
 

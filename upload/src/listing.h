@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listings of a target's "folder" (S3 ListObjectsV2, WebDAV PROPFIND) read with expat: a
 // streaming XML parser, so a reply of any shape costs time linear in its bytes, and at most
 // kMaxListingEntries names are kept. For `pledgebooth tally`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Background threads below the UI (low_priority.h).
 #include "low_priority.h"
 

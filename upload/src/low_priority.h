@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The upload module's background threads (the outbox worker, the campaign count) give way to
 // the booth's UI and saves: see lower_own_priority.
 #pragma once

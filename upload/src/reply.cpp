@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reply classification and the operator's message: bounded, linear readers of untrusted bytes.
 #include "reply.h"
 

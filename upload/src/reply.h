@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a server's reply means for the outbox (done, retry later, failed for good) and the
 // operator's message made from it. Every byte of a reply is untrusted: bodies are read with
 // bounded, linear code (nlohmann's parser for JSON with a depth check first, a tag scan for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tally documents (pb/tally.h): written with nlohmann::json, read back with bounds checks.
 #include "pb/tally.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `pledgebooth tally`'s reading: list the events and their _booths/ folders, GET every
 // document N at a time, parse each with bounds (pb/tally.h, listing.h).
 #include <curl/curl.h>

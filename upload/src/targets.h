@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One class per kind of target (upload/src/targets/<kind>_target.cpp) behind this interface:
 // the requests (steps) that put a pledge's photo and metadata there, confirm their sizes,
 // remove them, and probe reachability; a folder kind writes directly instead. make_target()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One HTTP request on a libcurl easy handle: its body source, reply cap and deadline.
 #include "transfer.h"
 

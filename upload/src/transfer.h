@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One HTTP request on a libcurl easy handle (RAII), and the outcome types for the
 // outbox (done, retry later, failed for good); reply.h decides which.
 #pragma once

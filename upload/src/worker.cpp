@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OutboxWorker: the kiosk's upload thread around the Engine, with a status snapshot.
 #include <algorithm>
 #include <atomic>

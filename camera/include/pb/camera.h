@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Camera frames for the booth: sources (device, GStreamer, file, synthetic) behind one
 // interface, and the Grabber thread that owns a source and hands out the latest frame.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fleet heartbeat: when [status] url is set, a small JSON document about this booth
 // (version, booth and event, counts, upload queue, free disk, camera, last error; see
 // docs/METADATA.md, "Fleet heartbeat") is POSTed there every interval_s. While the receiver

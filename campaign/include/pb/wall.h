@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The wall: a web page for the event's projector, served from the local ledger. The newest
 // shared photo large, earlier ones in a mosaic, the live count, the answers, a QR code to the
 // campaign page; pushed to the page by Server-Sent Events within a poll interval of a save.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Durable files and the disk they are on, in one place: temp → fsync → rename → fsync(dir),
 // durable removal and directory creation, free space and whether a disk takes writes.
 // Every call goes through an Env (leveldb's `Env` is the model): the real one is POSIX, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Minimal JSON text output: escaping strings for the few JSON documents we write
 // (stats --json, upload metadata). Reading JSON is not needed by the booth.
 #pragma once

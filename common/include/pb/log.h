@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One small logger for the libraries: a line, a level, one sink. The sink is stderr by
 // default (the journal under systemd); a test swaps it for a pb::log::Capture and reads the
 // lines back. Lines are written as given, with no prefix or time added: tests and benches

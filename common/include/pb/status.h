@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Expected failures as values: a full disk, a lost camera or an HTTP 503 come back as a
 // Status (or a Result<T>) with a message a volunteer can act on. Exceptions are for bugs
 // and start-up config errors only; nothing is thrown across a worker thread.

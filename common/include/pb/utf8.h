@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTF-8 ⇄ UTF-32 for text the booth composes (Hangul jamo, names on the sign), and the
 // one cleaner for text from outside the process before it is stored, shown or printed.
 #pragma once

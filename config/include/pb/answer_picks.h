@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The quick-pick answers as a pledge saves them: every locale's text of "answer.<id>"
 // (assets/i18n/*.toml, [answer]) mapped to the pick's id. The tally counts answers by id.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's settings: one struct per TOML section, each default and unit commented.
 // load_config() reads booth.toml; a broken file throws ConfigError whose what() reads
 // "file:line: key: what is wrong" (the CLI prints it and exits 2). Secrets are never in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kinds of upload target, declared once: each kind's name and its own config section
 // (the keys it adds to an [[upload.targets]] table, their checks and fallbacks). The config
 // parser reads a target's section from here, `pledgebooth doctor` describes a target from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The admin PIN as a salted slow hash: "pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>"
 // (OpenSSL PKCS5_PBKDF2_HMAC). Made by `pledgebooth hash-pin`, stored in booth.admin_pin_hash.
 #pragma once

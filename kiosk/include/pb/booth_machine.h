@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's flow as a pure state machine: input events plus the current time in, the
 // next state plus commands for the app out. No SDL, OpenCV or disk, so every transition
 // and timeout is unit-tested with a fake clock (tests/kiosk/booth_machine_test.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Follows the participant's face on preview frames, on its own thread, so the preview can
 // frame the face as the photo will and the shutter's compose only has to refind it nearby.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text entry for the on-screen keyboard: Latin letters and Hangul 2-set (두벌식) jamo
 // composed into syllables, with backspace that undoes the last jamo before whole letters.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's on-screen strings per locale, from assets/i18n/<locale>.toml. Each table is
 // one language: adding a file there adds a language to the booth (the toggle, the
 // machine, the config's per-locale texts all follow config::available_locales).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The on-screen keyboard's layouts (Latin QWERTY, Spanish QWERTY with ñ and accented
 // vowels, Hangul 2-set), as rows of keys. Screens lay them out; a key's target name is
 // "key:<id>". A language picks its layout by name in its string table ([language] keyboard).

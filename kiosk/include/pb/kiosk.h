@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth itself: `pledgebooth kiosk`. Opens the window, the camera, the ledger worker
 // and the uploader, and runs the participant flow until ExitBooth from ADMIN (or, with
 // --windowed, the window is closed; or the script ends with --exit-after-script).

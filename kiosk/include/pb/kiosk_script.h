@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scripted runs (`pledgebooth kiosk --script FILE`): timed taps on named targets or x,y
 // points, long presses, waits for a screen, extra screenshots and lockdown probes.
 //

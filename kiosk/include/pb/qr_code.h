@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // QR codes for THANKS (libqrencode): a square of dark/light modules with a quiet zone.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's sounds: countdown beeps and a shutter, generated in code (no sound files) and
 // played through SDL audio. A booth without an audio device, or with [booth] sound = false,
 // is silent and otherwise works the same. UI thread only; SDL mixes on its own thread.

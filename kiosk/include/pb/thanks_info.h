@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What THANKS promises a participant: the photo link (only when it will work) and a short
 // pledge reference to quote when withdrawing. Pure functions, unit-tested.
 #pragma once

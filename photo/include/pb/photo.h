@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pledge photo: the #HeForShe sign frame, face-centred crop, the sign with name and
 // answer drawn on it, the mirrored live preview, and JPEG/PNG/thumbnail encoding.
 // photo/ opens no window and touches no network; the only disk reads are SignFrame::load

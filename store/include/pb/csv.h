@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One field of the ledger's CSV export (RFC 4180, as Excel and LibreOffice read it).
 #pragma once
 

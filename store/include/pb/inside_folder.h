@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The guard for paths built from untrusted names (a ledger from another booth's card, an
 // export folder): a path is used only when it stays inside the folder it belongs to.
 #pragma once

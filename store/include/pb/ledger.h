@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pledge ledger: SQLite (WAL, synchronous=FULL) plus photo files in a data directory.
 // A pledge the booth said was saved survives kill -9 and power loss: the photo is written
 // temp → fsync → rename → fsync(dir) before one transaction inserts the pledge and its

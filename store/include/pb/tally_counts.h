@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The counts a booth publishes per event (its tally document, docs/METADATA.md): counts of
 // every pledge in the ledger, shared or not, and nothing that names or shows anyone.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes a short looping camera video with a real face off centre: skimage's astronaut photo
 // (Debian python3-skimage, read in place) at the left edge of a 1280x720 frame. A centred 4:5
 // crop of it (x 352..928) cuts the face (x ~160..400) off; a face-centred one holds it.

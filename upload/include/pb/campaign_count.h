@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The booth's campaign-wide count: how many men have pledged at this event on every booth.
 // A thread of its own reads the other booths' tally documents of the event from a target
 // that can be read back ([upload] campaign_count_interval_s, docs/METADATA.md) and keeps

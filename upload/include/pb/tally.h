@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tally documents: each booth's counts per event, kept on every target at
 // <prefix>/<event>/_booths/<booth>.json (docs/METADATA.md, "Tally documents"). Counts only:
 // no names, photos or pledge ids. Written by the upload engine when pledges come in,

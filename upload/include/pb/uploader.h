@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Uploads: the outbox worker (kiosk), the batch drain (`pledgebooth upload`) and remote
 // deletion. Every consented pledge goes to every configured target as
 // <prefix>/<event>/<yyyy-mm-dd>/<id>.jpg, then <id>.json (metadata, docs/METADATA.md).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A folder or a USB stick: each file written to a temp name, fsync'd, renamed into place,
 // and the folder fsync'd, so a pulled stick never holds half a photo under its real name.
 #include <fcntl.h>

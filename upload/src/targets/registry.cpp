@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The class of each target kind, by the name config::target_kinds() gives it. Like curl's
 // table of protocol handlers: one line per kind, the kind's code in its own file.
 #include <stdexcept>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An S3-compatible bucket (AWS, MinIO, Ceph, R2): path-style URLs, libcurl's SigV4, the
 // payload's SHA-256 in x-amz-content-sha256.
 #include <curl/curl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every kind of target shares: keys, secrets from the environment, PUT + HEAD steps.
 #include <algorithm>
 

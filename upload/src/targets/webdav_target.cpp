@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A WebDAV collection (Nextcloud, ownCloud, rclone): MKCOL of each missing parent, then
 // PUT + HEAD; Basic auth with username and the password from the environment.
 #include "targets.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An organiser's HTTPS endpoint: one multipart POST per pledge (photo + metadata) with an
 // Idempotency-Key, a bearer token from the environment; DELETE <url>/<id> removes it.
 #include "targets.h"
