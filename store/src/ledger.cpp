@@ -280,22 +280,25 @@ Result<std::int64_t> Ledger::clock_high_ms() {
   return std::max(st.integer(0), st.is_null(1) ? 0 : uuid_v7_ms(st.text(1)));
 }
 
+// The one pledge `st` finds (its first row), or nullopt; kCorrupt for a row not to be used.
+Result<std::optional<Pledge>> Ledger::Impl::one_pledge(Statement& st, const std::string& what) {
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::optional<Pledge>();
+  if (rc != SQLITE_ROW) return db_error(rc, what);
+  Pledge p = read_pledge(st);
+  if (auto why = row_problem(p)) {
+    report(*why);
+    return Status::error(Status::Code::kCorrupt,
+                         "ledger " + data_dir + ": " + *why + "; this row is not used");
+  }
+  return std::optional<Pledge>(std::move(p));
+}
+
 Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
   Statement st(impl_->db,
                (std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE id = ?1").c_str());
   st.bind(1, id);
-  int rc = st.step();
-  if (rc == SQLITE_ROW) {
-    Pledge p = read_pledge(st);
-    if (auto why = impl_->row_problem(p)) {
-      impl_->report(*why);
-      return Status::error(Status::Code::kCorrupt,
-                           "ledger " + impl_->data_dir + ": " + *why + "; this row is not used");
-    }
-    return std::optional<Pledge>(std::move(p));
-  }
-  if (rc == SQLITE_DONE) return std::optional<Pledge>();
-  return impl_->db_error(rc, "read pledge");
+  return impl_->one_pledge(st, "read pledge");
 }
 
 Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
@@ -324,16 +327,7 @@ Result<std::optional<Pledge>> Ledger::last_pledge(const std::string& event) {
                 "max(created_ms) FROM pledges WHERE event = ?1) ORDER BY id DESC LIMIT 1")
                    .c_str());
   st.bind(1, event);
-  int rc = st.step();
-  if (rc == SQLITE_DONE) return std::optional<Pledge>();
-  if (rc != SQLITE_ROW) return impl_->db_error(rc, "read the last pledge");
-  Pledge p = read_pledge(st);
-  if (auto why = impl_->row_problem(p)) {
-    impl_->report(*why);
-    return Status::error(Status::Code::kCorrupt,
-                         "ledger " + impl_->data_dir + ": " + *why + "; this row is not used");
-  }
-  return std::optional<Pledge>(std::move(p));
+  return impl_->one_pledge(st, "read the last pledge");
 }
 
 Result<std::int64_t> Ledger::count_pledges(const std::string& event) {

@@ -55,6 +55,8 @@ struct Ledger::Impl {
   // Why a pledge row must not be used (its id or slugs would name files, its photo path
   // would be read, sent or removed), or nullopt.
   std::optional<std::string> row_problem(const Pledge& p);
+  // The pledge a statement's first row holds (ledger.cpp).
+  Result<std::optional<Pledge>> one_pledge(Statement& st, const std::string& what);
   // Records a row that was read but not used (Ledger::skipped_rows), once.
   void report(const std::string& what);
 

@@ -197,15 +197,15 @@ Status Ledger::Impl::survey_photos(bool repair) {
     while ((rc = rows.step()) == SQLITE_ROW) {
       ++recovery.rows_read;
       const std::string rel = rows.text(1);
+      while (next < found.files.size() && found.files[next] < rel) ++next;
+      // A file a row names is never an orphan, even where the row must not be used.
+      const bool there = next < found.files.size() && found.files[next] == rel;
+      if (there) has_row[next] = 1;
       if (auto why = photo_problem(rel)) {
         report("pledge " + printable_text(pledge_id(rows.integer(0)), 80) + ": " + *why);
-        continue;
-      }
-      while (next < found.files.size() && found.files[next] < rel) ++next;
-      if (next < found.files.size() && found.files[next] == rel)
-        has_row[next] = 1;
-      else
+      } else if (!there) {
         recovery.missing_photos.push_back(pledge_id(rows.integer(0)));
+      }
     }
     if (rc != SQLITE_DONE) return db_error(rc, "read the photos' paths");
   }
