@@ -172,9 +172,8 @@ class Ledger {
   // The newest pledge of an event (by created_ms, then id), or nullopt when it has none.
   // Like get_pledge, kCorrupt for a row that must not be used.
   Result<std::optional<Pledge>> last_pledge(const std::string& event);
-  // Pledges of one event. From counts the ledger keeps beside the rows (schema v5): the cost
-  // does not grow with the ledger, as count_pledges, event_stats, queue_counts and
-  // queue_by_target.
+  // The pledges of one event. This, event_stats, queue_counts and queue_by_target read
+  // counts the ledger keeps beside its rows (schema v5): their cost does not grow with it.
   Result<std::int64_t> count_pledges(const std::string& event);
   Result<std::vector<EventStats>> event_stats();
   // Removes the row, its outbox rows and its photo. kNotFound when no such pledge. When the
@@ -206,7 +205,8 @@ class Ledger {
   // Failed rows back to pending (target "" = all). Returns how many.
   Result<std::int64_t> requeue_failed(const std::string& target = "");
   // Adds pending rows for consented pledges that have none for a target (a target added
-  // to the config later). Returns how many.
+  // to the config later). Returns how many. Each pledge is looked at once per target (a mark
+  // kept in the ledger); a deletion or forget_target makes the next call look at all again.
   Result<std::int64_t> ensure_outbox(const std::vector<std::string>& targets);
   Result<std::vector<OutboxItem>> outbox_for(const std::string& pledge_id);
   Result<std::vector<OutboxItem>> outbox_items(std::optional<OutboxState> state = std::nullopt);
