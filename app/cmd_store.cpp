@@ -2,6 +2,7 @@
 // `pledgebooth stats|export|delete|add-test-pledges`: the ledger from the command line.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <random>
 
 #include "commands.h"
+#include "pb/answer_picks.h"
 #include "pb/inside_folder.h"
 #include "pb/json.h"
 #include "pb/ledger.h"
@@ -269,35 +271,82 @@ void run_delete(AppContext& ctx, const std::string& data_dir, const std::string&
   std::cout << "deleted pledge " << id << " (row, photo and upload queue)\n";
 }
 
+// What add-test-pledges saves besides the count.
+struct TestMix {
+  int photo_kb = 400;
+  bool consent = true;
+  // A booth's real mix instead of N alike: consent on 2 in 3, one in 5 without a photo,
+  // quick picks in both languages, own words and no answer, en/ko, spread over `days` days
+  // up to now, and of the uploads queued `delivered_pct` % done, 2 % failed, the rest pending.
+  bool mix = false;
+  int days = 1;
+  int delivered_pct = 90;
+};
+
 // Saves N pledges with random photo bytes, printing "saved <id> <sha256>" after each one
-// is durable. Used by the crash test and the benchmarks; not shown in --help.
-void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int count, int photo_kb,
-                          bool consent) {
+// is durable. Used by the crash test and the benchmarks (bench/store/scale grows ledgers
+// with --mix); not shown in --help.
+void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int count,
+                          const TestMix& opt) {
   auto ledger = open_ledger(ctx, data_dir, "add-test-pledges", Use::kWrite);
   std::mt19937_64 rng{std::random_device{}()};
   std::vector<std::string> targets;
   for (const auto& t : ctx.config().upload.targets) targets.push_back(t.name);
+  std::vector<std::string> picks;
+  if (opt.mix)
+    for (const auto& [text, pick] : config::answer_pick_texts()) picks.push_back(text);
+  const std::int64_t day_ms = 24 * 3600 * 1000, now = store::now_ms();
+  const std::int64_t span = std::max(1, opt.days) * day_ms;
   for (int i = 0; i < count; ++i) {
+    const std::uint64_t roll = rng();
     store::PledgeInput in;
     in.event = ctx.config().event.id;
     in.booth = ctx.config().booth.id;
     in.locale = i % 2 ? "ko" : "en";
     in.first_name = i % 2 ? "민준" : "Alex";
     in.answer = "for my daughter";
-    in.share_consent = consent;
+    in.share_consent = opt.consent;
     in.consent_version = ctx.config().event.consent_version;
     in.targets = targets;
+    int photo_kb = opt.photo_kb;
+    if (opt.mix) {
+      in.locale = roll % 3 == 0 ? "ko" : "en";
+      in.first_name = roll % 7 == 0 ? "" : in.locale == "ko" ? "민준" : "Alex";
+      const int kind = static_cast<int>(roll / 3 % 10);  // 6 picks, 2 own words, 2 none
+      in.answer = kind < 6 && !picks.empty() ? picks[(roll / 30) % picks.size()]
+                  : kind < 8 ? "Because equality is everyone's business, " + std::to_string(i)
+                             : "";
+      in.share_consent = roll / 300 % 3 != 0;
+      if (roll / 900 % 5 == 0) photo_kb = 0;
+      in.created_ms = now - span + static_cast<std::int64_t>((roll >> 20) % span);
+    }
     if (photo_kb > 0) {
       in.photo_jpeg.resize(static_cast<std::size_t>(photo_kb) * 1024);
       for (std::size_t j = 0; j + 8 <= in.photo_jpeg.size(); j += 8) {
         std::uint64_t v = rng();
         std::memcpy(&in.photo_jpeg[j], &v, 8);
       }
+    } else {
+      in.share_consent = false;  // as on the booth: consent is asked for a photo only
     }
     auto saved = ledger->save_pledge(in);
     if (!saved) {
       std::fprintf(stderr, "save failed: %s\n", saved.status().message().c_str());
       throw ExitCode{1};
+    }
+    if (opt.mix && in.share_consent) {
+      auto rows = check(ledger->outbox_for(saved->id), "read outbox");
+      for (const auto& row : rows) {
+        const int pct = static_cast<int>(rng() % 100);
+        Status st = pct < opt.delivered_pct ? ledger->mark_done(row.id, "bench/" + saved->id)
+                    : pct < opt.delivered_pct + 2
+                        ? ledger->mark_failed(row.id, "HTTP 403: AccessDenied")
+                        : Status::ok();
+        if (!st) {
+          std::fprintf(stderr, "outbox: %s\n", st.message().c_str());
+          throw ExitCode{1};
+        }
+      }
     }
     // One write() per line, so a SIGKILL never leaves half a line.
     std::string line = "saved " + saved->id + " " + saved->photo_sha256 + "\n";
@@ -309,8 +358,9 @@ void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int coun
 
 void add_store_commands(CLI::App& app, AppContext& ctx) {
   static std::string data_dir, csv, dir, id;
-  static bool json = false, consent = true, include_private = false;
-  static int count = 1, photo_kb = 400;
+  static bool json = false, include_private = false;
+  static int count = 1;
+  static TestMix mix;
 
   auto* stats = app.add_subcommand("stats", "pledges per event, photos, upload queue by state");
   stats->add_option("--data-dir", data_dir, "data directory (default: from the config)");
@@ -336,9 +386,12 @@ void add_store_commands(CLI::App& app, AppContext& ctx) {
   auto* add = app.add_subcommand("add-test-pledges", "");  // empty description: hidden from --help
   add->add_option("--data-dir", data_dir, "data directory");
   add->add_option("N", count, "how many")->required();
-  add->add_option("--photo-kb", photo_kb, "photo size in KB (0 = no photo)");
-  add->add_option("--consent", consent, "share consent (true/false)");
-  add->callback([&ctx] { run_add_test_pledges(ctx, data_dir, count, photo_kb, consent); });
+  add->add_option("--photo-kb", mix.photo_kb, "photo size in KB (0 = no photo)");
+  add->add_option("--consent", mix.consent, "share consent (true/false)");
+  add->add_flag("--mix", mix.mix, "a booth's mix of consent, answers, languages and uploads");
+  add->add_option("--days", mix.days, "with --mix: spread over this many days up to now");
+  add->add_option("--delivered", mix.delivered_pct, "with --mix: % of uploads marked done");
+  add->callback([&ctx] { run_add_test_pledges(ctx, data_dir, count, mix); });
 }
 
 }  // namespace pb::app

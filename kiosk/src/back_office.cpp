@@ -129,8 +129,8 @@ struct BackOffice::Impl {
   // before the booth opens again. Free space by statvfs is no proof that a save works.
   std::optional<SaveFailed> save_broken;
   std::size_t probe_bytes = 0;
-  // ADMIN's "last pledge" and "last upload" read whole lists from the ledger: done again only
-  // when a save or delete ran here, or the counts say the ledger changed (another process).
+  // ADMIN's "last pledge" (with its thumbnail) and "last upload": read again only when a save
+  // or delete ran here, or the counts say the ledger changed (another process).
   bool pledges_changed = true;
   decltype(local.pledges) listed_pledges = -1;
   decltype(local.done) listed_done = -1;
@@ -223,23 +223,25 @@ void BackOffice::Impl::refresh() {
       listed_pledges = local.pledges;
       local.last_pledge_id.clear();
       local.last_pledge_thumb.reset();
-      if (auto all = ledger->list_pledges(config.event.id); all && !all->empty()) {
-        local.last_pledge_id = all->back().id;
-        local.last_pledge_ms = all->back().created_ms;
-        local.last_pledge_name = all->back().first_name;
-        local.last_pledge_photo = !all->back().photo_path.empty();
+      if (auto last = ledger->last_pledge(config.event.id); last && *last) {
+        const store::Pledge& p = **last;
+        local.last_pledge_id = p.id;
+        local.last_pledge_ms = p.created_ms;
+        local.last_pledge_name = p.first_name;
+        local.last_pledge_photo = !p.photo_path.empty();
         local.last_pledge_thumb =
-            local.last_pledge_photo ? thumbnail_of(ledger->photo_file(all->back())) : nullptr;
+            local.last_pledge_photo ? thumbnail_of(ledger->photo_file(p)) : nullptr;
       }
     }
+    // Counts the ledger keeps (not its rows): none of this grows with the ledger.
     if (listed_done != local.done) {
       listed_done = local.done;
       local.last_upload.clear();
       for (const auto& t : config.upload.targets) local.last_upload.emplace_back(t.name, 0);
-      if (auto done = ledger->outbox_items(store::OutboxState::kDone))
-        for (const auto& it : *done)
+      if (auto queues = ledger->queue_by_target())
+        for (const auto& q : *queues)
           for (auto& [name, ms] : local.last_upload)
-            if (name == it.target) ms = std::max(ms, it.updated_ms);
+            if (name == q.target) ms = std::max(ms, q.last_done_ms);
     }
     std::vector<std::string> names;
     for (const auto& t : config.upload.targets) names.push_back(t.name);
@@ -247,16 +249,8 @@ void BackOffice::Impl::refresh() {
     if (auto gone = ledger->unconfigured_targets(names))
       for (const auto& t : *gone) local.stranded.emplace_back(t.target, t.pending + t.failed);
     local.last_error.clear();
-    std::int64_t newest = -1;
-    for (auto state : {store::OutboxState::kFailed, store::OutboxState::kPending}) {
-      if (auto items = ledger->outbox_items(state)) {
-        for (const auto& it : *items)
-          if (!it.last_error.empty() && it.updated_ms > newest) {
-            newest = it.updated_ms;
-            local.last_error = it.target + ": " + it.last_error;
-          }
-      }
-    }
+    if (auto err = ledger->newest_upload_error(); err && *err)
+      local.last_error = (*err)->target + ": " + (*err)->last_error;
   }
   if (uploader) {
     const auto ws = uploader->status();
@@ -379,12 +373,12 @@ void BackOffice::Impl::handle(DeleteJob&) {
     local.delete_error = local.ledger_error;
     return;
   }
-  auto all = ledger->list_pledges(config.event.id);
-  if (!all || all->empty()) {
-    local.delete_error = all ? "There is no pledge to delete." : all.status().message();
+  auto last = ledger->last_pledge(config.event.id);
+  if (!last || !*last) {
+    local.delete_error = last ? "There is no pledge to delete." : last.status().message();
     return;
   }
-  const std::string id = all->back().id;
+  const std::string id = (*last)->id;
   if (Status remote = upload::delete_remote_copies(config, *ledger, id);
       !remote && remote.code() != Status::Code::kNotFound) {
     local.delete_error = "Kept: the uploaded copy could not be removed (" + remote.message() + ")";

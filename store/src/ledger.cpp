@@ -88,17 +88,23 @@ void Ledger::Impl::close_db() {
   db = nullptr;
 }
 
-std::optional<std::string> Ledger::Impl::photo_problem(const std::string& rel) const {
+std::optional<std::string> Ledger::Impl::photo_problem(const std::string& rel, bool fresh) {
   if (rel.empty()) return std::nullopt;
-  bool lexical_ok = rel.rfind("photos/", 0) == 0 && rel.size() < 4096 && is_clean_text(rel);
-  for (const auto& part : fs::path(rel))
-    if (part == ".." || part == ".") lexical_ok = false;
-  if (lexical_ok && is_inside_folder(data_dir + "/photos", data_dir + "/" + rel))
-    return std::nullopt;
-  return "photo path '" + printable_text(rel, 200) + "' leads outside " + data_dir + "/photos";
+  const std::string photos = data_dir + "/photos";
+  constexpr std::string_view kPhotos = "photos/";
+  bool inside = rel.rfind(kPhotos, 0) == 0 && rel.size() < 4096 && is_clean_text(rel) &&
+                is_plain_relative_path(rel);
+  if (inside && (fresh || linked_photos.count(rel) > 0)) {
+    inside = is_inside_folder(photos, data_dir + "/" + rel);
+  } else if (inside) {
+    if (!photos_guard) photos_guard.emplace(photos);
+    inside = photos_guard->contains(std::string_view(rel).substr(kPhotos.size()));
+  }
+  if (inside) return std::nullopt;
+  return "photo path '" + printable_text(rel, 200) + "' leads outside " + photos;
 }
 
-std::optional<std::string> Ledger::Impl::row_problem(const Pledge& p) const {
+std::optional<std::string> Ledger::Impl::row_problem(const Pledge& p) {
   const std::string which = "pledge " + printable_text(p.id, 80);
   if (!is_pledge_id(p.id)) return which + ": not a pledge id";
   if (!is_slug(p.event) || !is_slug(p.booth)) return which + ": event or booth is not a slug";
@@ -144,6 +150,17 @@ const std::string& Ledger::data_dir() const {
 const RecoveryReport& Ledger::recovery() const {
   return impl_->recovery;
 }
+LedgerCost Ledger::cost() const {
+  LedgerCost c;
+  int hit = 0, miss = 0, high = 0;
+  if (impl_->db) {
+    sqlite3_db_status(impl_->db, SQLITE_DBSTATUS_CACHE_HIT, &hit, &high, 0);
+    sqlite3_db_status(impl_->db, SQLITE_DBSTATUS_CACHE_MISS, &miss, &high, 0);
+  }
+  c.page_requests = std::int64_t{hit} + miss;
+  c.folders_resolved = impl_->photos_guard ? impl_->photos_guard->resolutions() : 0;
+  return c;
+}
 int Ledger::schema_version() const {
   return impl_->schema_version;
 }
@@ -156,7 +173,7 @@ const std::vector<std::string>& Ledger::skipped_rows() const {
 }
 
 std::string Ledger::photo_file(const Pledge& p) const {
-  if (p.photo_path.empty() || impl_->photo_problem(p.photo_path)) return std::string();
+  if (p.photo_path.empty() || impl_->photo_problem(p.photo_path, true)) return std::string();
   return impl_->data_dir + "/" + p.photo_path;
 }
 
@@ -245,33 +262,43 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
 }
 
 Result<std::int64_t> Ledger::clock_high_ms() {
+  sqlite3* db = impl_->db;
   // A read-only ledger of an older schema has no meta row: its newest pledge says the same.
-  Statement st(impl_->db, impl_->schema_version >= 3
-                              ? "SELECT max((SELECT coalesce(max(created_ms), 0) FROM pledges), "
-                                "(SELECT coalesce(max(value), 0) FROM meta "
-                                "WHERE key = 'clock_high_ms'))"
-                              : "SELECT coalesce(max(created_ms), 0) FROM pledges");
+  if (impl_->schema_version < 3) {
+    Statement st(db, "SELECT coalesce(max(created_ms), 0) FROM pledges");
+    int rc = st.step();
+    if (rc != SQLITE_ROW) return impl_->db_error(rc, "read the clock mark");
+    return st.integer(0);
+  }
+  // The mark every save raises, and the time in the highest id (ids are time-ordered, so
+  // the primary key finds it at once), for a row that came in another way.
+  Statement st(db,
+               "SELECT (SELECT coalesce(max(value), 0) FROM meta WHERE key = 'clock_high_ms'), "
+               "(SELECT max(id) FROM pledges)");
   int rc = st.step();
   if (rc != SQLITE_ROW) return impl_->db_error(rc, "read the clock mark");
-  return st.integer(0);
+  return std::max(st.integer(0), st.is_null(1) ? 0 : uuid_v7_ms(st.text(1)));
+}
+
+// The one pledge `st` finds (its first row), or nullopt; kCorrupt for a row not to be used.
+Result<std::optional<Pledge>> Ledger::Impl::one_pledge(Statement& st, const std::string& what) {
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::optional<Pledge>();
+  if (rc != SQLITE_ROW) return db_error(rc, what);
+  Pledge p = read_pledge(st);
+  if (auto why = row_problem(p)) {
+    report(*why);
+    return Status::error(Status::Code::kCorrupt,
+                         "ledger " + data_dir + ": " + *why + "; this row is not used");
+  }
+  return std::optional<Pledge>(std::move(p));
 }
 
 Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
   Statement st(impl_->db,
                (std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE id = ?1").c_str());
   st.bind(1, id);
-  int rc = st.step();
-  if (rc == SQLITE_ROW) {
-    Pledge p = read_pledge(st);
-    if (auto why = impl_->row_problem(p)) {
-      impl_->report(*why);
-      return Status::error(Status::Code::kCorrupt,
-                           "ledger " + impl_->data_dir + ": " + *why + "; this row is not used");
-    }
-    return std::optional<Pledge>(std::move(p));
-  }
-  if (rc == SQLITE_DONE) return std::optional<Pledge>();
-  return impl_->db_error(rc, "read pledge");
+  return impl_->one_pledge(st, "read pledge");
 }
 
 Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
@@ -292,8 +319,22 @@ Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
   return out;
 }
 
+Result<std::optional<Pledge>> Ledger::last_pledge(const std::string& event) {
+  // Both halves use pledges_by_event (event, created_ms): a lookup, not a scan.
+  Statement st(impl_->db,
+               (std::string("SELECT ") + kPledgeColumns +
+                " FROM pledges WHERE event = ?1 AND created_ms = (SELECT "
+                "max(created_ms) FROM pledges WHERE event = ?1) ORDER BY id DESC LIMIT 1")
+                   .c_str());
+  st.bind(1, event);
+  return impl_->one_pledge(st, "read the last pledge");
+}
+
 Result<std::int64_t> Ledger::count_pledges(const std::string& event) {
-  Statement st(impl_->db, "SELECT count(*) FROM pledges WHERE event = ?1");
+  Statement st(impl_->db, impl_->schema_version >= 5
+                              ? "SELECT coalesce(sum(max(pledges, 0)), 0) FROM pledge_counts "
+                                "WHERE dim = '' AND event = ?1"
+                              : "SELECT count(*) FROM pledges WHERE event = ?1");
   st.bind(1, event);
   int rc = st.step();
   if (rc != SQLITE_ROW) return impl_->db_error(rc, "count pledges");
@@ -301,10 +342,15 @@ Result<std::int64_t> Ledger::count_pledges(const std::string& event) {
 }
 
 Result<std::vector<EventStats>> Ledger::event_stats() {
+  // Events in the order of their first pledge (pledges_by_event finds it at once).
   Statement st(impl_->db,
-               "SELECT event, count(*), sum(photo_path != ''), sum(share_consent) FROM pledges "
-               "GROUP BY event "
-               "ORDER BY min(created_ms)");
+               impl_->schema_version >= 5
+                   ? "SELECT event, sum(max(pledges, 0)), sum(max(with_photo, 0)), "
+                     "sum(max(shared, 0)) FROM pledge_counts AS c WHERE dim = '' GROUP BY event "
+                     "HAVING sum(pledges) > 0 ORDER BY (SELECT min(created_ms) FROM pledges "
+                     "AS p WHERE p.event = c.event), event"
+                   : "SELECT event, count(*), sum(photo_path != ''), sum(share_consent) FROM "
+                     "pledges GROUP BY event ORDER BY min(created_ms)");
   std::vector<EventStats> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW)
@@ -334,6 +380,11 @@ Status Ledger::delete_pledge(const std::string& id) {
     Statement pl(db, "DELETE FROM pledges WHERE id = ?1");
     pl.bind(1, id);
     rc = pl.step();
+  }
+  if (rc == SQLITE_DONE) {
+    // Its rowid may be given to the next pledge: ensure_outbox looks at every pledge again.
+    Statement marks(db, "DELETE FROM meta WHERE key LIKE 'outbox\\_checked:%' ESCAPE '\\'");
+    rc = marks.step();
   }
   if (rc == SQLITE_DONE && !p.photo_path.empty()) {
     Statement note(db, "INSERT OR IGNORE INTO photo_deletions(photo_path) VALUES(?1)");

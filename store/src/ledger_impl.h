@@ -6,10 +6,12 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "pb/disk.h"
+#include "pb/inside_folder.h"
 #include "pb/ledger.h"
 #include "sqlite.h"
 
@@ -35,6 +37,11 @@ struct Ledger::Impl {
   std::vector<std::string> skipped;  // rows not used, each a sentence (Ledger::skipped_rows)
   // Photos, exports and recovery go through it (sqlite's own files do not).
   disk::Env* env = &disk::Env::posix();
+  // Each folder under photos/ resolved once (made on first use, when data_dir is known).
+  std::optional<InsideFolderCache> photos_guard;
+  // Paths (relative to data_dir) of links found under photos/ when the ledger was opened:
+  // a row naming one is checked in full, its folder's resolution does not cover it.
+  std::set<std::string, std::less<>> linked_photos;
 
   ~Impl();
   void close_db();
@@ -42,10 +49,14 @@ struct Ledger::Impl {
   // Why a photo path read from the ledger must not be used, or nullopt when it is a path
   // under photos/ that stays inside it, also after resolving symlinks (photos/ itself may
   // link to another disk). A ledger from another booth's card is untrusted input.
-  std::optional<std::string> photo_problem(const std::string& rel) const;
+  // Each folder is resolved once (photos_guard); `fresh` resolves the whole path now, as
+  // right before a file is read.
+  std::optional<std::string> photo_problem(const std::string& rel, bool fresh = false);
   // Why a pledge row must not be used (its id or slugs would name files, its photo path
   // would be read, sent or removed), or nullopt.
-  std::optional<std::string> row_problem(const Pledge& p) const;
+  std::optional<std::string> row_problem(const Pledge& p);
+  // The pledge a statement's first row holds (ledger.cpp).
+  Result<std::optional<Pledge>> one_pledge(Statement& st, const std::string& what);
   // Records a row that was read but not used (Ledger::skipped_rows), once.
   void report(const std::string& what);
 
@@ -66,7 +77,10 @@ struct Ledger::Impl {
   // recovery.cpp: runs only when no other Ledger has this data dir open.
   Status recover();
   Status finish_photo_deletions();
-  void find_missing_photos();
+  // One pass over the files under photos/ and the rows' photo paths, in the same order:
+  // finds missing photos, reports rows whose paths lead elsewhere, notes links; with
+  // `repair`, also removes temp files and moves photos with no row to recovered/.
+  Status survey_photos(bool repair);
 
   // ledger_open.cpp: the two ways to open (Access::kReadWrite, Access::kReadOnly).
   Status open_all();

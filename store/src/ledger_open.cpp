@@ -181,8 +181,9 @@ Status Ledger::Impl::open_read_only() {
                          "ledger.db has schema v" + std::to_string(schema_version) +
                              ", newer than this pledgebooth (v" +
                              std::to_string(latest_schema_version()) + "): update pledgebooth");
-  // An older schema is read as it is: migrating would be a write.
-  find_missing_photos();
+  // An older schema is read as it is: migrating would be a write. What is missing or leads
+  // elsewhere is reported, nothing is changed; a failure here only leaves that unsaid.
+  (void)survey_photos(false);
   return Status::ok();
 }
 

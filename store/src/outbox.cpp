@@ -119,17 +119,54 @@ Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
 
 Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targets) {
   if (impl_->read_only) return impl_->read_only_error("queue pledges for upload");
+  // Each target's pledges are looked at once: meta keeps, per target, the highest rowid
+  // checked ("outbox_checked:<target>"), and only pledges above it are looked at again
+  // (every save queues its pledge for the targets of its own config). A deletion forgets
+  // the marks (a rowid may then be given again), forget_target its target's.
+  sqlite3* db = impl_->db;
+  if (Status s = impl_->exec("BEGIN IMMEDIATE", "begin queueing"); !s) return s;
   std::int64_t added = 0;
+  auto fail = [&](int rc, const std::string& what) -> Result<std::int64_t> {
+    Status s = impl_->db_error(rc, what);
+    impl_->rollback();
+    return s;
+  };
+  Statement top(db, "SELECT coalesce(max(rowid), 0) FROM pledges");
+  int rc = top.step();
+  if (rc != SQLITE_ROW) return fail(rc, "read the newest pledge");
+  const std::int64_t newest = top.integer(0);
+  top.finalize();
+  Statement mark(db, "SELECT value FROM meta WHERE key = 'outbox_checked:' || ?1");
   Statement st(
-      impl_->db,
+      db,
       "INSERT OR IGNORE INTO outbox(pledge_id, target, state, next_attempt_ms, updated_ms) "
-      "SELECT id, ?1, 'pending', 0, ?2 FROM pledges WHERE share_consent = 1");
+      "SELECT id, ?1, 'pending', 0, ?2 FROM pledges WHERE share_consent = 1 AND rowid > ?3");
+  Statement keep(db,
+                 "INSERT INTO meta(key, value) VALUES('outbox_checked:' || ?1, ?2) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   for (const auto& t : targets) {
+    mark.reset();
+    mark.bind(1, t);
+    rc = mark.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail(rc, "read the queue mark of " + t);
+    const std::int64_t checked = rc == SQLITE_ROW ? mark.integer(0) : 0;
+    if (checked >= newest) continue;
     st.reset();
-    st.bind(1, t).bind(2, now_ms());
-    int rc = st.step();
-    if (rc != SQLITE_DONE) return impl_->db_error(rc, "queue pledges for target " + t);
-    added += sqlite3_changes(impl_->db);
+    st.bind(1, t).bind(2, now_ms()).bind(3, checked);
+    rc = st.step();
+    if (rc != SQLITE_DONE) return fail(rc, "queue pledges for target " + t);
+    added += sqlite3_changes(db);
+    keep.reset();
+    keep.bind(1, t).bind(2, newest);
+    rc = keep.step();
+    if (rc != SQLITE_DONE) return fail(rc, "keep the queue mark of " + t);
+  }
+  mark.finalize();
+  st.finalize();
+  keep.finalize();
+  if (Status s = impl_->exec("COMMIT", "commit queueing"); !s) {
+    impl_->rollback();
+    return s;
   }
   return added;
 }
@@ -159,36 +196,45 @@ Result<std::vector<OutboxItem>> Ledger::outbox_items(std::optional<OutboxState> 
 }
 
 Result<QueueCounts> Ledger::queue_counts() {
-  Statement st(impl_->db, "SELECT state, count(*) FROM outbox GROUP BY state");
+  auto targets = queue_by_target();
+  if (!targets) return targets.status();
   QueueCounts q;
-  int rc;
-  while ((rc = st.step()) == SQLITE_ROW) {
-    switch (parse_state(st.text(0))) {
-      case OutboxState::kPending:
-        q.pending = st.integer(1);
-        break;
-      case OutboxState::kDone:
-        q.done = st.integer(1);
-        break;
-      case OutboxState::kFailed:
-        q.failed = st.integer(1);
-        break;
-    }
+  for (const auto& t : *targets) {
+    q.pending += t.pending;
+    q.done += t.done;
+    q.failed += t.failed;
   }
-  if (rc != SQLITE_DONE) return impl_->db_error(rc, "count outbox");
   return q;
 }
 
 Result<std::vector<TargetQueue>> Ledger::queue_by_target() {
+  // From outbox_counts (schema v5, kept by triggers): one row per target, whatever the queue.
   Statement st(impl_->db,
-               "SELECT target, sum(state = 'pending'), sum(state = 'done'), sum(state = 'failed') "
-               "FROM outbox GROUP BY target ORDER BY target");
+               impl_->schema_version >= 5
+                   ? "SELECT target, max(pending, 0), max(done, 0), max(failed, 0), last_done_ms "
+                     "FROM outbox_counts WHERE pending > 0 OR done > 0 OR failed > 0 "
+                     "ORDER BY target"
+                   : "SELECT target, sum(state = 'pending'), sum(state = 'done'), "
+                     "sum(state = 'failed'), coalesce(max(CASE WHEN state = 'done' THEN "
+                     "updated_ms END), 0) FROM outbox GROUP BY target ORDER BY target");
   std::vector<TargetQueue> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW)
-    out.push_back({clean(st.text(0)), st.integer(1), st.integer(2), st.integer(3)});
+    out.push_back({clean(st.text(0)), st.integer(1), st.integer(2), st.integer(3), st.integer(4)});
   if (rc != SQLITE_DONE) return impl_->db_error(rc, "count outbox per target");
   return out;
+}
+
+Result<std::optional<OutboxItem>> Ledger::newest_upload_error() {
+  // outbox_errors (schema v5) holds only rows with an error: newest first, done rows passed.
+  std::string sql = std::string("SELECT ") + kOutboxColumns +
+                    " FROM outbox WHERE last_error != '' AND state != 'done' ORDER BY "
+                    "updated_ms DESC LIMIT 1";
+  Statement st(impl_->db, sql.c_str());
+  int rc = st.step();
+  if (rc == SQLITE_DONE) return std::optional<OutboxItem>();
+  if (rc != SQLITE_ROW) return impl_->db_error(rc, "read the newest upload error");
+  return std::optional<OutboxItem>(read_outbox(st));
 }
 
 Result<std::vector<TargetQueue>> Ledger::unconfigured_targets(
@@ -205,11 +251,31 @@ Result<std::vector<TargetQueue>> Ledger::unconfigured_targets(
 
 Result<std::int64_t> Ledger::forget_target(const std::string& target) {
   if (impl_->read_only) return impl_->read_only_error("drop the uploads for target " + target);
-  Statement st(impl_->db, "DELETE FROM outbox WHERE target = ?1 AND state != 'done'");
-  st.bind(1, target);
-  int rc = st.step();
-  if (rc != SQLITE_DONE) return impl_->db_error(rc, "drop the uploads for target " + target);
-  return static_cast<std::int64_t>(sqlite3_changes(impl_->db));
+  if (Status s = impl_->exec("BEGIN IMMEDIATE", "begin dropping"); !s) return s;
+  std::int64_t dropped = 0;
+  int rc;
+  {
+    Statement st(impl_->db, "DELETE FROM outbox WHERE target = ?1 AND state != 'done'");
+    st.bind(1, target);
+    rc = st.step();
+    dropped = sqlite3_changes(impl_->db);
+  }
+  if (rc == SQLITE_DONE && impl_->schema_version >= 3) {
+    // Added back later, the target is queued again for every consented pledge.
+    Statement st(impl_->db, "DELETE FROM meta WHERE key = 'outbox_checked:' || ?1");
+    st.bind(1, target);
+    rc = st.step();
+  }
+  if (rc != SQLITE_DONE) {
+    Status s = impl_->db_error(rc, "drop the uploads for target " + target);
+    impl_->rollback();
+    return s;
+  }
+  if (Status s = impl_->exec("COMMIT", "commit dropping"); !s) {
+    impl_->rollback();
+    return s;
+  }
+  return dropped;
 }
 
 }  // namespace pb::store

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,8 @@ class Env;
 }
 
 namespace pb::store {
+
+struct TallyCounts;
 
 // Names and answers longer than this (bytes of UTF-8) are cut when saved.
 inline constexpr std::size_t kMaxTextBytes = 2000;
@@ -89,6 +92,7 @@ struct TargetQueue {
   std::int64_t pending = 0;
   std::int64_t done = 0;
   std::int64_t failed = 0;
+  std::int64_t last_done_ms = 0;  // updated_ms of its newest done row; 0 = none
 };
 
 struct EventStats {
@@ -113,6 +117,17 @@ struct RecoveryReport {
   std::vector<std::string> orphans_recovered;  // photo with no row → moved to recovered/
   std::vector<std::string> missing_photos;     // pledge ids whose photo file is gone
   int photo_deletions_finished = 0;            // photos of deleted pledges removed only now
+  // What the check looked at (Ledger::cost() has the rest): entries listed under photos/
+  // and ledger rows read. Each is at most the files or the rows there are, once.
+  std::int64_t entries_listed = 0;
+  std::int64_t rows_read = 0;
+};
+
+// What a Ledger's work has cost since it was opened (its open and recovery included):
+// counts, not times, so a test holds them to a bound on a busy machine too.
+struct LedgerCost {
+  std::int64_t page_requests = 0;     // sqlite pages asked for (cache hits and misses)
+  std::int64_t folders_resolved = 0;  // folders under photos/ whose links were resolved
 };
 
 enum class Access {
@@ -143,6 +158,7 @@ class Ledger {
 
   const std::string& data_dir() const;
   const RecoveryReport& recovery() const;
+  LedgerCost cost() const;
   int schema_version() const;
   bool read_only() const;
 
@@ -153,6 +169,11 @@ class Ledger {
   Result<std::optional<Pledge>> get_pledge(const std::string& id);
   // All pledges, oldest first; event "" = every event.
   Result<std::vector<Pledge>> list_pledges(const std::string& event = "");
+  // The newest pledge of an event (by created_ms, then id), or nullopt when it has none.
+  // Like get_pledge, kCorrupt for a row that must not be used.
+  Result<std::optional<Pledge>> last_pledge(const std::string& event);
+  // The pledges of one event. This, event_stats, queue_counts and queue_by_target read
+  // counts the ledger keeps beside its rows (schema v5): their cost does not grow with it.
   Result<std::int64_t> count_pledges(const std::string& event);
   Result<std::vector<EventStats>> event_stats();
   // Removes the row, its outbox rows and its photo. kNotFound when no such pledge. When the
@@ -184,11 +205,15 @@ class Ledger {
   // Failed rows back to pending (target "" = all). Returns how many.
   Result<std::int64_t> requeue_failed(const std::string& target = "");
   // Adds pending rows for consented pledges that have none for a target (a target added
-  // to the config later). Returns how many.
+  // to the config later). Returns how many. Each pledge is looked at once per target (a mark
+  // kept in the ledger); a deletion or forget_target makes the next call look at all again.
   Result<std::int64_t> ensure_outbox(const std::vector<std::string>& targets);
   Result<std::vector<OutboxItem>> outbox_for(const std::string& pledge_id);
   Result<std::vector<OutboxItem>> outbox_items(std::optional<OutboxState> state = std::nullopt);
   Result<QueueCounts> queue_counts();
+  // The undelivered (pending or failed) row with the newest error, or nullopt when none has
+  // one: what ADMIN shows as the last upload error.
+  Result<std::optional<OutboxItem>> newest_upload_error();
   // Counts per target of every target that has outbox rows, by name.
   Result<std::vector<TargetQueue>> queue_by_target();
   // Targets not in `configured` that still have undelivered (pending or failed) rows: rows
@@ -211,6 +236,9 @@ class Ledger {
   Status export_csv(const std::string& path);
 
  private:
+  // Reads the counts kept beside the rows (pb/tally_counts.h).
+  friend Result<std::vector<TallyCounts>> tally_counts(
+      Ledger& ledger, const std::map<std::string, std::string>& pick_of_answer);
   struct Impl;
   explicit Ledger(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
