@@ -6,30 +6,6 @@
 
 namespace pb::kiosk {
 
-const char* to_string(Screen s) {
-  switch (s) {
-    case Screen::kAttract:
-      return "attract";
-    case Screen::kPledge:
-      return "pledge";
-    case Screen::kDetails:
-      return "details";
-    case Screen::kCountdown:
-      return "countdown";
-    case Screen::kReview:
-      return "review";
-    case Screen::kThanks:
-      return "thanks";
-    case Screen::kOutOfService:
-      return "out-of-service";
-    case Screen::kAdminPin:
-      return "admin-pin";
-    case Screen::kAdmin:
-      return "admin";
-  }
-  return "?";
-}
-
 const std::vector<std::string>& answer_picks() {
   static const std::vector<std::string> picks = {"daughter", "sister", "mother",
                                                  "friends",  "myself", "everyone"};
@@ -60,8 +36,7 @@ Millis BoothMachine::idle_warning_ms() const {
 }
 
 Millis BoothMachine::idle_warning_left(Millis now) const {
-  if (s_.screen != Screen::kPledge && s_.screen != Screen::kDetails && s_.screen != Screen::kReview)
-    return 0;
+  if (traits(s_.screen).idle != Idle::kToAttract) return 0;
   const Millis left = s_.last_touch_ms + options_.idle_timeout_ms - now;
   return left > 0 && left <= idle_warning_ms() ? left : 0;
 }
@@ -73,6 +48,11 @@ Millis BoothMachine::thanks_left(Millis now) const {
 
 bool BoothMachine::details_entered() const {
   return s_.first_name.length() > 0 || s_.answer_words.length() > 0 || !s_.answer_pick.empty();
+}
+
+bool BoothMachine::awaiting() const {
+  return s_.pin_checking || s_.saving || s_.waiting_for_still ||
+         (s_.screen == Screen::kReview && !s_.review_ready);
 }
 
 void BoothMachine::enter_thanks(Millis now, std::vector<Command>& out) {
@@ -114,10 +94,8 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
     on_tap(tap->target, now, out);
   } else if (const auto* lp = std::get_if<LongPress>(&event)) {
     s_.last_touch_ms = now;
-    if (lp->target == "admin" && options_.admin_enabled && s_.screen != Screen::kAdmin &&
-        s_.screen != Screen::kAdminPin) {
-      if (s_.screen == Screen::kCountdown || s_.screen == Screen::kReview)
-        out.push_back(DiscardPhoto{});
+    if (lp->target == "admin" && options_.admin_enabled && traits(s_.screen).admin_corner) {
+      if (traits(s_.screen).holds_photo) out.push_back(DiscardPhoto{});
       s_.pin.clear();
       s_.pin_failed_last = false;
       s_.pin_checking = false;
@@ -226,26 +204,23 @@ void BoothMachine::to_attract(Millis now, std::vector<Command>& out) {
 }
 
 void BoothMachine::check_service(Millis now, std::vector<Command>& out) {
-  switch (s_.screen) {
-    case Screen::kAdmin:
-    case Screen::kAdminPin:
-    case Screen::kThanks:
+  switch (traits(s_.screen).interrupt) {
+    case Interrupt::kLater:
       return;  // the volunteer is busy, or the participant is being thanked: later
-    case Screen::kOutOfService:
+    case Interrupt::kNone:
       if (!s_.oos.any()) enter(Screen::kAttract, now, out);
       return;
-    default:
+    case Interrupt::kAtOnce:
       if (s_.oos.any()) {
         to_attract(now, out);
         enter(Screen::kOutOfService, now, out);
       }
+      return;
   }
 }
 
 void BoothMachine::camera_gap(Millis now, std::vector<Command>& out) {
-  const Screen sc = s_.screen;
-  const bool in_session = sc == Screen::kPledge || sc == Screen::kDetails ||
-                          sc == Screen::kCountdown || sc == Screen::kReview;
+  const bool in_session = traits(s_.screen).in_session;
   if (in_session && s_.camera_gap_since < 0) s_.camera_gap_since = now;
   if (in_session && now - s_.camera_gap_since < options_.camera_grace_ms) return;
   s_.camera_gap_since = -1;
@@ -277,16 +252,22 @@ void BoothMachine::on_tick(Millis now, std::vector<Command>& out) {
     camera_gap(now, out);
     if (s_.screen == Screen::kOutOfService) return;
   }
-  const bool idle = now - s_.last_touch_ms >= options_.idle_timeout_ms;
+  if (now - s_.last_touch_ms >= options_.idle_timeout_ms) {
+    switch (traits(s_.screen).idle) {
+      case Idle::kToAttract:
+        return to_attract(now, out);
+      case Idle::kCloseAdmin:
+        return leave_admin(now, out);
+      case Idle::kStays:
+        break;
+    }
+  }
   switch (s_.screen) {
     case Screen::kPledge:
     case Screen::kDetails:
     case Screen::kReview:
-      if (idle) to_attract(now, out);
-      break;
     case Screen::kAdminPin:
     case Screen::kAdmin:
-      if (idle) leave_admin(now, out);
       break;
     case Screen::kThanks:
       if (now >= s_.thanks_until_ms) {
@@ -396,8 +377,7 @@ void BoothMachine::on_admin(const std::string& target, Millis now, std::vector<C
 
 void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Command>& out) {
   const Screen sc = s_.screen;
-  if (is_language_target(target) && (sc == Screen::kAttract || sc == Screen::kPledge ||
-                                     sc == Screen::kDetails || sc == Screen::kReview)) {
+  if (is_language_target(target) && traits(sc).language_toggle) {
     s_.locale = target.substr(5);
     if (sc == Screen::kDetails) {
       if (auto* f = focused_field()) f->commit();

@@ -273,8 +273,7 @@ void KioskApp::feed_pointer(const PointerInput& in, Millis now) {
 void KioskApp::take_office_results(Millis now) {
   for (auto& r : office_->take_results()) {
     if (auto* img = std::get_if<ReviewImage>(&r)) {
-      const Screen screen = machine_->state().screen;
-      if (screen != Screen::kReview && screen != Screen::kThanks) continue;
+      if (!traits(machine_->state().screen).review_photo) continue;
       review_ = review_texture(renderer_.get(), *img);
       machine_->set_review_ready();
     } else if (auto* done = std::get_if<SaveDone>(&r)) {
@@ -323,7 +322,7 @@ void KioskApp::on_screen_change(const BoothState& s) {
   if (s.screen == last_screen_ && s.locale == last_locale_) return;
   if (s.screen != last_screen_) {
     frames_in_screen_ = 0;
-    if (s.screen == Screen::kAttract || s.screen == Screen::kOutOfService) {
+    if (traits(s.screen).forgets_participant) {
       // The last participant's photo and link leave memory with them.
       review_.reset();
       qr_.reset();
@@ -340,12 +339,11 @@ void KioskApp::on_screen_change(const BoothState& s) {
 // 5. The live preview: only when shown and when the frame or the sign text changed.
 void KioskApp::update_preview() {
   const BoothState& s = machine_->state();
-  if (!shows_preview(s.screen) || !preview_) return;
+  if (!traits(s.screen).live_preview || !preview_) return;
   auto frame = grabber_->latest();
-  const bool with_text = s.screen == Screen::kDetails || s.screen == Screen::kCountdown;
   photo::SignText text;
   text.blank = strings_->get(s.locale, "sign.blank");
-  if (with_text) {
+  if (traits(s.screen).sign_text) {
     text.name = s.first_name.text();
     text.answer = s.answer_pick.empty() ? s.answer_words.text()
                                         : strings_->get(s.locale, "answer." + s.answer_pick);
@@ -432,9 +430,8 @@ void KioskApp::take_screenshots(Millis now) {
   const BoothState& s = machine_->state();
   if (entry_shot_pending_) {
     bool ready = frames_in_screen_ >= 2;
-    if (shows_preview(s.screen)) ready = ready && preview_valid_ && !sign_pending_;
-    if (s.screen == Screen::kReview) ready = ready && review_;
-    if (s.screen == Screen::kThanks) ready = ready && !s.saving;
+    if (traits(s.screen).live_preview) ready = ready && preview_valid_ && !sign_pending_;
+    ready = ready && !machine_->awaiting();
     if (s.screen == Screen::kCountdown) ready = ready && machine_->countdown_digit(now) > 0;
     if (ready || frames_in_screen_ > 180) {
       shots_->capture(renderer_.get(), std::string(to_string(s.screen)) + "-" + s.locale);
@@ -443,7 +440,7 @@ void KioskApp::take_screenshots(Millis now) {
   }
   // A named shot shows the sign with what was typed (a few frames at most), as a person sees
   // it once he stops typing.
-  if (named_shots_.empty() || (shows_preview(s.screen) && sign_pending_ && ++shot_waited_ < 180))
+  if (named_shots_.empty() || (traits(s.screen).live_preview && sign_pending_ && ++shot_waited_ < 180))
     return;
   for (const auto& name : named_shots_) shots_->capture(renderer_.get(), name + "-" + s.locale);
   named_shots_.clear();
@@ -469,7 +466,7 @@ bool KioskApp::present() {
     service_->ready("first frame presented");
   }
   const BoothState& s = machine_->state();
-  if (!camera_shown_ && preview_valid_ && shows_preview(s.screen)) {
+  if (!camera_shown_ && preview_valid_ && traits(s.screen).live_preview) {
     camera_shown_ = true;
     pb::log::info("kiosk: first camera frame shown");
     service_->status("first camera frame shown");
@@ -514,9 +511,8 @@ void KioskApp::play_script(Millis now) {
 
 bool KioskApp::settled() const {
   const BoothState& s = machine_->state();
-  return !s.pin_checking && !s.saving && !s.waiting_for_still && !office_->busy() &&
-         !(s.screen == Screen::kReview && !s.review_ready) &&
-         !(shows_preview(s.screen) && sign_pending_);
+  return !machine_->awaiting() && !office_->busy() &&
+         !(traits(s.screen).live_preview && sign_pending_);
 }
 
 // 10. Pacing and frame times.

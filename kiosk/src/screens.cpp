@@ -805,11 +805,6 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
 
 }  // namespace
 
-bool shows_preview(Screen s) {
-  return s == Screen::kAttract || s == Screen::kPledge || s == Screen::kDetails ||
-         s == Screen::kCountdown;
-}
-
 void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits) {
   hits.clear();
   background(p);

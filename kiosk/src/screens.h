@@ -68,7 +68,5 @@ std::string thanks_counter(const View& v);
 void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits);
 // The topmost target at a point (nullptr when none). long_press selects which kind.
 const Hit* hit_at(const std::vector<Hit>& hits, float x, float y, bool long_press);
-// Whether a screen shows the live preview (so the app refreshes it only then).
-bool shows_preview(Screen s);
 
 }  // namespace pb::kiosk

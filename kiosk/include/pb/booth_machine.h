@@ -13,25 +13,12 @@
 
 #include "pb/hangul.h"
 #include "pb/keyboard.h"
+#include "pb/screen.h"
 
 namespace pb::kiosk {
 
 using Millis = std::int64_t;  // a monotonic clock in milliseconds (steady, not wall time)
 
-enum class Screen {
-  kAttract,
-  kPledge,
-  kDetails,
-  kCountdown,  // POSE/COUNTDOWN: 3-2-1, flash, still
-  kReview,
-  kThanks,
-  kOutOfService,
-  kAdminPin,  // the PIN pad in front of ADMIN
-  kAdmin,
-};
-// "attract", "pledge", "details", "countdown", "review", "thanks", "out-of-service",
-// "admin-pin", "admin" (used in screenshot names and scripts).
-const char* to_string(Screen s);
 
 // The quick picks for "Why does gender equality matter to you?"; i18n key "answer.<id>".
 const std::vector<std::string>& answer_picks();
@@ -207,6 +194,9 @@ class BoothMachine {
   // Whether DETAILS holds anything typed or picked (then "Skip" is not offered).
   bool details_entered() const;
   bool pin_locked(Millis now) const { return now < s_.pin_locked_until; }
+  // Something this screen shows is still on its way: the still, the composed photo on
+  // REVIEW, the save's result on THANKS, the PIN check.
+  bool awaiting() const;
   // The app reports that the composed REVIEW photo is on screen.
   void set_review_ready() { s_.review_ready = true; }
 
