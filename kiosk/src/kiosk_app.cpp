@@ -116,7 +116,7 @@ int KioskApp::start() {
   // for it otherwise.
   if (composer_)
     composer_->prepare(preview_px_,
-                       {"", "", strings_->get(machine_->state().locale, "sign.blank")});
+                       {"", "", strings_->get(machine_->state().session.locale, "sign.blank")});
   service_.emplace(ServiceNotifier::from_environment());
   return 0;
 }
@@ -319,7 +319,7 @@ void KioskApp::advance_time(Millis now) {
 }
 
 void KioskApp::on_screen_change(const BoothState& s) {
-  if (s.screen == last_screen_ && s.locale == last_locale_) return;
+  if (s.screen == last_screen_ && s.session.locale == last_locale_) return;
   if (s.screen != last_screen_) {
     frames_in_screen_ = 0;
     if (traits(s.screen).forgets_participant) {
@@ -333,7 +333,7 @@ void KioskApp::on_screen_change(const BoothState& s) {
     entry_shot_pending_ = shots_->enabled();
   }
   last_screen_ = s.screen;
-  last_locale_ = s.locale;
+  last_locale_ = s.session.locale;
 }
 
 // 5. The live preview: only when shown and when the frame or the sign text changed.
@@ -342,11 +342,11 @@ void KioskApp::update_preview() {
   if (!traits(s.screen).live_preview || !preview_) return;
   auto frame = grabber_->latest();
   photo::SignText text;
-  text.blank = strings_->get(s.locale, "sign.blank");
+  text.blank = strings_->get(s.session.locale, "sign.blank");
   if (traits(s.screen).sign_text) {
-    text.name = s.first_name.text();
-    text.answer = s.answer_pick.empty() ? s.answer_words.text()
-                                        : strings_->get(s.locale, "answer." + s.answer_pick);
+    text.name = s.session.first_name.text();
+    text.answer = s.session.answer_pick.empty() ? s.session.answer_words.text()
+                                        : strings_->get(s.session.locale, "answer." + s.session.answer_pick);
   }
   const std::string sign_key = text.name + "\n" + text.answer + "\n" + text.blank;
   // Redrawn only for a new camera frame or a new sign text that is drawn: without a GPU each
@@ -434,7 +434,7 @@ void KioskApp::take_screenshots(Millis now) {
     ready = ready && !machine_->awaiting();
     if (s.screen == Screen::kCountdown) ready = ready && machine_->countdown_digit(now) > 0;
     if (ready || frames_in_screen_ > 180) {
-      shots_->capture(renderer_.get(), std::string(to_string(s.screen)) + "-" + s.locale);
+      shots_->capture(renderer_.get(), std::string(to_string(s.screen)) + "-" + s.session.locale);
       entry_shot_pending_ = false;
     }
   }
@@ -442,7 +442,7 @@ void KioskApp::take_screenshots(Millis now) {
   // it once he stops typing.
   if (named_shots_.empty() || (traits(s.screen).live_preview && sign_pending_ && ++shot_waited_ < 180))
     return;
-  for (const auto& name : named_shots_) shots_->capture(renderer_.get(), name + "-" + s.locale);
+  for (const auto& name : named_shots_) shots_->capture(renderer_.get(), name + "-" + s.session.locale);
   named_shots_.clear();
   shot_waited_ = 0;
 }
@@ -479,11 +479,11 @@ bool KioskApp::present() {
 // pledge was not saved: the volunteer's log, and what crash tests hold the booth to.
 void KioskApp::report_thanks(const BoothState& st) {
   std::string line;
-  if (st.screen == Screen::kThanks && st.saved && thanks_reported_ != st.saved->pledge_id) {
-    thanks_reported_ = st.saved->pledge_id;
-    line = "kiosk: thanks shown: supporter #" + std::to_string(st.saved->supporter_number) +
-           " pledge " + st.saved->pledge_id;
-  } else if (st.screen == Screen::kThanks && st.save_failed && thanks_reported_ != "-") {
+  if (st.screen == Screen::kThanks && st.session.saved && thanks_reported_ != st.session.saved->pledge_id) {
+    thanks_reported_ = st.session.saved->pledge_id;
+    line = "kiosk: thanks shown: supporter #" + std::to_string(st.session.saved->supporter_number) +
+           " pledge " + st.session.saved->pledge_id;
+  } else if (st.screen == Screen::kThanks && st.session.save_failed && thanks_reported_ != "-") {
     thanks_reported_ = "-";
     line = "kiosk: thanks shown: not saved, the participant was asked to see a volunteer";
   } else if (st.screen != Screen::kThanks) {

@@ -109,7 +109,7 @@ float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right
   for (std::size_t i = 0; i < languages.size(); ++i) {
     const std::string& loc = languages[i].code;
     const Rect rect{x, y, widths[i] * squeeze, 76};
-    const bool active = v.s().locale == loc;
+    const bool active = v.s().session.locale == loc;
     p.rounded(rect, 38, active ? kWhite : kWhite.with_alpha(pressed(v, rect) ? 70 : 30));
     if (!active) p.rounded_outline(rect, 38, 2, kWhite.with_alpha(130));
     const std::string& name = v.strings.get(loc, "language.name");
@@ -164,8 +164,8 @@ std::optional<store::CampaignFigure> campaign_of(const View& v, std::int64_t own
 std::optional<store::CampaignFigure> shown_campaign(const View& v) {
   if (v.s().screen == Screen::kAttract && v.status.ledger_open)
     return campaign_of(v, v.status.pledges);
-  if (v.s().screen == Screen::kThanks && v.s().saved)
-    return campaign_of(v, v.s().saved->supporter_number);
+  if (v.s().screen == Screen::kThanks && v.s().session.saved)
+    return campaign_of(v, v.s().session.saved->supporter_number);
   return std::nullopt;
 }
 
@@ -183,8 +183,8 @@ std::string attract_counter(const View& v) {
 
 std::string thanks_counter(const View& v) {
   const BoothState& s = v.s();
-  if (!s.saved) return "";
-  const std::int64_t n = s.saved->supporter_number;
+  if (!s.session.saved) return "";
+  const std::int64_t n = s.session.saved->supporter_number;
   const std::string& event = v.config.event.name;
   if (auto c = campaign_of(v, n))
     return v.tr("thanks.supporter_campaign",
@@ -229,7 +229,7 @@ void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
   lang_toggle(p, v, hits);
   p.paragraph(v.tr("pledge.title"), Face::kTitle, 70, kWhite, {920, 180, 900, 120});
   std::string text = v.tr("pledge.text");
-  if (auto it = v.config.event.pledge_text.find(v.s().locale);
+  if (auto it = v.config.event.pledge_text.find(v.s().session.locale);
       it != v.config.event.pledge_text.end() && !it->second.empty())
     text = it->second;
   const Rect card{920, 300, 900, 470};
@@ -263,7 +263,7 @@ void field(Painter& p, const View& v, std::vector<Hit>& hits, const std::string&
 }
 
 void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& area) {
-  const auto& rows = keyboard_rows(v.s().keyboard);
+  const auto& rows = keyboard_rows(v.s().session.keyboard);
   const float gap = 10;
   const float row_h =
       (area.h - gap * (static_cast<float>(rows.size()) - 1)) / static_cast<float>(rows.size());
@@ -274,8 +274,8 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
     widest = std::max(widest, units);
   }
   const float unit = (area.w + gap) / widest;
-  const bool hangul = is_hangul(v.s().keyboard);
-  const bool shifted = is_shifted(v.s().keyboard);
+  const bool hangul = is_hangul(v.s().session.keyboard);
+  const bool shifted = is_shifted(v.s().session.keyboard);
   float y = area.y;
   for (const auto& row : rows) {
     float units = 0;
@@ -312,15 +312,15 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
   button(p, v, hits, "details_back", {std::min(1300.f, toggle_left - 224), 40, 200, 76},
          v.tr("details.back"), Style::kSecondary, kMinRead);
   p.text(v.tr("details.name_label"), Face::kBold, kMinRead, kSoft, {62, 164, 0, 0});
-  field(p, v, hits, "field:name", {60, 220, 1180, 82}, s.first_name.text(),
-        v.tr("details.name_placeholder"), s.focus == BoothState::Focus::kName);
+  field(p, v, hits, "field:name", {60, 220, 1180, 82}, s.session.first_name.text(),
+        v.tr("details.name_placeholder"), s.session.focus == Session::Focus::kName);
   p.text(v.tr("details.why_label"), Face::kBold, kMinRead, kSoft, {62, 312, 0, 0});
   // Two columns: the longest picks ("누나·여동생을 위해") stay whole at a readable size.
   const auto& picks = answer_picks();
   for (std::size_t i = 0; i < picks.size(); ++i) {
     const Rect r{60 + static_cast<float>(i % 2) * 595, 366 + static_cast<float>(i / 2) * 76, 585,
                  68};
-    const bool on = s.answer_pick == picks[i];
+    const bool on = s.session.answer_pick == picks[i];
     p.rounded(r, 34, on ? kMagenta : kWhite.with_alpha(pressed(v, r) ? 70 : 34));
     if (!on) p.rounded_outline(r, 34, 2, kWhite.with_alpha(120));
     const std::string label = v.tr("answer." + picks[i]);
@@ -328,9 +328,9 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
            Align::kCenter);
     hits.push_back({"pick:" + picks[i], r, false});
   }
-  field(p, v, hits, "field:words", {60, 596, 1180, 76}, s.answer_words.text(),
-        v.tr("details.words_placeholder"), s.focus == BoothState::Focus::kWords);
-  if (s.focus != BoothState::Focus::kNone) keyboard(p, v, hits, {60, 690, 1180, 370});
+  field(p, v, hits, "field:words", {60, 596, 1180, 76}, s.session.answer_words.text(),
+        v.tr("details.words_placeholder"), s.session.focus == Session::Focus::kWords);
+  if (s.session.focus != Session::Focus::kNone) keyboard(p, v, hits, {60, 690, 1180, 370});
   // The sign as it will look, live.
   photo_box(p, v, {1300, 140, 560, 700}, v.preview, v.tr("camera.warming"));
   button(p, v, hits, "details_next", {1290, 870, 580, 110}, v.tr("details.next"), Style::kPrimary,
@@ -371,7 +371,7 @@ void countdown(Painter& p, const View& v, std::vector<Hit>&) {
   const float cx = 960, cy = 150;
   if (digit > 0) {
     // The digit shrinks a little through each second.
-    const float phase = static_cast<float>((v.s().shutter_ms - v.now) % 1000) / 1000.f;
+    const float phase = static_cast<float>((v.s().session.shutter_ms - v.now) % 1000) / 1000.f;
     const float r = 118 + 16 * phase;
     p.circle(cx, cy + 8, r, Color{20, 0, 30, 80});
     p.circle(cx, cy, r, kMagenta);
@@ -386,8 +386,8 @@ void countdown(Painter& p, const View& v, std::vector<Hit>&) {
     const Rect m = p.measure(v.tr("countdown.look_up"), Face::kBold, 46);
     p.text(v.tr("countdown.look_up"), Face::kBold, 46, kWhite, {cx - 300 - m.w, cy - 40, 0, 0});
   }
-  if (v.machine.flashing(v.now) || (v.s().waiting_for_still && digit == 0)) {
-    const float t = static_cast<float>(v.now - v.s().shutter_ms) /
+  if (v.machine.flashing(v.now) || (v.s().session.waiting_for_still && digit == 0)) {
+    const float t = static_cast<float>(v.now - v.s().session.shutter_ms) /
                     static_cast<float>(v.machine.options().flash_ms);
     const auto a = static_cast<std::uint8_t>(255 * std::clamp(1.0f - t, 0.0f, 1.0f));
     p.fill({0, 0, kDesignW, kDesignH}, kWhite.with_alpha(a));
@@ -478,9 +478,9 @@ void review(Painter& p, const View& v, std::vector<Hit>& hits) {
   lang_toggle(p, v, hits);
   p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {920, 110, 0, 0});
   // Consent: opt-in, off by default, worded per event, naming who receives the photo.
-  const bool on = v.s().share_consent;
+  const bool on = v.s().session.share_consent;
   std::string consent = v.tr("review.consent_default", {{"organiser", organiser(v)}});
-  if (auto it = v.config.event.consent_text.find(v.s().locale);
+  if (auto it = v.config.event.consent_text.find(v.s().session.locale);
       it != v.config.event.consent_text.end() && !it->second.empty())
     consent = fill(it->second, {{"organiser", organiser(v)}});
   const float tx = 920 + 150, tw = 900 - 180;
@@ -519,14 +519,14 @@ void review(Painter& p, const View& v, std::vector<Hit>& hits) {
   p.text("i", Face::kBold, 38, lc, {lx, link.cy() - 26, 52, 52}, Align::kCenter);
   p.text(v.tr("review.about_data"), Face::kBold, 44, lc, {lx + 70, link.y, m.w + 10, link.h});
   hits.push_back({"about_data", link, false});
-  if (v.s().confirm_no_photo) confirm_no_photo(p, v, hits);
-  if (v.s().about_data) about_data(p, v, hits);
+  if (v.s().session.confirm_no_photo) confirm_no_photo(p, v, hits);
+  if (v.s().session.about_data) about_data(p, v, hits);
 }
 
 // --- THANKS --------------------------------------------------------------------------
 void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothState& s = v.s();
-  if (s.with_photo && v.review) {
+  if (s.session.with_photo && v.review) {
     photo_box(p, v, {110, 90, 720, 900}, v.review, "");
   } else {
     const Rect c{110, 90, 720, 900};
@@ -535,23 +535,23 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
     p.text("\u2665", Face::kTitle, 190, kWhite, {c.x, 250, c.w, 340}, Align::kCenter);
     wordmark(p, c.x + 175, 680, 80);
   }
-  const std::string name = s.first_name.text();
+  const std::string name = s.session.first_name.text();
   // A failed save is not thanked for: the participant must not leave believing he pledged.
-  const std::string title = s.save_failed  ? v.tr("thanks.title_not_saved")
+  const std::string title = s.session.save_failed  ? v.tr("thanks.title_not_saved")
                             : name.empty() ? v.tr("thanks.title")
                                            : v.tr("thanks.title_named", {{"name", name}});
   p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, 900), kWhite,
               {920, 90, 900, 200});
   float y = 220;  // below the lines under the title: where the QR code may start
-  if (s.saved) {
+  if (s.session.saved) {
     // The campaign-wide line is longer (three lines): a little smaller, still readable.
     const float size = shown_campaign(v) ? 44 : 50;
     y += p.paragraph(thanks_counter(v), Face::kBold, size, kPink, {920, y, 900, 260});
     const Rect ref =
-        p.text(v.tr("thanks.reference", {{"ref", pledge_reference(s.saved->pledge_id)}}),
+        p.text(v.tr("thanks.reference", {{"ref", pledge_reference(s.session.saved->pledge_id)}}),
                Face::kBold, 44, kWhite, {920, y + 14, 0, 0});
     y += 14 + ref.h;
-  } else if (s.save_failed) {
+  } else if (s.session.save_failed) {
     p.paragraph(v.tr("thanks.not_saved"), Face::kBold, 50, kWarn, {920, 250, 900, 160});
   } else {
     // Saving: a few hundred ms, longer on a slow card; it must not look stuck.
@@ -560,7 +560,7 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
     for (int i = 0; i < 3; ++i)
       p.circle(940 + static_cast<float>(i) * 40, 380, 12, i < dots ? kPink : kWhite.with_alpha(60));
   }
-  if (v.qr && s.saved) {
+  if (v.qr && s.session.saved) {
     // Below the lines above, and smaller when they took more room (still over 300 design
     // pixels: a phone reads it from arm's length).
     const float top = std::max(420.0f, y + 24);
@@ -568,7 +568,7 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
     const Rect qc{920, top, side, side};
     p.rounded(qc, 28, kWhite);
     p.image(v.qr, qc.inset(26));
-    const bool photo_link = s.saved->qr_url != v.config.event.page_url;
+    const bool photo_link = s.session.saved->qr_url != v.config.event.page_url;
     const char* key = !photo_link       ? "thanks.qr_page"
                       : v.status.online ? "thanks.qr_photo"
                                         : "thanks.qr_photo_offline";
@@ -658,7 +658,7 @@ void admin_pin(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothState& s = v.s();
   p.text(v.tr("pin.title"), Face::kTitle, 64, kWhite, {0, 70, kDesignW, 0}, Align::kCenter);
   p.text(v.tr("pin.prompt"), Face::kBody, 38, kSoft, {0, 160, kDesignW, 0}, Align::kCenter);
-  const int n = static_cast<int>(s.pin.size());
+  const int n = static_cast<int>(s.admin.pin.size());
   const int slots = std::max(4, n);
   for (int i = 0; i < slots; ++i) {
     const float cx =
@@ -683,14 +683,14 @@ void admin_pin(Painter& p, const View& v, std::vector<Hit>& hits) {
   std::string msg;
   Color mc = kWarn;
   if (locked) {
-    const auto secs = (s.pin_locked_until - v.now + 999) / 1000;
+    const auto secs = (s.pin_lock.until - v.now + 999) / 1000;
     msg = v.tr("pin.locked", {{"seconds", std::to_string(secs)}});
-  } else if (s.pin_checking) {
+  } else if (s.admin.pin_checking) {
     msg = v.tr("pin.checking");
     mc = kSoft;
-  } else if (s.pin_failed_last) {
+  } else if (s.admin.pin_failed_last) {
     msg = v.tr("pin.wrong",
-               {{"left", std::to_string(v.machine.options().pin_max_tries - s.pin_wrong)}});
+               {{"left", std::to_string(v.machine.options().pin_max_tries - s.pin_lock.wrong)}});
   }
   if (!msg.empty()) p.text(msg, Face::kBold, 38, mc, {0, 900, kDesignW, 0}, Align::kCenter);
   button(p, v, hits, "pin:cancel", {1580, 50, 280, 100}, v.tr("pin.cancel"), Style::kSecondary, 40);
@@ -762,10 +762,10 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
              {{"now", store::utc_timestamp(store::now_ms()).substr(0, 16)},
               {"newest", store::utc_timestamp(st.clock_high_ms).substr(0, 16)}}),
         kWarn);
-  std::string notice = v.s().admin_notice.empty() ? "" : v.tr(v.s().admin_notice);
+  std::string notice = v.s().admin.notice.empty() ? "" : v.tr(v.s().admin.notice);
   if (!st.delete_error.empty()) notice = st.delete_error;
   // Before deleting or exiting, say exactly what the second tap does.
-  if (v.s().confirm_delete)
+  if (v.s().admin.confirm_delete)
     notice = st.last_pledge_id.empty()
                  ? v.tr("admin.no_pledge")
                  : v.tr("admin.delete_which",
@@ -775,7 +775,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
                          {"photo", v.tr(st.last_pledge_photo ? "admin.with_photo"
                                                              : "admin.without_photo")}});
   // The photo itself too, so the volunteer deletes the right man's pledge.
-  if (v.s().confirm_delete && !st.last_pledge_id.empty() && st.last_pledge_photo &&
+  if (v.s().admin.confirm_delete && !st.last_pledge_id.empty() && st.last_pledge_photo &&
       v.last_pledge_thumb) {
     int tw = 0, th = 0;
     SDL_QueryTexture(v.last_pledge_thumb, nullptr, nullptr, &tw, &th);
@@ -784,7 +784,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
                                   box.y + (box.h - static_cast<float>(th)) / 2,
                                   static_cast<float>(tw), static_cast<float>(th)});
   }
-  if (v.s().confirm_exit) notice = v.tr("admin.exit_notice");
+  if (v.s().admin.confirm_exit) notice = v.tr("admin.exit_notice");
   if (!notice.empty()) p.paragraph(notice, Face::kBold, 32, kPink, {80, 975, 1100, 90});
 
   const float bx = 1260, bw = 600, bh = 120;
@@ -796,11 +796,11 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
     p.paragraph(v.tr("admin.upload_off"), Face::kBody, 30, kSoft, {bx, 290 + bh + 4, bw, 60},
                 Align::kCenter);
   button(p, v, hits, "admin:delete", {bx, 480, bw, bh},  // below the two lines of upload_off
-         v.s().confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
-         v.s().confirm_delete ? Style::kDanger : Style::kSecondary, 42);
+         v.s().admin.confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
+         v.s().admin.confirm_delete ? Style::kDanger : Style::kSecondary, 42);
   button(p, v, hits, "admin:close", {bx, 620, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
   button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
-         v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger, 42);
+         v.s().admin.confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger, 42);
 }
 
 }  // namespace

@@ -97,14 +97,14 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
   CHECK(save->locale == "en");
   CHECK(b.count<DiscardPhoto>() == 0);
   b.feed(SaveDone{"id-1", 143, "https://x/y.jpg"});
-  REQUIRE(b.m.state().saved);
-  CHECK(b.m.state().saved->supporter_number == 143);
+  REQUIRE(b.m.state().session.saved);
+  CHECK(b.m.state().session.saved->supporter_number == 143);
   b.wait(11'900);
   CHECK(b.screen() == Screen::kThanks);
   b.wait(200);
   CHECK(b.screen() == Screen::kAttract);
-  CHECK(b.m.state().first_name.text().empty());
-  CHECK(b.m.state().answer_pick.empty());
+  CHECK(b.m.state().session.first_name.text().empty());
+  CHECK(b.m.state().session.answer_pick.empty());
 }
 
 TEST_CASE("not now on the pledge goes back to attract", "[kiosk][machine]") {
@@ -117,7 +117,7 @@ TEST_CASE("not now on the pledge goes back to attract", "[kiosk][machine]") {
 TEST_CASE("consent is opt in and defaults to not shared", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  CHECK_FALSE(b.m.state().share_consent);
+  CHECK_FALSE(b.m.state().session.share_consent);
   b.tap("consent");
   b.tap("consent");
   b.tap("use_photo");
@@ -188,7 +188,7 @@ TEST_CASE("the idle timeout returns every participant screen to attract and keep
     b.wait(600);
     CHECK(b.screen() == Screen::kAttract);
     CHECK(b.count<SavePledge>() == 0);
-    CHECK(b.m.state().first_name.text().empty());
+    CHECK(b.m.state().session.first_name.text().empty());
     CHECK(b.count<DiscardPhoto>() == (where == 2 ? 1 : 0));
   }
 }
@@ -253,20 +253,20 @@ TEST_CASE("own words replace a quick pick and a pick replaces own words", "[kios
   b.tap("start");
   b.tap("agree");
   b.tap("pick:daughter");
-  CHECK(b.m.state().answer_pick == "daughter");
+  CHECK(b.m.state().session.answer_pick == "daughter");
   b.tap("pick:daughter");
-  CHECK(b.m.state().answer_pick.empty());
+  CHECK(b.m.state().session.answer_pick.empty());
   b.tap("pick:friends");
   b.tap("field:words");
   b.tap("key:h");
   b.tap("key:i");
-  CHECK(b.m.state().answer_pick.empty());
-  CHECK(b.m.state().answer_words.text() == "hi");
+  CHECK(b.m.state().session.answer_pick.empty());
+  CHECK(b.m.state().session.answer_words.text() == "hi");
   b.tap("pick:everyone");
-  CHECK(b.m.state().answer_words.text().empty());
-  CHECK(b.m.state().answer_pick == "everyone");
+  CHECK(b.m.state().session.answer_words.text().empty());
+  CHECK(b.m.state().session.answer_pick == "everyone");
   b.tap("pick:nonsense");
-  CHECK(b.m.state().answer_pick == "everyone");
+  CHECK(b.m.state().session.answer_pick == "everyone");
 }
 
 TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][machine]") {
@@ -274,26 +274,26 @@ TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][ma
   b.tap("lang_ko");
   b.tap("start");
   b.tap("agree");
-  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
   for (const char* k : {"key:ㅁ", "key:ㅣ", "key:ㄴ", "key:shift", "key:ㅉ", "key:ㅜ", "key:ㄴ"})
     b.tap(k);
-  CHECK(b.m.state().first_name.text() == "민쭌");
-  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  CHECK(b.m.state().session.first_name.text() == "민쭌");
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
   b.tap("key:back");
-  CHECK(b.m.state().first_name.text() == "민쭈");
+  CHECK(b.m.state().session.first_name.text() == "민쭈");
   b.tap("key:mode");
-  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kLatin);
   b.tap("key:shift");
   b.tap("key:J");
   b.tap("key:o");
-  CHECK(b.m.state().first_name.text() == "민쭈Jo");
+  CHECK(b.m.state().session.first_name.text() == "민쭈Jo");
   b.tap("key:done");
-  CHECK(b.m.state().focus == BoothState::Focus::kNone);
+  CHECK(b.m.state().session.focus == Session::Focus::kNone);
   b.tap("key:x");
-  CHECK(b.m.state().first_name.text() == "민쭈Jo");
+  CHECK(b.m.state().session.first_name.text() == "민쭈Jo");
   b.tap("lang_en");
   b.tap("field:name");
-  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kLatin);
 }
 
 TEST_CASE("a third language types with its own keyboard and mode toggles to hangul and back",
@@ -303,34 +303,34 @@ TEST_CASE("a third language types with its own keyboard and mode toggles to hang
       {"en", KeyboardMode::kLatin}, {"es", KeyboardMode::kSpanish}, {"ko", KeyboardMode::kHangul}};
   Booth b(o);
   b.tap("lang_es");
-  CHECK(b.m.state().locale == "es");
+  CHECK(b.m.state().session.locale == "es");
   b.tap("start");
   b.tap("agree");
-  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanish);
   for (const char* k : {"key:shift", "key:A", "key:n", "key:d", "key:r", "key:é", "key:s"})
     b.tap(k);
-  CHECK(b.m.state().first_name.text() == "Andrés");
-  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);  // shift was one shot
+  CHECK(b.m.state().session.first_name.text() == "Andrés");
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanish);  // shift was one shot
   b.tap("key:shift");
-  CHECK(b.m.state().keyboard == KeyboardMode::kSpanishShift);
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanishShift);
   b.tap("key:shift");
   b.tap("key:mode");
-  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
   b.tap("key:mode");
-  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanish);
   b.tap("lang_ko");
   b.tap("field:name");
-  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
   b.tap("key:mode");
-  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);  // Korean's Latin is plain QWERTY
+  CHECK(b.m.state().session.keyboard == KeyboardMode::kLatin);  // Korean's Latin is plain QWERTY
   b.tap("lang_xx");
-  CHECK(b.m.state().locale == "ko");
+  CHECK(b.m.state().session.locale == "ko");
 }
 
 TEST_CASE("the language resets to the default for the next participant", "[kiosk][machine]") {
   Booth b;
   b.tap("lang_ko");
-  CHECK(b.m.state().locale == "ko");
+  CHECK(b.m.state().session.locale == "ko");
   b.tap("start");
   b.tap("agree");
   b.tap("details_next");
@@ -341,7 +341,7 @@ TEST_CASE("the language resets to the default for the next participant", "[kiosk
   CHECK(b.last<SavePledge>()->locale == "ko");
   b.tap("thanks_done");
   CHECK(b.screen() == Screen::kAttract);
-  CHECK(b.m.state().locale == "en");
+  CHECK(b.m.state().session.locale == "en");
 }
 
 TEST_CASE("a failed still puts the booth out of service until the camera is back",
@@ -393,7 +393,7 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
   b.feed(CameraState{true});
   b.wait(b.m.options().camera_grace_ms * 2);
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().share_consent);
+  CHECK(b.m.state().session.share_consent);
   b.tap("use_photo");
   CHECK(b.screen() == Screen::kThanks);
   REQUIRE(b.last<SavePledge>());
@@ -440,7 +440,7 @@ TEST_CASE("a camera gap longer than the grace period ends the session",
   b.wait(200);
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.m.state().oos.camera_lost);
-  CHECK(b.m.state().first_name.text().empty());
+  CHECK(b.m.state().session.first_name.text().empty());
 }
 
 TEST_CASE("a camera gap at attract puts the booth out of service at once",
@@ -459,16 +459,16 @@ TEST_CASE("a full disk during a save tells the participant then goes out of serv
   b.feed(SaveFailed{true, "oos.disk_full", {{"error", "ENOSPC"}}});
   // THANKS says the pledge was not saved, for a whole thank-you's time.
   CHECK(b.screen() == Screen::kThanks);
-  CHECK(b.m.state().save_failed);
-  CHECK_FALSE(b.m.state().saved);
-  CHECK_FALSE(b.m.state().saving);
+  CHECK(b.m.state().session.save_failed);
+  CHECK_FALSE(b.m.state().session.saved);
+  CHECK_FALSE(b.m.state().session.saving);
   // A storage report in the same batch does not open the booth while saving is broken.
   b.feed(StorageState{false, "oos.disk_full", {{"error", "ENOSPC"}}});
   b.wait(b.m.options().thanks_timeout_ms - 100);
   CHECK(b.screen() == Screen::kThanks);
   b.wait(200);
   CHECK(b.screen() == Screen::kOutOfService);
-  CHECK_FALSE(b.m.state().save_failed);
+  CHECK_FALSE(b.m.state().session.save_failed);
   CHECK(b.m.state().oos.storage_message == "oos.disk_full");
   CHECK(b.m.state().oos.storage_args.size() == 1);
   b.tap("start");
@@ -534,7 +534,7 @@ TEST_CASE("five wrong pins lock the pad for sixty seconds", "[kiosk][machine]") 
   for (int i = 0; i < 5; ++i) {
     for (const char* k : {"pin:9", "pin:9", "pin:9", "pin:9", "pin:ok"}) b.tap(k);
     b.feed(PinChecked{false});
-    CHECK(b.m.state().pin_failed_last);
+    CHECK(b.m.state().admin.pin_failed_last);
   }
   CHECK(b.m.pin_locked(b.now));
   const int asked = b.count<VerifyPin>();
@@ -592,18 +592,18 @@ TEST_CASE("admin delete last pledge needs a second tap and upload now and exit s
   b.feed(PinChecked{true});
   b.tap("admin:delete");
   CHECK(b.count<DeleteLastPledge>() == 0);
-  CHECK(b.m.state().confirm_delete);
+  CHECK(b.m.state().admin.confirm_delete);
   b.tap("admin:upload");
   CHECK(b.count<UploadNow>() == 1);
-  CHECK_FALSE(b.m.state().confirm_delete);
+  CHECK_FALSE(b.m.state().admin.confirm_delete);
   b.tap("admin:delete");
   b.tap("admin:delete");
   CHECK(b.count<DeleteLastPledge>() == 1);
   b.tap("admin:exit");
   CHECK(b.count<ExitBooth>() == 0);  // asks first
-  CHECK(b.m.state().confirm_exit);
+  CHECK(b.m.state().admin.confirm_exit);
   b.tap("admin:pause");  // anything else cancels the question
-  CHECK_FALSE(b.m.state().confirm_exit);
+  CHECK_FALSE(b.m.state().admin.confirm_exit);
   b.tap("admin:exit");
   b.tap("admin:exit");
   CHECK(b.count<ExitBooth>() == 1);
@@ -651,7 +651,7 @@ TEST_CASE("a save result arriving after thanks timed out is ignored", "[kiosk][m
   b.wait(12'100);
   CHECK(b.screen() == Screen::kAttract);
   b.feed(SaveDone{"late", 3, "u"});
-  CHECK_FALSE(b.m.state().saved);
+  CHECK_FALSE(b.m.state().session.saved);
 }
 
 TEST_CASE("still there shows for the last ten seconds before an idle reset and a touch cancels it",
@@ -670,7 +670,7 @@ TEST_CASE("still there shows for the last ten seconds before an idle reset and a
   b.tap("still_here");
   CHECK(b.m.idle_warning_left(b.now) == 0);
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().share_consent);  // the finished pledge and photo are still there
+  CHECK(b.m.state().session.share_consent);  // the finished pledge and photo are still there
   CHECK(b.count<DiscardPhoto>() == 0);
   // Ignored, the warning runs out and the booth resets.
   b.wait(45'100);
@@ -725,16 +725,16 @@ TEST_CASE("count me without a photo asks once and keep my photo keeps it", "[kio
   b.tap("consent");
   b.cmds.clear();
   b.tap("no_photo");
-  CHECK(b.m.state().confirm_no_photo);
+  CHECK(b.m.state().session.confirm_no_photo);
   CHECK(b.cmds.empty());
   b.tap("use_photo");  // beside the question: it only closes the question
-  CHECK_FALSE(b.m.state().confirm_no_photo);
+  CHECK_FALSE(b.m.state().session.confirm_no_photo);
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.cmds.empty());
   b.tap("no_photo");
   b.tap("no_photo_cancel");
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().share_consent);
+  CHECK(b.m.state().session.share_consent);
   CHECK(b.count<DiscardPhoto>() == 0);
   b.tap("no_photo");
   b.tap("no_photo_confirm");
@@ -747,17 +747,17 @@ TEST_CASE("about your data opens over review and only its close button answers",
   Booth b;
   b.to_review();
   b.tap("about_data");
-  CHECK(b.m.state().about_data);
+  CHECK(b.m.state().session.about_data);
   b.tap("use_photo");
   b.tap("no_photo");
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.count<SavePledge>() == 0);
-  CHECK_FALSE(b.m.state().confirm_no_photo);
+  CHECK_FALSE(b.m.state().session.confirm_no_photo);
   b.tap("about_close");
-  CHECK_FALSE(b.m.state().about_data);
+  CHECK_FALSE(b.m.state().session.about_data);
   b.tap("use_photo");
   CHECK(b.screen() == Screen::kThanks);
-  CHECK_FALSE(b.m.state().about_data);
+  CHECK_FALSE(b.m.state().session.about_data);
 }
 
 TEST_CASE("details knows when something was typed or picked so skip can step aside",

@@ -296,11 +296,11 @@ TEST_CASE("the language toggle goes through every registered language", "[kiosk]
   for (int round = 0; round < 2; ++round) {
     for (const Language& l : o.languages) {
       tap("lang_" + l.code);
-      CHECK(m.state().locale == l.code);
+      CHECK(m.state().session.locale == l.code);
     }
   }
   tap("lang_fr");  // not registered: ignored
-  CHECK(m.state().locale == o.languages.back().code);
+  CHECK(m.state().session.locale == o.languages.back().code);
   // On DETAILS each language types with its own keyboard.
   tap("start");
   tap("agree");
@@ -308,11 +308,11 @@ TEST_CASE("the language toggle goes through every registered language", "[kiosk]
   for (const Language& l : o.languages) {
     tap("lang_" + l.code);
     tap("field:name");
-    CHECK(m.state().keyboard == l.keyboard);
+    CHECK(m.state().session.keyboard == l.keyboard);
   }
   tap("lang_es");
   tap("field:name");
-  CHECK(m.state().keyboard == KeyboardMode::kSpanish);
+  CHECK(m.state().session.keyboard == KeyboardMode::kSpanish);
   bool has_enye = false, has_acute = false;
   for (const auto& row : keyboard_rows(KeyboardMode::kSpanish))
     for (const auto& k : row) {
