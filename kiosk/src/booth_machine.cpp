@@ -77,7 +77,7 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
     on_tap(tap->target, now, out);
   } else if (const auto* lp = std::get_if<LongPress>(&event)) {
     s_.last_touch_ms = now;
-    if (lp->target == "admin" && options_.admin_enabled && traits(s_.screen).admin_corner)
+    if (lp->target == "admin:open" && options_.admin_enabled && traits(s_.screen).admin_corner)
       open_admin_pin(now, out);
   } else if (std::holds_alternative<Tick>(event)) {
     on_tick(now, out);
@@ -233,7 +233,7 @@ void BoothMachine::camera_gap(Millis now, Out& out) {
 }
 
 bool BoothMachine::switch_language(const std::string& target) {
-  if (target.rfind("lang_", 0) != 0) return false;
+  if (target.rfind("lang:", 0) != 0) return false;
   const std::string code = target.substr(5);
   const auto& langs = options_.languages;
   if (std::none_of(langs.begin(), langs.end(), [&](const Language& l) { return l.code == code; }))
@@ -249,15 +249,15 @@ bool BoothMachine::switch_language(const std::string& target) {
 // --- ATTRACT, PLEDGE ----------------------------------------------------------------------
 
 void BoothMachine::tap_attract(const std::string& target, Millis now) {
-  if (target == "start") enter(Screen::kPledge, now);
+  if (target == "attract:start") enter(Screen::kPledge, now);
 }
 
 void BoothMachine::tap_pledge(const std::string& target, Millis now, Out& out) {
-  if (target == "agree") {
+  if (target == "pledge:agree") {
     s_.session.focus = Session::Focus::kName;
     s_.session.keyboard = base_mode();
     enter(Screen::kDetails, now);
-  } else if (target == "not_now") {
+  } else if (target == "pledge:not-now") {
     to_attract(now, out);
   }
 }
@@ -297,14 +297,14 @@ void BoothMachine::tap_details(const std::string& target, Millis now, Out&) {
     if (p.focus == Session::Focus::kWords) p.focus = Session::Focus::kNone;
   } else if (target.rfind("key:", 0) == 0) {
     on_key(target.substr(4));
-  } else if (target == "details_next") {
+  } else if (target == "details:next") {
     start_countdown(now);
-  } else if (target == "details_skip") {
+  } else if (target == "details:skip") {
     p.first_name.clear();
     p.answer_words.clear();
     p.answer_pick.clear();
     start_countdown(now);
-  } else if (target == "details_back") {
+  } else if (target == "details:back") {
     enter(Screen::kPledge, now);
   }
 }
@@ -373,28 +373,28 @@ void BoothMachine::tick_countdown(Millis now, Out& out) {
 void BoothMachine::tap_review(const std::string& target, Millis now, Out& out) {
   Session& p = s_.session;
   if (p.about_data) {  // the panel covers the screen: only its close button answers
-    if (target == "about_close") p.about_data = false;
+    if (target == "about-data:close") p.about_data = false;
     return;
   }
-  if (p.confirm_no_photo && target != "no_photo_confirm") {
+  if (p.confirm_no_photo && target != "no-photo:confirm") {
     p.confirm_no_photo = false;  // "keep my photo", or a tap beside the question
     return;
   }
-  if (target == "about_data") {
+  if (target == "review:about-data") {
     p.about_data = true;
-  } else if (target == "consent") {
+  } else if (target == "review:consent") {
     p.share_consent = !p.share_consent;
-  } else if (target == "use_photo") {
+  } else if (target == "review:use") {
     save_pledge(true, now, out);
-  } else if (target == "retake") {
+  } else if (target == "review:retake") {
     if (retakes_left() > 0) {
       ++p.retakes_used;
       out.push_back(DiscardPhoto{});
       start_countdown(now);
     }
-  } else if (target == "no_photo") {
+  } else if (target == "review:no-photo") {
     p.confirm_no_photo = true;  // the photo goes for good: ask once
-  } else if (target == "no_photo_confirm") {
+  } else if (target == "no-photo:confirm") {
     out.push_back(DiscardPhoto{});
     p.share_consent = false;
     save_pledge(false, now, out);
@@ -430,10 +430,10 @@ void BoothMachine::enter_thanks(Millis now) {
 }
 
 void BoothMachine::tap_thanks(const std::string& target, Millis now, Out& out) {
-  if (target == "thanks_done") {
+  if (target == "thanks:done") {
     to_attract(now, out);
     check_service(now, out);
-  } else if (target == "thanks_more") {
+  } else if (target == "thanks:more-time") {
     // Never more than one extension ahead: a stuck finger cannot hold the booth.
     Millis& until = s_.session.thanks_until_ms;
     until = std::min(std::max(until, now) + options_.thanks_more_ms,

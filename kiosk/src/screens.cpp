@@ -115,7 +115,7 @@ float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right
     const std::string& name = v.strings.get(loc, "language.name");
     p.text(name, Face::kBold, p.fit(name, Face::kBold, kMinRead, rect.w - 24),
            active ? kInk : kWhite, rect, Align::kCenter);
-    hits.push_back({"lang_" + loc, rect, false});
+    hits.push_back({"lang:" + loc, rect, false});
     x += rect.w + kGap * squeeze;
   }
   return left;
@@ -151,7 +151,7 @@ void photo_box(Painter& p, const View& v, const Rect& slot, SDL_Texture* tex,
 }
 
 void admin_corner(std::vector<Hit>& hits) {
-  hits.push_back({"admin", {0, 0, 170, 170}, true});
+  hits.push_back({"admin:open", {0, 0, 170, 170}, true});
 }
 
 std::optional<store::CampaignFigure> campaign_of(const View& v, std::int64_t own) {
@@ -197,7 +197,7 @@ namespace {
 
 // --- ATTRACT -------------------------------------------------------------------------
 void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
-  hits.push_back({"start", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"attract:start", {0, 0, kDesignW, kDesignH}, false});
   photo_box(p, v, {110, 90, 720, 900}, v.preview, v.tr("camera.warming"));
   wordmark(p, 920, 60, 48);
   float y = 210;
@@ -218,7 +218,7 @@ void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
                 {card.x + 125, card.cy() - m.h / 2, card.w - 160, m.h});
   }
   const Rect start{920, 840, 900, 150};
-  button(p, v, hits, "start", start, v.tr("attract.start"), Style::kPrimary, 60);
+  button(p, v, hits, "attract:start", start, v.tr("attract.start"), Style::kPrimary, 60);
   lang_toggle(p, v, hits);  // on top of the full-screen start target
 }
 
@@ -239,8 +239,8 @@ void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
   const float size = text.size() > 300 ? kMinRead : 46;
   p.paragraph(text, Face::kBody, size, kWhite,
               {card.x + 50, card.y + 40, card.w - 90, card.h - 60});
-  button(p, v, hits, "agree", {920, 830, 560, 160}, v.tr("pledge.agree"), Style::kPrimary, 60);
-  button(p, v, hits, "not_now", {1510, 830, 310, 160}, v.tr("pledge.not_now"), Style::kSecondary,
+  button(p, v, hits, "pledge:agree", {920, 830, 560, 160}, v.tr("pledge.agree"), Style::kPrimary, 60);
+  button(p, v, hits, "pledge:not-now", {1510, 830, 310, 160}, v.tr("pledge.not_now"), Style::kSecondary,
          46);
 }
 
@@ -309,7 +309,7 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
   p.text(v.tr("details.title"), Face::kTitle, 62, kWhite, {60, 28, 0, 0});
   p.text(v.tr("details.subtitle"), Face::kBody, kMinRead, kSoft, {62, 104, 0, 0});
   const float toggle_left = lang_toggle(p, v, hits);
-  button(p, v, hits, "details_back", {std::min(1300.f, toggle_left - 224), 40, 200, 76},
+  button(p, v, hits, "details:back", {std::min(1300.f, toggle_left - 224), 40, 200, 76},
          v.tr("details.back"), Style::kSecondary, kMinRead);
   p.text(v.tr("details.name_label"), Face::kBold, kMinRead, kSoft, {62, 164, 0, 0});
   field(p, v, hits, "field:name", {60, 220, 1180, 82}, s.session.first_name.text(),
@@ -333,14 +333,14 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
   if (s.session.focus != Session::Focus::kNone) keyboard(p, v, hits, {60, 690, 1180, 370});
   // The sign as it will look, live.
   photo_box(p, v, {1300, 140, 560, 700}, v.preview, v.tr("camera.warming"));
-  button(p, v, hits, "details_next", {1290, 870, 580, 110}, v.tr("details.next"), Style::kPrimary,
+  button(p, v, hits, "details:next", {1290, 870, 580, 110}, v.tr("details.next"), Style::kPrimary,
          46);
   // "Skip" would throw away what was typed: it is offered only while nothing is.
   if (!v.machine.details_entered()) {
     const Rect skip{1290, 992, 580, 76};
     p.text(v.tr("details.skip"), Face::kBold, kMinRead, pressed(v, skip) ? kPink : kSoft, skip,
            Align::kCenter);
-    hits.push_back({"details_skip", skip, false});
+    hits.push_back({"details:skip", skip, false});
   }
 }
 
@@ -431,7 +431,7 @@ void checkbox(Painter& p, const Rect& box, bool on) {
 
 void confirm_no_photo(Painter& p, const View& v, std::vector<Hit>& hits) {
   backdrop(p);
-  hits.push_back({"no_photo_cancel", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"no-photo:cancel", {0, 0, kDesignW, kDesignH}, false});
   const Rect c{410, 250, 1100, 580};
   card(p, c);
   float y = c.y + 60;
@@ -440,15 +440,15 @@ void confirm_no_photo(Painter& p, const View& v, std::vector<Hit>& hits) {
   y += 20;
   p.paragraph(v.tr("review.no_photo_text"), Face::kBody, 44, kSoft, {c.x + 60, y, c.w - 120, 200},
               Align::kCenter);
-  button(p, v, hits, "no_photo_confirm", {c.x + 60, c.bottom() - 190, 470, 130},
+  button(p, v, hits, "no-photo:confirm", {c.x + 60, c.bottom() - 190, 470, 130},
          v.tr("review.no_photo_yes"), Style::kDanger, 44);
-  button(p, v, hits, "no_photo_cancel", {c.right() - 530, c.bottom() - 190, 470, 130},
+  button(p, v, hits, "no-photo:cancel", {c.right() - 530, c.bottom() - 190, 470, 130},
          v.tr("review.no_photo_keep"), Style::kLight, 44);
 }
 
 void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
   backdrop(p);
-  hits.push_back({"about_close", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"about-data:close", {0, 0, kDesignW, kDesignH}, false});
   const Rect c{230, 60, 1460, 960};
   card(p, c);
   const std::string who = organiser(v);
@@ -469,7 +469,7 @@ void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
                      {{"organiser", who}, {"months", std::to_string(v.config.event.keep_months)}})
               : v.tr("data.keep_ask", {{"organiser", who}}));
   section(v.tr("data.withdraw_title"), v.tr("data.withdraw", {{"contact", contact}}));
-  button(p, v, hits, "about_close", {c.cx() - 220, c.bottom() - 140, 440, 110}, v.tr("data.close"),
+  button(p, v, hits, "about-data:close", {c.cx() - 220, c.bottom() - 140, 440, 110}, v.tr("data.close"),
          Style::kLight, 46);
 }
 
@@ -492,23 +492,23 @@ void review(Painter& p, const View& v, std::vector<Hit>& hits) {
   p.paragraph(consent, Face::kBold, 44, kWhite, {tx, row.y + 28, tw, h1});
   p.paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, kSoft,
               {tx, row.y + 40 + h1, tw, h2});
-  hits.push_back({"consent", row, false});
+  hits.push_back({"review:consent", row, false});
   float y = row.bottom() + 24;
   const float bottom = 1060;
   // Use / retake / without a photo / about your data share what is left below the consent.
   const float use_h = 124, small_h = 100, link_h = 74, gap = 16;
   const float extra = std::max(0.0f, bottom - y - (use_h + 2 * small_h + link_h + 3 * gap));
   y += extra / 2;
-  button(p, v, hits, "use_photo", {920, y, 900, use_h}, v.tr("review.use"), Style::kPrimary, 56);
+  button(p, v, hits, "review:use", {920, y, 900, use_h}, v.tr("review.use"), Style::kPrimary, 56);
   y += use_h + gap;
   const int left = v.machine.retakes_left();
   if (left > 0)
-    button(p, v, hits, "retake", {920, y, 440, small_h},
+    button(p, v, hits, "review:retake", {920, y, 440, small_h},
            v.tr("review.retake", {{"left", std::to_string(left)}}), Style::kSecondary, 44);
   else
-    button(p, v, hits, "retake", {920, y, 440, small_h}, v.tr("review.retake_none"),
+    button(p, v, hits, "review:retake", {920, y, 440, small_h}, v.tr("review.retake_none"),
            Style::kDisabled, kMinRead);
-  button(p, v, hits, "no_photo", {1380, y, 440, small_h}, v.tr("review.no_photo"),
+  button(p, v, hits, "review:no-photo", {1380, y, 440, small_h}, v.tr("review.no_photo"),
          Style::kSecondary, 44);
   y += small_h + gap;
   const Rect link{920, y, 900, link_h};
@@ -518,7 +518,7 @@ void review(Painter& p, const View& v, std::vector<Hit>& hits) {
   p.rounded_outline({lx, link.cy() - 26, 52, 52}, 26, 4, lc);
   p.text("i", Face::kBold, 38, lc, {lx, link.cy() - 26, 52, 52}, Align::kCenter);
   p.text(v.tr("review.about_data"), Face::kBold, 44, lc, {lx + 70, link.y, m.w + 10, link.h});
-  hits.push_back({"about_data", link, false});
+  hits.push_back({"review:about-data", link, false});
   if (v.s().session.confirm_no_photo) confirm_no_photo(p, v, hits);
   if (v.s().session.about_data) about_data(p, v, hits);
 }
@@ -582,8 +582,8 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   const Rect bar{920, 836, 900, 18};
   p.rounded(bar, 9, kWhite.with_alpha(40));
   if (frac > 0) p.rounded({bar.x, bar.y, std::max(18.0f, bar.w * frac), bar.h}, 9, kPink);
-  button(p, v, hits, "thanks_done", {920, 880, 420, 120}, v.tr("thanks.done"), Style::kLight, 46);
-  button(p, v, hits, "thanks_more", {1370, 880, 450, 120}, v.tr("thanks.more_time"),
+  button(p, v, hits, "thanks:done", {920, 880, 420, 120}, v.tr("thanks.done"), Style::kLight, 46);
+  button(p, v, hits, "thanks:more-time", {1370, 880, 450, 120}, v.tr("thanks.more_time"),
          Style::kSecondary, 46);
   // Only the buttons act on THANKS: a finger near the QR code must not take it away.
 }
@@ -591,7 +591,7 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
 // "Still there?" before an idle reset: a countdown ring and one big button.
 void still_there(Painter& p, const View& v, std::vector<Hit>& hits, Millis left) {
   backdrop(p);
-  hits.push_back({"still_here", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"idle:still-here", {0, 0, kDesignW, kDesignH}, false});
   const Rect c{460, 170, 1000, 740};
   card(p, c);
   p.paragraph(v.tr("idle.title"), Face::kTitle, 76, kWhite, {c.x + 60, c.y + 50, c.w - 120, 100},
@@ -609,7 +609,7 @@ void still_there(Painter& p, const View& v, std::vector<Hit>& hits, Millis left)
   }
   p.text(std::to_string((left + 999) / 1000), Face::kTitle, 110, kWhite,
          {cx - r, cy - r, 2 * r, 2 * r}, Align::kCenter);
-  button(p, v, hits, "still_here", {c.cx() - 330, c.bottom() - 190, 660, 130},
+  button(p, v, hits, "idle:still-here", {c.cx() - 330, c.bottom() - 190, 660, 130},
          v.tr("idle.still_here"), Style::kPrimary, 54);
 }
 

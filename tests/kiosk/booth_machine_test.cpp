@@ -43,9 +43,9 @@ struct Booth {
   }
   // ATTRACT → … → REVIEW with a still taken.
   void to_review() {
-    tap("start");
-    tap("agree");
-    tap("details_next");
+    tap("attract:start");
+    tap("pledge:agree");
+    tap("details:next");
     wait(3000);
     REQUIRE(count<TakeStill>() > 0);
     feed(StillTaken{});
@@ -60,13 +60,13 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
           "[kiosk][machine]") {
   Booth b;
   CHECK(b.screen() == Screen::kAttract);
-  b.tap("start");
+  b.tap("attract:start");
   CHECK(b.screen() == Screen::kPledge);
-  b.tap("agree");
+  b.tap("pledge:agree");
   CHECK(b.screen() == Screen::kDetails);
   for (const char* k : {"key:A", "key:l", "key:e", "key:x"}) b.tap(k);
   b.tap("pick:sister");
-  b.tap("details_next");
+  b.tap("details:next");
   CHECK(b.screen() == Screen::kCountdown);
   CHECK(b.m.countdown_digit(b.now) == 3);
   b.wait(1000);
@@ -85,8 +85,8 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
   REQUIRE(compose);
   CHECK(compose->first_name == "Alex");
   CHECK(compose->answer_pick == "sister");
-  b.tap("consent");
-  b.tap("use_photo");
+  b.tap("review:consent");
+  b.tap("review:use");
   CHECK(b.screen() == Screen::kThanks);
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
@@ -109,8 +109,8 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
 
 TEST_CASE("not now on the pledge goes back to attract", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("not_now");
+  b.tap("attract:start");
+  b.tap("pledge:not-now");
   CHECK(b.screen() == Screen::kAttract);
 }
 
@@ -118,9 +118,9 @@ TEST_CASE("consent is opt in and defaults to not shared", "[kiosk][machine]") {
   Booth b;
   b.to_review();
   CHECK_FALSE(b.m.state().session.share_consent);
-  b.tap("consent");
-  b.tap("consent");
-  b.tap("use_photo");
+  b.tap("review:consent");
+  b.tap("review:consent");
+  b.tap("review:use");
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
   CHECK(save->with_photo);
@@ -131,11 +131,11 @@ TEST_CASE("consent is opt in and defaults to not shared", "[kiosk][machine]") {
 TEST_CASE("count me without a photo discards the photo before saving", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("consent");
+  b.tap("review:consent");
   b.cmds.clear();
-  b.tap("no_photo");
+  b.tap("review:no-photo");
   CHECK(b.cmds.empty());  // asked first (see below)
-  b.tap("no_photo_confirm");
+  b.tap("no-photo:confirm");
   REQUIRE(b.cmds.size() == 2);
   CHECK(std::holds_alternative<DiscardPhoto>(b.cmds[0]));
   const auto* save = std::get_if<SavePledge>(&b.cmds[1]);
@@ -152,7 +152,7 @@ TEST_CASE("retakes are limited by max_retakes", "[kiosk][machine]") {
   Booth b(o);
   b.to_review();
   for (int i = 0; i < 2; ++i) {
-    b.tap("retake");
+    b.tap("review:retake");
     CHECK(b.screen() == Screen::kCountdown);
     b.wait(3000);
     b.feed(StillTaken{});
@@ -161,7 +161,7 @@ TEST_CASE("retakes are limited by max_retakes", "[kiosk][machine]") {
   }
   CHECK(b.m.retakes_left() == 0);
   CHECK(b.count<DiscardPhoto>() == 2);
-  b.tap("retake");
+  b.tap("review:retake");
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.count<TakeStill>() == 3);
 }
@@ -170,13 +170,13 @@ TEST_CASE("the idle timeout returns every participant screen to attract and keep
           "[kiosk][machine]") {
   for (int where = 0; where < 3; ++where) {
     Booth b;
-    b.tap("start");
+    b.tap("attract:start");
     if (where >= 1) {
-      b.tap("agree");
+      b.tap("pledge:agree");
       b.tap("key:J");
     }
     if (where == 2) {
-      b.tap("details_next");
+      b.tap("details:next");
       b.wait(3000);
       b.feed(StillTaken{});
       b.wait(500);
@@ -195,8 +195,8 @@ TEST_CASE("the idle timeout returns every participant screen to attract and keep
 
 TEST_CASE("each touch restarts the idle timeout", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.wait(40'000);
   b.tap("key:a");
   b.wait(40'000);
@@ -209,13 +209,13 @@ TEST_CASE("the countdown ignores taps and has no idle timeout", "[kiosk][machine
   MachineOptions o;
   o.idle_timeout_ms = 10'000;
   Booth b(o);
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.wait(9'000);
-  b.tap("details_skip");
+  b.tap("details:skip");
   b.wait(2'000);
-  b.tap("retake");
-  b.tap("use_photo");
+  b.tap("review:retake");
+  b.tap("review:use");
   CHECK(b.screen() == Screen::kCountdown);
   b.wait(1'000);
   REQUIRE(b.count<TakeStill>() == 1);
@@ -226,11 +226,11 @@ TEST_CASE("the countdown ignores taps and has no idle timeout", "[kiosk][machine
 
 TEST_CASE("details skip clears what was typed", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.tap("key:B");
   b.tap("pick:mother");
-  b.tap("details_skip");
+  b.tap("details:skip");
   b.wait(3000);
   b.feed(StillTaken{});
   b.wait(500);
@@ -242,16 +242,16 @@ TEST_CASE("details skip clears what was typed", "[kiosk][machine]") {
 
 TEST_CASE("details back returns to the pledge", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
-  b.tap("details_back");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:back");
   CHECK(b.screen() == Screen::kPledge);
 }
 
 TEST_CASE("own words replace a quick pick and a pick replaces own words", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.tap("pick:daughter");
   CHECK(b.m.state().session.answer_pick == "daughter");
   b.tap("pick:daughter");
@@ -271,9 +271,9 @@ TEST_CASE("own words replace a quick pick and a pick replaces own words", "[kios
 
 TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][machine]") {
   Booth b;
-  b.tap("lang_ko");
-  b.tap("start");
-  b.tap("agree");
+  b.tap("lang:ko");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
   for (const char* k : {"key:ㅁ", "key:ㅣ", "key:ㄴ", "key:shift", "key:ㅉ", "key:ㅜ", "key:ㄴ"})
     b.tap(k);
@@ -291,7 +291,7 @@ TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][ma
   CHECK(b.m.state().session.focus == Session::Focus::kNone);
   b.tap("key:x");
   CHECK(b.m.state().session.first_name.text() == "민쭈Jo");
-  b.tap("lang_en");
+  b.tap("lang:en");
   b.tap("field:name");
   CHECK(b.m.state().session.keyboard == KeyboardMode::kLatin);
 }
@@ -302,10 +302,10 @@ TEST_CASE("a third language types with its own keyboard and mode toggles to hang
   o.languages = {
       {"en", KeyboardMode::kLatin}, {"es", KeyboardMode::kSpanish}, {"ko", KeyboardMode::kHangul}};
   Booth b(o);
-  b.tap("lang_es");
+  b.tap("lang:es");
   CHECK(b.m.state().session.locale == "es");
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanish);
   for (const char* k : {"key:shift", "key:A", "key:n", "key:d", "key:r", "key:é", "key:s"})
     b.tap(k);
@@ -318,28 +318,28 @@ TEST_CASE("a third language types with its own keyboard and mode toggles to hang
   CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
   b.tap("key:mode");
   CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanish);
-  b.tap("lang_ko");
+  b.tap("lang:ko");
   b.tap("field:name");
   CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
   b.tap("key:mode");
   CHECK(b.m.state().session.keyboard == KeyboardMode::kLatin);  // Korean's Latin is plain QWERTY
-  b.tap("lang_xx");
+  b.tap("lang:xx");
   CHECK(b.m.state().session.locale == "ko");
 }
 
 TEST_CASE("the language resets to the default for the next participant", "[kiosk][machine]") {
   Booth b;
-  b.tap("lang_ko");
+  b.tap("lang:ko");
   CHECK(b.m.state().session.locale == "ko");
-  b.tap("start");
-  b.tap("agree");
-  b.tap("details_next");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:next");
   b.wait(3000);
   b.feed(StillTaken{});
   b.wait(500);
-  b.tap("use_photo");
+  b.tap("review:use");
   CHECK(b.last<SavePledge>()->locale == "ko");
-  b.tap("thanks_done");
+  b.tap("thanks:done");
   CHECK(b.screen() == Screen::kAttract);
   CHECK(b.m.state().session.locale == "en");
 }
@@ -347,9 +347,9 @@ TEST_CASE("the language resets to the default for the next participant", "[kiosk
 TEST_CASE("a failed still puts the booth out of service until the camera is back",
           "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
-  b.tap("details_next");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:next");
   b.wait(3000);
   b.feed(StillFailed{});
   // The shutter waits out the grace period, asking for the still on every tick.
@@ -373,7 +373,7 @@ TEST_CASE("camera lost mid flow discards the photo and goes out of service", "[k
   b.wait(b.m.options().camera_grace_ms);
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.count<DiscardPhoto>() == 1);
-  b.tap("start");
+  b.tap("attract:start");
   CHECK(b.screen() == Screen::kOutOfService);
   b.feed(CameraState{true});
   CHECK(b.screen() == Screen::kAttract);
@@ -383,7 +383,7 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
           "[kiosk][machine][camera]") {
   Booth b;
   b.to_review();
-  b.tap("consent");
+  b.tap("review:consent");
   for (int i = 0; i < 4; ++i) {  // reported every 500 ms, as the app does
     b.feed(CameraState{false});
     b.wait(500);
@@ -394,7 +394,7 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
   b.wait(b.m.options().camera_grace_ms * 2);
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.m.state().session.share_consent);
-  b.tap("use_photo");
+  b.tap("review:use");
   CHECK(b.screen() == Screen::kThanks);
   REQUIRE(b.last<SavePledge>());
   CHECK(b.last<SavePledge>()->with_photo);
@@ -403,9 +403,9 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
 TEST_CASE("a camera gap at the shutter takes the still once the camera is back",
           "[kiosk][machine][camera]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
-  b.tap("details_next");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:next");
   b.wait(2500);
   b.feed(CameraState{false});
   b.wait(500);
@@ -431,8 +431,8 @@ TEST_CASE("a camera gap longer than the grace period ends the session",
   MachineOptions o;
   o.camera_grace_ms = 2000;
   Booth b(o);
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.feed(CameraState{false});
   b.wait(1900);
   CHECK(b.screen() == Screen::kDetails);
@@ -454,7 +454,7 @@ TEST_CASE("a full disk during a save tells the participant then goes out of serv
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("use_photo");
+  b.tap("review:use");
   b.wait(2000);
   b.feed(SaveFailed{true, "oos.disk_full", {{"error", "ENOSPC"}}});
   // THANKS says the pledge was not saved, for a whole thank-you's time.
@@ -471,7 +471,7 @@ TEST_CASE("a full disk during a save tells the participant then goes out of serv
   CHECK_FALSE(b.m.state().session.save_failed);
   CHECK(b.m.state().oos.storage_message == "oos.disk_full");
   CHECK(b.m.state().oos.storage_args.size() == 1);
-  b.tap("start");
+  b.tap("attract:start");
   CHECK(b.screen() == Screen::kOutOfService);
   b.feed(StorageState{true, "", {}});
   CHECK(b.screen() == Screen::kAttract);
@@ -481,8 +481,8 @@ TEST_CASE("a failed save after the participant left goes out of service at once"
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("no_photo");
-  b.tap("thanks_done");
+  b.tap("review:no-photo");
+  b.tap("thanks:done");
   b.feed(SaveFailed{false, "oos.save_failed", {{"error", "I/O error"}}});
   CHECK(b.screen() == Screen::kOutOfService);
 }
@@ -491,7 +491,7 @@ TEST_CASE("low storage waits for thanks to finish before going out of service",
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("use_photo");
+  b.tap("review:use");
   b.feed(SaveDone{"id", 7, "u"});
   b.feed(StorageState{false, "oos.disk_low", {}});
   CHECK(b.screen() == Screen::kThanks);
@@ -501,9 +501,9 @@ TEST_CASE("low storage waits for thanks to finish before going out of service",
 
 TEST_CASE("the admin corner needs a long press and a correct pin", "[kiosk][machine]") {
   Booth b;
-  b.tap("admin");
+  b.tap("admin:open");
   CHECK(b.screen() == Screen::kAttract);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.screen() == Screen::kAdminPin);
   b.tap("pin:1");
   b.tap("pin:2");
@@ -524,13 +524,13 @@ TEST_CASE("the admin corner does nothing when no pin is configured", "[kiosk][ma
   MachineOptions o;
   o.admin_enabled = false;
   Booth b(o);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.screen() == Screen::kAttract);
 }
 
 TEST_CASE("five wrong pins lock the pad for sixty seconds", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (int i = 0; i < 5; ++i) {
     for (const char* k : {"pin:9", "pin:9", "pin:9", "pin:9", "pin:ok"}) b.tap(k);
     b.feed(PinChecked{false});
@@ -554,20 +554,20 @@ TEST_CASE("five wrong pins lock the pad for sixty seconds", "[kiosk][machine]") 
 
 TEST_CASE("the lock survives leaving and coming back to the pin pad", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (int i = 0; i < 5; ++i) {
     for (const char* k : {"pin:9", "pin:9", "pin:9", "pin:9", "pin:ok"}) b.tap(k);
     b.feed(PinChecked{false});
   }
   b.tap("pin:cancel");
   CHECK(b.screen() == Screen::kAttract);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.m.pin_locked(b.now));
 }
 
 TEST_CASE("admin pause puts the booth out of service until resumed", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
   b.tap("admin:pause");
@@ -575,7 +575,7 @@ TEST_CASE("admin pause puts the booth out of service until resumed", "[kiosk][ma
   b.tap("admin:close");
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.m.state().oos.paused);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.screen() == Screen::kAdminPin);
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
@@ -587,7 +587,7 @@ TEST_CASE("admin pause puts the booth out of service until resumed", "[kiosk][ma
 TEST_CASE("admin delete last pledge needs a second tap and upload now and exit send commands",
           "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
   b.tap("admin:delete");
@@ -611,10 +611,10 @@ TEST_CASE("admin delete last pledge needs a second tap and upload now and exit s
 
 TEST_CASE("admin and the pin pad time out to attract", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   b.wait(45'100);
   CHECK(b.screen() == Screen::kAttract);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
   b.wait(45'100);
@@ -623,7 +623,7 @@ TEST_CASE("admin and the pin pad time out to attract", "[kiosk][machine]") {
 
 TEST_CASE("out of service stays while admin is open and resolves on close", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
   b.feed(CameraState{false});
@@ -635,7 +635,7 @@ TEST_CASE("out of service stays while admin is open and resolves on close", "[ki
 TEST_CASE("a long press in the middle of a participant discards the photo", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.screen() == Screen::kAdminPin);
   CHECK(b.count<DiscardPhoto>() == 1);
   b.tap("pin:cancel");
@@ -646,8 +646,8 @@ TEST_CASE("a long press in the middle of a participant discards the photo", "[ki
 TEST_CASE("a save result arriving after thanks timed out is ignored", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("no_photo");
-  b.tap("no_photo_confirm");
+  b.tap("review:no-photo");
+  b.tap("no-photo:confirm");
   b.wait(12'100);
   CHECK(b.screen() == Screen::kAttract);
   b.feed(SaveDone{"late", 3, "u"});
@@ -658,7 +658,7 @@ TEST_CASE("still there shows for the last ten seconds before an idle reset and a
           "[kiosk][machine]") {
   Booth b;  // idle_timeout 45 s, warning 10 s
   b.to_review();
-  b.tap("consent");
+  b.tap("review:consent");
   b.wait(34'900);
   CHECK(b.m.idle_warning_left(b.now) == 0);
   b.wait(200);
@@ -667,7 +667,7 @@ TEST_CASE("still there shows for the last ten seconds before an idle reset and a
   CHECK(left <= 10'000);
   b.wait(5'000);
   CHECK(b.m.idle_warning_left(b.now) == left - 5'000);  // it counts down with the clock
-  b.tap("still_here");
+  b.tap("idle:still-here");
   CHECK(b.m.idle_warning_left(b.now) == 0);
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.m.state().session.share_consent);  // the finished pledge and photo are still there
@@ -683,17 +683,17 @@ TEST_CASE("still there takes at most half of a short idle timeout and never show
   MachineOptions o;
   o.idle_timeout_ms = 8'000;
   Booth b(o);
-  b.tap("start");
+  b.tap("attract:start");
   b.wait(3'900);
   CHECK(b.m.idle_warning_left(b.now) == 0);
   b.wait(200);
   CHECK(b.m.idle_warning_left(b.now) > 0);
-  b.tap("agree");
-  b.tap("details_next");
+  b.tap("pledge:agree");
+  b.tap("details:next");
   b.wait(3'000);
   b.feed(StillTaken{});
   b.wait(500);
-  b.tap("use_photo");
+  b.tap("review:use");
   REQUIRE(b.screen() == Screen::kThanks);
   b.wait(11'000);
   CHECK(b.m.idle_warning_left(b.now) == 0);
@@ -702,14 +702,14 @@ TEST_CASE("still there takes at most half of a short idle timeout and never show
 TEST_CASE("thanks counts down and more time extends it but never piles up", "[kiosk][machine]") {
   Booth b;  // thanks 12 s, more time 30 s
   b.to_review();
-  b.tap("use_photo");
+  b.tap("review:use");
   REQUIRE(b.screen() == Screen::kThanks);
   CHECK(b.m.thanks_left(b.now) == 12'000);
   b.wait(10'000);
   CHECK(b.m.thanks_left(b.now) == 2'000);
-  b.tap("thanks_more");
+  b.tap("thanks:more-time");
   CHECK(b.m.thanks_left(b.now) == 32'000);
-  for (int i = 0; i < 5; ++i) b.tap("thanks_more");  // a finger that keeps tapping
+  for (int i = 0; i < 5; ++i) b.tap("thanks:more-time");  // a finger that keeps tapping
   CHECK(b.m.thanks_left(b.now) == 42'000);
   CHECK(b.m.thanks_span() >= b.m.thanks_left(b.now));
   b.wait(41'900);
@@ -722,22 +722,22 @@ TEST_CASE("thanks counts down and more time extends it but never piles up", "[ki
 TEST_CASE("count me without a photo asks once and keep my photo keeps it", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("consent");
+  b.tap("review:consent");
   b.cmds.clear();
-  b.tap("no_photo");
+  b.tap("review:no-photo");
   CHECK(b.m.state().session.confirm_no_photo);
   CHECK(b.cmds.empty());
-  b.tap("use_photo");  // beside the question: it only closes the question
+  b.tap("review:use");  // beside the question: it only closes the question
   CHECK_FALSE(b.m.state().session.confirm_no_photo);
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.cmds.empty());
-  b.tap("no_photo");
-  b.tap("no_photo_cancel");
+  b.tap("review:no-photo");
+  b.tap("no-photo:cancel");
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.m.state().session.share_consent);
   CHECK(b.count<DiscardPhoto>() == 0);
-  b.tap("no_photo");
-  b.tap("no_photo_confirm");
+  b.tap("review:no-photo");
+  b.tap("no-photo:confirm");
   CHECK(b.screen() == Screen::kThanks);
   CHECK(b.count<DiscardPhoto>() == 1);
 }
@@ -746,16 +746,16 @@ TEST_CASE("about your data opens over review and only its close button answers",
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("about_data");
+  b.tap("review:about-data");
   CHECK(b.m.state().session.about_data);
-  b.tap("use_photo");
-  b.tap("no_photo");
+  b.tap("review:use");
+  b.tap("review:no-photo");
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.count<SavePledge>() == 0);
   CHECK_FALSE(b.m.state().session.confirm_no_photo);
-  b.tap("about_close");
+  b.tap("about-data:close");
   CHECK_FALSE(b.m.state().session.about_data);
-  b.tap("use_photo");
+  b.tap("review:use");
   CHECK(b.screen() == Screen::kThanks);
   CHECK_FALSE(b.m.state().session.about_data);
 }
@@ -763,8 +763,8 @@ TEST_CASE("about your data opens over review and only its close button answers",
 TEST_CASE("details knows when something was typed or picked so skip can step aside",
           "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   CHECK_FALSE(b.m.details_entered());
   b.tap("key:ㄱ");
   CHECK(b.m.details_entered());

@@ -128,14 +128,14 @@ TEST_CASE("a pin hash verifies the right pin only", "[kiosk][pin]") {
 TEST_CASE("scripts parse taps holds waits and expectations and reject nonsense",
           "[kiosk][script]") {
   auto steps = parse_script(
-      "# hi\nwait 1.5\ntap start\ntap 10,20\ntouch agree\nhold admin 3\nexpect thanks 12\n"
+      "# hi\nwait 1.5\ntap attract:start\ntap 10,20\ntouch pledge:agree\nhold admin:open 3\nexpect thanks 12\n"
       "shot x\nquit\nkey alt+f4\n",
       "s.txt");
   REQUIRE(steps);
   REQUIRE(steps->size() == 9);
   CHECK((*steps)[0].kind == ScriptStep::Kind::kWait);
   CHECK((*steps)[0].seconds == Approx(1.5));
-  CHECK((*steps)[1].target == "start");
+  CHECK((*steps)[1].target == "attract:start");
   CHECK((*steps)[2].target.empty());
   CHECK((*steps)[2].x == Approx(10));
   CHECK((*steps)[2].y == Approx(20));
@@ -143,7 +143,7 @@ TEST_CASE("scripts parse taps holds waits and expectations and reject nonsense",
   CHECK((*steps)[4].kind == ScriptStep::Kind::kHold);
   CHECK((*steps)[5].seconds == Approx(12));
   CHECK((*steps)[8].target == "alt+f4");
-  auto bad = parse_script("tap start\nfly away\n", "s.txt");
+  auto bad = parse_script("tap attract:start\nfly away\n", "s.txt");
   REQUIRE_FALSE(bad);
   CHECK(bad.status().message() == "s.txt:2: unknown step `fly`");
   CHECK_FALSE(parse_script("wait soon\n", "s.txt"));
@@ -295,22 +295,22 @@ TEST_CASE("the language toggle goes through every registered language", "[kiosk]
   };
   for (int round = 0; round < 2; ++round) {
     for (const Language& l : o.languages) {
-      tap("lang_" + l.code);
+      tap("lang:" + l.code);
       CHECK(m.state().session.locale == l.code);
     }
   }
-  tap("lang_fr");  // not registered: ignored
+  tap("lang:fr");  // not registered: ignored
   CHECK(m.state().session.locale == o.languages.back().code);
   // On DETAILS each language types with its own keyboard.
-  tap("start");
-  tap("agree");
+  tap("attract:start");
+  tap("pledge:agree");
   REQUIRE(m.state().screen == Screen::kDetails);
   for (const Language& l : o.languages) {
-    tap("lang_" + l.code);
+    tap("lang:" + l.code);
     tap("field:name");
     CHECK(m.state().session.keyboard == l.keyboard);
   }
-  tap("lang_es");
+  tap("lang:es");
   tap("field:name");
   CHECK(m.state().session.keyboard == KeyboardMode::kSpanish);
   bool has_enye = false, has_acute = false;

@@ -39,7 +39,7 @@ struct MachineOptions {
   int countdown_s = 3;                // 3-2-1
   int max_retakes = 2;                // retakes allowed in REVIEW
   // The languages, in the toggle's order (the app passes those of assets/i18n, see
-  // Strings::languages); a tap on "lang_<code>" switches to one of them.
+  // Strings::languages); a tap on "lang:<code>" switches to one of them.
   std::vector<Language> languages = {{"en", KeyboardMode::kLatin}, {"ko", KeyboardMode::kHangul}};
   std::string default_locale = "en";  // one of languages
   int consent_version = 1;            // recorded with a consent given
@@ -55,11 +55,20 @@ struct MachineOptions {
 };
 
 // --- events -------------------------------------------------------------------------
+// A tap target's name is "group:item", in lower case with words joined by '-':
+//   group  the screen it is on ("attract", "pledge", "details", "review", "thanks",
+//          "admin"), the panel over a screen ("no-photo", "about-data", "idle": "Still
+//          there?"), or a widget used on several ("lang", "field", "pick", "key", "pin");
+//   item   the action ("attract:start", "review:no-photo", "thanks:more-time") or the
+//          widget's value ("lang:ko", "field:name", "pick:sister", "key:ㄱ", "key:shift",
+//          "pin:7", "pin:ok").
+// Scripts tap the same names (`tap review:use`), so a new target is one string here and
+// one in screens.cpp.
 struct Tap {
-  std::string target;  // a named target: "start", "agree", "key:ㄱ", "pick:daughter", …
+  std::string target;
 };
 struct LongPress {
-  std::string target;  // "admin" (the hidden corner)
+  std::string target;  // "admin:open" (the hidden corner)
 };
 struct Tick {};         // time passed (every frame)
 struct StillTaken {};   // the camera delivered the still for the shutter
@@ -233,7 +242,7 @@ class BoothMachine {
   void tick_countdown(Millis now, Out& out);
   void tick_thanks(Millis now, Out& out);
   void on_key(const std::string& id);
-  bool switch_language(const std::string& target);  // true for "lang_<code>" of a language
+  bool switch_language(const std::string& target);  // true for "lang:<code>" of a language
   void open_admin_pin(Millis now, Out& out);
   void on_pin_checked(bool ok, Millis now);
   void save_pledge(bool with_photo, Millis now, Out& out);
