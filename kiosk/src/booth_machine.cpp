@@ -290,8 +290,7 @@ void BoothMachine::tap_details(const std::string& target, Millis now, Out&) {
     p.keyboard = base_mode();
   } else if (target.rfind("pick:", 0) == 0) {
     const std::string id = target.substr(5);
-    if (std::find(answer_picks().begin(), answer_picks().end(), id) == answer_picks().end())
-      return;
+    if (std::find(answer_picks().begin(), answer_picks().end(), id) == answer_picks().end()) return;
     p.answer_pick = p.answer_pick == id ? "" : id;
     if (!p.answer_pick.empty()) p.answer_words.clear();
     if (p.focus == Session::Focus::kWords) p.focus = Session::Focus::kNone;
@@ -364,7 +363,8 @@ void BoothMachine::tick_countdown(Millis now, Out& out) {
   } else if (p.have_still && now >= p.shutter_ms + options_.flash_ms) {
     enter(Screen::kReview, now);
     p.share_consent = false;
-    out.push_back(ComposeReview{p.first_name.text(), p.answer_pick, p.answer_words.text(), p.locale});
+    out.push_back(
+        ComposeReview{p.first_name.text(), p.answer_pick, p.answer_words.text(), p.locale});
   }
 }
 

@@ -345,8 +345,9 @@ void KioskApp::update_preview() {
   text.blank = strings_->get(s.session.locale, "sign.blank");
   if (traits(s.screen).sign_text) {
     text.name = s.session.first_name.text();
-    text.answer = s.session.answer_pick.empty() ? s.session.answer_words.text()
-                                        : strings_->get(s.session.locale, "answer." + s.session.answer_pick);
+    text.answer = s.session.answer_pick.empty()
+                      ? s.session.answer_words.text()
+                      : strings_->get(s.session.locale, "answer." + s.session.answer_pick);
   }
   const std::string sign_key = text.name + "\n" + text.answer + "\n" + text.blank;
   // Redrawn only for a new camera frame or a new sign text that is drawn: without a GPU each
@@ -440,9 +441,11 @@ void KioskApp::take_screenshots(Millis now) {
   }
   // A named shot shows the sign with what was typed (a few frames at most), as a person sees
   // it once he stops typing.
-  if (named_shots_.empty() || (traits(s.screen).live_preview && sign_pending_ && ++shot_waited_ < 180))
+  if (named_shots_.empty() ||
+      (traits(s.screen).live_preview && sign_pending_ && ++shot_waited_ < 180))
     return;
-  for (const auto& name : named_shots_) shots_->capture(renderer_.get(), name + "-" + s.session.locale);
+  for (const auto& name : named_shots_)
+    shots_->capture(renderer_.get(), name + "-" + s.session.locale);
   named_shots_.clear();
   shot_waited_ = 0;
 }
@@ -479,7 +482,8 @@ bool KioskApp::present() {
 // pledge was not saved: the volunteer's log, and what crash tests hold the booth to.
 void KioskApp::report_thanks(const BoothState& st) {
   std::string line;
-  if (st.screen == Screen::kThanks && st.session.saved && thanks_reported_ != st.session.saved->pledge_id) {
+  if (st.screen == Screen::kThanks && st.session.saved &&
+      thanks_reported_ != st.session.saved->pledge_id) {
     thanks_reported_ = st.session.saved->pledge_id;
     line = "kiosk: thanks shown: supporter #" + std::to_string(st.session.saved->supporter_number) +
            " pledge " + st.session.saved->pledge_id;

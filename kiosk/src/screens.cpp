@@ -36,14 +36,25 @@ enum class Style { kPrimary, kSecondary, kLight, kDanger, kDisabled };
 // Longer text wraps instead of shrinking below it.
 constexpr float kMinRead = 42;
 
+// The layout's boxes, in design units, named once. The participant's screens have two
+// columns: the photo or the live preview on the left, words and buttons on the right.
+constexpr Rect kScreen{0, 0, kDesignW, kDesignH};
+constexpr Rect kPhotoSlot{110, 90, 720, 900};  // ATTRACT, PLEDGE, REVIEW, THANKS
+constexpr float kColumnX = 920;                // the right-hand column
+constexpr float kColumnW = 900;
+constexpr float kColumnRight = kColumnX + kColumnW;
+constexpr float kWordmarkY = 60;                     // "#HeForShe" above the column
+constexpr float kToggleRight = 1860, kToggleY = 40;  // the language pills, top right
+constexpr Rect kAdminCorner{0, 0, 170, 170};         // the hidden long press, top left
+
 bool pressed(const View& v, const Rect& r) {
   return v.held && r.contains(v.held->x, v.held->y);
 }
 
 void background(Painter& p) {
   p.layer("background", [&p] {
-    p.fill({0, 0, kDesignW, kDesignH}, kPurpleDeep);
-    p.gradient({0, 0, kDesignW, kDesignH}, kPurpleDeep, kPurple, kPurple, kPlum);
+    p.fill(kScreen, kPurpleDeep);
+    p.gradient(kScreen, kPurpleDeep, kPurple, kPurple, kPlum);
     // A soft magenta glow in the lower right corner.
     p.circle(1780, 1020, 420, kMagenta.with_alpha(28));
     p.circle(1820, 1060, 260, kMagenta.with_alpha(30));
@@ -91,8 +102,8 @@ void button(Painter& p, const View& v, std::vector<Hit>& hits, const std::string
 
 // One pill per language the machine knows, each named in its own language and as wide as
 // its name, right-aligned at `right`. Returns the left edge, for what sits beside it.
-float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right = 1860,
-                  float y = 40) {
+float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right = kToggleRight,
+                  float y = kToggleY) {
   const auto& languages = v.machine.options().languages;
   constexpr float kGap = 12, kPad = 32, kMinW = 130, kMaxAll = 760;
   std::vector<float> widths;
@@ -151,7 +162,7 @@ void photo_box(Painter& p, const View& v, const Rect& slot, SDL_Texture* tex,
 }
 
 void admin_corner(std::vector<Hit>& hits) {
-  hits.push_back({"admin:open", {0, 0, 170, 170}, true});
+  hits.push_back({"admin:open", kAdminCorner, true});
 }
 
 std::optional<store::CampaignFigure> campaign_of(const View& v, std::int64_t own) {
@@ -197,51 +208,53 @@ namespace {
 
 // --- ATTRACT -------------------------------------------------------------------------
 void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
-  hits.push_back({"attract:start", {0, 0, kDesignW, kDesignH}, false});
-  photo_box(p, v, {110, 90, 720, 900}, v.preview, v.tr("camera.warming"));
-  wordmark(p, 920, 60, 48);
+  hits.push_back({"attract:start", kScreen, false});
+  photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
+  wordmark(p, kColumnX, kWordmarkY, 48);
   float y = 210;
-  y += p.paragraph(v.tr("attract.title"), Face::kTitle, 96, kWhite, {920, y, 900, 400});
+  y += p.paragraph(v.tr("attract.title"), Face::kTitle, 96, kWhite, {kColumnX, y, kColumnW, 400});
   y += 30;
-  y += p.paragraph(v.tr("attract.subtitle"), Face::kBody, 42, kSoft, {920, y, 880, 200});
+  y += p.paragraph(v.tr("attract.subtitle"), Face::kBody, 42, kSoft,
+                   {kColumnX, y, kColumnW - 20, 200});
   if (v.status.ledger_open) {
     const std::string count = attract_counter(v);
     // The campaign-wide line with a long event name wraps to more lines: the card grows
     // upwards from the start button, never over the subtitle.
-    const Rect m = p.measure_paragraph(count, Face::kBold, 44, 900 - 160);
+    const Rect m = p.measure_paragraph(count, Face::kBold, 44, kColumnW - 160);
     const float h = std::clamp(m.h + 40, 160.0f, std::max(160.0f, 800 - y - 20));
-    const Rect card{920, 800 - h, 900, h};
+    const Rect card{kColumnX, 800 - h, kColumnW, h};
     p.rounded(card, 30, kWhite.with_alpha(26));
     p.circle(card.x + 65, card.cy(), 34, kMagenta);
     p.text("\u2665", Face::kTitle, 40, kWhite, {card.x + 31, card.y, 68, card.h}, Align::kCenter);
     p.paragraph(count, Face::kBold, 44, kWhite,
                 {card.x + 125, card.cy() - m.h / 2, card.w - 160, m.h});
   }
-  const Rect start{920, 840, 900, 150};
+  const Rect start{kColumnX, 840, kColumnW, 150};
   button(p, v, hits, "attract:start", start, v.tr("attract.start"), Style::kPrimary, 60);
   lang_toggle(p, v, hits);  // on top of the full-screen start target
 }
 
 // --- PLEDGE --------------------------------------------------------------------------
 void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
-  photo_box(p, v, {110, 90, 720, 900}, v.preview, v.tr("camera.warming"));
-  wordmark(p, 920, 60, 48);
+  photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
+  wordmark(p, kColumnX, kWordmarkY, 48);
   lang_toggle(p, v, hits);
-  p.paragraph(v.tr("pledge.title"), Face::kTitle, 70, kWhite, {920, 180, 900, 120});
+  p.paragraph(v.tr("pledge.title"), Face::kTitle, 70, kWhite, {kColumnX, 180, kColumnW, 120});
   std::string text = v.tr("pledge.text");
   if (auto it = v.config.event.pledge_text.find(v.s().session.locale);
       it != v.config.event.pledge_text.end() && !it->second.empty())
     text = it->second;
-  const Rect card{920, 300, 900, 470};
+  const Rect card{kColumnX, 300, kColumnW, 470};
   p.rounded(card, 30, kWhite.with_alpha(24));
   p.rounded({card.x, card.y + 30, 10, card.h - 60}, 5, kPink);
   // Readable first: a long pledge text wraps at the smallest readable size.
   const float size = text.size() > 300 ? kMinRead : 46;
   p.paragraph(text, Face::kBody, size, kWhite,
               {card.x + 50, card.y + 40, card.w - 90, card.h - 60});
-  button(p, v, hits, "pledge:agree", {920, 830, 560, 160}, v.tr("pledge.agree"), Style::kPrimary, 60);
-  button(p, v, hits, "pledge:not-now", {1510, 830, 310, 160}, v.tr("pledge.not_now"), Style::kSecondary,
-         46);
+  button(p, v, hits, "pledge:agree", {kColumnX, 830, 560, 160}, v.tr("pledge.agree"),
+         Style::kPrimary, 60);
+  button(p, v, hits, "pledge:not-now", {kColumnRight - 310, 830, 310, 160}, v.tr("pledge.not_now"),
+         Style::kSecondary, 46);
 }
 
 // --- DETAILS -------------------------------------------------------------------------
@@ -390,7 +403,7 @@ void countdown(Painter& p, const View& v, std::vector<Hit>&) {
     const float t = static_cast<float>(v.now - v.s().session.shutter_ms) /
                     static_cast<float>(v.machine.options().flash_ms);
     const auto a = static_cast<std::uint8_t>(255 * std::clamp(1.0f - t, 0.0f, 1.0f));
-    p.fill({0, 0, kDesignW, kDesignH}, kWhite.with_alpha(a));
+    p.fill(kScreen, kWhite.with_alpha(a));
   }
 }
 
@@ -409,7 +422,7 @@ std::string organiser(const View& v) {
 
 // Dims the screen under a card that has to be answered.
 void backdrop(Painter& p) {
-  p.fill({0, 0, kDesignW, kDesignH}, Color{16, 0, 28, 200});
+  p.fill(kScreen, Color{16, 0, 28, 200});
 }
 
 void card(Painter& p, const Rect& r) {
@@ -431,7 +444,7 @@ void checkbox(Painter& p, const Rect& box, bool on) {
 
 void confirm_no_photo(Painter& p, const View& v, std::vector<Hit>& hits) {
   backdrop(p);
-  hits.push_back({"no-photo:cancel", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"no-photo:cancel", kScreen, false});
   const Rect c{410, 250, 1100, 580};
   card(p, c);
   float y = c.y + 60;
@@ -448,7 +461,7 @@ void confirm_no_photo(Painter& p, const View& v, std::vector<Hit>& hits) {
 
 void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
   backdrop(p);
-  hits.push_back({"about-data:close", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"about-data:close", kScreen, false});
   const Rect c{230, 60, 1460, 960};
   card(p, c);
   const std::string who = organiser(v);
@@ -469,24 +482,24 @@ void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
                      {{"organiser", who}, {"months", std::to_string(v.config.event.keep_months)}})
               : v.tr("data.keep_ask", {{"organiser", who}}));
   section(v.tr("data.withdraw_title"), v.tr("data.withdraw", {{"contact", contact}}));
-  button(p, v, hits, "about-data:close", {c.cx() - 220, c.bottom() - 140, 440, 110}, v.tr("data.close"),
-         Style::kLight, 46);
+  button(p, v, hits, "about-data:close", {c.cx() - 220, c.bottom() - 140, 440, 110},
+         v.tr("data.close"), Style::kLight, 46);
 }
 
 void review(Painter& p, const View& v, std::vector<Hit>& hits) {
-  photo_box(p, v, {110, 90, 720, 900}, v.review, v.tr("review.preparing"));
+  photo_box(p, v, kPhotoSlot, v.review, v.tr("review.preparing"));
   lang_toggle(p, v, hits);
-  p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {920, 110, 0, 0});
+  p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {kColumnX, 110, 0, 0});
   // Consent: opt-in, off by default, worded per event, naming who receives the photo.
   const bool on = v.s().session.share_consent;
   std::string consent = v.tr("review.consent_default", {{"organiser", organiser(v)}});
   if (auto it = v.config.event.consent_text.find(v.s().session.locale);
       it != v.config.event.consent_text.end() && !it->second.empty())
     consent = fill(it->second, {{"organiser", organiser(v)}});
-  const float tx = 920 + 150, tw = 900 - 180;
+  const float tx = kColumnX + 150, tw = kColumnW - 180;
   const float h1 = p.measure_paragraph(consent, Face::kBold, 44, tw).h;
   const float h2 = p.measure_paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, tw).h;
-  const Rect row{920, 200, 900, std::max(180.0f, h1 + h2 + 70)};
+  const Rect row{kColumnX, 200, kColumnW, std::max(180.0f, h1 + h2 + 70)};
   p.rounded(row, 30, kWhite.with_alpha(pressed(v, row) ? 60 : 26));
   checkbox(p, {row.x + 30, row.y + 36, 92, 92}, on);
   p.paragraph(consent, Face::kBold, 44, kWhite, {tx, row.y + 28, tw, h1});
@@ -499,19 +512,20 @@ void review(Painter& p, const View& v, std::vector<Hit>& hits) {
   const float use_h = 124, small_h = 100, link_h = 74, gap = 16;
   const float extra = std::max(0.0f, bottom - y - (use_h + 2 * small_h + link_h + 3 * gap));
   y += extra / 2;
-  button(p, v, hits, "review:use", {920, y, 900, use_h}, v.tr("review.use"), Style::kPrimary, 56);
+  button(p, v, hits, "review:use", {kColumnX, y, kColumnW, use_h}, v.tr("review.use"),
+         Style::kPrimary, 56);
   y += use_h + gap;
   const int left = v.machine.retakes_left();
   if (left > 0)
-    button(p, v, hits, "review:retake", {920, y, 440, small_h},
+    button(p, v, hits, "review:retake", {kColumnX, y, 440, small_h},
            v.tr("review.retake", {{"left", std::to_string(left)}}), Style::kSecondary, 44);
   else
-    button(p, v, hits, "review:retake", {920, y, 440, small_h}, v.tr("review.retake_none"),
+    button(p, v, hits, "review:retake", {kColumnX, y, 440, small_h}, v.tr("review.retake_none"),
            Style::kDisabled, kMinRead);
-  button(p, v, hits, "review:no-photo", {1380, y, 440, small_h}, v.tr("review.no_photo"),
-         Style::kSecondary, 44);
+  button(p, v, hits, "review:no-photo", {kColumnRight - 440, y, 440, small_h},
+         v.tr("review.no_photo"), Style::kSecondary, 44);
   y += small_h + gap;
-  const Rect link{920, y, 900, link_h};
+  const Rect link{kColumnX, y, kColumnW, link_h};
   const Color lc = pressed(v, link) ? kPink : kWhite;
   const Rect m = p.measure(v.tr("review.about_data"), Face::kBold, 44);
   const float lx = link.cx() - (m.w + 70) / 2;
@@ -527,9 +541,9 @@ void review(Painter& p, const View& v, std::vector<Hit>& hits) {
 void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothState& s = v.s();
   if (s.session.with_photo && v.review) {
-    photo_box(p, v, {110, 90, 720, 900}, v.review, "");
+    photo_box(p, v, kPhotoSlot, v.review, "");
   } else {
-    const Rect c{110, 90, 720, 900};
+    const Rect c = kPhotoSlot;
     p.rounded(c, 34, kWhite.with_alpha(22));
     p.circle(c.cx(), 420, 170, kMagenta);
     p.text("\u2665", Face::kTitle, 190, kWhite, {c.x, 250, c.w, 340}, Align::kCenter);
@@ -537,35 +551,36 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   }
   const std::string name = s.session.first_name.text();
   // A failed save is not thanked for: the participant must not leave believing he pledged.
-  const std::string title = s.session.save_failed  ? v.tr("thanks.title_not_saved")
-                            : name.empty() ? v.tr("thanks.title")
-                                           : v.tr("thanks.title_named", {{"name", name}});
-  p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, 900), kWhite,
-              {920, 90, 900, 200});
+  const std::string title = s.session.save_failed ? v.tr("thanks.title_not_saved")
+                            : name.empty()        ? v.tr("thanks.title")
+                                                  : v.tr("thanks.title_named", {{"name", name}});
+  p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, kColumnW), kWhite,
+              {kColumnX, 90, kColumnW, 200});
   float y = 220;  // below the lines under the title: where the QR code may start
   if (s.session.saved) {
     // The campaign-wide line is longer (three lines): a little smaller, still readable.
     const float size = shown_campaign(v) ? 44 : 50;
-    y += p.paragraph(thanks_counter(v), Face::kBold, size, kPink, {920, y, 900, 260});
+    y += p.paragraph(thanks_counter(v), Face::kBold, size, kPink, {kColumnX, y, kColumnW, 260});
     const Rect ref =
         p.text(v.tr("thanks.reference", {{"ref", pledge_reference(s.session.saved->pledge_id)}}),
-               Face::kBold, 44, kWhite, {920, y + 14, 0, 0});
+               Face::kBold, 44, kWhite, {kColumnX, y + 14, 0, 0});
     y += 14 + ref.h;
   } else if (s.session.save_failed) {
-    p.paragraph(v.tr("thanks.not_saved"), Face::kBold, 50, kWarn, {920, 250, 900, 160});
+    p.paragraph(v.tr("thanks.not_saved"), Face::kBold, 50, kWarn, {kColumnX, 250, kColumnW, 160});
   } else {
     // Saving: a few hundred ms, longer on a slow card; it must not look stuck.
     const int dots = static_cast<int>((v.now / 300) % 4);
-    p.text(v.tr("thanks.saving"), Face::kBold, 56, kSoft, {920, 260, 0, 0});
+    p.text(v.tr("thanks.saving"), Face::kBold, 56, kSoft, {kColumnX, 260, 0, 0});
     for (int i = 0; i < 3; ++i)
-      p.circle(940 + static_cast<float>(i) * 40, 380, 12, i < dots ? kPink : kWhite.with_alpha(60));
+      p.circle(kColumnX + 20 + static_cast<float>(i) * 40, 380, 12,
+               i < dots ? kPink : kWhite.with_alpha(60));
   }
   if (v.qr && s.session.saved) {
     // Below the lines above, and smaller when they took more room (still over 300 design
     // pixels: a phone reads it from arm's length).
     const float top = std::max(420.0f, y + 24);
     const float side = std::min(380.0f, 816 - top);
-    const Rect qc{920, top, side, side};
+    const Rect qc{kColumnX, top, side, side};
     p.rounded(qc, 28, kWhite);
     p.image(v.qr, qc.inset(26));
     const bool photo_link = s.session.saved->qr_url != v.config.event.page_url;
@@ -573,25 +588,27 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
                       : v.status.online ? "thanks.qr_photo"
                                         : "thanks.qr_photo_offline";
     const float tx = qc.x + side + 30;
-    p.paragraph(v.tr(key), Face::kBold, kMinRead, kWhite, {tx, top + 10, 1830 - tx, 800 - top});
+    p.paragraph(v.tr(key), Face::kBold, kMinRead, kWhite,
+                {tx, top + 10, kColumnRight + 10 - tx, 800 - top});
   }
   // The time left before the booth starts over, as a bar that empties.
   const Millis span = std::max<Millis>(1, v.machine.thanks_span());
   const float frac = std::clamp(
       static_cast<float>(v.machine.thanks_left(v.now)) / static_cast<float>(span), 0.f, 1.f);
-  const Rect bar{920, 836, 900, 18};
+  const Rect bar{kColumnX, 836, kColumnW, 18};
   p.rounded(bar, 9, kWhite.with_alpha(40));
   if (frac > 0) p.rounded({bar.x, bar.y, std::max(18.0f, bar.w * frac), bar.h}, 9, kPink);
-  button(p, v, hits, "thanks:done", {920, 880, 420, 120}, v.tr("thanks.done"), Style::kLight, 46);
-  button(p, v, hits, "thanks:more-time", {1370, 880, 450, 120}, v.tr("thanks.more_time"),
-         Style::kSecondary, 46);
+  button(p, v, hits, "thanks:done", {kColumnX, 880, 420, 120}, v.tr("thanks.done"), Style::kLight,
+         46);
+  button(p, v, hits, "thanks:more-time", {kColumnRight - 450, 880, 450, 120},
+         v.tr("thanks.more_time"), Style::kSecondary, 46);
   // Only the buttons act on THANKS: a finger near the QR code must not take it away.
 }
 
 // "Still there?" before an idle reset: a countdown ring and one big button.
 void still_there(Painter& p, const View& v, std::vector<Hit>& hits, Millis left) {
   backdrop(p);
-  hits.push_back({"idle:still-here", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"idle:still-here", kScreen, false});
   const Rect c{460, 170, 1000, 740};
   card(p, c);
   p.paragraph(v.tr("idle.title"), Face::kTitle, 76, kWhite, {c.x + 60, c.y + 50, c.w - 120, 100},
@@ -800,7 +817,8 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
          v.s().admin.confirm_delete ? Style::kDanger : Style::kSecondary, 42);
   button(p, v, hits, "admin:close", {bx, 620, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
   button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
-         v.s().admin.confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger, 42);
+         v.s().admin.confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger,
+         42);
 }
 
 }  // namespace

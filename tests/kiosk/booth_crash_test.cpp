@@ -75,7 +75,8 @@ bool wait_for_line(RunningBooth& booth, const std::string& log_path, const std::
   std::size_t scanned = 0;  // text[0, scanned) holds only complete lines already counted
   int seen = 0;
   while (std::chrono::steady_clock::now() < deadline && booth.process().running()) {
-    if (std::ifstream in{log_path, std::ios::binary}; in && in.seekg(static_cast<std::streamoff>(text.size())))
+    if (std::ifstream in{log_path, std::ios::binary};
+        in && in.seekg(static_cast<std::streamoff>(text.size())))
       text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     std::size_t end;
     while ((end = text.find('\n', scanned)) != std::string::npos) {

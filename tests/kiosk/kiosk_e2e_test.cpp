@@ -558,7 +558,8 @@ expect attract
   REQUIRE_FALSE(photo.empty());
   auto shot_named = [&](const std::string& suffix) {
     for (const auto& s : pngs(dir / "shots"))
-      if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0)
+      if (s.size() > suffix.size() &&
+          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0)
         return cv::imread(dir / "shots" + "/" + s);
     return cv::Mat();
   };

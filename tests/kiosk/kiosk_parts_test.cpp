@@ -128,7 +128,8 @@ TEST_CASE("a pin hash verifies the right pin only", "[kiosk][pin]") {
 TEST_CASE("scripts parse taps holds waits and expectations and reject nonsense",
           "[kiosk][script]") {
   auto steps = parse_script(
-      "# hi\nwait 1.5\ntap attract:start\ntap 10,20\ntouch pledge:agree\nhold admin:open 3\nexpect thanks 12\n"
+      "# hi\nwait 1.5\ntap attract:start\ntap 10,20\ntouch pledge:agree\nhold admin:open 3\nexpect "
+      "thanks 12\n"
       "shot x\nquit\nkey alt+f4\n",
       "s.txt");
   REQUIRE(steps);

@@ -19,7 +19,6 @@ namespace pb::kiosk {
 
 using Millis = std::int64_t;  // a monotonic clock in milliseconds (steady, not wall time)
 
-
 // The quick picks for "Why does gender equality matter to you?"; i18n key "answer.<id>".
 const std::vector<std::string>& answer_picks();
 
