@@ -241,7 +241,7 @@ bool BoothMachine::switch_language(const std::string& target) {
   s_.session.locale = code;
   if (s_.screen == Screen::kDetails) {
     if (auto* f = focused_field()) f->commit();
-    s_.session.keyboard = base_mode();
+    s_.session.keyboard = own_keyboard();
   }
   return true;
 }
@@ -255,7 +255,7 @@ void BoothMachine::tap_attract(const std::string& target, Millis now) {
 void BoothMachine::tap_pledge(const std::string& target, Millis now, Out& out) {
   if (target == "pledge:agree") {
     s_.session.focus = Session::Focus::kName;
-    s_.session.keyboard = base_mode();
+    s_.session.keyboard = own_keyboard();
     enter(Screen::kDetails, now);
   } else if (target == "pledge:not-now") {
     to_attract(now, out);
@@ -264,10 +264,21 @@ void BoothMachine::tap_pledge(const std::string& target, Millis now, Out& out) {
 
 // --- DETAILS ------------------------------------------------------------------------------
 
-KeyboardMode BoothMachine::base_mode() const {
+const KeyboardLayout* BoothMachine::layout(const std::string& code) const {
   for (const Language& l : options_.languages)
-    if (l.code == s_.session.locale) return l.keyboard;
-  return KeyboardMode::kLatin;
+    if (l.code == code) return &l.keyboard;
+  return nullptr;
+}
+
+Session::Keyboard BoothMachine::own_keyboard() const {
+  return {s_.session.locale, false};
+}
+
+std::string BoothMachine::keyboard_switch() const {
+  const Session::Keyboard& k = s_.session.keyboard;
+  if (k.layout != s_.session.locale) return s_.session.locale;  // back to his own
+  const KeyboardLayout* own = layout(k.layout);
+  return own && layout(own->switch_to) ? own->switch_to : "";
 }
 
 TextField* BoothMachine::focused_field() {
@@ -287,7 +298,7 @@ void BoothMachine::tap_details(const std::string& target, Millis now, Out&) {
   if (target == "field:name" || target == "field:words") {
     if (auto* f = focused_field()) f->commit();
     p.focus = target == "field:name" ? Session::Focus::kName : Session::Focus::kWords;
-    p.keyboard = base_mode();
+    p.keyboard = own_keyboard();
   } else if (target.rfind("pick:", 0) == 0) {
     const std::string id = target.substr(5);
     if (std::find(answer_picks().begin(), answer_picks().end(), id) == answer_picks().end()) return;
@@ -311,16 +322,15 @@ void BoothMachine::tap_details(const std::string& target, Millis now, Out&) {
 void BoothMachine::on_key(const std::string& id) {
   Session& p = s_.session;
   if (id == "shift") {
-    p.keyboard = toggle_shift(p.keyboard);
+    p.keyboard.shifted = !p.keyboard.shifted;
     return;
   }
-  if (id == "mode") {  // Hangul ↔ the language's own Latin layout (plain QWERTY for Korean)
+  if (id ==
+      "mode") {  // his own layout ↔ the one it names (Hangul from English, QWERTY from Korean)
+    const std::string to = keyboard_switch();
+    if (to.empty()) return;
     if (auto* f = focused_field()) f->commit();
-    const KeyboardMode own = base_mode();
-    if (!is_hangul(p.keyboard))
-      p.keyboard = KeyboardMode::kHangul;
-    else
-      p.keyboard = is_hangul(own) ? KeyboardMode::kLatin : own;
+    p.keyboard = {to, false};
     return;
   }
   if (id == "done") {
@@ -339,7 +349,7 @@ void BoothMachine::on_key(const std::string& id) {
   if (field == &p.answer_words) p.answer_pick.clear();  // own words replace a quick pick
   field->type(chars[0]);
   // Shift is one-shot, like a phone keyboard.
-  p.keyboard = unshifted(p.keyboard);
+  p.keyboard.shifted = false;
 }
 
 // --- COUNTDOWN ----------------------------------------------------------------------------

@@ -276,7 +276,16 @@ void field(Painter& p, const View& v, std::vector<Hit>& hits, const std::string&
 }
 
 void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& area) {
-  const auto& rows = keyboard_rows(v.s().session.keyboard);
+  const Session::Keyboard& kb = v.s().session.keyboard;
+  const KeyboardLayout* shown = v.machine.layout(kb.layout);
+  if (!shown) return;
+  // The mode key shows the label of the layout it switches to, and only when there is one.
+  const KeyboardLayout* next = v.machine.layout(v.machine.keyboard_switch());
+  KeyRows rows = kb.shifted ? shown->shifted : shown->rows;
+  for (auto& row : rows)
+    row.erase(std::remove_if(row.begin(), row.end(),
+                             [next](const Key& k) { return k.id == "mode" && !next; }),
+              row.end());
   const float gap = 10;
   const float row_h =
       (area.h - gap * (static_cast<float>(rows.size()) - 1)) / static_cast<float>(rows.size());
@@ -287,8 +296,6 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
     widest = std::max(widest, units);
   }
   const float unit = (area.w + gap) / widest;
-  const bool hangul = is_hangul(v.s().session.keyboard);
-  const bool shifted = is_shifted(v.s().session.keyboard);
   float y = area.y;
   for (const auto& row : rows) {
     float units = 0;
@@ -297,11 +304,11 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
     for (const auto& k : row) {
       const Rect r{x, y, k.width * unit - gap, row_h};
       std::string label = k.label;
-      if (k.id == "mode") label = hangul ? v.tr("keyboard.to_latin") : v.tr("keyboard.to_hangul");
+      if (k.id == "mode") label = next->label;
       if (k.id == "space") label = v.tr("keyboard.space");
       if (k.id == "done") label = v.tr("keyboard.done");
       const bool special = k.id.size() > 3 || k.id == "mode";
-      const bool active = k.id == "shift" && shifted;
+      const bool active = k.id == "shift" && kb.shifted;
       Color fill = special ? kWhite.with_alpha(70) : kWhite;
       if (k.id == "done") fill = kMagenta;
       if (active) fill = kPink;

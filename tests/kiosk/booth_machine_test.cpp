@@ -29,6 +29,11 @@ struct Booth {
     }
   }
   Screen screen() const { return m.state().screen; }
+  // The keyboard shows this language's layout, shifted or not.
+  bool keyboard_is(const std::string& layout, bool shifted) const {
+    return m.state().session.keyboard.layout == layout &&
+           m.state().session.keyboard.shifted == shifted;
+  }
   template <typename C>
   int count() const {
     int n = 0;
@@ -274,15 +279,16 @@ TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][ma
   b.tap("lang:ko");
   b.tap("attract:start");
   b.tap("pledge:agree");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
+  CHECK(b.keyboard_is("ko", false));
+  CHECK(b.m.keyboard_switch() == "en");
   for (const char* k : {"key:ㅁ", "key:ㅣ", "key:ㄴ", "key:shift", "key:ㅉ", "key:ㅜ", "key:ㄴ"})
     b.tap(k);
   CHECK(b.m.state().session.first_name.text() == "민쭌");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
+  CHECK(b.keyboard_is("ko", false));
   b.tap("key:back");
   CHECK(b.m.state().session.first_name.text() == "민쭈");
   b.tap("key:mode");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kLatin);
+  CHECK(b.keyboard_is("en", false));
   b.tap("key:shift");
   b.tap("key:J");
   b.tap("key:o");
@@ -293,38 +299,58 @@ TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][ma
   CHECK(b.m.state().session.first_name.text() == "민쭈Jo");
   b.tap("lang:en");
   b.tap("field:name");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kLatin);
+  CHECK(b.keyboard_is("en", false));
 }
 
 TEST_CASE("a third language types with its own keyboard and mode toggles to hangul and back",
           "[kiosk][machine]") {
   MachineOptions o;
   o.languages = {
-      {"en", KeyboardMode::kLatin}, {"es", KeyboardMode::kSpanish}, {"ko", KeyboardMode::kHangul}};
+      {"en", {{}, {}, "ko", "ABC"}}, {"es", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
   Booth b(o);
   b.tap("lang:es");
   CHECK(b.m.state().session.locale == "es");
   b.tap("attract:start");
   b.tap("pledge:agree");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanish);
+  CHECK(b.keyboard_is("es", false));
   for (const char* k : {"key:shift", "key:A", "key:n", "key:d", "key:r", "key:é", "key:s"})
     b.tap(k);
   CHECK(b.m.state().session.first_name.text() == "Andrés");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanish);  // shift was one shot
+  CHECK(b.keyboard_is("es", false));  // shift was one shot
   b.tap("key:shift");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanishShift);
+  CHECK(b.keyboard_is("es", true));
   b.tap("key:shift");
   b.tap("key:mode");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
+  CHECK(b.keyboard_is("ko", false));
   b.tap("key:mode");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kSpanish);
+  CHECK(b.keyboard_is("es", false));
   b.tap("lang:ko");
   b.tap("field:name");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kHangul);
+  CHECK(b.keyboard_is("ko", false));
   b.tap("key:mode");
-  CHECK(b.m.state().session.keyboard == KeyboardMode::kLatin);  // Korean's Latin is plain QWERTY
+  CHECK(b.keyboard_is("en", false));  // Korean's Latin is plain QWERTY
   b.tap("lang:xx");
   CHECK(b.m.state().session.locale == "ko");
+}
+
+TEST_CASE("the mode key switches only to the layout of a registered language", "[kiosk][machine]") {
+  MachineOptions o;
+  o.languages = {{"en", {{}, {}, "ko", "ABC"}}, {"fr", {{}, {}, "", "ABC"}}};
+  Booth b(o);
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  CHECK(b.keyboard_is("en", false));
+  CHECK(b.m.keyboard_switch().empty());  // "ko" names no table of this booth
+  b.tap("key:mode");
+  CHECK(b.keyboard_is("en", false));
+  b.tap("lang:fr");
+  CHECK(b.keyboard_is("fr", false));
+  CHECK(b.m.keyboard_switch().empty());
+  b.tap("key:mode");
+  CHECK(b.keyboard_is("fr", false));
+  for (const char* k : {"key:shift", "key:H", "key:é", "key:l", "key:è", "key:n", "key:e"})
+    b.tap(k);
+  CHECK(b.m.state().session.first_name.text() == "Hélène");
 }
 
 TEST_CASE("the language resets to the default for the next participant", "[kiosk][machine]") {

@@ -22,12 +22,6 @@ using Millis = std::int64_t;  // a monotonic clock in milliseconds (steady, not 
 // The quick picks for "Why does gender equality matter to you?"; i18n key "answer.<id>".
 const std::vector<std::string>& answer_picks();
 
-// A language the booth speaks: its string table's name and the keyboard it types with.
-struct Language {
-  std::string code;                              // "en", "es", "ko": assets/i18n/<code>.toml
-  KeyboardMode keyboard = KeyboardMode::kLatin;  // unshifted layout on DETAILS
-};
-
 struct MachineOptions {
   Millis idle_timeout_ms = 45'000;  // no touch this long → ATTRACT, nothing kept
   // The last part of idle_timeout_ms shows "Still there?" with a countdown (at most half
@@ -39,7 +33,7 @@ struct MachineOptions {
   int max_retakes = 2;                // retakes allowed in REVIEW
   // The languages, in the toggle's order (the app passes those of assets/i18n, see
   // Strings::languages); a tap on "lang:<code>" switches to one of them.
-  std::vector<Language> languages = {{"en", KeyboardMode::kLatin}, {"ko", KeyboardMode::kHangul}};
+  std::vector<Language> languages = {{"en", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
   std::string default_locale = "en";  // one of languages
   int consent_version = 1;            // recorded with a consent given
   bool admin_enabled = true;          // false when no PIN hash is configured
@@ -146,7 +140,10 @@ struct Session {
   TextField answer_words{60};
   std::string answer_pick;
   enum class Focus { kNone, kName, kWords } focus = Focus::kName;
-  KeyboardMode keyboard = KeyboardMode::kLatin;
+  struct Keyboard {
+    std::string layout;  // the language whose layout shows (his own, or its switch_to)
+    bool shifted = false;
+  } keyboard;
   // COUNTDOWN / REVIEW
   Millis shutter_ms = 0;  // when the still is taken
   bool waiting_for_still = false;
@@ -216,6 +213,10 @@ class BoothMachine {
   // Whether DETAILS holds anything typed or picked (then "Skip" is not offered).
   bool details_entered() const;
   bool pin_locked(Millis now) const { return now < s_.pin_lock.until; }
+  // A registered language's keyboard (nullptr for another code).
+  const KeyboardLayout* layout(const std::string& code) const;
+  // The language whose layout the mode key switches to now ("" = no mode key).
+  std::string keyboard_switch() const;
   // Something this screen shows is still on its way: the still, the composed photo on
   // REVIEW, the save's result on THANKS, the PIN check.
   bool awaiting() const;
@@ -252,7 +253,7 @@ class BoothMachine {
   // A camera gap: held for camera_grace_ms while a participant is in session, then lost.
   void camera_gap(Millis now, Out& out);
   TextField* focused_field();
-  KeyboardMode base_mode() const;
+  Session::Keyboard own_keyboard() const;  // the participant's language's layout, unshifted
 
   MachineOptions options_;
   BoothState s_;
