@@ -14,7 +14,8 @@ const std::vector<std::string>& answer_picks() {
   return picks;
 }
 
-BoothMachine::BoothMachine(MachineOptions options, Millis now) : options_(std::move(options)) {
+BoothMachine::BoothMachine(MachineOptions options, Millis now)
+    : options_(std::move(options)), started_ms_(now) {
   s_.session = fresh_session();
   s_.entered_ms = now;
   s_.last_touch_ms = now;
@@ -120,7 +121,7 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
         s_.oos.camera_lost = false;
         check_service(now, out);
       }
-    } else if (!s_.oos.camera_lost) {
+    } else if (!s_.oos.camera_lost && now - started_ms_ >= options_.camera_startup_ms) {
       camera_gap(now, out);
     }
   } else if (const auto* st = std::get_if<StorageState>(&event)) {

@@ -26,8 +26,7 @@ namespace {
 
 // The live preview texture fits this box in the photo's aspect (4:5: 640x800).
 constexpr int kPreviewW = 640, kPreviewH = 800;
-constexpr Uint32 kFrameMs = 16;          // pacing when the renderer has no vsync
-constexpr Millis kCameraGraceMs = 5000;  // no "camera lost" while it starts up
+constexpr Uint32 kFrameMs = 16;  // pacing when the renderer has no vsync
 const char* kFontDir = "/usr/share/fonts/truetype/nanum";
 
 std::atomic<bool> g_terminate{false};
@@ -302,7 +301,9 @@ void KioskApp::watch_camera(Millis now) {
   camera_fresh_ =
       cam_.connected && camera::Clock::now() - cam_.last_frame_at < std::chrono::seconds(2);
   office_->note_camera(cam_.fps, camera_fresh_);  // for the fleet heartbeat ([status] url)
-  if (now - last_camera_report_ >= 500 && (camera_fresh_ || now - t0_ > kCameraGraceMs)) {
+  // Twice a second; a camera that is still starting is the machine's to wait for
+  // (MachineOptions::camera_startup_ms).
+  if (now - last_camera_report_ >= 500) {
     feed(CameraState{camera_fresh_}, now);
     last_camera_report_ = now;
   }

@@ -8,9 +8,16 @@ using namespace pb::kiosk;
 
 namespace {
 
-// A machine with a clock the test moves by hand, and the commands it gave so far.
+// A machine with a clock the test moves by hand, and the commands it gave so far. Its camera
+// is up from the start (camera_startup_ms 0) unless a test gives other options.
+MachineOptions camera_up() {
+  MachineOptions o;
+  o.camera_startup_ms = 0;
+  return o;
+}
+
 struct Booth {
-  explicit Booth(MachineOptions o = {}) : m(std::move(o), 1000) {}
+  explicit Booth(MachineOptions o = camera_up()) : m(std::move(o), 1000) {}
   BoothMachine m;
   Millis now = 1000;
   std::vector<Command> cmds;
@@ -152,7 +159,7 @@ TEST_CASE("count me without a photo discards the photo before saving", "[kiosk][
 }
 
 TEST_CASE("retakes are limited by max_retakes", "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.max_retakes = 2;
   Booth b(o);
   b.to_review();
@@ -211,7 +218,7 @@ TEST_CASE("each touch restarts the idle timeout", "[kiosk][machine]") {
 }
 
 TEST_CASE("the countdown ignores taps and has no idle timeout", "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.idle_timeout_ms = 10'000;
   Booth b(o);
   b.tap("attract:start");
@@ -304,7 +311,7 @@ TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][ma
 
 TEST_CASE("a third language types with its own keyboard and mode toggles to hangul and back",
           "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.languages = {
       {"en", {{}, {}, "ko", "ABC"}}, {"es", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
   Booth b(o);
@@ -334,7 +341,7 @@ TEST_CASE("a third language types with its own keyboard and mode toggles to hang
 }
 
 TEST_CASE("the mode key switches only to the layout of a registered language", "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.languages = {{"en", {{}, {}, "ko", "ABC"}}, {"fr", {{}, {}, "", "ABC"}}};
   Booth b(o);
   b.tap("attract:start");
@@ -454,7 +461,7 @@ TEST_CASE("a camera gap at the shutter takes the still once the camera is back",
 
 TEST_CASE("a camera gap longer than the grace period ends the session",
           "[kiosk][machine][camera]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.camera_grace_ms = 2000;
   Booth b(o);
   b.tap("attract:start");
@@ -467,6 +474,21 @@ TEST_CASE("a camera gap longer than the grace period ends the session",
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.m.state().oos.camera_lost);
   CHECK(b.m.state().session.first_name.text().empty());
+}
+
+TEST_CASE("a camera that sends nothing in the first seconds is not lost yet",
+          "[kiosk][machine][camera]") {
+  MachineOptions o;  // camera_startup_ms 5000
+  Booth b(o);
+  b.feed(CameraState{false});
+  b.wait(4900);
+  b.feed(CameraState{false});
+  CHECK(b.screen() == Screen::kAttract);
+  b.wait(100);
+  b.feed(CameraState{false});
+  CHECK(b.screen() == Screen::kOutOfService);
+  b.feed(CameraState{true});
+  CHECK(b.screen() == Screen::kAttract);
 }
 
 TEST_CASE("a camera gap at attract puts the booth out of service at once",
@@ -482,7 +504,7 @@ TEST_CASE("a full disk during a save tells the participant then goes out of serv
   b.to_review();
   b.tap("review:use");
   b.wait(2000);
-  b.feed(SaveFailed{true, "oos.disk_full", {{"error", "ENOSPC"}}});
+  b.feed(SaveFailed{"oos.disk_full", {{"error", "ENOSPC"}}});
   // THANKS says the pledge was not saved, for a whole thank-you's time.
   CHECK(b.screen() == Screen::kThanks);
   CHECK(b.m.state().session.save_failed);
@@ -509,7 +531,7 @@ TEST_CASE("a failed save after the participant left goes out of service at once"
   b.to_review();
   b.tap("review:no-photo");
   b.tap("thanks:done");
-  b.feed(SaveFailed{false, "oos.save_failed", {{"error", "I/O error"}}});
+  b.feed(SaveFailed{"oos.save_failed", {{"error", "I/O error"}}});
   CHECK(b.screen() == Screen::kOutOfService);
 }
 
@@ -547,7 +569,7 @@ TEST_CASE("the admin corner needs a long press and a correct pin", "[kiosk][mach
 }
 
 TEST_CASE("the admin corner does nothing when no pin is configured", "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.admin_enabled = false;
   Booth b(o);
   b.feed(LongPress{"admin:open"});
@@ -706,7 +728,7 @@ TEST_CASE("still there shows for the last ten seconds before an idle reset and a
 
 TEST_CASE("still there takes at most half of a short idle timeout and never shows on thanks",
           "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.idle_timeout_ms = 8'000;
   Booth b(o);
   b.tap("attract:start");

@@ -40,8 +40,12 @@ struct MachineOptions {
   int pin_max_tries = 5;              // wrong PINs in a row before the pad locks
   Millis pin_lock_ms = 60'000;        // how long it stays locked
   Millis flash_ms = 350;              // white flash after the shutter
-  // A camera gap this short while a participant is at the booth (PLEDGE to REVIEW) holds
-  // his session: the shutter waits for the camera, and only a longer gap is "camera lost".
+  // The booth's two camera rules, both here (kiosk_app.cpp only fills them in):
+  // - no camera for this long after the start is not yet "camera lost": a USB camera
+  //   takes a few seconds to send its first picture;
+  Millis camera_startup_ms = 5000;
+  // - a camera gap this short while a participant is at the booth (traits in_session)
+  //   holds his session: the shutter waits for the camera, and only a longer gap is lost.
   Millis camera_grace_ms = 3000;
   std::size_t name_max_chars = 16;
   std::size_t words_max_chars = 60;
@@ -74,8 +78,7 @@ struct SaveDone {
 // A message for the volunteer: an i18n key ("oos.disk_low") and its {placeholders}.
 using MessageArgs = std::vector<std::pair<std::string, std::string>>;
 struct SaveFailed {
-  bool disk_full = false;
-  std::string message;  // i18n key of the volunteer's message
+  std::string message;  // i18n key of the volunteer's message ("oos.disk_full", …)
   MessageArgs args;
 };
 struct CameraState {
@@ -256,6 +259,7 @@ class BoothMachine {
   Session::Keyboard own_keyboard() const;  // the participant's language's layout, unshifted
 
   MachineOptions options_;
+  Millis started_ms_;  // for camera_startup_ms
   BoothState s_;
 };
 
