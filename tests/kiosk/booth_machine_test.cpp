@@ -2,6 +2,10 @@
 // BoothMachine: every transition and timeout, stepped with a fake clock (no SDL, no sleep).
 #include <catch2/catch.hpp>
 
+#include <iterator>
+#include <set>
+#include <string>
+
 #include "pb/booth_machine.h"
 
 using namespace pb::kiosk;
@@ -117,6 +121,36 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
   CHECK(b.screen() == Screen::kAttract);
   CHECK(b.m.state().session.first_name.text().empty());
   CHECK(b.m.state().session.answer_pick.empty());
+}
+
+TEST_CASE("every screen has a name of its own for scripts and screenshots", "[kiosk][machine]") {
+  std::set<std::string> names;
+  for (Screen s : kScreens) {
+    INFO(static_cast<int>(s));
+    REQUIRE(to_string(s) != nullptr);
+    CHECK(std::string(to_string(s)).find_first_not_of("abcdefghijklmnopqrstuvwxyz-") ==
+          std::string::npos);
+    CHECK(names.insert(to_string(s)).second);
+  }
+  CHECK(names.size() == std::size(kScreens));
+  CHECK(std::string(to_string(Screen::kOutOfService)) == "out-of-service");
+}
+
+TEST_CASE("the idle rule and the language pills follow the screen's row", "[kiosk][machine]") {
+  for (Screen s : kScreens) {
+    INFO(to_string(s));
+    // "Still there?" shows exactly on the screens whose idle reset ends a session.
+    CHECK((traits(s).idle == Idle::kToAttract) ==
+          (s == Screen::kPledge || s == Screen::kDetails || s == Screen::kReview));
+  }
+  Booth b;
+  b.tap("attract:start");
+  b.wait(45'000 - 10'000);
+  CHECK(b.m.idle_warning_left(b.now) > 0);  // PLEDGE: kToAttract
+  b.tap("pledge:agree");
+  b.tap("details:next");
+  b.tap("lang:ko");  // COUNTDOWN has no language pills: ignored
+  CHECK(b.m.state().session.locale == "en");
 }
 
 TEST_CASE("not now on the pledge goes back to attract", "[kiosk][machine]") {

@@ -203,6 +203,20 @@ constexpr bool all_screens_listed() {
 }
 static_assert(all_screens_listed(), "add the new screen to kScreens, in the enum's order");
 
+// Rows that contradict themselves do not build either.
+constexpr bool traits_agree() {
+  for (Screen s : kScreens) {
+    const ScreenTraits t = traits(s);
+    if (t.sign_text && !t.live_preview) return false;  // the text is drawn on the preview
+    if (t.idle == Idle::kToAttract && !t.in_session) return false;  // only he is reset
+    if (t.holds_photo && !t.in_session) return false;               // a photo belongs to a session
+    if (t.forgets_participant && t.in_session) return false;
+    if (!t.admin_corner && t.idle != Idle::kCloseAdmin) return false;  // volunteer screens
+  }
+  return true;
+}
+static_assert(traits_agree(), "a screen's traits contradict each other (see traits_agree)");
+
 // "attract", "pledge", … "admin-pin", "admin": traits(s).name.
 constexpr const char* to_string(Screen s) {
   return traits(s).name;
