@@ -44,7 +44,8 @@ constexpr float kColumnX = 920;                // the right-hand column
 constexpr float kColumnW = 900;
 constexpr float kColumnRight = kColumnX + kColumnW;
 constexpr float kWordmarkY = 60;                     // "#HeForShe" above the column
-constexpr float kToggleRight = 1860, kToggleY = 40;  // the language pills, top right
+constexpr float kToggleRight = 1860, kToggleY = 40;  // the language pills, top right,
+constexpr float kToggleMaxW = 760;                   // at most this wide
 constexpr Rect kAdminCorner{0, 0, 170, 170};         // the hidden long press, top left
 
 bool pressed(const View& v, const Rect& r) {
@@ -100,26 +101,40 @@ void button(Painter& p, const View& v, std::vector<Hit>& hits, const std::string
   if (style != Style::kDisabled) hits.push_back({target, r, false});
 }
 
+// "#HeForShe" with its top left at (x, y); returns its right edge.
+float wordmark(Painter& p, float x, float y, float size = 44) {
+  const Rect a = p.text("#HeFor", Face::kTitle, size, kWhite, {x, y, 0, 0});
+  return p.text("She", Face::kTitle, size, kPink, {a.right(), y, 0, 0}).right();
+}
+
 // One pill per language the machine knows, each named in its own language and as wide as
-// its name, right-aligned at `right`. Returns the left edge, for what sits beside it.
-float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right = kToggleRight,
+// its name, right-aligned at `right` and never left of `min_left` (on ATTRACT and PLEDGE the
+// end of the wordmark beside it). Many languages first take padding from the pills, then
+// their names shrink to fit (fit() below). Returns the left edge, for what sits beside it.
+float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits,
+                  float min_left = kToggleRight - kToggleMaxW, float right = kToggleRight,
                   float y = kToggleY) {
   const auto& languages = v.machine.options().languages;
-  constexpr float kGap = 12, kPad = 32, kMinW = 130, kMaxAll = 760;
-  std::vector<float> widths;
-  float all = 0;
-  for (const Language& l : languages) {
-    const float w = p.measure(v.strings.get(l.code, "language.name"), Face::kBold, kMinRead).w;
-    widths.push_back(std::max(kMinW, w + 2 * kPad));
-    all += widths.back() + (widths.size() > 1 ? kGap : 0);
-  }
-  // Many languages: the pills share kMaxAll and names shrink to fit (fit() below).
-  const float squeeze = all > kMaxAll ? kMaxAll / all : 1;
+  constexpr float kGap = 12, kPad = 32, kLeastPad = 14, kMinW = 130;
+  std::vector<float> names;
+  for (const Language& l : languages)
+    names.push_back(p.measure(v.strings.get(l.code, "language.name"), Face::kBold, kMinRead).w);
+  auto width = [&](std::size_t i, float pad) { return std::max(kMinW, names[i] + 2 * pad); };
+  auto total = [&](float pad) {
+    float all = kGap * static_cast<float>(names.size() - 1);
+    for (std::size_t i = 0; i < names.size(); ++i) all += width(i, pad);
+    return all;
+  };
+  const float room = right - min_left;
+  float pad = kPad;
+  while (pad > kLeastPad && total(pad) > room) pad -= 2;
+  const float all = total(pad);
+  const float squeeze = all > room ? room / all : 1;
   float x = right - all * squeeze;
   const float left = x;
   for (std::size_t i = 0; i < languages.size(); ++i) {
     const std::string& loc = languages[i].code;
-    const Rect rect{x, y, widths[i] * squeeze, 76};
+    const Rect rect{x, y, width(i, pad) * squeeze, 76};
     const bool active = v.s().session.locale == loc;
     p.rounded(rect, 38, active ? kWhite : kWhite.with_alpha(pressed(v, rect) ? 70 : 30));
     if (!active) p.rounded_outline(rect, 38, 2, kWhite.with_alpha(130));
@@ -130,11 +145,6 @@ float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right
     x += rect.w + kGap * squeeze;
   }
   return left;
-}
-
-void wordmark(Painter& p, float x, float y, float size = 44) {
-  const Rect a = p.text("#HeFor", Face::kTitle, size, kWhite, {x, y, 0, 0});
-  p.text("She", Face::kTitle, size, kPink, {a.right(), y, 0, 0});
 }
 
 // The photo's shape (photo.aspect in booth.toml), centred in a 4:5 slot of the layout: a 1:1 or
@@ -210,7 +220,7 @@ namespace {
 void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
   hits.push_back({"attract:start", kScreen, false});
   photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
-  wordmark(p, kColumnX, kWordmarkY, 48);
+  const float wordmark_end = wordmark(p, kColumnX, kWordmarkY, 48);
   float y = 210;
   y += p.paragraph(v.tr("attract.title"), Face::kTitle, 96, kWhite, {kColumnX, y, kColumnW, 400});
   y += 30;
@@ -231,14 +241,13 @@ void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
   }
   const Rect start{kColumnX, 840, kColumnW, 150};
   button(p, v, hits, "attract:start", start, v.tr("attract.start"), Style::kPrimary, 60);
-  lang_toggle(p, v, hits);  // on top of the full-screen start target
+  lang_toggle(p, v, hits, wordmark_end + 30);  // on top of the full-screen start target
 }
 
 // --- PLEDGE --------------------------------------------------------------------------
 void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
   photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
-  wordmark(p, kColumnX, kWordmarkY, 48);
-  lang_toggle(p, v, hits);
+  lang_toggle(p, v, hits, wordmark(p, kColumnX, kWordmarkY, 48) + 30);
   p.paragraph(v.tr("pledge.title"), Face::kTitle, 70, kWhite, {kColumnX, 180, kColumnW, 120});
   std::string text = v.tr("pledge.text");
   if (auto it = v.config.event.pledge_text.find(v.s().session.locale);
