@@ -434,8 +434,11 @@ void KioskApp::take_screenshots(Millis now) {
     bool ready = frames_in_screen_ >= 2;
     if (traits(s.screen).live_preview) ready = ready && preview_valid_ && !sign_pending_;
     ready = ready && !machine_->awaiting();
-    // The back office's first look at the ledger has arrived (ATTRACT's count, ADMIN's rows).
-    ready = ready && (status_.ledger_open || !status_.ledger_error.empty());
+    // The back office's first look at the ledger has arrived (ATTRACT's count, ADMIN's rows),
+    // or a second or so went by: a script waits for the shot, and a screen must not time
+    // out under it.
+    ready =
+        ready && (status_.ledger_open || !status_.ledger_error.empty() || frames_in_screen_ > 60);
     if (s.screen == Screen::kCountdown) ready = ready && machine_->countdown_digit(now) > 0;
     if (ready || frames_in_screen_ > 180) {
       shots_->capture(renderer_.get(), std::string(to_string(s.screen)) + "-" + s.session.locale);
