@@ -46,7 +46,9 @@ struct View {
   SDL_Texture* last_pledge_thumb = nullptr;  // ADMIN: the photo "Delete last pledge" deletes
 
   const BoothState& s() const { return machine.state(); }
-  const std::string& tr(const std::string& key) const { return strings.get(s().session.locale, key); }
+  const std::string& tr(const std::string& key) const {
+    return strings.get(s().session.locale, key);
+  }
   std::string tr(const std::string& key,
                  const std::vector<std::pair<std::string, std::string>>& args) const {
     return strings.format(s().session.locale, key, args);
