@@ -48,9 +48,9 @@ wait_port "$PORT"
 {
   echo "expect attract 20"
   for _ in $(seq "$N"); do
-    printf 'tap start\nexpect pledge\ntap agree\nexpect details\ntap key:shift\ntap key:S\ntap key:a\ntap key:m\n'
-    printf 'tap pick:everyone\ntap details_next\nexpect review 15\ntap consent\ntap use_photo\nexpect thanks 15\n'
-    printf 'wait 1\ntap thanks_done\nexpect attract 5\n'
+    printf 'tap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\ntap key:shift\ntap key:S\ntap key:a\ntap key:m\n'
+    printf 'tap pick:everyone\ntap details:next\nexpect review 15\ntap review:consent\ntap review:use\nexpect thanks 15\n'
+    printf 'wait 1\ntap thanks:done\nexpect attract 5\n'
   done
 } >"$WORK/script.txt"
 

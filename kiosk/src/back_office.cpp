@@ -311,7 +311,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
   local.free_mb = free_mb(config.storage.data_dir);
   if (StorageState st = storage_state(); !st.ok) {
     composed.reset();
-    post(SaveFailed{ledger != nullptr, st.message, st.args});
+    post(SaveFailed{st.message, st.args});
     return;
   }
   store::PledgeInput in;
@@ -326,7 +326,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
     auto jpeg = photo::encode_jpeg(*composed, config.photo.jpeg_quality);
     if (!jpeg) {
       composed.reset();
-      post(SaveFailed{false, "oos.save_failed", {{"error", jpeg.status().message()}}});
+      post(SaveFailed{"oos.save_failed", {{"error", jpeg.status().message()}}});
       return;
     }
     in.photo_jpeg = std::move(*jpeg);
@@ -343,8 +343,8 @@ void BackOffice::Impl::handle(SaveJob& job) {
                                             .count();
   if (!saved) {
     const bool full = saved.status().code() == Status::Code::kDiskFull;
-    SaveFailed failed{
-        full, full ? "oos.disk_full" : "oos.save_failed", {{"error", saved.status().message()}}};
+    SaveFailed failed{full ? "oos.disk_full" : "oos.save_failed",
+                      {{"error", saved.status().message()}}};
     // Out of service until a write the size of this pledge (and room for its ledger rows)
     // succeeds; the refresh right after this save must not report the disk fine.
     save_broken = failed;
@@ -388,7 +388,6 @@ void BackOffice::Impl::handle(DeleteJob&) {
     local.delete_error = st.message();
     return;
   }
-  local.last_deleted = id;
 }
 
 void BackOffice::Impl::run() {

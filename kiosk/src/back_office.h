@@ -58,7 +58,6 @@ struct BoothStatus {
   std::shared_ptr<const struct ReviewImage> last_pledge_thumb;
   // Per configured target: UTC ms of its last successful upload (0 = none yet).
   std::vector<std::pair<std::string, std::int64_t>> last_upload;
-  std::string last_deleted;  // id of the pledge deleted from ADMIN ("" = none yet)
   std::string delete_error;
   std::int64_t clock_high_ms = 0;  // the ledger's highest id time (ADMIN's clock check)
   // The other booths' pledges at this event as last read (upload::CampaignCountWorker), while

@@ -1,34 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// BoothMachine: every transition of the participant flow, ADMIN and OUT_OF_SERVICE.
+// BoothMachine: every transition of the participant flow, ADMIN and OUT_OF_SERVICE. What a
+// screen is (in session, idle rule, language toggle, …) comes from traits() in pb/screen.h;
+// what a tap does on it, from that screen's handler below.
 #include "pb/booth_machine.h"
 
 #include <algorithm>
 
 namespace pb::kiosk {
-
-const char* to_string(Screen s) {
-  switch (s) {
-    case Screen::kAttract:
-      return "attract";
-    case Screen::kPledge:
-      return "pledge";
-    case Screen::kDetails:
-      return "details";
-    case Screen::kCountdown:
-      return "countdown";
-    case Screen::kReview:
-      return "review";
-    case Screen::kThanks:
-      return "thanks";
-    case Screen::kOutOfService:
-      return "out-of-service";
-    case Screen::kAdminPin:
-      return "admin-pin";
-    case Screen::kAdmin:
-      return "admin";
-  }
-  return "?";
-}
 
 const std::vector<std::string>& answer_picks() {
   static const std::vector<std::string> picks = {"daughter", "sister", "mother",
@@ -36,23 +14,32 @@ const std::vector<std::string>& answer_picks() {
   return picks;
 }
 
-BoothMachine::BoothMachine(MachineOptions options, Millis now) : options_(std::move(options)) {
-  s_.first_name = TextField(options_.name_max_chars);
-  s_.answer_words = TextField(options_.words_max_chars);
-  s_.locale = options_.default_locale;
+BoothMachine::BoothMachine(MachineOptions options, Millis now)
+    : options_(std::move(options)), started_ms_(now) {
+  s_.session = fresh_session();
   s_.entered_ms = now;
   s_.last_touch_ms = now;
 }
 
+Session BoothMachine::fresh_session() const {
+  Session fresh;
+  fresh.locale = options_.default_locale;
+  fresh.first_name = TextField(options_.name_max_chars);
+  fresh.answer_words = TextField(options_.words_max_chars);
+  return fresh;
+}
+
+// --- what the screens ask ----------------------------------------------------------------
+
 int BoothMachine::countdown_digit(Millis now) const {
-  if (s_.screen != Screen::kCountdown || now >= s_.shutter_ms) return 0;
-  const Millis left = s_.shutter_ms - now;
+  if (s_.screen != Screen::kCountdown || now >= s_.session.shutter_ms) return 0;
+  const Millis left = s_.session.shutter_ms - now;
   return static_cast<int>((left + 999) / 1000);
 }
 
 bool BoothMachine::flashing(Millis now) const {
-  return s_.screen == Screen::kCountdown && now >= s_.shutter_ms &&
-         now < s_.shutter_ms + options_.flash_ms;
+  return s_.screen == Screen::kCountdown && now >= s_.session.shutter_ms &&
+         now < s_.session.shutter_ms + options_.flash_ms;
 }
 
 Millis BoothMachine::idle_warning_ms() const {
@@ -60,111 +47,81 @@ Millis BoothMachine::idle_warning_ms() const {
 }
 
 Millis BoothMachine::idle_warning_left(Millis now) const {
-  if (s_.screen != Screen::kPledge && s_.screen != Screen::kDetails && s_.screen != Screen::kReview)
-    return 0;
+  if (traits(s_.screen).idle != Idle::kToAttract) return 0;
   const Millis left = s_.last_touch_ms + options_.idle_timeout_ms - now;
   return left > 0 && left <= idle_warning_ms() ? left : 0;
 }
 
 Millis BoothMachine::thanks_left(Millis now) const {
   if (s_.screen != Screen::kThanks) return 0;
-  return std::max<Millis>(0, s_.thanks_until_ms - now);
+  return std::max<Millis>(0, s_.session.thanks_until_ms - now);
 }
 
 bool BoothMachine::details_entered() const {
-  return s_.first_name.length() > 0 || s_.answer_words.length() > 0 || !s_.answer_pick.empty();
+  const Session& p = s_.session;
+  return p.first_name.length() > 0 || p.answer_words.length() > 0 || !p.answer_pick.empty();
 }
 
-void BoothMachine::enter_thanks(Millis now, std::vector<Command>& out) {
-  s_.confirm_no_photo = false;
-  s_.about_data = false;
-  enter(Screen::kThanks, now, out);
-  s_.thanks_until_ms = now + options_.thanks_timeout_ms;
+bool BoothMachine::awaiting() const {
+  const Session& p = s_.session;
+  return s_.admin.pin_checking || p.saving || p.waiting_for_still ||
+         (s_.screen == Screen::kReview && !p.review_ready);
 }
 
-KeyboardMode BoothMachine::base_mode() const {
-  for (const Language& l : options_.languages)
-    if (l.code == s_.locale) return l.keyboard;
-  return KeyboardMode::kLatin;
-}
-
-bool BoothMachine::is_language_target(const std::string& target) const {
-  if (target.rfind("lang_", 0) != 0) return false;
-  for (const Language& l : options_.languages)
-    if (target.compare(5, std::string::npos, l.code) == 0) return true;
-  return false;
-}
-
-TextField* BoothMachine::focused_field() {
-  switch (s_.focus) {
-    case BoothState::Focus::kName:
-      return &s_.first_name;
-    case BoothState::Focus::kWords:
-      return &s_.answer_words;
-    case BoothState::Focus::kNone:
-      return nullptr;
-  }
-  return nullptr;
-}
+// --- events ------------------------------------------------------------------------------
 
 std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
-  std::vector<Command> out;
+  Out out;
+  Session& p = s_.session;
   if (const auto* tap = std::get_if<Tap>(&event)) {
     s_.last_touch_ms = now;
     on_tap(tap->target, now, out);
   } else if (const auto* lp = std::get_if<LongPress>(&event)) {
     s_.last_touch_ms = now;
-    if (lp->target == "admin" && options_.admin_enabled && s_.screen != Screen::kAdmin &&
-        s_.screen != Screen::kAdminPin) {
-      if (s_.screen == Screen::kCountdown || s_.screen == Screen::kReview)
-        out.push_back(DiscardPhoto{});
-      s_.pin.clear();
-      s_.pin_failed_last = false;
-      s_.pin_checking = false;
-      enter(Screen::kAdminPin, now, out);
-    }
+    if (lp->target == "admin:open" && options_.admin_enabled && traits(s_.screen).admin_corner)
+      open_admin_pin(now, out);
   } else if (std::holds_alternative<Tick>(event)) {
     on_tick(now, out);
   } else if (std::holds_alternative<StillTaken>(event)) {
-    if (s_.screen == Screen::kCountdown && s_.waiting_for_still) {
-      s_.waiting_for_still = false;
-      s_.have_still = true;
+    if (s_.screen == Screen::kCountdown && p.waiting_for_still) {
+      p.waiting_for_still = false;
+      p.have_still = true;
       on_tick(now, out);
     }
   } else if (std::holds_alternative<StillFailed>(event)) {
-    if (s_.screen == Screen::kCountdown && s_.waiting_for_still) {
+    if (s_.screen == Screen::kCountdown && p.waiting_for_still) {
       // Within the grace period the next tick asks for the still again.
-      s_.waiting_for_still = false;
+      p.waiting_for_still = false;
       camera_gap(now, out);
     }
   } else if (const auto* done = std::get_if<SaveDone>(&event)) {
-    if (s_.screen == Screen::kThanks && s_.saving) {
-      s_.saving = false;
-      s_.saved = *done;
+    if (s_.screen == Screen::kThanks && p.saving) {
+      p.saving = false;
+      p.saved = *done;
     }
   } else if (const auto* failed = std::get_if<SaveFailed>(&event)) {
-    const bool told_saving = s_.screen == Screen::kThanks && s_.saving;
-    s_.saving = false;
+    const bool told_saving = s_.screen == Screen::kThanks && p.saving;
+    p.saving = false;
     s_.oos.storage_problem = true;
     s_.oos.storage_message = failed->message;
     s_.oos.storage_args = failed->args;
     if (told_saving) {
       // He saw "saving…": THANKS now tells him it was not saved (for as long as a thank
       // you shows), and OUT_OF_SERVICE follows when he leaves it.
-      s_.save_failed = true;
-      s_.saved.reset();
-      enter_thanks(now, out);  // a whole thank-you's time to read it, from now
+      p.save_failed = true;
+      p.saved.reset();
+      enter_thanks(now);  // a whole thank-you's time to read it, from now
     } else {
       check_service(now, out);
     }
   } else if (const auto* cam = std::get_if<CameraState>(&event)) {
     if (cam->ok) {
-      s_.camera_gap_since = -1;
+      s_.oos.camera_gap_since = -1;
       if (s_.oos.camera_lost) {
         s_.oos.camera_lost = false;
         check_service(now, out);
       }
-    } else if (!s_.oos.camera_lost) {
+    } else if (!s_.oos.camera_lost && now - started_ms_ >= options_.camera_startup_ms) {
       camera_gap(now, out);
     }
   } else if (const auto* st = std::get_if<StorageState>(&event)) {
@@ -176,158 +133,210 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
       check_service(now, out);
     }
   } else if (const auto* pin = std::get_if<PinChecked>(&event)) {
-    if (s_.screen == Screen::kAdminPin && s_.pin_checking) {
-      s_.pin_checking = false;
-      s_.pin.clear();
-      if (pin->ok) {
-        s_.pin_wrong = 0;
-        s_.pin_failed_last = false;
-        s_.confirm_delete = false;
-        s_.admin_notice.clear();
-        enter(Screen::kAdmin, now, out);
-      } else {
-        s_.pin_failed_last = true;
-        if (++s_.pin_wrong >= options_.pin_max_tries) {
-          s_.pin_wrong = 0;
-          s_.pin_locked_until = now + options_.pin_lock_ms;
-        }
-      }
-    }
+    if (s_.screen == Screen::kAdminPin && s_.admin.pin_checking) on_pin_checked(pin->ok, now);
   }
   return out;
 }
 
-void BoothMachine::enter(Screen screen, Millis now, std::vector<Command>& out) {
-  (void)out;
+void BoothMachine::on_tap(const std::string& target, Millis now, Out& out) {
+  if (traits(s_.screen).language_toggle && switch_language(target)) return;
+  switch (s_.screen) {
+    case Screen::kAttract:
+      return tap_attract(target, now);
+    case Screen::kPledge:
+      return tap_pledge(target, now, out);
+    case Screen::kDetails:
+      return tap_details(target, now, out);
+    case Screen::kCountdown:
+      return;  // hands off: the camera is about to fire
+    case Screen::kReview:
+      return tap_review(target, now, out);
+    case Screen::kThanks:
+      return tap_thanks(target, now, out);
+    case Screen::kOutOfService:
+      return;  // nothing to tap: only a volunteer (the admin corner) or recovery moves on
+    case Screen::kAdminPin:
+      return tap_admin_pin(target, now, out);
+    case Screen::kAdmin:
+      return tap_admin(target, now, out);
+  }
+}
+
+void BoothMachine::on_tick(Millis now, Out& out) {
+  if (s_.oos.camera_gap_since >= 0 && !s_.oos.camera_lost &&
+      now - s_.oos.camera_gap_since >= options_.camera_grace_ms) {
+    camera_gap(now, out);
+    if (s_.screen == Screen::kOutOfService) return;
+  }
+  if (now - s_.last_touch_ms >= options_.idle_timeout_ms) {
+    switch (traits(s_.screen).idle) {
+      case Idle::kToAttract:
+        return to_attract(now, out);
+      case Idle::kCloseAdmin:
+        return leave_admin(now, out);
+      case Idle::kStays:
+        break;
+    }
+  }
+  switch (s_.screen) {
+    case Screen::kCountdown:
+      return tick_countdown(now, out);
+    case Screen::kThanks:
+      return tick_thanks(now, out);
+    case Screen::kAttract:
+    case Screen::kPledge:
+    case Screen::kDetails:
+    case Screen::kReview:
+    case Screen::kOutOfService:
+    case Screen::kAdminPin:
+    case Screen::kAdmin:
+      return;  // no timer but the idle rule
+  }
+}
+
+// --- moving between screens --------------------------------------------------------------
+
+void BoothMachine::enter(Screen screen, Millis now) {
   s_.screen = screen;
   s_.entered_ms = now;
   s_.last_touch_ms = now;
 }
 
-void BoothMachine::to_attract(Millis now, std::vector<Command>& out) {
-  if (s_.have_still || s_.waiting_for_still) out.push_back(DiscardPhoto{});
-  s_.first_name.clear();
-  s_.answer_words.clear();
-  s_.answer_pick.clear();
-  s_.focus = BoothState::Focus::kName;
-  s_.waiting_for_still = false;
-  s_.have_still = false;
-  s_.review_ready = false;
-  s_.retakes_used = 0;
-  s_.share_consent = false;
-  s_.confirm_no_photo = false;
-  s_.about_data = false;
-  s_.saving = false;
-  s_.with_photo = false;
-  s_.saved.reset();
-  s_.save_failed = false;
-  s_.locale = options_.default_locale;
-  enter(Screen::kAttract, now, out);
+void BoothMachine::to_attract(Millis now, Out& out) {
+  if (s_.session.have_still || s_.session.waiting_for_still) out.push_back(DiscardPhoto{});
+  s_.session = fresh_session();
+  enter(Screen::kAttract, now);
 }
 
-void BoothMachine::check_service(Millis now, std::vector<Command>& out) {
-  switch (s_.screen) {
-    case Screen::kAdmin:
-    case Screen::kAdminPin:
-    case Screen::kThanks:
+void BoothMachine::check_service(Millis now, Out& out) {
+  switch (traits(s_.screen).interrupt) {
+    case Interrupt::kLater:
       return;  // the volunteer is busy, or the participant is being thanked: later
-    case Screen::kOutOfService:
-      if (!s_.oos.any()) enter(Screen::kAttract, now, out);
+    case Interrupt::kNone:
+      if (!s_.oos.any()) enter(Screen::kAttract, now);
       return;
-    default:
+    case Interrupt::kAtOnce:
       if (s_.oos.any()) {
         to_attract(now, out);
-        enter(Screen::kOutOfService, now, out);
+        enter(Screen::kOutOfService, now);
       }
+      return;
   }
 }
 
-void BoothMachine::camera_gap(Millis now, std::vector<Command>& out) {
-  const Screen sc = s_.screen;
-  const bool in_session = sc == Screen::kPledge || sc == Screen::kDetails ||
-                          sc == Screen::kCountdown || sc == Screen::kReview;
-  if (in_session && s_.camera_gap_since < 0) s_.camera_gap_since = now;
-  if (in_session && now - s_.camera_gap_since < options_.camera_grace_ms) return;
-  s_.camera_gap_since = -1;
+void BoothMachine::camera_gap(Millis now, Out& out) {
+  const bool in_session = traits(s_.screen).in_session;
+  if (in_session && s_.oos.camera_gap_since < 0) s_.oos.camera_gap_since = now;
+  if (in_session && now - s_.oos.camera_gap_since < options_.camera_grace_ms) return;
+  s_.oos.camera_gap_since = -1;
   s_.oos.camera_lost = true;
   check_service(now, out);
 }
 
-void BoothMachine::leave_admin(Millis now, std::vector<Command>& out) {
-  s_.pin.clear();
-  s_.confirm_delete = false;
-  s_.confirm_exit = false;
-  to_attract(now, out);
-  if (s_.oos.any()) enter(Screen::kOutOfService, now, out);
-}
-
-void BoothMachine::start_countdown(Millis now, std::vector<Command>& out) {
-  s_.first_name.commit();
-  s_.answer_words.commit();
-  s_.have_still = false;
-  s_.waiting_for_still = false;
-  s_.review_ready = false;
-  enter(Screen::kCountdown, now, out);
-  s_.shutter_ms = now + static_cast<Millis>(options_.countdown_s) * 1000;
-}
-
-void BoothMachine::on_tick(Millis now, std::vector<Command>& out) {
-  if (s_.camera_gap_since >= 0 && !s_.oos.camera_lost &&
-      now - s_.camera_gap_since >= options_.camera_grace_ms) {
-    camera_gap(now, out);
-    if (s_.screen == Screen::kOutOfService) return;
+bool BoothMachine::switch_language(const std::string& target) {
+  if (target.rfind("lang:", 0) != 0) return false;
+  const std::string code = target.substr(5);
+  const auto& langs = options_.languages;
+  if (std::none_of(langs.begin(), langs.end(), [&](const Language& l) { return l.code == code; }))
+    return false;
+  s_.session.locale = code;
+  if (s_.screen == Screen::kDetails) {
+    if (auto* f = focused_field()) f->commit();
+    s_.session.keyboard = own_keyboard();
   }
-  const bool idle = now - s_.last_touch_ms >= options_.idle_timeout_ms;
-  switch (s_.screen) {
-    case Screen::kPledge:
-    case Screen::kDetails:
-    case Screen::kReview:
-      if (idle) to_attract(now, out);
-      break;
-    case Screen::kAdminPin:
-    case Screen::kAdmin:
-      if (idle) leave_admin(now, out);
-      break;
-    case Screen::kThanks:
-      if (now >= s_.thanks_until_ms) {
-        to_attract(now, out);
-        check_service(now, out);
-      }
-      break;
-    case Screen::kCountdown:
-      if (now >= s_.shutter_ms && !s_.waiting_for_still && !s_.have_still) {
-        s_.waiting_for_still = true;
-        out.push_back(TakeStill{});
-      } else if (s_.have_still && now >= s_.shutter_ms + options_.flash_ms) {
-        enter(Screen::kReview, now, out);
-        s_.share_consent = false;
-        out.push_back(
-            ComposeReview{s_.first_name.text(), s_.answer_pick, s_.answer_words.text(), s_.locale});
-      }
-      break;
-    case Screen::kAttract:
-    case Screen::kOutOfService:
-      break;
+  return true;
+}
+
+// --- ATTRACT, PLEDGE ----------------------------------------------------------------------
+
+void BoothMachine::tap_attract(const std::string& target, Millis now) {
+  if (target == "attract:start") enter(Screen::kPledge, now);
+}
+
+void BoothMachine::tap_pledge(const std::string& target, Millis now, Out& out) {
+  if (target == "pledge:agree") {
+    s_.session.focus = Session::Focus::kName;
+    s_.session.keyboard = own_keyboard();
+    enter(Screen::kDetails, now);
+  } else if (target == "pledge:not-now") {
+    to_attract(now, out);
+  }
+}
+
+// --- DETAILS ------------------------------------------------------------------------------
+
+const KeyboardLayout* BoothMachine::layout(const std::string& code) const {
+  for (const Language& l : options_.languages)
+    if (l.code == code) return &l.keyboard;
+  return nullptr;
+}
+
+Session::Keyboard BoothMachine::own_keyboard() const {
+  return {s_.session.locale, false};
+}
+
+std::string BoothMachine::keyboard_switch() const {
+  const Session::Keyboard& k = s_.session.keyboard;
+  if (k.layout != s_.session.locale) return s_.session.locale;  // back to his own
+  const KeyboardLayout* own = layout(k.layout);
+  return own && layout(own->switch_to) ? own->switch_to : "";
+}
+
+TextField* BoothMachine::focused_field() {
+  switch (s_.session.focus) {
+    case Session::Focus::kName:
+      return &s_.session.first_name;
+    case Session::Focus::kWords:
+      return &s_.session.answer_words;
+    case Session::Focus::kNone:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+void BoothMachine::tap_details(const std::string& target, Millis now, Out&) {
+  Session& p = s_.session;
+  if (target == "field:name" || target == "field:words") {
+    if (auto* f = focused_field()) f->commit();
+    p.focus = target == "field:name" ? Session::Focus::kName : Session::Focus::kWords;
+    p.keyboard = own_keyboard();
+  } else if (target.rfind("pick:", 0) == 0) {
+    const std::string id = target.substr(5);
+    if (std::find(answer_picks().begin(), answer_picks().end(), id) == answer_picks().end()) return;
+    p.answer_pick = p.answer_pick == id ? "" : id;
+    if (!p.answer_pick.empty()) p.answer_words.clear();
+    if (p.focus == Session::Focus::kWords) p.focus = Session::Focus::kNone;
+  } else if (target.rfind("key:", 0) == 0) {
+    on_key(target.substr(4));
+  } else if (target == "details:next") {
+    start_countdown(now);
+  } else if (target == "details:skip") {
+    p.first_name.clear();
+    p.answer_words.clear();
+    p.answer_pick.clear();
+    start_countdown(now);
+  } else if (target == "details:back") {
+    enter(Screen::kPledge, now);
   }
 }
 
 void BoothMachine::on_key(const std::string& id) {
+  Session& p = s_.session;
   if (id == "shift") {
-    s_.keyboard = toggle_shift(s_.keyboard);
+    p.keyboard.shifted = !p.keyboard.shifted;
     return;
   }
-  if (id == "mode") {  // Hangul ↔ the language's own Latin layout (plain QWERTY for Korean)
+  if (id ==
+      "mode") {  // his own layout ↔ the one it names (Hangul from English, QWERTY from Korean)
+    const std::string to = keyboard_switch();
+    if (to.empty()) return;
     if (auto* f = focused_field()) f->commit();
-    const KeyboardMode own = base_mode();
-    if (!is_hangul(s_.keyboard))
-      s_.keyboard = KeyboardMode::kHangul;
-    else
-      s_.keyboard = is_hangul(own) ? KeyboardMode::kLatin : own;
+    p.keyboard = {to, false};
     return;
   }
   if (id == "done") {
     if (auto* f = focused_field()) f->commit();
-    s_.focus = BoothState::Focus::kNone;
+    p.focus = Session::Focus::kNone;
     return;
   }
   TextField* field = focused_field();
@@ -338,176 +347,196 @@ void BoothMachine::on_key(const std::string& id) {
   }
   const std::u32string chars = id == "space" ? std::u32string(U" ") : decode_utf8(id);
   if (chars.size() != 1) return;
-  if (field == &s_.answer_words) s_.answer_pick.clear();  // own words replace a quick pick
+  if (field == &p.answer_words) p.answer_pick.clear();  // own words replace a quick pick
   field->type(chars[0]);
   // Shift is one-shot, like a phone keyboard.
-  s_.keyboard = unshifted(s_.keyboard);
+  p.keyboard.shifted = false;
 }
 
-void BoothMachine::on_pin_key(const std::string& target, Millis now, std::vector<Command>& out) {
+// --- COUNTDOWN ----------------------------------------------------------------------------
+
+void BoothMachine::start_countdown(Millis now) {
+  Session& p = s_.session;
+  p.first_name.commit();
+  p.answer_words.commit();
+  p.have_still = false;
+  p.waiting_for_still = false;
+  p.review_ready = false;
+  enter(Screen::kCountdown, now);
+  p.shutter_ms = now + static_cast<Millis>(options_.countdown_s) * 1000;
+}
+
+void BoothMachine::tick_countdown(Millis now, Out& out) {
+  Session& p = s_.session;
+  if (now >= p.shutter_ms && !p.waiting_for_still && !p.have_still) {
+    p.waiting_for_still = true;
+    out.push_back(TakeStill{});
+  } else if (p.have_still && now >= p.shutter_ms + options_.flash_ms) {
+    enter(Screen::kReview, now);
+    p.share_consent = false;
+    out.push_back(
+        ComposeReview{p.first_name.text(), p.answer_pick, p.answer_words.text(), p.locale});
+  }
+}
+
+// --- REVIEW -------------------------------------------------------------------------------
+
+void BoothMachine::tap_review(const std::string& target, Millis now, Out& out) {
+  Session& p = s_.session;
+  if (p.about_data) {  // the panel covers the screen: only its close button answers
+    if (target == "about-data:close") p.about_data = false;
+    return;
+  }
+  if (p.confirm_no_photo && target != "no-photo:confirm") {
+    p.confirm_no_photo = false;  // "keep my photo", or a tap beside the question
+    return;
+  }
+  if (target == "review:about-data") {
+    p.about_data = true;
+  } else if (target == "review:consent") {
+    p.share_consent = !p.share_consent;
+  } else if (target == "review:use") {
+    save_pledge(true, now, out);
+  } else if (target == "review:retake") {
+    if (retakes_left() > 0) {
+      ++p.retakes_used;
+      out.push_back(DiscardPhoto{});
+      start_countdown(now);
+    }
+  } else if (target == "review:no-photo") {
+    p.confirm_no_photo = true;  // the photo goes for good: ask once
+  } else if (target == "no-photo:confirm") {
+    out.push_back(DiscardPhoto{});
+    p.share_consent = false;
+    save_pledge(false, now, out);
+  }
+}
+
+// THANKS, saying "saving…" until the back office answers SaveDone or SaveFailed.
+void BoothMachine::save_pledge(bool with_photo, Millis now, Out& out) {
+  Session& p = s_.session;
+  SavePledge save{p.locale,
+                  p.first_name.text(),
+                  p.answer_pick,
+                  p.answer_words.text(),
+                  with_photo,
+                  with_photo && p.share_consent,
+                  with_photo ? options_.consent_version : 0};
+  p.have_still = false;  // the saver owns the photo now, or it was discarded
+  p.with_photo = with_photo;
+  p.saving = true;
+  p.saved.reset();
+  p.save_failed = false;
+  enter_thanks(now);
+  out.push_back(std::move(save));
+}
+
+// --- THANKS -------------------------------------------------------------------------------
+
+void BoothMachine::enter_thanks(Millis now) {
+  s_.session.confirm_no_photo = false;
+  s_.session.about_data = false;
+  enter(Screen::kThanks, now);
+  s_.session.thanks_until_ms = now + options_.thanks_timeout_ms;
+}
+
+void BoothMachine::tap_thanks(const std::string& target, Millis now, Out& out) {
+  if (target == "thanks:done") {
+    to_attract(now, out);
+    check_service(now, out);
+  } else if (target == "thanks:more-time") {
+    // Never more than one extension ahead: a stuck finger cannot hold the booth.
+    Millis& until = s_.session.thanks_until_ms;
+    until = std::min(std::max(until, now) + options_.thanks_more_ms,
+                     now + options_.thanks_more_ms + options_.thanks_timeout_ms);
+  }
+}
+
+void BoothMachine::tick_thanks(Millis now, Out& out) {
+  if (now < s_.session.thanks_until_ms) return;
+  to_attract(now, out);
+  check_service(now, out);
+}
+
+// --- ADMIN_PIN, ADMIN ---------------------------------------------------------------------
+
+void BoothMachine::open_admin_pin(Millis now, Out& out) {
+  if (traits(s_.screen).holds_photo) out.push_back(DiscardPhoto{});
+  s_.admin = AdminPanel{};
+  enter(Screen::kAdminPin, now);
+}
+
+void BoothMachine::leave_admin(Millis now, Out& out) {
+  s_.admin = AdminPanel{};
+  to_attract(now, out);
+  if (s_.oos.any()) enter(Screen::kOutOfService, now);
+}
+
+void BoothMachine::tap_admin_pin(const std::string& target, Millis now, Out& out) {
+  AdminPanel& a = s_.admin;
   if (target == "pin:cancel") {
     leave_admin(now, out);
     return;
   }
-  if (pin_locked(now) || s_.pin_checking) return;
+  if (pin_locked(now) || a.pin_checking) return;
   if (target == "pin:back") {
-    if (!s_.pin.empty()) s_.pin.pop_back();
+    if (!a.pin.empty()) a.pin.pop_back();
   } else if (target == "pin:ok") {
-    if (s_.pin.size() >= 4) {
-      s_.pin_checking = true;
-      out.push_back(VerifyPin{s_.pin});
+    if (a.pin.size() >= 4) {
+      a.pin_checking = true;
+      out.push_back(VerifyPin{a.pin});
     }
   } else if (target.size() == 5 && target.rfind("pin:", 0) == 0 && target[4] >= '0' &&
              target[4] <= '9') {
-    s_.pin_failed_last = false;
-    if (s_.pin.size() < 8) s_.pin.push_back(target[4]);
+    a.pin_failed_last = false;
+    if (a.pin.size() < 8) a.pin.push_back(target[4]);
   }
 }
 
-void BoothMachine::on_admin(const std::string& target, Millis now, std::vector<Command>& out) {
-  if (target != "admin:delete") s_.confirm_delete = false;
-  if (target != "admin:exit") s_.confirm_exit = false;
+void BoothMachine::on_pin_checked(bool ok, Millis now) {
+  s_.admin.pin_checking = false;
+  s_.admin.pin.clear();
+  if (ok) {
+    s_.pin_lock.wrong = 0;
+    s_.admin = AdminPanel{};
+    enter(Screen::kAdmin, now);
+    return;
+  }
+  s_.admin.pin_failed_last = true;
+  if (++s_.pin_lock.wrong >= options_.pin_max_tries) {
+    s_.pin_lock.wrong = 0;
+    s_.pin_lock.until = now + options_.pin_lock_ms;
+  }
+}
+
+void BoothMachine::tap_admin(const std::string& target, Millis now, Out& out) {
+  AdminPanel& a = s_.admin;
+  if (target != "admin:delete") a.confirm_delete = false;
+  if (target != "admin:exit") a.confirm_exit = false;
   if (target == "admin:pause") {
     s_.oos.paused = !s_.oos.paused;
-    s_.admin_notice = s_.oos.paused ? "admin.notice_paused" : "admin.notice_resumed";
+    a.notice = s_.oos.paused ? "admin.notice_paused" : "admin.notice_resumed";
   } else if (target == "admin:upload") {
     out.push_back(UploadNow{});
-    s_.admin_notice = "admin.notice_upload";
+    a.notice = "admin.notice_upload";
   } else if (target == "admin:delete") {
-    if (s_.confirm_delete) {
-      s_.confirm_delete = false;
+    if (a.confirm_delete) {
+      a.confirm_delete = false;
       out.push_back(DeleteLastPledge{});
-      s_.admin_notice = "admin.notice_deleting";
+      a.notice = "admin.notice_deleting";
     } else {
-      s_.confirm_delete = true;
+      a.confirm_delete = true;
     }
   } else if (target == "admin:close") {
     leave_admin(now, out);
   } else if (target == "admin:exit") {
     // Leaving ends the booth for the day: a second tap, as for delete.
-    if (s_.confirm_exit) {
-      s_.confirm_exit = false;
+    if (a.confirm_exit) {
+      a.confirm_exit = false;
       out.push_back(ExitBooth{});
     } else {
-      s_.confirm_exit = true;
+      a.confirm_exit = true;
     }
-  }
-}
-
-void BoothMachine::on_tap(const std::string& target, Millis now, std::vector<Command>& out) {
-  const Screen sc = s_.screen;
-  if (is_language_target(target) && (sc == Screen::kAttract || sc == Screen::kPledge ||
-                                     sc == Screen::kDetails || sc == Screen::kReview)) {
-    s_.locale = target.substr(5);
-    if (sc == Screen::kDetails) {
-      if (auto* f = focused_field()) f->commit();
-      s_.keyboard = base_mode();
-    }
-    return;
-  }
-  switch (sc) {
-    case Screen::kAttract:
-      if (target == "start") enter(Screen::kPledge, now, out);
-      break;
-    case Screen::kPledge:
-      if (target == "agree") {
-        s_.focus = BoothState::Focus::kName;
-        s_.keyboard = base_mode();
-        enter(Screen::kDetails, now, out);
-      } else if (target == "not_now") {
-        to_attract(now, out);
-      }
-      break;
-    case Screen::kDetails:
-      if (target == "field:name" || target == "field:words") {
-        if (auto* f = focused_field()) f->commit();
-        s_.focus = target == "field:name" ? BoothState::Focus::kName : BoothState::Focus::kWords;
-        s_.keyboard = base_mode();
-      } else if (target.rfind("pick:", 0) == 0) {
-        const std::string id = target.substr(5);
-        if (std::find(answer_picks().begin(), answer_picks().end(), id) == answer_picks().end())
-          break;
-        s_.answer_pick = s_.answer_pick == id ? "" : id;
-        if (!s_.answer_pick.empty()) s_.answer_words.clear();
-        if (s_.focus == BoothState::Focus::kWords) s_.focus = BoothState::Focus::kNone;
-      } else if (target.rfind("key:", 0) == 0) {
-        on_key(target.substr(4));
-      } else if (target == "details_next") {
-        start_countdown(now, out);
-      } else if (target == "details_skip") {
-        s_.first_name.clear();
-        s_.answer_words.clear();
-        s_.answer_pick.clear();
-        start_countdown(now, out);
-      } else if (target == "details_back") {
-        enter(Screen::kPledge, now, out);
-      }
-      break;
-    case Screen::kCountdown:
-      break;  // hands off: the camera is about to fire
-    case Screen::kReview:
-      if (s_.about_data) {  // the panel covers the screen: only its close button answers
-        if (target == "about_close") s_.about_data = false;
-        break;
-      }
-      if (s_.confirm_no_photo && target != "no_photo_confirm") {
-        s_.confirm_no_photo = false;  // "keep my photo", or a tap beside the question
-        break;
-      }
-      if (target == "about_data") {
-        s_.about_data = true;
-      } else if (target == "consent") {
-        s_.share_consent = !s_.share_consent;
-      } else if (target == "use_photo") {
-        SavePledge save{
-            s_.locale, s_.first_name.text(), s_.answer_pick,          s_.answer_words.text(),
-            true,      s_.share_consent,     options_.consent_version};
-        s_.have_still = false;  // the saver owns the photo now
-        s_.with_photo = true;
-        s_.saving = true;
-        s_.saved.reset();
-        s_.save_failed = false;
-        enter_thanks(now, out);
-        out.push_back(std::move(save));
-      } else if (target == "retake") {
-        if (retakes_left() > 0) {
-          ++s_.retakes_used;
-          out.push_back(DiscardPhoto{});
-          start_countdown(now, out);
-        }
-      } else if (target == "no_photo") {
-        s_.confirm_no_photo = true;  // the photo goes for good: ask once
-      } else if (target == "no_photo_confirm") {
-        out.push_back(DiscardPhoto{});
-        s_.have_still = false;
-        s_.share_consent = false;
-        s_.with_photo = false;
-        s_.saving = true;
-        s_.saved.reset();
-        s_.save_failed = false;
-        enter_thanks(now, out);
-        out.push_back(SavePledge{s_.locale, s_.first_name.text(), s_.answer_pick,
-                                 s_.answer_words.text(), false, false, 0});
-      }
-      break;
-    case Screen::kThanks:
-      if (target == "thanks_done") {
-        to_attract(now, out);
-        check_service(now, out);
-      } else if (target == "thanks_more") {
-        // Never more than one extension ahead: a stuck finger cannot hold the booth.
-        s_.thanks_until_ms = std::min(std::max(s_.thanks_until_ms, now) + options_.thanks_more_ms,
-                                      now + options_.thanks_more_ms + options_.thanks_timeout_ms);
-      }
-      break;
-    case Screen::kOutOfService:
-      break;
-    case Screen::kAdminPin:
-      on_pin_key(target, now, out);
-      break;
-    case Screen::kAdmin:
-      on_admin(target, now, out);
-      break;
   }
 }
 

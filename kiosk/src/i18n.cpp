@@ -27,6 +27,32 @@ void flatten(const toml::table& t, const std::string& prefix,
   }
 }
 
+// A [layout] table: rows and shift (arrays of strings), switch_to and label. "" = no layout.
+std::string read_layout(const toml::table& t, KeyboardLayout& out) {
+  auto rows = [&t](const char* key, KeyRows& into) -> std::string {
+    const auto* arr = t[key].as_array();
+    if (!arr) return std::string("layout.") + key + ": expected an array of strings";
+    std::vector<std::string> lines;
+    for (const auto& v : *arr) {
+      const auto* line = v.as_string();
+      if (!line) return std::string("layout.") + key + ": expected an array of strings";
+      lines.push_back(line->get());
+    }
+    auto parsed = parse_key_rows(lines);
+    if (!parsed) return std::string("layout.") + key + ": " + parsed.status().message();
+    into = std::move(*parsed);
+    return "";
+  };
+  if (std::string e = rows("rows", out.rows); !e.empty()) return e;
+  if (std::string e = rows("shift", out.shifted); !e.empty()) return e;
+  for (const auto& [k, v] : t)
+    if (k.str() != "rows" && k.str() != "shift" && !v.is_string())
+      return "layout." + std::string(k.str()) + ": expected a string";
+  out.switch_to = t["switch_to"].value_or(std::string());
+  out.label = t["label"].value_or(std::string());
+  return "";
+}
+
 }  // namespace
 
 Result<Strings> Strings::load(const std::string& dir, std::vector<std::string> locales) {
@@ -39,12 +65,9 @@ Result<Strings> Strings::load(const std::string& dir, std::vector<std::string> l
     std::stringstream text;
     text << in.rdbuf();
     if (Status st = s.add(locale, text.str(), path); !st) return st;
-    if (!s.has(locale, "language.name") ||
-        !keyboard_named(s.get(locale, "language.keyboard")).has_value())
+    if (!s.has(locale, "language.name") || !s.layouts_.count(locale))
       return Status::error(Status::Code::kInvalid,
-                           path +
-                               ": [language] needs a name and a keyboard (latin, spanish or "
-                               "hangul)");
+                           path + ": needs [language] name and a [layout] for its keyboard");
   }
   return s;
 }
@@ -52,9 +75,20 @@ Result<Strings> Strings::load(const std::string& dir, std::vector<std::string> l
 Status Strings::add(const std::string& locale, const std::string& toml_text,
                     const std::string& name) {
   try {
-    const toml::table t = toml::parse(toml_text, name);
+    toml::table t = toml::parse(toml_text, name);
     std::string error;
+    KeyboardLayout layout;
+    const bool has_layout = t.contains("layout");
+    if (has_layout) {
+      if (const auto* lt = t["layout"].as_table())
+        error = read_layout(*lt, layout);
+      else
+        error = "layout: expected a table";
+      t.erase("layout");
+    }
+    if (!error.empty()) return Status::error(Status::Code::kInvalid, name + ": " + error);
     if (!tables_.count(locale)) order_.push_back(locale);
+    if (has_layout) layouts_[locale] = std::move(layout);
     auto& table = tables_[locale];
     flatten(t, "", table, error);
     if (!error.empty()) return Status::error(Status::Code::kInvalid, name + ": " + error);
@@ -97,9 +131,10 @@ std::vector<std::string> Strings::locales() const {
 
 std::vector<Language> Strings::languages() const {
   std::vector<Language> out;
-  for (const auto& code : order_)
-    out.push_back(
-        {code, keyboard_named(get(code, "language.keyboard")).value_or(KeyboardMode::kLatin)});
+  for (const auto& code : order_) {
+    auto layout = layouts_.find(code);
+    out.push_back({code, layout != layouts_.end() ? layout->second : KeyboardLayout{}});
+  }
   return out;
 }
 

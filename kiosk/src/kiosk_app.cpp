@@ -26,8 +26,7 @@ namespace {
 
 // The live preview texture fits this box in the photo's aspect (4:5: 640x800).
 constexpr int kPreviewW = 640, kPreviewH = 800;
-constexpr Uint32 kFrameMs = 16;          // pacing when the renderer has no vsync
-constexpr Millis kCameraGraceMs = 5000;  // no "camera lost" while it starts up
+constexpr Uint32 kFrameMs = 16;  // pacing when the renderer has no vsync
 const char* kFontDir = "/usr/share/fonts/truetype/nanum";
 
 std::atomic<bool> g_terminate{false};
@@ -116,7 +115,7 @@ int KioskApp::start() {
   // for it otherwise.
   if (composer_)
     composer_->prepare(preview_px_,
-                       {"", "", strings_->get(machine_->state().locale, "sign.blank")});
+                       {"", "", strings_->get(machine_->state().session.locale, "sign.blank")});
   service_.emplace(ServiceNotifier::from_environment());
   return 0;
 }
@@ -273,8 +272,7 @@ void KioskApp::feed_pointer(const PointerInput& in, Millis now) {
 void KioskApp::take_office_results(Millis now) {
   for (auto& r : office_->take_results()) {
     if (auto* img = std::get_if<ReviewImage>(&r)) {
-      const Screen screen = machine_->state().screen;
-      if (screen != Screen::kReview && screen != Screen::kThanks) continue;
+      if (!traits(machine_->state().screen).review_photo) continue;
       review_ = review_texture(renderer_.get(), *img);
       machine_->set_review_ready();
     } else if (auto* done = std::get_if<SaveDone>(&r)) {
@@ -303,7 +301,9 @@ void KioskApp::watch_camera(Millis now) {
   camera_fresh_ =
       cam_.connected && camera::Clock::now() - cam_.last_frame_at < std::chrono::seconds(2);
   office_->note_camera(cam_.fps, camera_fresh_);  // for the fleet heartbeat ([status] url)
-  if (now - last_camera_report_ >= 500 && (camera_fresh_ || now - t0_ > kCameraGraceMs)) {
+  // Twice a second; a camera that is still starting is the machine's to wait for
+  // (MachineOptions::camera_startup_ms).
+  if (now - last_camera_report_ >= 500) {
     feed(CameraState{camera_fresh_}, now);
     last_camera_report_ = now;
   }
@@ -320,10 +320,10 @@ void KioskApp::advance_time(Millis now) {
 }
 
 void KioskApp::on_screen_change(const BoothState& s) {
-  if (s.screen == last_screen_ && s.locale == last_locale_) return;
+  if (s.screen == last_screen_ && s.session.locale == last_locale_) return;
   if (s.screen != last_screen_) {
     frames_in_screen_ = 0;
-    if (s.screen == Screen::kAttract || s.screen == Screen::kOutOfService) {
+    if (traits(s.screen).forgets_participant) {
       // The last participant's photo and link leave memory with them.
       review_.reset();
       qr_.reset();
@@ -334,21 +334,21 @@ void KioskApp::on_screen_change(const BoothState& s) {
     entry_shot_pending_ = shots_->enabled();
   }
   last_screen_ = s.screen;
-  last_locale_ = s.locale;
+  last_locale_ = s.session.locale;
 }
 
 // 5. The live preview: only when shown and when the frame or the sign text changed.
 void KioskApp::update_preview() {
   const BoothState& s = machine_->state();
-  if (!shows_preview(s.screen) || !preview_) return;
+  if (!traits(s.screen).live_preview || !preview_) return;
   auto frame = grabber_->latest();
-  const bool with_text = s.screen == Screen::kDetails || s.screen == Screen::kCountdown;
   photo::SignText text;
-  text.blank = strings_->get(s.locale, "sign.blank");
-  if (with_text) {
-    text.name = s.first_name.text();
-    text.answer = s.answer_pick.empty() ? s.answer_words.text()
-                                        : strings_->get(s.locale, "answer." + s.answer_pick);
+  text.blank = strings_->get(s.session.locale, "sign.blank");
+  if (traits(s.screen).sign_text) {
+    text.name = s.session.first_name.text();
+    text.answer = s.session.answer_pick.empty()
+                      ? s.session.answer_words.text()
+                      : strings_->get(s.session.locale, "answer." + s.session.answer_pick);
   }
   const std::string sign_key = text.name + "\n" + text.answer + "\n" + text.blank;
   // Redrawn only for a new camera frame or a new sign text that is drawn: without a GPU each
@@ -432,20 +432,26 @@ void KioskApp::take_screenshots(Millis now) {
   const BoothState& s = machine_->state();
   if (entry_shot_pending_) {
     bool ready = frames_in_screen_ >= 2;
-    if (shows_preview(s.screen)) ready = ready && preview_valid_ && !sign_pending_;
-    if (s.screen == Screen::kReview) ready = ready && review_;
-    if (s.screen == Screen::kThanks) ready = ready && !s.saving;
+    if (traits(s.screen).live_preview) ready = ready && preview_valid_ && !sign_pending_;
+    ready = ready && !machine_->awaiting();
+    // The back office's first look at the ledger has arrived (ATTRACT's count, ADMIN's rows),
+    // or a second or so went by: a script waits for the shot, and a screen must not time
+    // out under it.
+    ready =
+        ready && (status_.ledger_open || !status_.ledger_error.empty() || frames_in_screen_ > 60);
     if (s.screen == Screen::kCountdown) ready = ready && machine_->countdown_digit(now) > 0;
     if (ready || frames_in_screen_ > 180) {
-      shots_->capture(renderer_.get(), std::string(to_string(s.screen)) + "-" + s.locale);
+      shots_->capture(renderer_.get(), std::string(to_string(s.screen)) + "-" + s.session.locale);
       entry_shot_pending_ = false;
     }
   }
   // A named shot shows the sign with what was typed (a few frames at most), as a person sees
   // it once he stops typing.
-  if (named_shots_.empty() || (shows_preview(s.screen) && sign_pending_ && ++shot_waited_ < 180))
+  if (named_shots_.empty() ||
+      (traits(s.screen).live_preview && sign_pending_ && ++shot_waited_ < 180))
     return;
-  for (const auto& name : named_shots_) shots_->capture(renderer_.get(), name + "-" + s.locale);
+  for (const auto& name : named_shots_)
+    shots_->capture(renderer_.get(), name + "-" + s.session.locale);
   named_shots_.clear();
   shot_waited_ = 0;
 }
@@ -469,7 +475,7 @@ bool KioskApp::present() {
     service_->ready("first frame presented");
   }
   const BoothState& s = machine_->state();
-  if (!camera_shown_ && preview_valid_ && shows_preview(s.screen)) {
+  if (!camera_shown_ && preview_valid_ && traits(s.screen).live_preview) {
     camera_shown_ = true;
     pb::log::info("kiosk: first camera frame shown");
     service_->status("first camera frame shown");
@@ -482,11 +488,12 @@ bool KioskApp::present() {
 // pledge was not saved: the volunteer's log, and what crash tests hold the booth to.
 void KioskApp::report_thanks(const BoothState& st) {
   std::string line;
-  if (st.screen == Screen::kThanks && st.saved && thanks_reported_ != st.saved->pledge_id) {
-    thanks_reported_ = st.saved->pledge_id;
-    line = "kiosk: thanks shown: supporter #" + std::to_string(st.saved->supporter_number) +
-           " pledge " + st.saved->pledge_id;
-  } else if (st.screen == Screen::kThanks && st.save_failed && thanks_reported_ != "-") {
+  if (st.screen == Screen::kThanks && st.session.saved &&
+      thanks_reported_ != st.session.saved->pledge_id) {
+    thanks_reported_ = st.session.saved->pledge_id;
+    line = "kiosk: thanks shown: supporter #" + std::to_string(st.session.saved->supporter_number) +
+           " pledge " + st.session.saved->pledge_id;
+  } else if (st.screen == Screen::kThanks && st.session.save_failed && thanks_reported_ != "-") {
     thanks_reported_ = "-";
     line = "kiosk: thanks shown: not saved, the participant was asked to see a volunteer";
   } else if (st.screen != Screen::kThanks) {
@@ -514,9 +521,8 @@ void KioskApp::play_script(Millis now) {
 
 bool KioskApp::settled() const {
   const BoothState& s = machine_->state();
-  return !s.pin_checking && !s.saving && !s.waiting_for_still && !office_->busy() &&
-         !(s.screen == Screen::kReview && !s.review_ready) &&
-         !(shows_preview(s.screen) && sign_pending_);
+  return !machine_->awaiting() && !office_->busy() &&
+         !(traits(s.screen).live_preview && sign_pending_);
 }
 
 // 10. Pacing and frame times.

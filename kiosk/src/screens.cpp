@@ -36,14 +36,26 @@ enum class Style { kPrimary, kSecondary, kLight, kDanger, kDisabled };
 // Longer text wraps instead of shrinking below it.
 constexpr float kMinRead = 42;
 
+// The layout's boxes, in design units, named once. The participant's screens have two
+// columns: the photo or the live preview on the left, words and buttons on the right.
+constexpr Rect kScreen{0, 0, kDesignW, kDesignH};
+constexpr Rect kPhotoSlot{110, 90, 720, 900};  // ATTRACT, PLEDGE, REVIEW, THANKS
+constexpr float kColumnX = 920;                // the right-hand column
+constexpr float kColumnW = 900;
+constexpr float kColumnRight = kColumnX + kColumnW;
+constexpr float kWordmarkY = 60;                     // "#HeForShe" above the column
+constexpr float kToggleRight = 1860, kToggleY = 40;  // the language pills, top right,
+constexpr float kToggleMaxW = 760;                   // at most this wide
+constexpr Rect kAdminCorner{0, 0, 170, 170};         // the hidden long press, top left
+
 bool pressed(const View& v, const Rect& r) {
   return v.held && r.contains(v.held->x, v.held->y);
 }
 
 void background(Painter& p) {
   p.layer("background", [&p] {
-    p.fill({0, 0, kDesignW, kDesignH}, kPurpleDeep);
-    p.gradient({0, 0, kDesignW, kDesignH}, kPurpleDeep, kPurple, kPurple, kPlum);
+    p.fill(kScreen, kPurpleDeep);
+    p.gradient(kScreen, kPurpleDeep, kPurple, kPurple, kPlum);
     // A soft magenta glow in the lower right corner.
     p.circle(1780, 1020, 420, kMagenta.with_alpha(28));
     p.circle(1820, 1060, 260, kMagenta.with_alpha(30));
@@ -89,41 +101,50 @@ void button(Painter& p, const View& v, std::vector<Hit>& hits, const std::string
   if (style != Style::kDisabled) hits.push_back({target, r, false});
 }
 
+// "#HeForShe" with its top left at (x, y); returns its right edge.
+float wordmark(Painter& p, float x, float y, float size = 44) {
+  const Rect a = p.text("#HeFor", Face::kTitle, size, kWhite, {x, y, 0, 0});
+  return p.text("She", Face::kTitle, size, kPink, {a.right(), y, 0, 0}).right();
+}
+
 // One pill per language the machine knows, each named in its own language and as wide as
-// its name, right-aligned at `right`. Returns the left edge, for what sits beside it.
-float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits, float right = 1860,
-                  float y = 40) {
+// its name, right-aligned at `right` and never left of `min_left` (on ATTRACT and PLEDGE the
+// end of the wordmark beside it). Many languages first take padding from the pills, then
+// their names shrink to fit (fit() below). Returns the left edge, for what sits beside it.
+float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits,
+                  float min_left = kToggleRight - kToggleMaxW, float right = kToggleRight,
+                  float y = kToggleY) {
   const auto& languages = v.machine.options().languages;
-  constexpr float kGap = 12, kPad = 32, kMinW = 130, kMaxAll = 760;
-  std::vector<float> widths;
-  float all = 0;
-  for (const Language& l : languages) {
-    const float w = p.measure(v.strings.get(l.code, "language.name"), Face::kBold, kMinRead).w;
-    widths.push_back(std::max(kMinW, w + 2 * kPad));
-    all += widths.back() + (widths.size() > 1 ? kGap : 0);
-  }
-  // Many languages: the pills share kMaxAll and names shrink to fit (fit() below).
-  const float squeeze = all > kMaxAll ? kMaxAll / all : 1;
+  constexpr float kGap = 12, kPad = 32, kLeastPad = 14, kMinW = 130;
+  std::vector<float> names;
+  for (const Language& l : languages)
+    names.push_back(p.measure(v.strings.get(l.code, "language.name"), Face::kBold, kMinRead).w);
+  auto width = [&](std::size_t i, float pad) { return std::max(kMinW, names[i] + 2 * pad); };
+  auto total = [&](float pad) {
+    float all = kGap * static_cast<float>(names.size() - 1);
+    for (std::size_t i = 0; i < names.size(); ++i) all += width(i, pad);
+    return all;
+  };
+  const float room = right - min_left;
+  float pad = kPad;
+  while (pad > kLeastPad && total(pad) > room) pad -= 2;
+  const float all = total(pad);
+  const float squeeze = all > room ? room / all : 1;
   float x = right - all * squeeze;
   const float left = x;
   for (std::size_t i = 0; i < languages.size(); ++i) {
     const std::string& loc = languages[i].code;
-    const Rect rect{x, y, widths[i] * squeeze, 76};
-    const bool active = v.s().locale == loc;
+    const Rect rect{x, y, width(i, pad) * squeeze, 76};
+    const bool active = v.s().session.locale == loc;
     p.rounded(rect, 38, active ? kWhite : kWhite.with_alpha(pressed(v, rect) ? 70 : 30));
     if (!active) p.rounded_outline(rect, 38, 2, kWhite.with_alpha(130));
     const std::string& name = v.strings.get(loc, "language.name");
     p.text(name, Face::kBold, p.fit(name, Face::kBold, kMinRead, rect.w - 24),
            active ? kInk : kWhite, rect, Align::kCenter);
-    hits.push_back({"lang_" + loc, rect, false});
+    hits.push_back({"lang:" + loc, rect, false});
     x += rect.w + kGap * squeeze;
   }
   return left;
-}
-
-void wordmark(Painter& p, float x, float y, float size = 44) {
-  const Rect a = p.text("#HeFor", Face::kTitle, size, kWhite, {x, y, 0, 0});
-  p.text("She", Face::kTitle, size, kPink, {a.right(), y, 0, 0});
 }
 
 // The photo's shape (photo.aspect in booth.toml), centred in a 4:5 slot of the layout: a 1:1 or
@@ -151,7 +172,7 @@ void photo_box(Painter& p, const View& v, const Rect& slot, SDL_Texture* tex,
 }
 
 void admin_corner(std::vector<Hit>& hits) {
-  hits.push_back({"admin", {0, 0, 170, 170}, true});
+  hits.push_back({"admin:open", kAdminCorner, true});
 }
 
 std::optional<store::CampaignFigure> campaign_of(const View& v, std::int64_t own) {
@@ -164,8 +185,8 @@ std::optional<store::CampaignFigure> campaign_of(const View& v, std::int64_t own
 std::optional<store::CampaignFigure> shown_campaign(const View& v) {
   if (v.s().screen == Screen::kAttract && v.status.ledger_open)
     return campaign_of(v, v.status.pledges);
-  if (v.s().screen == Screen::kThanks && v.s().saved)
-    return campaign_of(v, v.s().saved->supporter_number);
+  if (v.s().screen == Screen::kThanks && v.s().session.saved)
+    return campaign_of(v, v.s().session.saved->supporter_number);
   return std::nullopt;
 }
 
@@ -183,8 +204,8 @@ std::string attract_counter(const View& v) {
 
 std::string thanks_counter(const View& v) {
   const BoothState& s = v.s();
-  if (!s.saved) return "";
-  const std::int64_t n = s.saved->supporter_number;
+  if (!s.session.saved) return "";
+  const std::int64_t n = s.session.saved->supporter_number;
   const std::string& event = v.config.event.name;
   if (auto c = campaign_of(v, n))
     return v.tr("thanks.supporter_campaign",
@@ -197,51 +218,52 @@ namespace {
 
 // --- ATTRACT -------------------------------------------------------------------------
 void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
-  hits.push_back({"start", {0, 0, kDesignW, kDesignH}, false});
-  photo_box(p, v, {110, 90, 720, 900}, v.preview, v.tr("camera.warming"));
-  wordmark(p, 920, 60, 48);
+  hits.push_back({"attract:start", kScreen, false});
+  photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
+  const float wordmark_end = wordmark(p, kColumnX, kWordmarkY, 48);
   float y = 210;
-  y += p.paragraph(v.tr("attract.title"), Face::kTitle, 96, kWhite, {920, y, 900, 400});
+  y += p.paragraph(v.tr("attract.title"), Face::kTitle, 96, kWhite, {kColumnX, y, kColumnW, 400});
   y += 30;
-  y += p.paragraph(v.tr("attract.subtitle"), Face::kBody, 42, kSoft, {920, y, 880, 200});
+  y += p.paragraph(v.tr("attract.subtitle"), Face::kBody, 42, kSoft,
+                   {kColumnX, y, kColumnW - 20, 200});
   if (v.status.ledger_open) {
     const std::string count = attract_counter(v);
     // The campaign-wide line with a long event name wraps to more lines: the card grows
     // upwards from the start button, never over the subtitle.
-    const Rect m = p.measure_paragraph(count, Face::kBold, 44, 900 - 160);
+    const Rect m = p.measure_paragraph(count, Face::kBold, 44, kColumnW - 160);
     const float h = std::clamp(m.h + 40, 160.0f, std::max(160.0f, 800 - y - 20));
-    const Rect card{920, 800 - h, 900, h};
+    const Rect card{kColumnX, 800 - h, kColumnW, h};
     p.rounded(card, 30, kWhite.with_alpha(26));
     p.circle(card.x + 65, card.cy(), 34, kMagenta);
     p.text("\u2665", Face::kTitle, 40, kWhite, {card.x + 31, card.y, 68, card.h}, Align::kCenter);
     p.paragraph(count, Face::kBold, 44, kWhite,
                 {card.x + 125, card.cy() - m.h / 2, card.w - 160, m.h});
   }
-  const Rect start{920, 840, 900, 150};
-  button(p, v, hits, "start", start, v.tr("attract.start"), Style::kPrimary, 60);
-  lang_toggle(p, v, hits);  // on top of the full-screen start target
+  const Rect start{kColumnX, 840, kColumnW, 150};
+  button(p, v, hits, "attract:start", start, v.tr("attract.start"), Style::kPrimary, 60);
+  lang_toggle(p, v, hits, wordmark_end + 30);  // on top of the full-screen start target
 }
 
 // --- PLEDGE --------------------------------------------------------------------------
 void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
-  photo_box(p, v, {110, 90, 720, 900}, v.preview, v.tr("camera.warming"));
-  wordmark(p, 920, 60, 48);
-  lang_toggle(p, v, hits);
-  p.paragraph(v.tr("pledge.title"), Face::kTitle, 70, kWhite, {920, 180, 900, 120});
+  photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
+  lang_toggle(p, v, hits, wordmark(p, kColumnX, kWordmarkY, 48) + 30);
+  p.paragraph(v.tr("pledge.title"), Face::kTitle, 70, kWhite, {kColumnX, 180, kColumnW, 120});
   std::string text = v.tr("pledge.text");
-  if (auto it = v.config.event.pledge_text.find(v.s().locale);
+  if (auto it = v.config.event.pledge_text.find(v.s().session.locale);
       it != v.config.event.pledge_text.end() && !it->second.empty())
     text = it->second;
-  const Rect card{920, 300, 900, 470};
+  const Rect card{kColumnX, 300, kColumnW, 470};
   p.rounded(card, 30, kWhite.with_alpha(24));
   p.rounded({card.x, card.y + 30, 10, card.h - 60}, 5, kPink);
   // Readable first: a long pledge text wraps at the smallest readable size.
   const float size = text.size() > 300 ? kMinRead : 46;
   p.paragraph(text, Face::kBody, size, kWhite,
               {card.x + 50, card.y + 40, card.w - 90, card.h - 60});
-  button(p, v, hits, "agree", {920, 830, 560, 160}, v.tr("pledge.agree"), Style::kPrimary, 60);
-  button(p, v, hits, "not_now", {1510, 830, 310, 160}, v.tr("pledge.not_now"), Style::kSecondary,
-         46);
+  button(p, v, hits, "pledge:agree", {kColumnX, 830, 560, 160}, v.tr("pledge.agree"),
+         Style::kPrimary, 60);
+  button(p, v, hits, "pledge:not-now", {kColumnRight - 310, 830, 310, 160}, v.tr("pledge.not_now"),
+         Style::kSecondary, 46);
 }
 
 // --- DETAILS -------------------------------------------------------------------------
@@ -263,7 +285,16 @@ void field(Painter& p, const View& v, std::vector<Hit>& hits, const std::string&
 }
 
 void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& area) {
-  const auto& rows = keyboard_rows(v.s().keyboard);
+  const Session::Keyboard& kb = v.s().session.keyboard;
+  const KeyboardLayout* shown = v.machine.layout(kb.layout);
+  if (!shown) return;
+  // The mode key shows the label of the layout it switches to, and only when there is one.
+  const KeyboardLayout* next = v.machine.layout(v.machine.keyboard_switch());
+  KeyRows rows = kb.shifted ? shown->shifted : shown->rows;
+  for (auto& row : rows)
+    row.erase(std::remove_if(row.begin(), row.end(),
+                             [next](const Key& k) { return k.id == "mode" && !next; }),
+              row.end());
   const float gap = 10;
   const float row_h =
       (area.h - gap * (static_cast<float>(rows.size()) - 1)) / static_cast<float>(rows.size());
@@ -274,8 +305,6 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
     widest = std::max(widest, units);
   }
   const float unit = (area.w + gap) / widest;
-  const bool hangul = is_hangul(v.s().keyboard);
-  const bool shifted = is_shifted(v.s().keyboard);
   float y = area.y;
   for (const auto& row : rows) {
     float units = 0;
@@ -284,11 +313,11 @@ void keyboard(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& are
     for (const auto& k : row) {
       const Rect r{x, y, k.width * unit - gap, row_h};
       std::string label = k.label;
-      if (k.id == "mode") label = hangul ? v.tr("keyboard.to_latin") : v.tr("keyboard.to_hangul");
+      if (k.id == "mode") label = next->label;
       if (k.id == "space") label = v.tr("keyboard.space");
       if (k.id == "done") label = v.tr("keyboard.done");
       const bool special = k.id.size() > 3 || k.id == "mode";
-      const bool active = k.id == "shift" && shifted;
+      const bool active = k.id == "shift" && kb.shifted;
       Color fill = special ? kWhite.with_alpha(70) : kWhite;
       if (k.id == "done") fill = kMagenta;
       if (active) fill = kPink;
@@ -309,18 +338,18 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
   p.text(v.tr("details.title"), Face::kTitle, 62, kWhite, {60, 28, 0, 0});
   p.text(v.tr("details.subtitle"), Face::kBody, kMinRead, kSoft, {62, 104, 0, 0});
   const float toggle_left = lang_toggle(p, v, hits);
-  button(p, v, hits, "details_back", {std::min(1300.f, toggle_left - 224), 40, 200, 76},
+  button(p, v, hits, "details:back", {std::min(1300.f, toggle_left - 224), 40, 200, 76},
          v.tr("details.back"), Style::kSecondary, kMinRead);
   p.text(v.tr("details.name_label"), Face::kBold, kMinRead, kSoft, {62, 164, 0, 0});
-  field(p, v, hits, "field:name", {60, 220, 1180, 82}, s.first_name.text(),
-        v.tr("details.name_placeholder"), s.focus == BoothState::Focus::kName);
+  field(p, v, hits, "field:name", {60, 220, 1180, 82}, s.session.first_name.text(),
+        v.tr("details.name_placeholder"), s.session.focus == Session::Focus::kName);
   p.text(v.tr("details.why_label"), Face::kBold, kMinRead, kSoft, {62, 312, 0, 0});
   // Two columns: the longest picks ("누나·여동생을 위해") stay whole at a readable size.
   const auto& picks = answer_picks();
   for (std::size_t i = 0; i < picks.size(); ++i) {
     const Rect r{60 + static_cast<float>(i % 2) * 595, 366 + static_cast<float>(i / 2) * 76, 585,
                  68};
-    const bool on = s.answer_pick == picks[i];
+    const bool on = s.session.answer_pick == picks[i];
     p.rounded(r, 34, on ? kMagenta : kWhite.with_alpha(pressed(v, r) ? 70 : 34));
     if (!on) p.rounded_outline(r, 34, 2, kWhite.with_alpha(120));
     const std::string label = v.tr("answer." + picks[i]);
@@ -328,19 +357,19 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
            Align::kCenter);
     hits.push_back({"pick:" + picks[i], r, false});
   }
-  field(p, v, hits, "field:words", {60, 596, 1180, 76}, s.answer_words.text(),
-        v.tr("details.words_placeholder"), s.focus == BoothState::Focus::kWords);
-  if (s.focus != BoothState::Focus::kNone) keyboard(p, v, hits, {60, 690, 1180, 370});
+  field(p, v, hits, "field:words", {60, 596, 1180, 76}, s.session.answer_words.text(),
+        v.tr("details.words_placeholder"), s.session.focus == Session::Focus::kWords);
+  if (s.session.focus != Session::Focus::kNone) keyboard(p, v, hits, {60, 690, 1180, 370});
   // The sign as it will look, live.
   photo_box(p, v, {1300, 140, 560, 700}, v.preview, v.tr("camera.warming"));
-  button(p, v, hits, "details_next", {1290, 870, 580, 110}, v.tr("details.next"), Style::kPrimary,
+  button(p, v, hits, "details:next", {1290, 870, 580, 110}, v.tr("details.next"), Style::kPrimary,
          46);
   // "Skip" would throw away what was typed: it is offered only while nothing is.
   if (!v.machine.details_entered()) {
     const Rect skip{1290, 992, 580, 76};
     p.text(v.tr("details.skip"), Face::kBold, kMinRead, pressed(v, skip) ? kPink : kSoft, skip,
            Align::kCenter);
-    hits.push_back({"details_skip", skip, false});
+    hits.push_back({"details:skip", skip, false});
   }
 }
 
@@ -371,7 +400,7 @@ void countdown(Painter& p, const View& v, std::vector<Hit>&) {
   const float cx = 960, cy = 150;
   if (digit > 0) {
     // The digit shrinks a little through each second.
-    const float phase = static_cast<float>((v.s().shutter_ms - v.now) % 1000) / 1000.f;
+    const float phase = static_cast<float>((v.s().session.shutter_ms - v.now) % 1000) / 1000.f;
     const float r = 118 + 16 * phase;
     p.circle(cx, cy + 8, r, Color{20, 0, 30, 80});
     p.circle(cx, cy, r, kMagenta);
@@ -386,11 +415,11 @@ void countdown(Painter& p, const View& v, std::vector<Hit>&) {
     const Rect m = p.measure(v.tr("countdown.look_up"), Face::kBold, 46);
     p.text(v.tr("countdown.look_up"), Face::kBold, 46, kWhite, {cx - 300 - m.w, cy - 40, 0, 0});
   }
-  if (v.machine.flashing(v.now) || (v.s().waiting_for_still && digit == 0)) {
-    const float t = static_cast<float>(v.now - v.s().shutter_ms) /
+  if (v.machine.flashing(v.now) || (v.s().session.waiting_for_still && digit == 0)) {
+    const float t = static_cast<float>(v.now - v.s().session.shutter_ms) /
                     static_cast<float>(v.machine.options().flash_ms);
     const auto a = static_cast<std::uint8_t>(255 * std::clamp(1.0f - t, 0.0f, 1.0f));
-    p.fill({0, 0, kDesignW, kDesignH}, kWhite.with_alpha(a));
+    p.fill(kScreen, kWhite.with_alpha(a));
   }
 }
 
@@ -409,7 +438,7 @@ std::string organiser(const View& v) {
 
 // Dims the screen under a card that has to be answered.
 void backdrop(Painter& p) {
-  p.fill({0, 0, kDesignW, kDesignH}, Color{16, 0, 28, 200});
+  p.fill(kScreen, Color{16, 0, 28, 200});
 }
 
 void card(Painter& p, const Rect& r) {
@@ -431,7 +460,7 @@ void checkbox(Painter& p, const Rect& box, bool on) {
 
 void confirm_no_photo(Painter& p, const View& v, std::vector<Hit>& hits) {
   backdrop(p);
-  hits.push_back({"no_photo_cancel", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"no-photo:cancel", kScreen, false});
   const Rect c{410, 250, 1100, 580};
   card(p, c);
   float y = c.y + 60;
@@ -440,15 +469,15 @@ void confirm_no_photo(Painter& p, const View& v, std::vector<Hit>& hits) {
   y += 20;
   p.paragraph(v.tr("review.no_photo_text"), Face::kBody, 44, kSoft, {c.x + 60, y, c.w - 120, 200},
               Align::kCenter);
-  button(p, v, hits, "no_photo_confirm", {c.x + 60, c.bottom() - 190, 470, 130},
+  button(p, v, hits, "no-photo:confirm", {c.x + 60, c.bottom() - 190, 470, 130},
          v.tr("review.no_photo_yes"), Style::kDanger, 44);
-  button(p, v, hits, "no_photo_cancel", {c.right() - 530, c.bottom() - 190, 470, 130},
+  button(p, v, hits, "no-photo:cancel", {c.right() - 530, c.bottom() - 190, 470, 130},
          v.tr("review.no_photo_keep"), Style::kLight, 44);
 }
 
 void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
   backdrop(p);
-  hits.push_back({"about_close", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"about-data:close", kScreen, false});
   const Rect c{230, 60, 1460, 960};
   card(p, c);
   const std::string who = organiser(v);
@@ -469,129 +498,133 @@ void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
                      {{"organiser", who}, {"months", std::to_string(v.config.event.keep_months)}})
               : v.tr("data.keep_ask", {{"organiser", who}}));
   section(v.tr("data.withdraw_title"), v.tr("data.withdraw", {{"contact", contact}}));
-  button(p, v, hits, "about_close", {c.cx() - 220, c.bottom() - 140, 440, 110}, v.tr("data.close"),
-         Style::kLight, 46);
+  button(p, v, hits, "about-data:close", {c.cx() - 220, c.bottom() - 140, 440, 110},
+         v.tr("data.close"), Style::kLight, 46);
 }
 
 void review(Painter& p, const View& v, std::vector<Hit>& hits) {
-  photo_box(p, v, {110, 90, 720, 900}, v.review, v.tr("review.preparing"));
+  photo_box(p, v, kPhotoSlot, v.review, v.tr("review.preparing"));
   lang_toggle(p, v, hits);
-  p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {920, 110, 0, 0});
+  p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {kColumnX, 110, 0, 0});
   // Consent: opt-in, off by default, worded per event, naming who receives the photo.
-  const bool on = v.s().share_consent;
+  const bool on = v.s().session.share_consent;
   std::string consent = v.tr("review.consent_default", {{"organiser", organiser(v)}});
-  if (auto it = v.config.event.consent_text.find(v.s().locale);
+  if (auto it = v.config.event.consent_text.find(v.s().session.locale);
       it != v.config.event.consent_text.end() && !it->second.empty())
     consent = fill(it->second, {{"organiser", organiser(v)}});
-  const float tx = 920 + 150, tw = 900 - 180;
+  const float tx = kColumnX + 150, tw = kColumnW - 180;
   const float h1 = p.measure_paragraph(consent, Face::kBold, 44, tw).h;
   const float h2 = p.measure_paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, tw).h;
-  const Rect row{920, 200, 900, std::max(180.0f, h1 + h2 + 70)};
+  const Rect row{kColumnX, 200, kColumnW, std::max(180.0f, h1 + h2 + 70)};
   p.rounded(row, 30, kWhite.with_alpha(pressed(v, row) ? 60 : 26));
   checkbox(p, {row.x + 30, row.y + 36, 92, 92}, on);
   p.paragraph(consent, Face::kBold, 44, kWhite, {tx, row.y + 28, tw, h1});
   p.paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, kSoft,
               {tx, row.y + 40 + h1, tw, h2});
-  hits.push_back({"consent", row, false});
+  hits.push_back({"review:consent", row, false});
   float y = row.bottom() + 24;
   const float bottom = 1060;
   // Use / retake / without a photo / about your data share what is left below the consent.
   const float use_h = 124, small_h = 100, link_h = 74, gap = 16;
   const float extra = std::max(0.0f, bottom - y - (use_h + 2 * small_h + link_h + 3 * gap));
   y += extra / 2;
-  button(p, v, hits, "use_photo", {920, y, 900, use_h}, v.tr("review.use"), Style::kPrimary, 56);
+  button(p, v, hits, "review:use", {kColumnX, y, kColumnW, use_h}, v.tr("review.use"),
+         Style::kPrimary, 56);
   y += use_h + gap;
   const int left = v.machine.retakes_left();
   if (left > 0)
-    button(p, v, hits, "retake", {920, y, 440, small_h},
+    button(p, v, hits, "review:retake", {kColumnX, y, 440, small_h},
            v.tr("review.retake", {{"left", std::to_string(left)}}), Style::kSecondary, 44);
   else
-    button(p, v, hits, "retake", {920, y, 440, small_h}, v.tr("review.retake_none"),
+    button(p, v, hits, "review:retake", {kColumnX, y, 440, small_h}, v.tr("review.retake_none"),
            Style::kDisabled, kMinRead);
-  button(p, v, hits, "no_photo", {1380, y, 440, small_h}, v.tr("review.no_photo"),
-         Style::kSecondary, 44);
+  button(p, v, hits, "review:no-photo", {kColumnRight - 440, y, 440, small_h},
+         v.tr("review.no_photo"), Style::kSecondary, 44);
   y += small_h + gap;
-  const Rect link{920, y, 900, link_h};
+  const Rect link{kColumnX, y, kColumnW, link_h};
   const Color lc = pressed(v, link) ? kPink : kWhite;
   const Rect m = p.measure(v.tr("review.about_data"), Face::kBold, 44);
   const float lx = link.cx() - (m.w + 70) / 2;
   p.rounded_outline({lx, link.cy() - 26, 52, 52}, 26, 4, lc);
   p.text("i", Face::kBold, 38, lc, {lx, link.cy() - 26, 52, 52}, Align::kCenter);
   p.text(v.tr("review.about_data"), Face::kBold, 44, lc, {lx + 70, link.y, m.w + 10, link.h});
-  hits.push_back({"about_data", link, false});
-  if (v.s().confirm_no_photo) confirm_no_photo(p, v, hits);
-  if (v.s().about_data) about_data(p, v, hits);
+  hits.push_back({"review:about-data", link, false});
+  if (v.s().session.confirm_no_photo) confirm_no_photo(p, v, hits);
+  if (v.s().session.about_data) about_data(p, v, hits);
 }
 
 // --- THANKS --------------------------------------------------------------------------
 void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothState& s = v.s();
-  if (s.with_photo && v.review) {
-    photo_box(p, v, {110, 90, 720, 900}, v.review, "");
+  if (s.session.with_photo && v.review) {
+    photo_box(p, v, kPhotoSlot, v.review, "");
   } else {
-    const Rect c{110, 90, 720, 900};
+    const Rect c = kPhotoSlot;
     p.rounded(c, 34, kWhite.with_alpha(22));
     p.circle(c.cx(), 420, 170, kMagenta);
     p.text("\u2665", Face::kTitle, 190, kWhite, {c.x, 250, c.w, 340}, Align::kCenter);
     wordmark(p, c.x + 175, 680, 80);
   }
-  const std::string name = s.first_name.text();
+  const std::string name = s.session.first_name.text();
   // A failed save is not thanked for: the participant must not leave believing he pledged.
-  const std::string title = s.save_failed  ? v.tr("thanks.title_not_saved")
-                            : name.empty() ? v.tr("thanks.title")
-                                           : v.tr("thanks.title_named", {{"name", name}});
-  p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, 900), kWhite,
-              {920, 90, 900, 200});
+  const std::string title = s.session.save_failed ? v.tr("thanks.title_not_saved")
+                            : name.empty()        ? v.tr("thanks.title")
+                                                  : v.tr("thanks.title_named", {{"name", name}});
+  p.paragraph(title, Face::kTitle, p.fit(title, Face::kTitle, 88, kColumnW), kWhite,
+              {kColumnX, 90, kColumnW, 200});
   float y = 220;  // below the lines under the title: where the QR code may start
-  if (s.saved) {
+  if (s.session.saved) {
     // The campaign-wide line is longer (three lines): a little smaller, still readable.
     const float size = shown_campaign(v) ? 44 : 50;
-    y += p.paragraph(thanks_counter(v), Face::kBold, size, kPink, {920, y, 900, 260});
+    y += p.paragraph(thanks_counter(v), Face::kBold, size, kPink, {kColumnX, y, kColumnW, 260});
     const Rect ref =
-        p.text(v.tr("thanks.reference", {{"ref", pledge_reference(s.saved->pledge_id)}}),
-               Face::kBold, 44, kWhite, {920, y + 14, 0, 0});
+        p.text(v.tr("thanks.reference", {{"ref", pledge_reference(s.session.saved->pledge_id)}}),
+               Face::kBold, 44, kWhite, {kColumnX, y + 14, 0, 0});
     y += 14 + ref.h;
-  } else if (s.save_failed) {
-    p.paragraph(v.tr("thanks.not_saved"), Face::kBold, 50, kWarn, {920, 250, 900, 160});
+  } else if (s.session.save_failed) {
+    p.paragraph(v.tr("thanks.not_saved"), Face::kBold, 50, kWarn, {kColumnX, 250, kColumnW, 160});
   } else {
     // Saving: a few hundred ms, longer on a slow card; it must not look stuck.
     const int dots = static_cast<int>((v.now / 300) % 4);
-    p.text(v.tr("thanks.saving"), Face::kBold, 56, kSoft, {920, 260, 0, 0});
+    p.text(v.tr("thanks.saving"), Face::kBold, 56, kSoft, {kColumnX, 260, 0, 0});
     for (int i = 0; i < 3; ++i)
-      p.circle(940 + static_cast<float>(i) * 40, 380, 12, i < dots ? kPink : kWhite.with_alpha(60));
+      p.circle(kColumnX + 20 + static_cast<float>(i) * 40, 380, 12,
+               i < dots ? kPink : kWhite.with_alpha(60));
   }
-  if (v.qr && s.saved) {
+  if (v.qr && s.session.saved) {
     // Below the lines above, and smaller when they took more room (still over 300 design
     // pixels: a phone reads it from arm's length).
     const float top = std::max(420.0f, y + 24);
     const float side = std::min(380.0f, 816 - top);
-    const Rect qc{920, top, side, side};
+    const Rect qc{kColumnX, top, side, side};
     p.rounded(qc, 28, kWhite);
     p.image(v.qr, qc.inset(26));
-    const bool photo_link = s.saved->qr_url != v.config.event.page_url;
+    const bool photo_link = s.session.saved->qr_url != v.config.event.page_url;
     const char* key = !photo_link       ? "thanks.qr_page"
                       : v.status.online ? "thanks.qr_photo"
                                         : "thanks.qr_photo_offline";
     const float tx = qc.x + side + 30;
-    p.paragraph(v.tr(key), Face::kBold, kMinRead, kWhite, {tx, top + 10, 1830 - tx, 800 - top});
+    p.paragraph(v.tr(key), Face::kBold, kMinRead, kWhite,
+                {tx, top + 10, kColumnRight + 10 - tx, 800 - top});
   }
   // The time left before the booth starts over, as a bar that empties.
   const Millis span = std::max<Millis>(1, v.machine.thanks_span());
   const float frac = std::clamp(
       static_cast<float>(v.machine.thanks_left(v.now)) / static_cast<float>(span), 0.f, 1.f);
-  const Rect bar{920, 836, 900, 18};
+  const Rect bar{kColumnX, 836, kColumnW, 18};
   p.rounded(bar, 9, kWhite.with_alpha(40));
   if (frac > 0) p.rounded({bar.x, bar.y, std::max(18.0f, bar.w * frac), bar.h}, 9, kPink);
-  button(p, v, hits, "thanks_done", {920, 880, 420, 120}, v.tr("thanks.done"), Style::kLight, 46);
-  button(p, v, hits, "thanks_more", {1370, 880, 450, 120}, v.tr("thanks.more_time"),
-         Style::kSecondary, 46);
+  button(p, v, hits, "thanks:done", {kColumnX, 880, 420, 120}, v.tr("thanks.done"), Style::kLight,
+         46);
+  button(p, v, hits, "thanks:more-time", {kColumnRight - 450, 880, 450, 120},
+         v.tr("thanks.more_time"), Style::kSecondary, 46);
   // Only the buttons act on THANKS: a finger near the QR code must not take it away.
 }
 
 // "Still there?" before an idle reset: a countdown ring and one big button.
 void still_there(Painter& p, const View& v, std::vector<Hit>& hits, Millis left) {
   backdrop(p);
-  hits.push_back({"still_here", {0, 0, kDesignW, kDesignH}, false});
+  hits.push_back({"idle:still-here", kScreen, false});
   const Rect c{460, 170, 1000, 740};
   card(p, c);
   p.paragraph(v.tr("idle.title"), Face::kTitle, 76, kWhite, {c.x + 60, c.y + 50, c.w - 120, 100},
@@ -609,7 +642,7 @@ void still_there(Painter& p, const View& v, std::vector<Hit>& hits, Millis left)
   }
   p.text(std::to_string((left + 999) / 1000), Face::kTitle, 110, kWhite,
          {cx - r, cy - r, 2 * r, 2 * r}, Align::kCenter);
-  button(p, v, hits, "still_here", {c.cx() - 330, c.bottom() - 190, 660, 130},
+  button(p, v, hits, "idle:still-here", {c.cx() - 330, c.bottom() - 190, 660, 130},
          v.tr("idle.still_here"), Style::kPrimary, 54);
 }
 
@@ -658,7 +691,7 @@ void admin_pin(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothState& s = v.s();
   p.text(v.tr("pin.title"), Face::kTitle, 64, kWhite, {0, 70, kDesignW, 0}, Align::kCenter);
   p.text(v.tr("pin.prompt"), Face::kBody, 38, kSoft, {0, 160, kDesignW, 0}, Align::kCenter);
-  const int n = static_cast<int>(s.pin.size());
+  const int n = static_cast<int>(s.admin.pin.size());
   const int slots = std::max(4, n);
   for (int i = 0; i < slots; ++i) {
     const float cx =
@@ -683,14 +716,14 @@ void admin_pin(Painter& p, const View& v, std::vector<Hit>& hits) {
   std::string msg;
   Color mc = kWarn;
   if (locked) {
-    const auto secs = (s.pin_locked_until - v.now + 999) / 1000;
+    const auto secs = (s.pin_lock.until - v.now + 999) / 1000;
     msg = v.tr("pin.locked", {{"seconds", std::to_string(secs)}});
-  } else if (s.pin_checking) {
+  } else if (s.admin.pin_checking) {
     msg = v.tr("pin.checking");
     mc = kSoft;
-  } else if (s.pin_failed_last) {
+  } else if (s.admin.pin_failed_last) {
     msg = v.tr("pin.wrong",
-               {{"left", std::to_string(v.machine.options().pin_max_tries - s.pin_wrong)}});
+               {{"left", std::to_string(v.machine.options().pin_max_tries - s.pin_lock.wrong)}});
   }
   if (!msg.empty()) p.text(msg, Face::kBold, 38, mc, {0, 900, kDesignW, 0}, Align::kCenter);
   button(p, v, hits, "pin:cancel", {1580, 50, 280, 100}, v.tr("pin.cancel"), Style::kSecondary, 40);
@@ -762,10 +795,10 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
              {{"now", store::utc_timestamp(store::now_ms()).substr(0, 16)},
               {"newest", store::utc_timestamp(st.clock_high_ms).substr(0, 16)}}),
         kWarn);
-  std::string notice = v.s().admin_notice.empty() ? "" : v.tr(v.s().admin_notice);
+  std::string notice = v.s().admin.notice.empty() ? "" : v.tr(v.s().admin.notice);
   if (!st.delete_error.empty()) notice = st.delete_error;
   // Before deleting or exiting, say exactly what the second tap does.
-  if (v.s().confirm_delete)
+  if (v.s().admin.confirm_delete)
     notice = st.last_pledge_id.empty()
                  ? v.tr("admin.no_pledge")
                  : v.tr("admin.delete_which",
@@ -775,7 +808,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
                          {"photo", v.tr(st.last_pledge_photo ? "admin.with_photo"
                                                              : "admin.without_photo")}});
   // The photo itself too, so the volunteer deletes the right man's pledge.
-  if (v.s().confirm_delete && !st.last_pledge_id.empty() && st.last_pledge_photo &&
+  if (v.s().admin.confirm_delete && !st.last_pledge_id.empty() && st.last_pledge_photo &&
       v.last_pledge_thumb) {
     int tw = 0, th = 0;
     SDL_QueryTexture(v.last_pledge_thumb, nullptr, nullptr, &tw, &th);
@@ -784,7 +817,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
                                   box.y + (box.h - static_cast<float>(th)) / 2,
                                   static_cast<float>(tw), static_cast<float>(th)});
   }
-  if (v.s().confirm_exit) notice = v.tr("admin.exit_notice");
+  if (v.s().admin.confirm_exit) notice = v.tr("admin.exit_notice");
   if (!notice.empty()) p.paragraph(notice, Face::kBold, 32, kPink, {80, 975, 1100, 90});
 
   const float bx = 1260, bw = 600, bh = 120;
@@ -796,19 +829,15 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
     p.paragraph(v.tr("admin.upload_off"), Face::kBody, 30, kSoft, {bx, 290 + bh + 4, bw, 60},
                 Align::kCenter);
   button(p, v, hits, "admin:delete", {bx, 480, bw, bh},  // below the two lines of upload_off
-         v.s().confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
-         v.s().confirm_delete ? Style::kDanger : Style::kSecondary, 42);
+         v.s().admin.confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
+         v.s().admin.confirm_delete ? Style::kDanger : Style::kSecondary, 42);
   button(p, v, hits, "admin:close", {bx, 620, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
   button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
-         v.s().confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger, 42);
+         v.s().admin.confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger,
+         42);
 }
 
 }  // namespace
-
-bool shows_preview(Screen s) {
-  return s == Screen::kAttract || s == Screen::kPledge || s == Screen::kDetails ||
-         s == Screen::kCountdown;
-}
 
 void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits) {
   hits.clear();

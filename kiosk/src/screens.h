@@ -46,13 +46,15 @@ struct View {
   SDL_Texture* last_pledge_thumb = nullptr;  // ADMIN: the photo "Delete last pledge" deletes
 
   const BoothState& s() const { return machine.state(); }
-  const std::string& tr(const std::string& key) const { return strings.get(s().locale, key); }
+  const std::string& tr(const std::string& key) const {
+    return strings.get(s().session.locale, key);
+  }
   std::string tr(const std::string& key,
                  const std::vector<std::pair<std::string, std::string>>& args) const {
-    return strings.format(s().locale, key, args);
+    return strings.format(s().session.locale, key, args);
   }
   // A count as the participant's language writes it ("1,284").
-  std::string num(std::int64_t n) const { return strings.number(s().locale, n); }
+  std::string num(std::int64_t n) const { return strings.number(s().session.locale, n); }
 };
 
 // The campaign-wide figure ATTRACT or THANKS shows now (nullopt: the booth's own count, or
@@ -68,7 +70,5 @@ std::string thanks_counter(const View& v);
 void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits);
 // The topmost target at a point (nullptr when none). long_press selects which kind.
 const Hit* hit_at(const std::vector<Hit>& hits, float x, float y, bool long_press);
-// Whether a screen shows the live preview (so the app refreshes it only then).
-bool shows_preview(Screen s);
 
 }  // namespace pb::kiosk

@@ -69,13 +69,42 @@ void scale_into(const cv::Mat& src, cv::Mat& dst, cv::Size size) {
 
 }  // namespace
 
+// Thread safety. Composer's methods are const and may be called from any thread at once
+// (the UI thread previews, the back office composes). Impl keeps to three rules:
+// - what the constructor sets (sign, faces, aspect, out, placed_out, plain_out) is never
+//   written again, so any thread reads it without a lock;
+// - everything else below `mu` (the overlay caches, what the preview shows, the drawer's
+//   request) is read and written only under `mu`;
+// - drawing an overlay (tens to hundreds of ms) happens outside `mu`, on copies, and its
+//   result enters the cache under `mu` (a second drawer of the same text keeps the first).
+// The drawer thread starts with the Composer and is joined by its destructor.
 struct Composer::Impl {
-  std::shared_ptr<const SignFrame> sign;
-  std::shared_ptr<const FaceFinder> faces;
-  Aspect aspect;
-  cv::Size out;
-  PlacedSign placed_out;    // the sign at output size, no text
-  SparseOverlay plain_out;  // its overlay, for photos without text
+  Impl(std::shared_ptr<const SignFrame> sign_frame, Aspect a,
+       std::shared_ptr<const FaceFinder> face_finder)
+      : sign(std::move(sign_frame)),
+        faces(std::move(face_finder)),
+        aspect(a),
+        out(output_size(a)),
+        placed_out(place_sign(sign->impl(), out)),
+        plain_out(SparseOverlay::build(placed_out.rgba)),
+        drawer([this] { drawer_loop(); }) {}
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    wake.notify_all();
+    drawer.join();
+  }
+
+  // Set once, read by every thread.
+  const std::shared_ptr<const SignFrame> sign;
+  const std::shared_ptr<const FaceFinder> faces;
+  const Aspect aspect;
+  const cv::Size out;
+  const PlacedSign placed_out;    // the sign at output size, no text
+  const SparseOverlay plain_out;  // its overlay, for photos without text
 
   struct Cached {
     cv::Size size;
@@ -85,27 +114,18 @@ struct Composer::Impl {
   };
   static constexpr std::size_t kCached = 4;  // overlays with words, newest first
   static constexpr std::size_t kPlain = 4;   // plain signs (one per size and language)
-  mutable std::mutex mu;                     // guards cache, plain, shown and the drawer's state
-  mutable std::deque<Cached> cache;
-  mutable std::deque<Cached> plain;
-  mutable std::optional<Cached> shown;  // what preview_latest() last put on screen
 
-  // The drawer: one thread that draws the overlay preview_latest() asked for last.
-  mutable std::condition_variable wake;   // the drawer: something is wanted, or stop
-  mutable std::condition_variable drawn;  // the drawer finished one
-  mutable std::optional<Cached> wanted;   // size and text only
-  mutable std::optional<Cached> drawing;  // size and text only
-  mutable bool stopping = false;
-  mutable std::thread drawer;
-
-  ~Impl() {
-    {
-      std::lock_guard lock(mu);
-      stopping = true;
-    }
-    wake.notify_all();
-    if (drawer.joinable()) drawer.join();
-  }
+  std::mutex mu;  // guards everything below it
+  std::deque<Cached> cache;
+  std::deque<Cached> plain;
+  std::optional<Cached> shown;    // what preview_latest() last put on screen
+  std::condition_variable wake;   // the drawer: something is wanted, or stop
+  std::condition_variable drawn;  // the drawer finished one
+  std::optional<Cached> wanted;   // size and text only
+  std::optional<Cached> drawing;  // size and text only
+  bool stopping = false;
+  std::thread drawer;  // draws the overlay preview_latest() asked for last; last member:
+                       // it starts once everything above is constructed
 
   // Under mu.
   const Cached* find(cv::Size size, const SignText& text) const {
@@ -116,7 +136,8 @@ struct Composer::Impl {
   }
 
   // Draws the overlay for (size, text) and caches it. Costs tens to hundreds of ms (text).
-  Cached draw(cv::Size size, const SignText& text) const {
+  // Not under mu: it reads only what the constructor set, and takes mu to cache.
+  Cached draw(cv::Size size, const SignText& text) {
     PlacedSign p = size == out
                        ? PlacedSign{placed_out.rgba.clone(), placed_out.at, placed_out.scale}
                        : place_sign(sign->impl(), size);
@@ -131,8 +152,8 @@ struct Composer::Impl {
   }
 
   // The overlay for (size, text), from the cache or freshly made.
-  std::pair<std::shared_ptr<const SparseOverlay>, cv::Point> overlay_for(
-      cv::Size size, const SignText& text) const {
+  std::pair<std::shared_ptr<const SparseOverlay>, cv::Point> overlay_for(cv::Size size,
+                                                                         const SignText& text) {
     {
       std::lock_guard lock(mu);
       if (const Cached* c = find(size, text)) return {c->overlay, c->at};
@@ -143,7 +164,7 @@ struct Composer::Impl {
 
   // The overlay for (size, text): cached, or the one the drawer is drawing right now, or
   // drawn here.
-  Cached draw_or_wait(cv::Size size, const SignText& text) const {
+  Cached draw_or_wait(cv::Size size, const SignText& text) {
     {
       std::unique_lock lock(mu);
       drawn.wait(lock, [&] {
@@ -156,14 +177,13 @@ struct Composer::Impl {
   }
 
   // Under mu: asks the drawer for (size, text), replacing what it was asked for before.
-  void request(cv::Size size, const SignText& text) const {
+  void request(cv::Size size, const SignText& text) {
     if (drawing && drawing->size == size && same_text(drawing->text, text)) return;
     wanted = Cached{size, text, nullptr, {}};
-    if (!drawer.joinable()) drawer = std::thread([this] { drawer_loop(); });
     wake.notify_one();
   }
 
-  void drawer_loop() const {
+  void drawer_loop() {
     std::unique_lock lock(mu);
     for (;;) {
       wake.wait(lock, [this] { return stopping || wanted; });
@@ -210,14 +230,7 @@ void draw_camera(const cv::Mat& camera_bgr, std::uint8_t* dst, int pitch, cv::Si
 
 Composer::Composer(std::shared_ptr<const SignFrame> sign, Aspect aspect,
                    std::shared_ptr<const FaceFinder> faces)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->sign = std::move(sign);
-  impl_->faces = std::move(faces);
-  impl_->aspect = aspect;
-  impl_->out = output_size(aspect);
-  impl_->placed_out = place_sign(impl_->sign->impl(), impl_->out);
-  impl_->plain_out = SparseOverlay::build(impl_->placed_out.rgba);
-}
+    : impl_(std::make_unique<Impl>(std::move(sign), aspect, std::move(faces))) {}
 
 Composer::~Composer() = default;
 

@@ -35,10 +35,10 @@ namespace {
 std::string participant_stream(int participants) {
   std::string s = "expect attract 20\n";
   for (int i = 0; i < participants; ++i) {
-    s += "tap start\nexpect pledge\ntap agree\nexpect details\n";
-    s += i % 2 ? "tap pick:friends\ntap details_next\n" : "tap details_skip\n";
-    s += "expect review 15\ntap consent\ntouch use_photo\nexpect thanks 15\n";
-    s += "wait 0.8\ntap thanks_done\nexpect attract 10\n";
+    s += "tap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\n";
+    s += i % 2 ? "tap pick:friends\ntap details:next\n" : "tap details:skip\n";
+    s += "expect review 15\ntap review:consent\ntouch review:use\nexpect thanks 15\n";
+    s += "wait 0.8\ntap thanks:done\nexpect attract 10\n";
   }
   return s;
 }
@@ -75,7 +75,8 @@ bool wait_for_line(RunningBooth& booth, const std::string& log_path, const std::
   std::size_t scanned = 0;  // text[0, scanned) holds only complete lines already counted
   int seen = 0;
   while (std::chrono::steady_clock::now() < deadline && booth.process().running()) {
-    if (std::ifstream in{log_path, std::ios::binary}; in && in.seekg(static_cast<std::streamoff>(text.size())))
+    if (std::ifstream in{log_path, std::ios::binary};
+        in && in.seekg(static_cast<std::streamoff>(text.size())))
       text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     std::size_t end;
     while ((end = text.find('\n', scanned)) != std::string::npos) {

@@ -29,18 +29,18 @@ namespace {
 // One participant with a photo whose save fails, the booth out of service and staying so,
 // then (after the test frees the disk) open again for a participant whose save works.
 std::string failing_then_working_script(const std::string& locale) {
-  return "expect attract 20\ntap lang_" + locale +
-         "\ntap start\nexpect pledge\ntap agree\nexpect details\ntap details_skip\n"
-         "expect review 15\ntouch consent\ntouch use_photo\nexpect thanks 15\n"
+  return "expect attract 20\ntap lang:" + locale +
+         "\ntap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\ntap details:skip\n"
+         "expect review 15\ntouch review:consent\ntouch review:use\nexpect thanks 15\n"
          "expect out-of-service 20\n"
          // Still out after several of the back office's refreshes (one a second). Out of
          // service speaks the booth's default language (en) again.
          "wait 2.5\nexpect out-of-service 1\nshot still-out\n"
          // The test frees the disk when it sees that screenshot.
-         "expect attract 60\ntap lang_" +
+         "expect attract 60\ntap lang:" +
          locale +
-         "\ntap start\nexpect pledge\ntap agree\nexpect details\ntap details_skip\n"
-         "expect review 15\ntouch use_photo\nexpect thanks 15\nexpect attract 20\n";
+         "\ntap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\ntap details:skip\n"
+         "expect review 15\ntouch review:use\nexpect thanks 15\nexpect attract 20\n";
 }
 
 pb::store::PledgeInput earlier_pledge() {

@@ -2,15 +2,26 @@
 // BoothMachine: every transition and timeout, stepped with a fake clock (no SDL, no sleep).
 #include <catch2/catch.hpp>
 
+#include <iterator>
+#include <set>
+#include <string>
+
 #include "pb/booth_machine.h"
 
 using namespace pb::kiosk;
 
 namespace {
 
-// A machine with a clock the test moves by hand, and the commands it gave so far.
+// A machine with a clock the test moves by hand, and the commands it gave so far. Its camera
+// is up from the start (camera_startup_ms 0) unless a test gives other options.
+MachineOptions camera_up() {
+  MachineOptions o;
+  o.camera_startup_ms = 0;
+  return o;
+}
+
 struct Booth {
-  explicit Booth(MachineOptions o = {}) : m(std::move(o), 1000) {}
+  explicit Booth(MachineOptions o = camera_up()) : m(std::move(o), 1000) {}
   BoothMachine m;
   Millis now = 1000;
   std::vector<Command> cmds;
@@ -29,6 +40,11 @@ struct Booth {
     }
   }
   Screen screen() const { return m.state().screen; }
+  // The keyboard shows this language's layout, shifted or not.
+  bool keyboard_is(const std::string& layout, bool shifted) const {
+    return m.state().session.keyboard.layout == layout &&
+           m.state().session.keyboard.shifted == shifted;
+  }
   template <typename C>
   int count() const {
     int n = 0;
@@ -43,9 +59,9 @@ struct Booth {
   }
   // ATTRACT → … → REVIEW with a still taken.
   void to_review() {
-    tap("start");
-    tap("agree");
-    tap("details_next");
+    tap("attract:start");
+    tap("pledge:agree");
+    tap("details:next");
     wait(3000);
     REQUIRE(count<TakeStill>() > 0);
     feed(StillTaken{});
@@ -60,13 +76,13 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
           "[kiosk][machine]") {
   Booth b;
   CHECK(b.screen() == Screen::kAttract);
-  b.tap("start");
+  b.tap("attract:start");
   CHECK(b.screen() == Screen::kPledge);
-  b.tap("agree");
+  b.tap("pledge:agree");
   CHECK(b.screen() == Screen::kDetails);
   for (const char* k : {"key:A", "key:l", "key:e", "key:x"}) b.tap(k);
   b.tap("pick:sister");
-  b.tap("details_next");
+  b.tap("details:next");
   CHECK(b.screen() == Screen::kCountdown);
   CHECK(b.m.countdown_digit(b.now) == 3);
   b.wait(1000);
@@ -85,8 +101,8 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
   REQUIRE(compose);
   CHECK(compose->first_name == "Alex");
   CHECK(compose->answer_pick == "sister");
-  b.tap("consent");
-  b.tap("use_photo");
+  b.tap("review:consent");
+  b.tap("review:use");
   CHECK(b.screen() == Screen::kThanks);
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
@@ -97,30 +113,60 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
   CHECK(save->locale == "en");
   CHECK(b.count<DiscardPhoto>() == 0);
   b.feed(SaveDone{"id-1", 143, "https://x/y.jpg"});
-  REQUIRE(b.m.state().saved);
-  CHECK(b.m.state().saved->supporter_number == 143);
+  REQUIRE(b.m.state().session.saved);
+  CHECK(b.m.state().session.saved->supporter_number == 143);
   b.wait(11'900);
   CHECK(b.screen() == Screen::kThanks);
   b.wait(200);
   CHECK(b.screen() == Screen::kAttract);
-  CHECK(b.m.state().first_name.text().empty());
-  CHECK(b.m.state().answer_pick.empty());
+  CHECK(b.m.state().session.first_name.text().empty());
+  CHECK(b.m.state().session.answer_pick.empty());
+}
+
+TEST_CASE("every screen has a name of its own for scripts and screenshots", "[kiosk][machine]") {
+  std::set<std::string> names;
+  for (Screen s : kScreens) {
+    INFO(static_cast<int>(s));
+    REQUIRE(to_string(s) != nullptr);
+    CHECK(std::string(to_string(s)).find_first_not_of("abcdefghijklmnopqrstuvwxyz-") ==
+          std::string::npos);
+    CHECK(names.insert(to_string(s)).second);
+  }
+  CHECK(names.size() == std::size(kScreens));
+  CHECK(std::string(to_string(Screen::kOutOfService)) == "out-of-service");
+}
+
+TEST_CASE("the idle rule and the language pills follow the screen's row", "[kiosk][machine]") {
+  for (Screen s : kScreens) {
+    INFO(to_string(s));
+    // "Still there?" shows exactly on the screens whose idle reset ends a session.
+    CHECK((traits(s).idle == Idle::kToAttract) ==
+          (s == Screen::kPledge || s == Screen::kDetails || s == Screen::kReview));
+  }
+  Booth b;
+  b.tap("attract:start");
+  b.wait(45'000 - 10'000);
+  CHECK(b.m.idle_warning_left(b.now) > 0);  // PLEDGE: kToAttract
+  b.tap("pledge:agree");
+  b.tap("details:next");
+  b.tap("lang:ko");  // COUNTDOWN has no language pills: ignored
+  CHECK(b.m.state().session.locale == "en");
 }
 
 TEST_CASE("not now on the pledge goes back to attract", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("not_now");
+  b.tap("attract:start");
+  b.tap("pledge:not-now");
   CHECK(b.screen() == Screen::kAttract);
 }
 
 TEST_CASE("consent is opt in and defaults to not shared", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  CHECK_FALSE(b.m.state().share_consent);
-  b.tap("consent");
-  b.tap("consent");
-  b.tap("use_photo");
+  CHECK_FALSE(b.m.state().session.share_consent);
+  b.tap("review:consent");
+  b.tap("review:consent");
+  b.tap("review:use");
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
   CHECK(save->with_photo);
@@ -131,11 +177,11 @@ TEST_CASE("consent is opt in and defaults to not shared", "[kiosk][machine]") {
 TEST_CASE("count me without a photo discards the photo before saving", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("consent");
+  b.tap("review:consent");
   b.cmds.clear();
-  b.tap("no_photo");
+  b.tap("review:no-photo");
   CHECK(b.cmds.empty());  // asked first (see below)
-  b.tap("no_photo_confirm");
+  b.tap("no-photo:confirm");
   REQUIRE(b.cmds.size() == 2);
   CHECK(std::holds_alternative<DiscardPhoto>(b.cmds[0]));
   const auto* save = std::get_if<SavePledge>(&b.cmds[1]);
@@ -147,12 +193,12 @@ TEST_CASE("count me without a photo discards the photo before saving", "[kiosk][
 }
 
 TEST_CASE("retakes are limited by max_retakes", "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.max_retakes = 2;
   Booth b(o);
   b.to_review();
   for (int i = 0; i < 2; ++i) {
-    b.tap("retake");
+    b.tap("review:retake");
     CHECK(b.screen() == Screen::kCountdown);
     b.wait(3000);
     b.feed(StillTaken{});
@@ -161,7 +207,7 @@ TEST_CASE("retakes are limited by max_retakes", "[kiosk][machine]") {
   }
   CHECK(b.m.retakes_left() == 0);
   CHECK(b.count<DiscardPhoto>() == 2);
-  b.tap("retake");
+  b.tap("review:retake");
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.count<TakeStill>() == 3);
 }
@@ -170,13 +216,13 @@ TEST_CASE("the idle timeout returns every participant screen to attract and keep
           "[kiosk][machine]") {
   for (int where = 0; where < 3; ++where) {
     Booth b;
-    b.tap("start");
+    b.tap("attract:start");
     if (where >= 1) {
-      b.tap("agree");
+      b.tap("pledge:agree");
       b.tap("key:J");
     }
     if (where == 2) {
-      b.tap("details_next");
+      b.tap("details:next");
       b.wait(3000);
       b.feed(StillTaken{});
       b.wait(500);
@@ -188,15 +234,15 @@ TEST_CASE("the idle timeout returns every participant screen to attract and keep
     b.wait(600);
     CHECK(b.screen() == Screen::kAttract);
     CHECK(b.count<SavePledge>() == 0);
-    CHECK(b.m.state().first_name.text().empty());
+    CHECK(b.m.state().session.first_name.text().empty());
     CHECK(b.count<DiscardPhoto>() == (where == 2 ? 1 : 0));
   }
 }
 
 TEST_CASE("each touch restarts the idle timeout", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.wait(40'000);
   b.tap("key:a");
   b.wait(40'000);
@@ -206,16 +252,16 @@ TEST_CASE("each touch restarts the idle timeout", "[kiosk][machine]") {
 }
 
 TEST_CASE("the countdown ignores taps and has no idle timeout", "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.idle_timeout_ms = 10'000;
   Booth b(o);
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.wait(9'000);
-  b.tap("details_skip");
+  b.tap("details:skip");
   b.wait(2'000);
-  b.tap("retake");
-  b.tap("use_photo");
+  b.tap("review:retake");
+  b.tap("review:use");
   CHECK(b.screen() == Screen::kCountdown);
   b.wait(1'000);
   REQUIRE(b.count<TakeStill>() == 1);
@@ -226,11 +272,11 @@ TEST_CASE("the countdown ignores taps and has no idle timeout", "[kiosk][machine
 
 TEST_CASE("details skip clears what was typed", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.tap("key:B");
   b.tap("pick:mother");
-  b.tap("details_skip");
+  b.tap("details:skip");
   b.wait(3000);
   b.feed(StillTaken{});
   b.wait(500);
@@ -242,114 +288,135 @@ TEST_CASE("details skip clears what was typed", "[kiosk][machine]") {
 
 TEST_CASE("details back returns to the pledge", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
-  b.tap("details_back");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:back");
   CHECK(b.screen() == Screen::kPledge);
 }
 
 TEST_CASE("own words replace a quick pick and a pick replaces own words", "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.tap("pick:daughter");
-  CHECK(b.m.state().answer_pick == "daughter");
+  CHECK(b.m.state().session.answer_pick == "daughter");
   b.tap("pick:daughter");
-  CHECK(b.m.state().answer_pick.empty());
+  CHECK(b.m.state().session.answer_pick.empty());
   b.tap("pick:friends");
   b.tap("field:words");
   b.tap("key:h");
   b.tap("key:i");
-  CHECK(b.m.state().answer_pick.empty());
-  CHECK(b.m.state().answer_words.text() == "hi");
+  CHECK(b.m.state().session.answer_pick.empty());
+  CHECK(b.m.state().session.answer_words.text() == "hi");
   b.tap("pick:everyone");
-  CHECK(b.m.state().answer_words.text().empty());
-  CHECK(b.m.state().answer_pick == "everyone");
+  CHECK(b.m.state().session.answer_words.text().empty());
+  CHECK(b.m.state().session.answer_pick == "everyone");
   b.tap("pick:nonsense");
-  CHECK(b.m.state().answer_pick == "everyone");
+  CHECK(b.m.state().session.answer_pick == "everyone");
 }
 
 TEST_CASE("the keyboard follows the language and shift is one shot", "[kiosk][machine]") {
   Booth b;
-  b.tap("lang_ko");
-  b.tap("start");
-  b.tap("agree");
-  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  b.tap("lang:ko");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  CHECK(b.keyboard_is("ko", false));
+  CHECK(b.m.keyboard_switch() == "en");
   for (const char* k : {"key:ㅁ", "key:ㅣ", "key:ㄴ", "key:shift", "key:ㅉ", "key:ㅜ", "key:ㄴ"})
     b.tap(k);
-  CHECK(b.m.state().first_name.text() == "민쭌");
-  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  CHECK(b.m.state().session.first_name.text() == "민쭌");
+  CHECK(b.keyboard_is("ko", false));
   b.tap("key:back");
-  CHECK(b.m.state().first_name.text() == "민쭈");
+  CHECK(b.m.state().session.first_name.text() == "민쭈");
   b.tap("key:mode");
-  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);
+  CHECK(b.keyboard_is("en", false));
   b.tap("key:shift");
   b.tap("key:J");
   b.tap("key:o");
-  CHECK(b.m.state().first_name.text() == "민쭈Jo");
+  CHECK(b.m.state().session.first_name.text() == "민쭈Jo");
   b.tap("key:done");
-  CHECK(b.m.state().focus == BoothState::Focus::kNone);
+  CHECK(b.m.state().session.focus == Session::Focus::kNone);
   b.tap("key:x");
-  CHECK(b.m.state().first_name.text() == "민쭈Jo");
-  b.tap("lang_en");
+  CHECK(b.m.state().session.first_name.text() == "민쭈Jo");
+  b.tap("lang:en");
   b.tap("field:name");
-  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);
+  CHECK(b.keyboard_is("en", false));
 }
 
 TEST_CASE("a third language types with its own keyboard and mode toggles to hangul and back",
           "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.languages = {
-      {"en", KeyboardMode::kLatin}, {"es", KeyboardMode::kSpanish}, {"ko", KeyboardMode::kHangul}};
+      {"en", {{}, {}, "ko", "ABC"}}, {"es", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
   Booth b(o);
-  b.tap("lang_es");
-  CHECK(b.m.state().locale == "es");
-  b.tap("start");
-  b.tap("agree");
-  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);
+  b.tap("lang:es");
+  CHECK(b.m.state().session.locale == "es");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  CHECK(b.keyboard_is("es", false));
   for (const char* k : {"key:shift", "key:A", "key:n", "key:d", "key:r", "key:é", "key:s"})
     b.tap(k);
-  CHECK(b.m.state().first_name.text() == "Andrés");
-  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);  // shift was one shot
+  CHECK(b.m.state().session.first_name.text() == "Andrés");
+  CHECK(b.keyboard_is("es", false));  // shift was one shot
   b.tap("key:shift");
-  CHECK(b.m.state().keyboard == KeyboardMode::kSpanishShift);
+  CHECK(b.keyboard_is("es", true));
   b.tap("key:shift");
   b.tap("key:mode");
-  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  CHECK(b.keyboard_is("ko", false));
   b.tap("key:mode");
-  CHECK(b.m.state().keyboard == KeyboardMode::kSpanish);
-  b.tap("lang_ko");
+  CHECK(b.keyboard_is("es", false));
+  b.tap("lang:ko");
   b.tap("field:name");
-  CHECK(b.m.state().keyboard == KeyboardMode::kHangul);
+  CHECK(b.keyboard_is("ko", false));
   b.tap("key:mode");
-  CHECK(b.m.state().keyboard == KeyboardMode::kLatin);  // Korean's Latin is plain QWERTY
-  b.tap("lang_xx");
-  CHECK(b.m.state().locale == "ko");
+  CHECK(b.keyboard_is("en", false));  // Korean's Latin is plain QWERTY
+  b.tap("lang:xx");
+  CHECK(b.m.state().session.locale == "ko");
+}
+
+TEST_CASE("the mode key switches only to the layout of a registered language", "[kiosk][machine]") {
+  MachineOptions o = camera_up();
+  o.languages = {{"en", {{}, {}, "ko", "ABC"}}, {"fr", {{}, {}, "", "ABC"}}};
+  Booth b(o);
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  CHECK(b.keyboard_is("en", false));
+  CHECK(b.m.keyboard_switch().empty());  // "ko" names no table of this booth
+  b.tap("key:mode");
+  CHECK(b.keyboard_is("en", false));
+  b.tap("lang:fr");
+  CHECK(b.keyboard_is("fr", false));
+  CHECK(b.m.keyboard_switch().empty());
+  b.tap("key:mode");
+  CHECK(b.keyboard_is("fr", false));
+  for (const char* k : {"key:shift", "key:J", "key:é", "key:r", "key:ô", "key:m", "key:e"})
+    b.tap(k);
+  CHECK(b.m.state().session.first_name.text() == "Jérôme");
 }
 
 TEST_CASE("the language resets to the default for the next participant", "[kiosk][machine]") {
   Booth b;
-  b.tap("lang_ko");
-  CHECK(b.m.state().locale == "ko");
-  b.tap("start");
-  b.tap("agree");
-  b.tap("details_next");
+  b.tap("lang:ko");
+  CHECK(b.m.state().session.locale == "ko");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:next");
   b.wait(3000);
   b.feed(StillTaken{});
   b.wait(500);
-  b.tap("use_photo");
+  b.tap("review:use");
   CHECK(b.last<SavePledge>()->locale == "ko");
-  b.tap("thanks_done");
+  b.tap("thanks:done");
   CHECK(b.screen() == Screen::kAttract);
-  CHECK(b.m.state().locale == "en");
+  CHECK(b.m.state().session.locale == "en");
 }
 
 TEST_CASE("a failed still puts the booth out of service until the camera is back",
           "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
-  b.tap("details_next");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:next");
   b.wait(3000);
   b.feed(StillFailed{});
   // The shutter waits out the grace period, asking for the still on every tick.
@@ -373,7 +440,7 @@ TEST_CASE("camera lost mid flow discards the photo and goes out of service", "[k
   b.wait(b.m.options().camera_grace_ms);
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.count<DiscardPhoto>() == 1);
-  b.tap("start");
+  b.tap("attract:start");
   CHECK(b.screen() == Screen::kOutOfService);
   b.feed(CameraState{true});
   CHECK(b.screen() == Screen::kAttract);
@@ -383,7 +450,7 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
           "[kiosk][machine][camera]") {
   Booth b;
   b.to_review();
-  b.tap("consent");
+  b.tap("review:consent");
   for (int i = 0; i < 4; ++i) {  // reported every 500 ms, as the app does
     b.feed(CameraState{false});
     b.wait(500);
@@ -393,8 +460,8 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
   b.feed(CameraState{true});
   b.wait(b.m.options().camera_grace_ms * 2);
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().share_consent);
-  b.tap("use_photo");
+  CHECK(b.m.state().session.share_consent);
+  b.tap("review:use");
   CHECK(b.screen() == Screen::kThanks);
   REQUIRE(b.last<SavePledge>());
   CHECK(b.last<SavePledge>()->with_photo);
@@ -403,9 +470,9 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
 TEST_CASE("a camera gap at the shutter takes the still once the camera is back",
           "[kiosk][machine][camera]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
-  b.tap("details_next");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:next");
   b.wait(2500);
   b.feed(CameraState{false});
   b.wait(500);
@@ -428,11 +495,11 @@ TEST_CASE("a camera gap at the shutter takes the still once the camera is back",
 
 TEST_CASE("a camera gap longer than the grace period ends the session",
           "[kiosk][machine][camera]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.camera_grace_ms = 2000;
   Booth b(o);
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   b.feed(CameraState{false});
   b.wait(1900);
   CHECK(b.screen() == Screen::kDetails);
@@ -440,7 +507,22 @@ TEST_CASE("a camera gap longer than the grace period ends the session",
   b.wait(200);
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.m.state().oos.camera_lost);
-  CHECK(b.m.state().first_name.text().empty());
+  CHECK(b.m.state().session.first_name.text().empty());
+}
+
+TEST_CASE("a camera that sends nothing in the first seconds is not lost yet",
+          "[kiosk][machine][camera]") {
+  MachineOptions o;  // camera_startup_ms 5000
+  Booth b(o);
+  b.feed(CameraState{false});
+  b.wait(4900);
+  b.feed(CameraState{false});
+  CHECK(b.screen() == Screen::kAttract);
+  b.wait(100);
+  b.feed(CameraState{false});
+  CHECK(b.screen() == Screen::kOutOfService);
+  b.feed(CameraState{true});
+  CHECK(b.screen() == Screen::kAttract);
 }
 
 TEST_CASE("a camera gap at attract puts the booth out of service at once",
@@ -454,24 +536,24 @@ TEST_CASE("a full disk during a save tells the participant then goes out of serv
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("use_photo");
+  b.tap("review:use");
   b.wait(2000);
-  b.feed(SaveFailed{true, "oos.disk_full", {{"error", "ENOSPC"}}});
+  b.feed(SaveFailed{"oos.disk_full", {{"error", "ENOSPC"}}});
   // THANKS says the pledge was not saved, for a whole thank-you's time.
   CHECK(b.screen() == Screen::kThanks);
-  CHECK(b.m.state().save_failed);
-  CHECK_FALSE(b.m.state().saved);
-  CHECK_FALSE(b.m.state().saving);
+  CHECK(b.m.state().session.save_failed);
+  CHECK_FALSE(b.m.state().session.saved);
+  CHECK_FALSE(b.m.state().session.saving);
   // A storage report in the same batch does not open the booth while saving is broken.
   b.feed(StorageState{false, "oos.disk_full", {{"error", "ENOSPC"}}});
   b.wait(b.m.options().thanks_timeout_ms - 100);
   CHECK(b.screen() == Screen::kThanks);
   b.wait(200);
   CHECK(b.screen() == Screen::kOutOfService);
-  CHECK_FALSE(b.m.state().save_failed);
+  CHECK_FALSE(b.m.state().session.save_failed);
   CHECK(b.m.state().oos.storage_message == "oos.disk_full");
   CHECK(b.m.state().oos.storage_args.size() == 1);
-  b.tap("start");
+  b.tap("attract:start");
   CHECK(b.screen() == Screen::kOutOfService);
   b.feed(StorageState{true, "", {}});
   CHECK(b.screen() == Screen::kAttract);
@@ -481,9 +563,9 @@ TEST_CASE("a failed save after the participant left goes out of service at once"
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("no_photo");
-  b.tap("thanks_done");
-  b.feed(SaveFailed{false, "oos.save_failed", {{"error", "I/O error"}}});
+  b.tap("review:no-photo");
+  b.tap("thanks:done");
+  b.feed(SaveFailed{"oos.save_failed", {{"error", "I/O error"}}});
   CHECK(b.screen() == Screen::kOutOfService);
 }
 
@@ -491,7 +573,7 @@ TEST_CASE("low storage waits for thanks to finish before going out of service",
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("use_photo");
+  b.tap("review:use");
   b.feed(SaveDone{"id", 7, "u"});
   b.feed(StorageState{false, "oos.disk_low", {}});
   CHECK(b.screen() == Screen::kThanks);
@@ -501,9 +583,9 @@ TEST_CASE("low storage waits for thanks to finish before going out of service",
 
 TEST_CASE("the admin corner needs a long press and a correct pin", "[kiosk][machine]") {
   Booth b;
-  b.tap("admin");
+  b.tap("admin:open");
   CHECK(b.screen() == Screen::kAttract);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.screen() == Screen::kAdminPin);
   b.tap("pin:1");
   b.tap("pin:2");
@@ -521,20 +603,20 @@ TEST_CASE("the admin corner needs a long press and a correct pin", "[kiosk][mach
 }
 
 TEST_CASE("the admin corner does nothing when no pin is configured", "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.admin_enabled = false;
   Booth b(o);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.screen() == Screen::kAttract);
 }
 
 TEST_CASE("five wrong pins lock the pad for sixty seconds", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (int i = 0; i < 5; ++i) {
     for (const char* k : {"pin:9", "pin:9", "pin:9", "pin:9", "pin:ok"}) b.tap(k);
     b.feed(PinChecked{false});
-    CHECK(b.m.state().pin_failed_last);
+    CHECK(b.m.state().admin.pin_failed_last);
   }
   CHECK(b.m.pin_locked(b.now));
   const int asked = b.count<VerifyPin>();
@@ -554,20 +636,20 @@ TEST_CASE("five wrong pins lock the pad for sixty seconds", "[kiosk][machine]") 
 
 TEST_CASE("the lock survives leaving and coming back to the pin pad", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (int i = 0; i < 5; ++i) {
     for (const char* k : {"pin:9", "pin:9", "pin:9", "pin:9", "pin:ok"}) b.tap(k);
     b.feed(PinChecked{false});
   }
   b.tap("pin:cancel");
   CHECK(b.screen() == Screen::kAttract);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.m.pin_locked(b.now));
 }
 
 TEST_CASE("admin pause puts the booth out of service until resumed", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
   b.tap("admin:pause");
@@ -575,7 +657,7 @@ TEST_CASE("admin pause puts the booth out of service until resumed", "[kiosk][ma
   b.tap("admin:close");
   CHECK(b.screen() == Screen::kOutOfService);
   CHECK(b.m.state().oos.paused);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.screen() == Screen::kAdminPin);
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
@@ -587,23 +669,23 @@ TEST_CASE("admin pause puts the booth out of service until resumed", "[kiosk][ma
 TEST_CASE("admin delete last pledge needs a second tap and upload now and exit send commands",
           "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
   b.tap("admin:delete");
   CHECK(b.count<DeleteLastPledge>() == 0);
-  CHECK(b.m.state().confirm_delete);
+  CHECK(b.m.state().admin.confirm_delete);
   b.tap("admin:upload");
   CHECK(b.count<UploadNow>() == 1);
-  CHECK_FALSE(b.m.state().confirm_delete);
+  CHECK_FALSE(b.m.state().admin.confirm_delete);
   b.tap("admin:delete");
   b.tap("admin:delete");
   CHECK(b.count<DeleteLastPledge>() == 1);
   b.tap("admin:exit");
   CHECK(b.count<ExitBooth>() == 0);  // asks first
-  CHECK(b.m.state().confirm_exit);
+  CHECK(b.m.state().admin.confirm_exit);
   b.tap("admin:pause");  // anything else cancels the question
-  CHECK_FALSE(b.m.state().confirm_exit);
+  CHECK_FALSE(b.m.state().admin.confirm_exit);
   b.tap("admin:exit");
   b.tap("admin:exit");
   CHECK(b.count<ExitBooth>() == 1);
@@ -611,10 +693,10 @@ TEST_CASE("admin delete last pledge needs a second tap and upload now and exit s
 
 TEST_CASE("admin and the pin pad time out to attract", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   b.wait(45'100);
   CHECK(b.screen() == Screen::kAttract);
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
   b.wait(45'100);
@@ -623,7 +705,7 @@ TEST_CASE("admin and the pin pad time out to attract", "[kiosk][machine]") {
 
 TEST_CASE("out of service stays while admin is open and resolves on close", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
   b.feed(PinChecked{true});
   b.feed(CameraState{false});
@@ -635,7 +717,7 @@ TEST_CASE("out of service stays while admin is open and resolves on close", "[ki
 TEST_CASE("a long press in the middle of a participant discards the photo", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.feed(LongPress{"admin"});
+  b.feed(LongPress{"admin:open"});
   CHECK(b.screen() == Screen::kAdminPin);
   CHECK(b.count<DiscardPhoto>() == 1);
   b.tap("pin:cancel");
@@ -646,19 +728,19 @@ TEST_CASE("a long press in the middle of a participant discards the photo", "[ki
 TEST_CASE("a save result arriving after thanks timed out is ignored", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("no_photo");
-  b.tap("no_photo_confirm");
+  b.tap("review:no-photo");
+  b.tap("no-photo:confirm");
   b.wait(12'100);
   CHECK(b.screen() == Screen::kAttract);
   b.feed(SaveDone{"late", 3, "u"});
-  CHECK_FALSE(b.m.state().saved);
+  CHECK_FALSE(b.m.state().session.saved);
 }
 
 TEST_CASE("still there shows for the last ten seconds before an idle reset and a touch cancels it",
           "[kiosk][machine]") {
   Booth b;  // idle_timeout 45 s, warning 10 s
   b.to_review();
-  b.tap("consent");
+  b.tap("review:consent");
   b.wait(34'900);
   CHECK(b.m.idle_warning_left(b.now) == 0);
   b.wait(200);
@@ -667,10 +749,10 @@ TEST_CASE("still there shows for the last ten seconds before an idle reset and a
   CHECK(left <= 10'000);
   b.wait(5'000);
   CHECK(b.m.idle_warning_left(b.now) == left - 5'000);  // it counts down with the clock
-  b.tap("still_here");
+  b.tap("idle:still-here");
   CHECK(b.m.idle_warning_left(b.now) == 0);
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().share_consent);  // the finished pledge and photo are still there
+  CHECK(b.m.state().session.share_consent);  // the finished pledge and photo are still there
   CHECK(b.count<DiscardPhoto>() == 0);
   // Ignored, the warning runs out and the booth resets.
   b.wait(45'100);
@@ -680,20 +762,20 @@ TEST_CASE("still there shows for the last ten seconds before an idle reset and a
 
 TEST_CASE("still there takes at most half of a short idle timeout and never shows on thanks",
           "[kiosk][machine]") {
-  MachineOptions o;
+  MachineOptions o = camera_up();
   o.idle_timeout_ms = 8'000;
   Booth b(o);
-  b.tap("start");
+  b.tap("attract:start");
   b.wait(3'900);
   CHECK(b.m.idle_warning_left(b.now) == 0);
   b.wait(200);
   CHECK(b.m.idle_warning_left(b.now) > 0);
-  b.tap("agree");
-  b.tap("details_next");
+  b.tap("pledge:agree");
+  b.tap("details:next");
   b.wait(3'000);
   b.feed(StillTaken{});
   b.wait(500);
-  b.tap("use_photo");
+  b.tap("review:use");
   REQUIRE(b.screen() == Screen::kThanks);
   b.wait(11'000);
   CHECK(b.m.idle_warning_left(b.now) == 0);
@@ -702,14 +784,14 @@ TEST_CASE("still there takes at most half of a short idle timeout and never show
 TEST_CASE("thanks counts down and more time extends it but never piles up", "[kiosk][machine]") {
   Booth b;  // thanks 12 s, more time 30 s
   b.to_review();
-  b.tap("use_photo");
+  b.tap("review:use");
   REQUIRE(b.screen() == Screen::kThanks);
   CHECK(b.m.thanks_left(b.now) == 12'000);
   b.wait(10'000);
   CHECK(b.m.thanks_left(b.now) == 2'000);
-  b.tap("thanks_more");
+  b.tap("thanks:more-time");
   CHECK(b.m.thanks_left(b.now) == 32'000);
-  for (int i = 0; i < 5; ++i) b.tap("thanks_more");  // a finger that keeps tapping
+  for (int i = 0; i < 5; ++i) b.tap("thanks:more-time");  // a finger that keeps tapping
   CHECK(b.m.thanks_left(b.now) == 42'000);
   CHECK(b.m.thanks_span() >= b.m.thanks_left(b.now));
   b.wait(41'900);
@@ -722,22 +804,22 @@ TEST_CASE("thanks counts down and more time extends it but never piles up", "[ki
 TEST_CASE("count me without a photo asks once and keep my photo keeps it", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("consent");
+  b.tap("review:consent");
   b.cmds.clear();
-  b.tap("no_photo");
-  CHECK(b.m.state().confirm_no_photo);
+  b.tap("review:no-photo");
+  CHECK(b.m.state().session.confirm_no_photo);
   CHECK(b.cmds.empty());
-  b.tap("use_photo");  // beside the question: it only closes the question
-  CHECK_FALSE(b.m.state().confirm_no_photo);
+  b.tap("review:use");  // beside the question: it only closes the question
+  CHECK_FALSE(b.m.state().session.confirm_no_photo);
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.cmds.empty());
-  b.tap("no_photo");
-  b.tap("no_photo_cancel");
+  b.tap("review:no-photo");
+  b.tap("no-photo:cancel");
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().share_consent);
+  CHECK(b.m.state().session.share_consent);
   CHECK(b.count<DiscardPhoto>() == 0);
-  b.tap("no_photo");
-  b.tap("no_photo_confirm");
+  b.tap("review:no-photo");
+  b.tap("no-photo:confirm");
   CHECK(b.screen() == Screen::kThanks);
   CHECK(b.count<DiscardPhoto>() == 1);
 }
@@ -746,25 +828,25 @@ TEST_CASE("about your data opens over review and only its close button answers",
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("about_data");
-  CHECK(b.m.state().about_data);
-  b.tap("use_photo");
-  b.tap("no_photo");
+  b.tap("review:about-data");
+  CHECK(b.m.state().session.about_data);
+  b.tap("review:use");
+  b.tap("review:no-photo");
   CHECK(b.screen() == Screen::kReview);
   CHECK(b.count<SavePledge>() == 0);
-  CHECK_FALSE(b.m.state().confirm_no_photo);
-  b.tap("about_close");
-  CHECK_FALSE(b.m.state().about_data);
-  b.tap("use_photo");
+  CHECK_FALSE(b.m.state().session.confirm_no_photo);
+  b.tap("about-data:close");
+  CHECK_FALSE(b.m.state().session.about_data);
+  b.tap("review:use");
   CHECK(b.screen() == Screen::kThanks);
-  CHECK_FALSE(b.m.state().about_data);
+  CHECK_FALSE(b.m.state().session.about_data);
 }
 
 TEST_CASE("details knows when something was typed or picked so skip can step aside",
           "[kiosk][machine]") {
   Booth b;
-  b.tap("start");
-  b.tap("agree");
+  b.tap("attract:start");
+  b.tap("pledge:agree");
   CHECK_FALSE(b.m.details_entered());
   b.tap("key:ㄱ");
   CHECK(b.m.details_entered());

@@ -76,14 +76,14 @@ TEST_CASE("attract and thanks show the campaign count of two other booths on a f
 expect attract 20
 campaign 20
 shot attract-campaign
-tap start
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
-tap details_next
+tap details:next
 expect review 20
-tap no_photo
-tap no_photo_confirm
+tap review:no-photo
+tap no-photo:confirm
 expect thanks 20
 campaign 10
 shot thanks-campaign

@@ -95,10 +95,10 @@ Saved saved_pledges(const TempDir& dir, std::size_t count) {
 const char* kThreeParticipants = R"(
 expect attract 15
 # 1. Korean, with photo and share consent
-tap lang_ko
-tap start
+tap lang:ko
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
 tap key:ㅁ
 tap key:ㅣ
@@ -120,29 +120,29 @@ tap key:ㅣ
 tap key:ㄷ
 tap key:ㅏ
 shot details-typed
-tap details_next
+tap details:next
 expect review 15
-touch consent
-touch use_photo
+touch review:consent
+touch review:use
 expect thanks 15
-tap thanks_done
+tap thanks:done
 expect attract 5
 # 2. English, counted without a photo
-tap start
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
 tap pick:daughter
-tap details_next
+tap details:next
 expect review 15
-tap no_photo
-tap no_photo_confirm
+tap review:no-photo
+tap no-photo:confirm
 expect thanks 15
 expect attract 8
 # 3. Walks away at DETAILS after typing a name
-tap start
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
 tap key:shift
 tap key:J
@@ -202,10 +202,10 @@ TEST_CASE("a participant in spanish saves a pledge whose locale is es", "[kiosk]
   TempDir dir("kiosk-es");
   const char* script = R"(
 expect attract 15
-tap lang_es
-tap start
+tap lang:es
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
 tap key:shift
 tap key:A
@@ -215,12 +215,12 @@ tap key:r
 tap key:é
 tap key:s
 tap pick:mother
-tap details_next
+tap details:next
 expect review 15
-touch consent
-touch use_photo
+touch review:consent
+touch review:use
 expect thanks 15
-tap thanks_done
+tap thanks:done
 expect attract 5
 wait 0.5
 )";
@@ -253,7 +253,7 @@ key alt+f4
 key alt+tab
 wait 0.5
 expect attract 2
-tap start
+tap attract:start
 expect pledge 5
 shot still-running
 )";
@@ -271,10 +271,10 @@ TEST_CASE("still there appears before the idle reset and i am still here keeps t
   // idle_timeout_s = 10: "Still there?" shows for the last 5 s (half of the timeout).
   const char* script = R"(
 expect attract 15
-tap start
+tap attract:start
 expect pledge 5
 wait 3
-tap still_here
+tap idle:still-here
 shot kept
 wait 6
 expect pledge 1
@@ -321,18 +321,18 @@ TEST_CASE("admin needs the pin then pauses resumes and deletes the last pledge",
   REQUIRE(hash.rfind("pbkdf2-sha256$", 0) == 0);
   const char* script = R"(
 expect attract 15
-tap start
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
-tap details_skip
+tap details:skip
 expect review 15
-tap no_photo
-tap no_photo_confirm
+tap review:no-photo
+tap no-photo:confirm
 expect thanks 15
-tap thanks_done
+tap thanks:done
 expect attract
-hold admin 3.5
+hold admin:open 3.5
 expect admin-pin 2
 tap pin:1
 tap pin:1
@@ -350,7 +350,7 @@ expect admin 5
 tap admin:pause
 tap admin:close
 expect out-of-service 2
-hold admin 3.5
+hold admin:open 3.5
 expect admin-pin 2
 tap pin:2
 tap pin:4
@@ -397,14 +397,14 @@ TEST_CASE(
           (dir / "stick") + "\"\n");
   const char* script = R"(
 expect attract 15
-tap start
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
-tap details_next
+tap details:next
 expect review 15
-tap consent
-tap use_photo
+tap review:consent
+tap review:use
 expect thanks 15
 wait 600
 )";
@@ -456,15 +456,15 @@ TEST_CASE("a participant standing off centre is framed in the photo by the face 
   const auto r = run_booth(dir, toml, R"(
 expect attract 15
 wait 1.5
-tap start
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
 tap pick:daughter
-tap details_next
+tap details:next
 expect review 15
-touch consent
-touch use_photo
+touch review:consent
+touch review:use
 expect thanks 15
 )");
   INFO(r.output);
@@ -489,11 +489,11 @@ TEST_CASE("a 9 by 16 photo is shown in its own shape on the review screen", "[ki
   TempDir dir("kiosk-e2e-916");
   const auto r = run_booth(dir, booth_toml(dir) + "[photo]\naspect = \"9:16\"\n", R"(
 expect attract 15
-tap start
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
-tap details_skip
+tap details:skip
 expect review 15
 wait 0.3
 )");
@@ -526,17 +526,17 @@ TEST_CASE("the delete confirmation shows the photo of the pledge it deletes", "[
   const std::string hash = hashed.output.substr(0, hashed.output.find('\n'));
   const auto r = run_booth(dir, booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"), R"(
 expect attract 15
-tap start
+tap attract:start
 expect pledge
-tap agree
+tap pledge:agree
 expect details
-tap details_skip
+tap details:skip
 expect review 15
-tap use_photo
+tap review:use
 expect thanks 15
-tap thanks_done
+tap thanks:done
 expect attract
-hold admin 3.5
+hold admin:open 3.5
 expect admin-pin 2
 tap pin:2
 tap pin:4
@@ -558,7 +558,8 @@ expect attract
   REQUIRE_FALSE(photo.empty());
   auto shot_named = [&](const std::string& suffix) {
     for (const auto& s : pngs(dir / "shots"))
-      if (s.size() > suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0)
+      if (s.size() > suffix.size() &&
+          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0)
         return cv::imread(dir / "shots" + "/" + s);
     return cv::Mat();
   };

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -32,9 +33,9 @@ TEST_CASE("every registered language has every key of the english table and no e
   // The register is the folder: every table in it, English first.
   const auto locales = s->locales();
   CHECK(locales == pb::config::available_locales());
-  REQUIRE(locales.size() >= 3);
+  REQUIRE(locales.size() >= 4);
   CHECK(locales.front() == "en");
-  for (const char* code : {"en", "es", "ko"})
+  for (const char* code : {"en", "es", "fr", "ko"})
     CHECK(std::find(locales.begin(), locales.end(), code) != locales.end());
   const auto en = s->keys("en");
   CHECK(en.size() > 80);
@@ -47,8 +48,18 @@ TEST_CASE("every registered language has every key of the english table and no e
       INFO(k);
       CHECK_FALSE(s->get(loc, k).empty());
     }
-    // Named in its own language on the toggle, with a keyboard the booth has.
-    CHECK(keyboard_named(s->get(loc, "language.keyboard")).has_value());
+    // Named in its own language on the toggle, with a keyboard of its own whose mode key
+    // leads to another registered language (or is not shown).
+    const auto languages = s->languages();
+    const auto lang = std::find_if(languages.begin(), languages.end(),
+                                   [&](const Language& l) { return l.code == loc; });
+    REQUIRE(lang != languages.end());
+    CHECK(lang->keyboard.rows.size() >= 4);
+    CHECK(lang->keyboard.shifted.size() == lang->keyboard.rows.size());
+    CHECK_FALSE(lang->keyboard.label.empty());
+    CHECK(lang->keyboard.switch_to != loc);
+    if (!lang->keyboard.switch_to.empty())
+      CHECK(std::find(locales.begin(), locales.end(), lang->keyboard.switch_to) != locales.end());
     // Every {placeholder} of the English string is in the translation too.
     for (const auto& k : en) {
       const std::string& e = s->get("en", k);
@@ -67,6 +78,11 @@ TEST_CASE("every registered language has every key of the english table and no e
         "#HeForShe에서 남성 142명이 서약했습니다");
   CHECK(s->format("en", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
         "142 men have pledged at #HeForShe");
+  CHECK(s->format("fr", "attract.counter", {{"count", "142"}, {"event", "#HeForShe"}}) ==
+        "142 hommes se sont engagés lors de #HeForShe");
+  CHECK(s->get("fr", "pledge.text").find("Je m'engage à agir") != std::string::npos);
+  // French spacing: a no-break space before a question mark, never a plain one.
+  CHECK(s->get("fr", "idle.title") == "Toujours là\u00A0?");
 }
 
 TEST_CASE("the korean strings read as the review of issue 12 asks", "[kiosk][i18n]") {
@@ -128,14 +144,15 @@ TEST_CASE("a pin hash verifies the right pin only", "[kiosk][pin]") {
 TEST_CASE("scripts parse taps holds waits and expectations and reject nonsense",
           "[kiosk][script]") {
   auto steps = parse_script(
-      "# hi\nwait 1.5\ntap start\ntap 10,20\ntouch agree\nhold admin 3\nexpect thanks 12\n"
+      "# hi\nwait 1.5\ntap attract:start\ntap 10,20\ntouch pledge:agree\nhold admin:open 3\nexpect "
+      "thanks 12\n"
       "shot x\nquit\nkey alt+f4\n",
       "s.txt");
   REQUIRE(steps);
   REQUIRE(steps->size() == 9);
   CHECK((*steps)[0].kind == ScriptStep::Kind::kWait);
   CHECK((*steps)[0].seconds == Approx(1.5));
-  CHECK((*steps)[1].target == "start");
+  CHECK((*steps)[1].target == "attract:start");
   CHECK((*steps)[2].target.empty());
   CHECK((*steps)[2].x == Approx(10));
   CHECK((*steps)[2].y == Approx(20));
@@ -143,7 +160,7 @@ TEST_CASE("scripts parse taps holds waits and expectations and reject nonsense",
   CHECK((*steps)[4].kind == ScriptStep::Kind::kHold);
   CHECK((*steps)[5].seconds == Approx(12));
   CHECK((*steps)[8].target == "alt+f4");
-  auto bad = parse_script("tap start\nfly away\n", "s.txt");
+  auto bad = parse_script("tap attract:start\nfly away\n", "s.txt");
   REQUIRE_FALSE(bad);
   CHECK(bad.status().message() == "s.txt:2: unknown step `fly`");
   CHECK_FALSE(parse_script("wait soon\n", "s.txt"));
@@ -180,12 +197,13 @@ TEST_CASE("counts are grouped by three as each language writes them", "[kiosk][i
   CHECK(s->number("en", 1284) == "1,284");
   CHECK(s->number("ko", 1284) == "1,284");
   CHECK(s->number("es", 1284) == "1.284");
+  CHECK(s->number("fr", 1284) == "1\u00A0284");  // a no-break space: never split at a line end
   CHECK(s->format("en", "attract.counter_campaign",
                   {{"count", s->number("en", 1284)}, {"booths", "6"}, {"event", "#HeForShe"}}) ==
         "1,284 men have pledged at #HeForShe across 6 booths");
   // A table without a separator groups with a comma.
   Strings bare;
-  REQUIRE(bare.add("xx", "[language]\nname = \"X\"\nkeyboard = \"latin\"\n", "xx.toml"));
+  REQUIRE(bare.add("xx", "[language]\nname = \"X\"\n", "xx.toml"));
   CHECK(bare.number("xx", 20000) == "20,000");
 }
 
@@ -295,46 +313,72 @@ TEST_CASE("the language toggle goes through every registered language", "[kiosk]
   };
   for (int round = 0; round < 2; ++round) {
     for (const Language& l : o.languages) {
-      tap("lang_" + l.code);
-      CHECK(m.state().locale == l.code);
+      tap("lang:" + l.code);
+      CHECK(m.state().session.locale == l.code);
     }
   }
-  tap("lang_fr");  // not registered: ignored
-  CHECK(m.state().locale == o.languages.back().code);
-  // On DETAILS each language types with its own keyboard.
-  tap("start");
-  tap("agree");
+  tap("lang:xx");  // not registered: ignored
+  CHECK(m.state().session.locale == o.languages.back().code);
+  // On DETAILS each language types with its own keyboard, whose letters come from its table.
+  tap("attract:start");
+  tap("pledge:agree");
   REQUIRE(m.state().screen == Screen::kDetails);
   for (const Language& l : o.languages) {
-    tap("lang_" + l.code);
+    tap("lang:" + l.code);
     tap("field:name");
-    CHECK(m.state().keyboard == l.keyboard);
+    CHECK(m.state().session.keyboard.layout == l.code);
   }
-  tap("lang_es");
+  auto letters = [&](const std::string& code) {
+    std::set<std::string> ids;
+    const KeyboardLayout* layout = m.layout(code);
+    REQUIRE(layout);
+    for (const KeyRows* rows : {&layout->rows, &layout->shifted})
+      for (const auto& row : *rows)
+        for (const auto& k : row) ids.insert(k.id);
+    return ids;
+  };
+  for (const char* c : {"ñ", "é", "Ñ", "¿"}) CHECK(letters("es").count(c));
+  for (const char* c : {"è", "à", "ç", "ê", "ï", "œ", "É", "Ç"}) CHECK(letters("fr").count(c));
+  for (const char* c : {"ㄱ", "ㅃ", "ㅒ"}) CHECK(letters("ko").count(c));
+  // French types "François" with its own keys.
+  tap("lang:fr");
   tap("field:name");
-  CHECK(m.state().keyboard == KeyboardMode::kSpanish);
-  bool has_enye = false, has_acute = false;
-  for (const auto& row : keyboard_rows(KeyboardMode::kSpanish))
-    for (const auto& k : row) {
-      has_enye = has_enye || k.id == "ñ";
-      has_acute = has_acute || k.id == "é";
-    }
-  CHECK(has_enye);
-  CHECK(has_acute);
+  for (const char* k :
+       {"key:shift", "key:F", "key:r", "key:a", "key:n", "key:ç", "key:o", "key:i", "key:s"})
+    tap(k);
+  CHECK(m.state().session.first_name.text() == "François");
 }
 
-TEST_CASE("a string table without its language section is refused at start-up", "[kiosk][i18n]") {
+TEST_CASE("a string table without its language section or with a broken layout is refused",
+          "[kiosk][i18n]") {
   pb::test::TempDir dir("i18n-bad");
   std::ifstream en(pb::config::assets_dir() + "/i18n/en.toml");
   std::stringstream text;
   text << en.rdbuf();
   pb::test::write_file(dir / "en.toml", text.str());
-  std::string bad = text.str();
-  bad.replace(bad.find("keyboard = \"latin\""), 18, "keyboard = \"dvorak\"");
-  pb::test::write_file(dir / "xx.toml", bad);
-  auto s = Strings::load(dir.path());
-  REQUIRE_FALSE(s);
-  CHECK(s.status().message().find("xx.toml") != std::string::npos);
+  const std::string row = "\"{shift} z x c v b n m , . !\"";
+  REQUIRE(text.str().find(row) != std::string::npos);
+  // The message of loading the folder with xx.toml = en.toml changed by `edit`.
+  auto refused = [&](const std::function<void(std::string&)>& edit) {
+    std::string bad = text.str();
+    edit(bad);
+    pb::test::write_file(dir / "xx.toml", bad);
+    auto s = Strings::load(dir.path());
+    return s ? std::string() : s.status().message();
+  };
+  CHECK(refused([&](std::string& t) {
+          t.replace(t.find(row), row.size(), "\"{shift} z x c v b n m , . !!\"");
+        }).find("xx.toml: layout.rows: row 3: \"!!\" is not one character") != std::string::npos);
+  CHECK(refused([&](std::string& t) {
+          t.replace(t.find(row), row.size(), "\"{shoft} z x c v b n m , . !\"");
+        }).find("\"{shoft}\"") != std::string::npos);
+  CHECK(refused([](std::string& t) {
+          t.erase(t.find("[layout]"), t.find("[attract]") - t.find("[layout]"));
+        }).find("xx.toml: needs [language] name and a [layout]") != std::string::npos);
+  CHECK(refused([](std::string& t) {
+          t.erase(t.find("name = \"English\""), 16);
+        }).find("xx.toml: needs [language] name") != std::string::npos);
+  CHECK(refused([](std::string&) {}).empty());  // the unchanged copy loads
 }
 
 TEST_CASE("frame times name the screen and the step of every frame over two refresh intervals",

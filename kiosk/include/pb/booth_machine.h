@@ -13,34 +13,14 @@
 
 #include "pb/hangul.h"
 #include "pb/keyboard.h"
+#include "pb/screen.h"
 
 namespace pb::kiosk {
 
 using Millis = std::int64_t;  // a monotonic clock in milliseconds (steady, not wall time)
 
-enum class Screen {
-  kAttract,
-  kPledge,
-  kDetails,
-  kCountdown,  // POSE/COUNTDOWN: 3-2-1, flash, still
-  kReview,
-  kThanks,
-  kOutOfService,
-  kAdminPin,  // the PIN pad in front of ADMIN
-  kAdmin,
-};
-// "attract", "pledge", "details", "countdown", "review", "thanks", "out-of-service",
-// "admin-pin", "admin" (used in screenshot names and scripts).
-const char* to_string(Screen s);
-
 // The quick picks for "Why does gender equality matter to you?"; i18n key "answer.<id>".
 const std::vector<std::string>& answer_picks();
-
-// A language the booth speaks: its string table's name and the keyboard it types with.
-struct Language {
-  std::string code;                              // "en", "es", "ko": assets/i18n/<code>.toml
-  KeyboardMode keyboard = KeyboardMode::kLatin;  // unshifted layout on DETAILS
-};
 
 struct MachineOptions {
   Millis idle_timeout_ms = 45'000;  // no touch this long → ATTRACT, nothing kept
@@ -52,27 +32,40 @@ struct MachineOptions {
   int countdown_s = 3;                // 3-2-1
   int max_retakes = 2;                // retakes allowed in REVIEW
   // The languages, in the toggle's order (the app passes those of assets/i18n, see
-  // Strings::languages); a tap on "lang_<code>" switches to one of them.
-  std::vector<Language> languages = {{"en", KeyboardMode::kLatin}, {"ko", KeyboardMode::kHangul}};
+  // Strings::languages); a tap on "lang:<code>" switches to one of them.
+  std::vector<Language> languages = {{"en", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
   std::string default_locale = "en";  // one of languages
   int consent_version = 1;            // recorded with a consent given
   bool admin_enabled = true;          // false when no PIN hash is configured
   int pin_max_tries = 5;              // wrong PINs in a row before the pad locks
   Millis pin_lock_ms = 60'000;        // how long it stays locked
   Millis flash_ms = 350;              // white flash after the shutter
-  // A camera gap this short while a participant is at the booth (PLEDGE to REVIEW) holds
-  // his session: the shutter waits for the camera, and only a longer gap is "camera lost".
+  // The booth's two camera rules, both here (kiosk_app.cpp only fills them in):
+  // - no camera for this long after the start is not yet "camera lost": a USB camera
+  //   takes a few seconds to send its first picture;
+  Millis camera_startup_ms = 5000;
+  // - a camera gap this short while a participant is at the booth (traits in_session)
+  //   holds his session: the shutter waits for the camera, and only a longer gap is lost.
   Millis camera_grace_ms = 3000;
   std::size_t name_max_chars = 16;
   std::size_t words_max_chars = 60;
 };
 
 // --- events -------------------------------------------------------------------------
+// A tap target's name is "group:item", in lower case with words joined by '-':
+//   group  the screen it is on ("attract", "pledge", "details", "review", "thanks",
+//          "admin"), the panel over a screen ("no-photo", "about-data", "idle": "Still
+//          there?"), or a widget used on several ("lang", "field", "pick", "key", "pin");
+//   item   the action ("attract:start", "review:no-photo", "thanks:more-time") or the
+//          widget's value ("lang:ko", "field:name", "pick:sister", "key:ㄱ", "key:shift",
+//          "pin:7", "pin:ok").
+// Scripts tap the same names (`tap review:use`), so a new target is one string here and
+// one in screens.cpp.
 struct Tap {
-  std::string target;  // a named target: "start", "agree", "key:ㄱ", "pick:daughter", …
+  std::string target;
 };
 struct LongPress {
-  std::string target;  // "admin" (the hidden corner)
+  std::string target;  // "admin:open" (the hidden corner)
 };
 struct Tick {};         // time passed (every frame)
 struct StillTaken {};   // the camera delivered the still for the shutter
@@ -85,8 +78,7 @@ struct SaveDone {
 // A message for the volunteer: an i18n key ("oos.disk_low") and its {placeholders}.
 using MessageArgs = std::vector<std::pair<std::string, std::string>>;
 struct SaveFailed {
-  bool disk_full = false;
-  std::string message;  // i18n key of the volunteer's message
+  std::string message;  // i18n key of the volunteer's message ("oos.disk_full", …)
   MessageArgs args;
 };
 struct CameraState {
@@ -137,22 +129,24 @@ struct OutOfService {
   std::string storage_message;  // i18n key
   MessageArgs storage_args;
   bool paused = false;
+  Millis camera_gap_since = -1;  // the camera went missing in a session (-1 = no gap)
   bool any() const { return camera_lost || storage_problem || paused; }
 };
 
-// What the screens draw. Everything a participant entered lives in here and is wiped on
-// the way back to ATTRACT.
-struct BoothState {
-  Screen screen = Screen::kAttract;
-  std::string locale = "en";
-  Millis entered_ms = 0;     // when this screen was entered
-  Millis last_touch_ms = 0;  // for the idle timeout
+// Everything of one participant: what he chose and entered and where his photo is, from
+// the first tap to THANKS. Back at ATTRACT it is replaced by a fresh one in one assignment,
+// so nothing of his is kept (privacy) and a new field cannot be forgotten in the reset.
+struct Session {
+  std::string locale = "en";  // his language (a fresh session has the booth's default)
   // DETAILS
   TextField first_name{16};
   TextField answer_words{60};
   std::string answer_pick;
   enum class Focus { kNone, kName, kWords } focus = Focus::kName;
-  KeyboardMode keyboard = KeyboardMode::kLatin;
+  struct Keyboard {
+    std::string layout;  // the language whose layout shows (his own, or its switch_to)
+    bool shifted = false;
+  } keyboard;
   // COUNTDOWN / REVIEW
   Millis shutter_ms = 0;  // when the still is taken
   bool waiting_for_still = false;
@@ -168,19 +162,34 @@ struct BoothState {
   bool with_photo = false;
   std::optional<SaveDone> saved;
   bool save_failed = false;  // "not saved, ask a volunteer" shows, then OUT_OF_SERVICE
-  // OUT_OF_SERVICE
-  OutOfService oos;
-  Millis camera_gap_since = -1;  // the camera went missing in a session (-1 = no gap)
-  // ADMIN_PIN / ADMIN
-  std::string pin;
+};
+
+// The PIN pad and ADMIN as the volunteer left them; a fresh one each time ADMIN closes.
+struct AdminPanel {
+  std::string pin;  // digits typed on the pad
   bool pin_checking = false;
-  int pin_wrong = 0;  // wrong tries in a row
-  Millis pin_locked_until = 0;
-  bool pin_failed_last = false;         // show "wrong PIN" under the pad
-  bool confirm_delete = false;          // "delete last pledge" waits for a second tap
-  bool confirm_exit = false;            // "exit booth" waits for a second tap
-  std::string admin_notice;             // key of a one-line notice ("admin.deleted", …)
-  Screen return_to = Screen::kAttract;  // where ADMIN_PIN's cancel goes
+  bool pin_failed_last = false;  // show "wrong PIN" under the pad
+  bool confirm_delete = false;   // "delete last pledge" waits for a second tap
+  bool confirm_exit = false;     // "exit booth" waits for a second tap
+  std::string notice;            // key of a one-line notice ("admin.notice_paused", …)
+};
+
+// Wrong PINs in a row and the lock they cause; kept when the pad closes, so walking away
+// and coming back does not unlock it.
+struct PinLock {
+  int wrong = 0;
+  Millis until = 0;
+};
+
+// What the screens draw: the screen and its clocks, and one part per concern.
+struct BoothState {
+  Screen screen = Screen::kAttract;
+  Millis entered_ms = 0;     // when this screen was entered
+  Millis last_touch_ms = 0;  // for the idle timeout
+  Session session;
+  AdminPanel admin;
+  PinLock pin_lock;
+  OutOfService oos;
 };
 
 class BoothMachine {
@@ -196,39 +205,61 @@ class BoothMachine {
   // The countdown digit to show (3, 2, 1), or 0 once the shutter has fired.
   int countdown_digit(Millis now) const;
   bool flashing(Millis now) const;
-  int retakes_left() const { return options_.max_retakes - s_.retakes_used; }
+  int retakes_left() const { return options_.max_retakes - s_.session.retakes_used; }
   // While "Still there?" shows: the ms left before the idle reset; 0 when no warning shows.
   Millis idle_warning_left(Millis now) const;
   // How long "Still there?" shows in all (at most half of the idle timeout).
   Millis idle_warning_ms() const;
   // ms left on THANKS (0 elsewhere) and the whole span they count down from.
   Millis thanks_left(Millis now) const;
-  Millis thanks_span() const { return s_.thanks_until_ms - s_.entered_ms; }
+  Millis thanks_span() const { return s_.session.thanks_until_ms - s_.entered_ms; }
   // Whether DETAILS holds anything typed or picked (then "Skip" is not offered).
   bool details_entered() const;
-  bool pin_locked(Millis now) const { return now < s_.pin_locked_until; }
+  bool pin_locked(Millis now) const { return now < s_.pin_lock.until; }
+  // A registered language's keyboard (nullptr for another code).
+  const KeyboardLayout* layout(const std::string& code) const;
+  // The language whose layout the mode key switches to now ("" = no mode key).
+  std::string keyboard_switch() const;
+  // Something this screen shows is still on its way: the still, the composed photo on
+  // REVIEW, the save's result on THANKS, the PIN check.
+  bool awaiting() const;
   // The app reports that the composed REVIEW photo is on screen.
-  void set_review_ready() { s_.review_ready = true; }
+  void set_review_ready() { s_.session.review_ready = true; }
 
  private:
-  void enter(Screen screen, Millis now, std::vector<Command>& out);
-  void to_attract(Millis now, std::vector<Command>& out);  // wipes the participant's data
-  void on_tap(const std::string& target, Millis now, std::vector<Command>& out);
-  void on_tick(Millis now, std::vector<Command>& out);
+  using Out = std::vector<Command>;
+  void enter(Screen screen, Millis now);
+  void to_attract(Millis now, Out& out);  // a fresh session: nothing of the participant kept
+  Session fresh_session() const;
+  void on_tap(const std::string& target, Millis now, Out& out);
+  void on_tick(Millis now, Out& out);
+  // One handler per screen for a tap on one of its targets (the language pills aside).
+  void tap_attract(const std::string& target, Millis now);
+  void tap_pledge(const std::string& target, Millis now, Out& out);
+  void tap_details(const std::string& target, Millis now, Out& out);
+  void tap_review(const std::string& target, Millis now, Out& out);
+  void tap_thanks(const std::string& target, Millis now, Out& out);
+  void tap_admin_pin(const std::string& target, Millis now, Out& out);
+  void tap_admin(const std::string& target, Millis now, Out& out);
+  // The screens with a timer of their own.
+  void tick_countdown(Millis now, Out& out);
+  void tick_thanks(Millis now, Out& out);
   void on_key(const std::string& id);
-  void on_pin_key(const std::string& target, Millis now, std::vector<Command>& out);
-  void on_admin(const std::string& target, Millis now, std::vector<Command>& out);
-  void start_countdown(Millis now, std::vector<Command>& out);
-  void enter_thanks(Millis now, std::vector<Command>& out);
-  void leave_admin(Millis now, std::vector<Command>& out);
-  void check_service(Millis now, std::vector<Command>& out);
+  bool switch_language(const std::string& target);  // true for "lang:<code>" of a language
+  void open_admin_pin(Millis now, Out& out);
+  void on_pin_checked(bool ok, Millis now);
+  void save_pledge(bool with_photo, Millis now, Out& out);
+  void start_countdown(Millis now);
+  void enter_thanks(Millis now);
+  void leave_admin(Millis now, Out& out);
+  void check_service(Millis now, Out& out);
   // A camera gap: held for camera_grace_ms while a participant is in session, then lost.
-  void camera_gap(Millis now, std::vector<Command>& out);
+  void camera_gap(Millis now, Out& out);
   TextField* focused_field();
-  KeyboardMode base_mode() const;
-  bool is_language_target(const std::string& target) const;  // "lang_<code>" of a language
+  Session::Keyboard own_keyboard() const;  // the participant's language's layout, unshifted
 
   MachineOptions options_;
+  Millis started_ms_;  // for camera_startup_ms
   BoothState s_;
 };
 

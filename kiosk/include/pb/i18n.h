@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "pb/booth_machine.h"
+#include "pb/keyboard.h"
 #include "pb/status.h"
 
 namespace pb::kiosk {
@@ -19,10 +19,12 @@ class Strings {
  public:
   // Reads <dir>/<locale>.toml for each locale, by default every table in dir
   // (config::available_locales; start-up only: this is disk I/O). Tables are flattened to
-  // "section.key"; each needs [language] name and keyboard (see pb/keyboard.h).
-  // kNotFound / kInvalid with the file and reason.
+  // "section.key"; each needs [language] name and a [layout] for its keyboard (rows and
+  // shift, see parse_key_rows; switch_to and label). kNotFound / kInvalid with the file and
+  // reason.
   static Result<Strings> load(const std::string& dir, std::vector<std::string> locales = {});
-  // Adds one locale from TOML text (`name` stands for the file in messages).
+  // Adds one locale from TOML text (`name` stands for the file in messages). Its [layout],
+  // when there is one, is read into its keyboard and is not a string of the table.
   Status add(const std::string& locale, const std::string& toml_text, const std::string& name);
 
   // The string, or the key itself when missing (visible, never a crash).
@@ -37,11 +39,13 @@ class Strings {
   std::vector<std::string> keys(const std::string& locale) const;
   // In load order: "en" first, then by code.
   std::vector<std::string> locales() const;
-  // The languages for the machine's toggle and keyboard, in locales() order.
+  // The languages for the machine's toggle and keyboard, in locales() order (an empty
+  // keyboard for a table without [layout]).
   std::vector<Language> languages() const;
 
  private:
   std::map<std::string, std::map<std::string, std::string>> tables_;
+  std::map<std::string, KeyboardLayout> layouts_;
   std::vector<std::string> order_;  // locales as added
 };
 

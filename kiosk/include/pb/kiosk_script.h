@@ -4,10 +4,11 @@
 //
 //   # a comment
 //   wait 1.5              seconds before the next step
-//   tap start             the centre of a named target on the current screen
+//   tap attract:start     the centre of a named target on the current screen (the names:
+//                         pb/booth_machine.h, Tap)
 //   tap 960,540           a point in design coordinates (1920x1080)
-//   touch agree           like tap, but as a finger (touchscreen) event
-//   hold admin 3          press a target (or x,y) for 3 s: a long press
+//   touch pledge:agree    like tap, but as a finger (touchscreen) event
+//   hold admin:open 3     press a target (or x,y) for 3 s: a long press
 //   expect thanks 10      wait until that screen shows (fails after 10 s)
 //   settle 10             wait until nothing is in flight: no PIN check, compose or save
 //                         (fails after 10 s; the default)

@@ -95,7 +95,11 @@ struct Photo {
 
 // Camera frame + sign text → photo, and the live preview. Construct once per aspect
 // (precomputes the sign's sparse alpha at output size); every method is const and
-// thread-safe, so the UI thread may preview while the saver thread composes.
+// thread-safe, so the UI thread may preview while the saver thread composes: what the
+// constructor computes is never written again, the overlay caches are behind one mutex, and
+// text is drawn outside it (the sign's font and the FaceFinder serialise themselves). The
+// composer owns one thread, the drawer of preview_latest()'s overlays: it starts in the
+// constructor and the destructor joins it.
 class Composer {
  public:
   // sign must not be null; faces may be null: crops are then centred.
