@@ -13,6 +13,8 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "pb/slug.h"
+#include "pb/url.h"
 #include "pb/utf8.h"
 
 namespace fs = std::filesystem;
@@ -151,11 +153,6 @@ bool all_of_chars(const std::string& s, bool (*ok)(char)) {
   return std::all_of(s.begin(), s.end(), ok);
 }
 
-bool is_slug(const std::string& s) {
-  return !s.empty() && s.size() <= 64 && is_lower_alnum(s.front()) && is_lower_alnum(s.back()) &&
-         all_of_chars(s, [](char c) { return is_lower_alnum(c) || c == '-'; });
-}
-
 bool is_env_name(const std::string& s) {
   return !s.empty() && s.size() <= 128 && !(s[0] >= '0' && s[0] <= '9') &&
          all_of_chars(s, [](char c) { return is_alnum(c) || c == '_'; });
@@ -174,15 +171,6 @@ bool is_bucket_name(const std::string& s) {
 bool is_region_name(const std::string& s) {
   return !s.empty() && s.size() <= 64 &&
          all_of_chars(s, [](char c) { return is_alnum(c) || std::strchr("_.-", c) != nullptr; });
-}
-
-// The host part of an http(s) URL: what lies between "://" and the first '/', '?' or '#'.
-std::string url_authority(const std::string& url) {
-  std::size_t start = url.find("://");
-  if (start == std::string::npos) return {};
-  start += 3;
-  std::size_t end = url.find_first_of("/?#", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
 using Setter = std::function<void(const toml::node&, const std::string& key)>;
@@ -257,7 +245,7 @@ void check_url(const Reader& r, const toml::node& n, const std::string& key,
   if (url.size() > 4096) r.fail(n, key, "a URL of more than 4096 characters");
   if (!is_clean_text(url)) r.fail(n, key, "control characters or invalid UTF-8 in the URL");
   // Never print the URL here: the part before '@' is a password.
-  if (url_authority(url).find('@') != std::string::npos)
+  if (url::has_userinfo(url))
     r.fail(n, key,
            "user:password@ in a URL puts a secret into the file; use username and password_env "
            "(or token_env), the password then comes from the environment");
@@ -368,7 +356,7 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
   }
   if (url_spec) {
     const std::string url = u.setting(url_spec->key);
-    if (url.rfind("http://", 0) == 0 && !u.allow_plain_http && !is_loopback_http(url)) {
+    if (url::plain_http_refused(url, u.allow_plain_http)) {
       const toml::node* at = t->get(url_spec->key);
       r.fail(at ? *at : n, key + "." + url_spec->key,
              "plain http:// to a non-loopback host sends pledges unencrypted; use https:// or set "
@@ -405,7 +393,7 @@ void read_status(const Reader& r, const toml::node& n, const std::string& key, S
               {"allow_plain_http", [&](const toml::node& v, const std::string& k) {
                  s.allow_plain_http = r.boolean(v, k);
                }}});
-  if (s.url.rfind("http://", 0) == 0 && !s.allow_plain_http && !is_loopback_http(s.url))
+  if (url::plain_http_refused(s.url, s.allow_plain_http))
     r.fail(*t->get("url"), key + ".url",
            "plain http:// to a non-loopback host sends the booth's status unencrypted; use "
            "https:// or set allow_plain_http = true");
@@ -720,28 +708,6 @@ void check_shape(const std::string& text, const std::string& name) {
 }
 
 }  // namespace
-
-bool is_loopback_http(const std::string& url) {
-  if (url.rfind("http://", 0) != 0) return false;
-  for (char c : url)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
-  const std::string rest = url.substr(7);
-  const std::string authority = rest.substr(0, rest.find('/'));
-  std::string host = authority, port;
-  if (authority.rfind("[::1]", 0) == 0) {
-    host = "[::1]";
-    port = authority.substr(5);
-  } else if (std::size_t colon = authority.find(':'); colon != std::string::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon);
-  }
-  if (!port.empty() && (port.size() < 2 || port[0] != ':' ||
-                        port.find_first_not_of("0123456789", 1) != std::string::npos))
-    return false;
-  if (host == "localhost" || host == "[::1]") return true;
-  return host.size() > 4 && host.rfind("127.", 0) == 0 &&
-         host.find_first_not_of("0123456789.", 4) == std::string::npos;
-}
 
 Config parse_config(const std::string& toml_text, const std::string& name) {
   // Relative paths resolve against the file's folder, also for a bare "booth.toml".

@@ -161,10 +161,6 @@ void validate(const Config& config);
 // The value of the environment variable a target names, or nullopt when unset/empty.
 std::optional<std::string> resolve_secret(const std::string& env_name);
 
-// True for an http:// URL whose host is 127.x, localhost or [::1] (with an optional port):
-// plain http goes there without allow_plain_http. No regex, so a URL of any length is safe.
-bool is_loopback_http(const std::string& url);
-
 // The root of the assets: PLEDGEBOOTH_ASSETS, else <exe dir>/../share/pledgebooth (an
 // installed tree), else the source tree's assets/ (build-tree runs; off in packages).
 std::string assets_dir();
