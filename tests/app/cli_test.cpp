@@ -36,7 +36,7 @@ std::vector<std::string> saved_ids(const std::string& output) {
 
 }  // namespace
 
-TEST_CASE("stats counts pledges photos and the queue per event", "[store][cli]") {
+TEST_CASE("stats counts pledges photos and the queue per event", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   REQUIRE(
@@ -56,7 +56,7 @@ TEST_CASE("stats counts pledges photos and the queue per event", "[store][cli]")
   CHECK(text.output.find("3 pending") != std::string::npos);
 }
 
-TEST_CASE("export writes a csv with a BOM and a folder with the photos", "[store][cli]") {
+TEST_CASE("export writes a csv with a BOM and a folder with the photos", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   auto add = run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"});
@@ -77,7 +77,7 @@ TEST_CASE("export writes a csv with a BOM and a folder with the photos", "[store
 }
 
 TEST_CASE("export to a folder copies only shared photos unless private ones are asked for",
-          "[store][cli]") {
+          "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   REQUIRE(
@@ -112,7 +112,7 @@ TEST_CASE("export to a folder copies only shared photos unless private ones are 
   CHECK(count(dir / "all/private") == 3);
 }
 
-TEST_CASE("delete removes a pledge and an unknown id is an error", "[store][cli]") {
+TEST_CASE("delete removes a pledge and an unknown id is an error", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   auto add = run_pledgebooth(
@@ -132,7 +132,7 @@ TEST_CASE("delete removes a pledge and an unknown id is an error", "[store][cli]
   CHECK(missing.output.find("no pledge with id") != std::string::npos);
 }
 
-TEST_CASE("a broken config exits 2 with file line and key", "[store][cli]") {
+TEST_CASE("a broken config exits 2 with file line and key", "[app][cli]") {
   pb::test::TempDir dir;
   std::string path = dir / "booth.toml";
   pb::test::write_file(path, "[booth]\nid = \"booth-1\"\nidle_timeout = 30\n");
@@ -144,7 +144,7 @@ TEST_CASE("a broken config exits 2 with file line and key", "[store][cli]") {
 }
 
 TEST_CASE("stats of another booth's data dir works beside a broken config and names it",
-          "[store][cli]") {
+          "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   REQUIRE(
@@ -162,7 +162,7 @@ TEST_CASE("stats of another booth's data dir works beside a broken config and na
   CHECK(run_pledgebooth({"--config", broken, "stats"}).exit_code == 2);
 }
 
-TEST_CASE("doctor reports the data dir fonts and targets", "[store][cli]") {
+TEST_CASE("doctor reports the data dir fonts and targets", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   auto r = run_pledgebooth({"--config", cfg, "doctor"});
@@ -187,7 +187,7 @@ TEST_CASE("doctor reports the data dir fonts and targets", "[store][cli]") {
 }
 
 TEST_CASE("upload names rows of a target removed from the config and exits 1 until dropped",
-          "[store][cli][upload]") {
+          "[app][cli][upload]") {
   pb::test::TempDir dir;
   fs::create_directories(dir / "usb");
   fs::create_directories(dir / "old");
