@@ -25,6 +25,13 @@ std::string write_config(const pb::test::TempDir& dir) {
   return path;
 }
 
+// `add-test-pledges`: n pledges with photos of photo_kb KB (0: none), shared or not.
+bool add_pledges(const std::string& cfg, int n, int photo_kb, bool shared = true) {
+  return run_pledgebooth({"--config", cfg, "add-test-pledges", std::to_string(n), "--photo-kb",
+                          std::to_string(photo_kb), "--consent", shared ? "true" : "false"})
+             .exit_code == 0;
+}
+
 std::vector<std::string> saved_ids(const std::string& output) {
   std::vector<std::string> ids;
   std::istringstream in(output);
@@ -39,12 +46,8 @@ std::vector<std::string> saved_ids(const std::string& output) {
 TEST_CASE("stats counts pledges photos and the queue per event", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
-  REQUIRE(
-      run_pledgebooth({"--config", cfg, "add-test-pledges", "3", "--photo-kb", "8"}).exit_code ==
-      0);
-  REQUIRE(run_pledgebooth(
-              {"--config", cfg, "add-test-pledges", "2", "--photo-kb", "0", "--consent", "false"})
-              .exit_code == 0);
+  REQUIRE(add_pledges(cfg, 3, 8));
+  REQUIRE(add_pledges(cfg, 2, 0, false));
   auto r = run_pledgebooth({"--config", cfg, "stats", "--json"});
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
@@ -80,12 +83,8 @@ TEST_CASE("export to a folder copies only shared photos unless private ones are 
           "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
-  REQUIRE(
-      run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"}).exit_code ==
-      0);
-  REQUIRE(run_pledgebooth(
-              {"--config", cfg, "add-test-pledges", "3", "--photo-kb", "8", "--consent", "false"})
-              .exit_code == 0);
+  REQUIRE(add_pledges(cfg, 2, 8));
+  REQUIRE(add_pledges(cfg, 3, 8, false));
   auto count = [](const fs::path& root) {
     int n = 0;
     if (fs::exists(root))
@@ -147,9 +146,7 @@ TEST_CASE("stats of another booth's data dir works beside a broken config and na
           "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
-  REQUIRE(
-      run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"}).exit_code ==
-      0);
+  REQUIRE(add_pledges(cfg, 2, 8));
   std::string broken = dir / "broken.toml";
   pb::test::write_file(broken, "[booth]\nid = \"booth-1\"\nidle_timeout = 30\n");
   auto r = run_pledgebooth({"--config", broken, "stats", "--data-dir", dir / "data"});
@@ -198,9 +195,7 @@ TEST_CASE("upload names rows of a target removed from the config and exits 1 unt
   pb::test::write_file(cfg, usb_only +
                                 "[[upload.targets]]\nname = \"old-s3\"\nkind = \"file\"\n"
                                 "path = \"old\"\n");
-  REQUIRE(
-      run_pledgebooth({"--config", cfg, "add-test-pledges", "3", "--photo-kb", "8"}).exit_code ==
-      0);
+  REQUIRE(add_pledges(cfg, 3, 8));
   pb::test::write_file(cfg, usb_only);  // the volunteer took old-s3 out of booth.toml
   const std::string wanted = "3 uploads wait for target \"old-s3\", which is not in " + cfg +
                              ": add it back, or drop them with `pledgebooth --config " + cfg +
