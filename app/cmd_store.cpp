@@ -28,6 +28,26 @@ std::vector<std::string> target_names(const config::Config& config) {
 
 namespace {
 
+// The options of stats, export, delete and add-test-pledges (one subcommand runs).
+// What add-test-pledges saves besides the count.
+struct TestMix {
+  int photo_kb = 400;
+  bool consent = true;
+  // A booth's real mix instead of N alike: consent on 2 in 3, one in 5 without a photo,
+  // quick picks in both languages, own words and no answer, en/ko, spread over `days` days
+  // up to now, and of the uploads queued `delivered_pct` % done, 2 % failed, the rest pending.
+  bool mix = false;
+  int days = 1;
+  int delivered_pct = 90;
+};
+
+struct StoreArgs {
+  std::string data_dir, csv, dir, id;
+  bool json = false, include_private = false;
+  int count = 1;
+  TestMix mix;
+};
+
 // An argument as the shell reads it back, for commands printed to be copied.
 std::string shell_word(const std::string& s) {
   if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -271,17 +291,6 @@ void run_delete(AppContext& ctx, const std::string& data_dir, const std::string&
   std::cout << "deleted pledge " << id << " (row, photo and upload queue)\n";
 }
 
-// What add-test-pledges saves besides the count.
-struct TestMix {
-  int photo_kb = 400;
-  bool consent = true;
-  // A booth's real mix instead of N alike: consent on 2 in 3, one in 5 without a photo,
-  // quick picks in both languages, own words and no answer, en/ko, spread over `days` days
-  // up to now, and of the uploads queued `delivered_pct` % done, 2 % failed, the rest pending.
-  bool mix = false;
-  int days = 1;
-  int delivered_pct = 90;
-};
 
 // Saves N pledges with random photo bytes, printing "saved <id> <sha256>" after each one
 // is durable. Used by the crash test and the benchmarks (bench/store/scale grows ledgers
@@ -357,41 +366,40 @@ void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int coun
 }  // namespace
 
 void add_store_commands(CLI::App& app, AppContext& ctx) {
-  static std::string data_dir, csv, dir, id;
-  static bool json = false, include_private = false;
-  static int count = 1;
-  static TestMix mix;
+  auto args = std::make_shared<StoreArgs>();
 
   auto* stats = app.add_subcommand("stats", "pledges per event, photos, upload queue by state");
-  stats->add_option("--data-dir", data_dir, "data directory (default: from the config)");
-  stats->add_flag("--json", json, "machine-readable output");
-  stats->callback([&ctx] { run_stats(ctx, data_dir, json); });
+  stats->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
+  stats->add_flag("--json", args->json, "machine-readable output");
+  stats->callback([&ctx, args] { run_stats(ctx, args->data_dir, args->json); });
 
   auto* exp =
       app.add_subcommand("export", "pledges as CSV (UTF-8 with BOM) or a folder with photos");
-  exp->add_option("--data-dir", data_dir, "data directory (default: from the config)");
-  exp->add_option("--csv", csv, "write one row per pledge to this file");
-  exp->add_option("--dir", dir, "write pledges.csv and the photos into this folder");
-  exp->add_flag("--include-private", include_private,
+  exp->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
+  exp->add_option("--csv", args->csv, "write one row per pledge to this file");
+  exp->add_option("--dir", args->dir, "write pledges.csv and the photos into this folder");
+  exp->add_flag("--include-private", args->include_private,
                 "with --dir: also copy photos whose owners did not agree to share them, "
                 "into DIR/private/");
-  exp->callback([&ctx] { run_export(ctx, data_dir, csv, dir, include_private); });
+  exp->callback([&ctx, args] {
+    run_export(ctx, args->data_dir, args->csv, args->dir, args->include_private);
+  });
 
   auto* del = app.add_subcommand(
       "delete", "delete a pledge on request: row, photo, upload queue, remote copies");
-  del->add_option("--data-dir", data_dir, "data directory (default: from the config)");
-  del->add_option("PLEDGE_ID", id, "the pledge's id")->required();
-  del->callback([&ctx] { run_delete(ctx, data_dir, id); });
+  del->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
+  del->add_option("PLEDGE_ID", args->id, "the pledge's id")->required();
+  del->callback([&ctx, args] { run_delete(ctx, args->data_dir, args->id); });
 
   auto* add = app.add_subcommand("add-test-pledges", "");  // empty description: hidden from --help
-  add->add_option("--data-dir", data_dir, "data directory");
-  add->add_option("N", count, "how many")->required();
-  add->add_option("--photo-kb", mix.photo_kb, "photo size in KB (0 = no photo)");
-  add->add_option("--consent", mix.consent, "share consent (true/false)");
-  add->add_flag("--mix", mix.mix, "a booth's mix of consent, answers, languages and uploads");
-  add->add_option("--days", mix.days, "with --mix: spread over this many days up to now");
-  add->add_option("--delivered", mix.delivered_pct, "with --mix: % of uploads marked done");
-  add->callback([&ctx] { run_add_test_pledges(ctx, data_dir, count, mix); });
+  add->add_option("--data-dir", args->data_dir, "data directory");
+  add->add_option("N", args->count, "how many")->required();
+  add->add_option("--photo-kb", args->mix.photo_kb, "photo size in KB (0 = no photo)");
+  add->add_option("--consent", args->mix.consent, "share consent (true/false)");
+  add->add_flag("--mix", args->mix.mix, "a booth's mix of consent, answers, languages and uploads");
+  add->add_option("--days", args->mix.days, "with --mix: spread over this many days up to now");
+  add->add_option("--delivered", args->mix.delivered_pct, "with --mix: % of uploads marked done");
+  add->callback([&ctx, args] { run_add_test_pledges(ctx, args->data_dir, args->count, args->mix); });
 }
 
 }  // namespace pb::app

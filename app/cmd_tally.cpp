@@ -185,16 +185,16 @@ void run_tally(AppContext& ctx, const TallyArgs& args) {
 }  // namespace
 
 void add_tally_command(CLI::App& app, AppContext& ctx) {
-  static TallyArgs args;
+  auto args = std::make_shared<TallyArgs>();
   auto* cmd = app.add_subcommand(
       "tally", "the campaign: every booth's tally document from a shared target");
-  cmd->add_option("--target", args.target, "the [[upload.targets]] name to read (default: the "
+  cmd->add_option("--target", args->target, "the [[upload.targets]] name to read (default: the "
                                            "first that can be read back)");
-  auto* json = cmd->add_flag("--json", args.json, "machine-readable output");
-  cmd->add_flag("--csv", args.csv, "event,booth,day,pledges,with_photo,shared rows")->excludes(json);
-  cmd->add_option("--parallel", args.parallel, "documents read at once (1-64)")
+  auto* json = cmd->add_flag("--json", args->json, "machine-readable output");
+  cmd->add_flag("--csv", args->csv, "event,booth,day,pledges,with_photo,shared rows")->excludes(json);
+  cmd->add_option("--parallel", args->parallel, "documents read at once (1-64)")
       ->check(CLI::Range(1, 64));
-  cmd->callback([&ctx] { run_tally(ctx, args); });
+  cmd->callback([&ctx, args] { run_tally(ctx, *args); });
 }
 
 }  // namespace pb::app

@@ -82,25 +82,30 @@ void forget_targets(AppContext& ctx, const UploadArgs& args, const std::string& 
       std::cout << unconfigured_target_message(ctx, args.data_dir, t) << "\n";
 }
 
-void draw_bar(const upload::BatchProgress& p) {
-  // At most ~10 redraws a second, and always the last one.
-  static auto last = std::chrono::steady_clock::time_point{};
-  const auto now = std::chrono::steady_clock::now();
-  std::int64_t finished = p.done + p.failed;
-  if (now - last < std::chrono::milliseconds(100) && finished < p.total) return;
-  last = now;
-  const int width = 30;
-  double frac = p.total > 0 ? static_cast<double>(finished) / static_cast<double>(p.total) : 1.0;
-  if (frac > 1.0) frac = 1.0;
-  int fill = static_cast<int>(frac * width);
-  std::string bar(static_cast<std::size_t>(fill), '#');
-  bar.resize(width, '.');
-  std::fprintf(stderr, "\r[%s] %lld/%lld uploaded  %lld failed  %lld retrying  %.1f MB ",
-               bar.c_str(), static_cast<long long>(p.done), static_cast<long long>(p.total),
-               static_cast<long long>(p.failed), static_cast<long long>(p.retrying),
-               static_cast<double>(p.bytes_sent) / 1e6);
-  std::fflush(stderr);
-}
+// The progress line on a terminal: at most ~10 redraws a second, and always the last one.
+class ProgressBar {
+ public:
+  void draw(const upload::BatchProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    std::int64_t finished = p.done + p.failed;
+    if (now - last_ < std::chrono::milliseconds(100) && finished < p.total) return;
+    last_ = now;
+    const int width = 30;
+    double frac = p.total > 0 ? static_cast<double>(finished) / static_cast<double>(p.total) : 1.0;
+    if (frac > 1.0) frac = 1.0;
+    int fill = static_cast<int>(frac * width);
+    std::string bar(static_cast<std::size_t>(fill), '#');
+    bar.resize(width, '.');
+    std::fprintf(stderr, "\r[%s] %lld/%lld uploaded  %lld failed  %lld retrying  %.1f MB ",
+                 bar.c_str(), static_cast<long long>(p.done), static_cast<long long>(p.total),
+                 static_cast<long long>(p.failed), static_cast<long long>(p.retrying),
+                 static_cast<double>(p.bytes_sent) / 1e6);
+    std::fflush(stderr);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_{};
+};
 
 void run_upload(AppContext& ctx, const UploadArgs& args) {
   const config::Config& config = ctx.config();
@@ -108,7 +113,10 @@ void run_upload(AppContext& ctx, const UploadArgs& args) {
   options.parallel = args.parallel > 0 ? args.parallel : config.upload.parallel;
   options.retry_failed = args.retry_failed;
   const bool tty = !args.json && ::isatty(STDERR_FILENO);
-  if (tty) options.on_progress = draw_bar;
+  if (tty)
+    options.on_progress = [bar = std::make_shared<ProgressBar>()](const upload::BatchProgress& p) {
+      bar->draw(p);
+    };
   const std::string data_dir = args.data_dir.empty() ? config.storage.data_dir : args.data_dir;
   if (!args.forget_targets.empty()) return forget_targets(ctx, args, data_dir);
   // Opened here first so that a read-only data dir gets its own message, and to find rows

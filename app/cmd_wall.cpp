@@ -11,6 +11,12 @@
 namespace pb::app {
 namespace {
 
+struct WallArgs {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir;  // "" = storage.data_dir
+  std::string id;        // hide / unhide: the pledge
+};
+
 void run_wall(AppContext& ctx, const std::string& listen, const std::string& data_dir) {
   const config::Config& config = ctx.config();
   campaign::WallOptions opt;
@@ -56,21 +62,21 @@ void run_hide(AppContext& ctx, const std::string& data_dir, const std::string& i
 }  // namespace
 
 void add_wall_commands(CLI::App& app, AppContext& ctx) {
-  static std::string listen = "127.0.0.1:8080", data_dir, id;
+  auto args = std::make_shared<WallArgs>();
   auto* wall = app.add_subcommand(
       "wall", "the event's projector page: newest shared photos, count, answers (hide/unhide)");
-  wall->add_option("--listen", listen, "ADDRESS:PORT to serve on (default 127.0.0.1:8080)");
-  wall->add_option("--data-dir", data_dir, "data directory (default: from the config)");
+  wall->add_option("--listen", args->listen, "ADDRESS:PORT to serve on (default 127.0.0.1:8080)");
+  wall->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
   wall->require_subcommand(0, 1);
   wall->fallthrough();
   auto* hide = wall->add_subcommand("hide", "take a pledge's photo off the wall, for good");
-  hide->add_option("PLEDGE_ID", id, "the pledge's id")->required();
-  hide->callback([&ctx] { run_hide(ctx, data_dir, id, true); });
+  hide->add_option("PLEDGE_ID", args->id, "the pledge's id")->required();
+  hide->callback([&ctx, args] { run_hide(ctx, args->data_dir, args->id, true); });
   auto* unhide = wall->add_subcommand("unhide", "put a hidden photo back on the wall");
-  unhide->add_option("PLEDGE_ID", id, "the pledge's id")->required();
-  unhide->callback([&ctx] { run_hide(ctx, data_dir, id, false); });
-  wall->callback([&ctx, wall] {
-    if (wall->get_subcommands().empty()) run_wall(ctx, listen, data_dir);
+  unhide->add_option("PLEDGE_ID", args->id, "the pledge's id")->required();
+  unhide->callback([&ctx, args] { run_hide(ctx, args->data_dir, args->id, false); });
+  wall->callback([&ctx, wall, args] {
+    if (wall->get_subcommands().empty()) run_wall(ctx, args->listen, args->data_dir);
   });
 }
 

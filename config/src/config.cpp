@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Loads booth.toml into Config: a table of known keys per section, each with its setter and
-// check, so every error can name the file, the line and the key.
+// Loads booth.toml into Config by the declarations of keys.cpp: every key read, checked and
+// fixed up as declared, so every error can name the file, the line and the key; validate()
+// runs the same checks on a Config built in code.
 #include "pb/config.h"
 
 #include <algorithm>
@@ -13,6 +14,8 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "keys.h"
+#include "pb/url.h"
 #include "pb/utf8.h"
 
 namespace fs = std::filesystem;
@@ -29,10 +32,7 @@ ConfigError::ConfigError(std::string file, int line, std::string key, std::strin
 
 namespace {
 
-// A value as an error message shows it: printable, and short enough to read.
-std::string shown(const std::string& s) {
-  return printable_text(s, 80);
-}
+using keys::shown;
 
 // Where we are while reading: the file name and the node being read.
 struct Reader {
@@ -43,41 +43,27 @@ struct Reader {
                          const std::string& what) const {
     throw ConfigError(file, static_cast<int>(node.source().begin.line), key, what);
   }
+  // Fails when `problem` says something is wrong.
+  void check(const toml::node& node, const std::string& key, const std::string& problem) const {
+    if (!problem.empty()) fail(node, key, problem);
+  }
 
   std::string str(const toml::node& n, const std::string& key) const {
     if (auto v = n.value_exact<std::string>()) return *v;
     fail(n, key, std::string("expected a string, found ") + type_name(n));
   }
-  std::int64_t integer(const toml::node& n, const std::string& key, std::int64_t lo,
-                       std::int64_t hi) const {
-    auto v = n.value_exact<std::int64_t>();
-    if (!v) fail(n, key, std::string("expected an integer, found ") + type_name(n));
-    if (*v < lo || *v > hi)
-      fail(n, key,
-           "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", found " +
-               std::to_string(*v));
-    return *v;
+  std::int64_t integer(const toml::node& n, const std::string& key) const {
+    if (auto v = n.value_exact<std::int64_t>()) return *v;
+    fail(n, key, std::string("expected an integer, found ") + type_name(n));
   }
   bool boolean(const toml::node& n, const std::string& key) const {
     if (auto v = n.value_exact<bool>()) return *v;
     fail(n, key, std::string("expected true or false, found ") + type_name(n));
   }
-  std::string path(const toml::node& n, const std::string& key) const {
-    std::string p = str(n, key);
-    if (p.empty()) return p;
-    // No shell expands it here: "~/pledges" would become a folder named "~" beside the file.
-    if (p[0] == '~')
-      fail(n, key, "'~' is not expanded; write the full path, found '" + shown(p) + "'");
-    if (p.size() > 4096) fail(n, key, "a path of more than 4096 characters");
-    if (!is_clean_text(p)) fail(n, key, "control characters or invalid UTF-8 in the path");
-    fs::path fp(p);
-    for (const auto& part : fp)
-      if (part.native().size() > 255)
-        fail(n, key,
-             "a part of the path is longer than 255 characters (no file system allows it): '" +
-                 shown(part.native()) + "'");
-    if (fp.is_relative() && !base_dir.empty()) fp = base_dir / fp;
-    return fp.lexically_normal().string();
+  const toml::table& table(const toml::node& n, const std::string& key,
+                           const std::string& expected) const {
+    if (const toml::table* t = n.as_table()) return *t;
+    fail(n, key, "expected " + expected);
   }
   // A file the booth reads at start-up: there and readable, or a file:line error. Never
   // throws std::filesystem_error (a name too long, a folder this user may not enter).
@@ -139,57 +125,12 @@ std::string did_you_mean(const std::string& key, const std::vector<std::string>&
   return "; known keys: " + list;
 }
 
-// Character classes over config values, never std::regex: it recurses per character and
-// overflows the stack on a value of a few ten thousand characters.
-bool is_lower_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-bool is_alnum(char c) {
-  return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
-}
-bool all_of_chars(const std::string& s, bool (*ok)(char)) {
-  return std::all_of(s.begin(), s.end(), ok);
-}
-
-bool is_slug(const std::string& s) {
-  return !s.empty() && s.size() <= 64 && is_lower_alnum(s.front()) && is_lower_alnum(s.back()) &&
-         all_of_chars(s, [](char c) { return is_lower_alnum(c) || c == '-'; });
-}
-
-bool is_env_name(const std::string& s) {
-  return !s.empty() && s.size() <= 128 && !(s[0] >= '0' && s[0] <= '9') &&
-         all_of_chars(s, [](char c) { return is_alnum(c) || c == '_'; });
-}
-
-bool is_key_prefix(const std::string& s) {
-  return s.size() <= 512 && s.find("..") == std::string::npos &&
-         all_of_chars(s, [](char c) { return is_alnum(c) || std::strchr("._~/-", c) != nullptr; });
-}
-
-bool is_bucket_name(const std::string& s) {
-  return s.size() >= 3 && s.size() <= 63 && is_lower_alnum(s.front()) && is_lower_alnum(s.back()) &&
-         all_of_chars(s, [](char c) { return is_lower_alnum(c) || c == '.' || c == '-'; });
-}
-
-bool is_region_name(const std::string& s) {
-  return !s.empty() && s.size() <= 64 &&
-         all_of_chars(s, [](char c) { return is_alnum(c) || std::strchr("_.-", c) != nullptr; });
-}
-
-// The host part of an http(s) URL: what lies between "://" and the first '/', '?' or '#'.
-std::string url_authority(const std::string& url) {
-  std::size_t start = url.find("://");
-  if (start == std::string::npos) return {};
-  start += 3;
-  std::size_t end = url.find_first_of("/?#", start);
-  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
 using Setter = std::function<void(const toml::node&, const std::string& key)>;
+using Fields = std::vector<std::pair<std::string, Setter>>;
 
 // Reads one table: every key must be known; each known key's setter reads and checks it.
 void read_table(const Reader& r, const toml::table& t, const std::string& prefix,
-                const std::vector<std::pair<std::string, Setter>>& fields) {
+                const Fields& fields) {
   std::vector<std::string> names;
   for (const auto& f : fields) names.push_back(f.first);
   for (const auto& [k, node] : t) {
@@ -227,124 +168,127 @@ std::map<std::string, std::string> read_locale_table(const Reader& r, const toml
   return out;
 }
 
-void check_camera_source(const Reader& r, const toml::node& n, const std::string& key,
-                         const std::string& s) {
-  if (s == "auto" || s == "synthetic") return;
-  auto starts = [&](const char* p) { return s.rfind(p, 0) == 0 && s.size() > std::strlen(p); };
-  if (starts("device:") || starts("file:") || starts("gst:")) {
-    if (starts("device:")) {
-      std::string d = s.substr(7);
-      // Bytes of UTF-8 are negative chars: compare, never ::isdigit (undefined for them).
-      bool digits = d.find_first_not_of("0123456789") == std::string::npos;
-      if (!digits && d.rfind("/dev/", 0) != 0)
-        r.fail(n, key, "device must be a number or /dev/videoN, found '" + shown(d) + "'");
-      // The camera would otherwise fail at start-up (std::stoi) instead of here with a line.
-      if (digits && (d.size() > 3 || std::stoi(d) > 255))
-        r.fail(n, key,
-               "device number must be 0 to 255 (/dev/video0.../dev/video255), found '" + shown(d) +
-                   "'");
-    }
-    return;
+// One declared key of a section, read from the file as its declaration says.
+template <class S>
+void read_key(const Reader& r, const keys::Key<S>& k, S& s, const toml::node& v,
+              const std::string& key) {
+  if (std::holds_alternative<keys::Flag>(k.type)) {
+    keys::set_bool(k, s, r.boolean(v, key));
+  } else if (auto i = std::get_if<keys::Integer>(&k.type)) {
+    const std::int64_t n = r.integer(v, key);
+    r.check(v, key, keys::integer_problem(*i, n));
+    keys::set_int(k, s, n);
+  } else if (auto t = std::get_if<keys::Text>(&k.type)) {
+    std::string text = r.str(v, key);
+    if (t->check) r.check(v, key, t->check(text));
+    if (t->fix) text = t->fix(text, r.base_dir.string());
+    if (t->file == keys::File::kRequired || (t->file == keys::File::kIfSet && !text.empty()))
+      r.readable_file(v, key, text);
+    keys::set_text(k, s, std::move(text));
+  } else {
+    keys::set_table(k, s, read_locale_table(r, v, key));
   }
-  r.fail(n, key,
-         "expected auto, synthetic, device:N, file:PATH or gst:PIPELINE, found '" + shown(s) + "'");
 }
 
-void check_url(const Reader& r, const toml::node& n, const std::string& key,
-               const std::string& url) {
-  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
-    r.fail(n, key, "expected an http:// or https:// URL, found '" + shown(url) + "'");
-  if (url.size() > 4096) r.fail(n, key, "a URL of more than 4096 characters");
-  if (!is_clean_text(url)) r.fail(n, key, "control characters or invalid UTF-8 in the URL");
-  // Never print the URL here: the part before '@' is a password.
-  if (url_authority(url).find('@') != std::string::npos)
-    r.fail(n, key,
-           "user:password@ in a URL puts a secret into the file; use username and password_env "
-           "(or token_env), the password then comes from the environment");
+// The setters of a section's declared keys, to which a section may add its own.
+template <class S>
+Fields declared_fields(const Reader& r, S& s, const std::vector<keys::Key<S>>& list) {
+  Fields fields;
+  for (const auto& k : list)
+    fields.push_back({k.name, [&r, &s, &k](const toml::node& v, const std::string& key) {
+                        read_key(r, k, s, v, key);
+                      }});
+  return fields;
 }
 
-// One key of a kind's own section (pb/target_kinds.h), read and checked by its type.
-std::string read_setting(const Reader& r, const toml::node& v, const std::string& k,
-                         SettingType type) {
+// A [section] of declared keys only.
+template <class S>
+Setter section(const Reader& r, S& s, const std::vector<keys::Key<S>>& list) {
+  return [&r, &s, &list](const toml::node& n, const std::string& key) {
+    read_table(r, r.table(n, key, "a table [" + key + "]"), key, declared_fields(r, s, list));
+  };
+}
+
+// What is wrong with a key of a target kind's own section, by its type ("" when right).
+std::string setting_problem(SettingType type, const std::string& value) {
   switch (type) {
     case SettingType::kFolder:
-      return r.path(v, k);
-    case SettingType::kUrl: {
-      std::string url = r.str(v, k);
-      check_url(r, v, k, url);
-      return url;
-    }
-    case SettingType::kEnv: {
-      std::string name = r.str(v, k);
-      if (!is_env_name(name))
-        r.fail(
-            v, k,
-            "expected the name of an environment variable (secrets never go in the file), found '" +
-                shown(name) + "'");
-      return name;
-    }
-    case SettingType::kBucket: {
-      std::string bucket = r.str(v, k);
-      if (!is_bucket_name(bucket))
-        r.fail(v, k, "not a valid S3 bucket name: '" + shown(bucket) + "'");
-      return bucket;
-    }
-    case SettingType::kRegion: {
-      // Part of every SigV4 signature: a wrong one fails each upload, not the start-up.
-      std::string region = r.str(v, k);
-      if (!is_region_name(region))  // also MinIO, Ceph, R2 (auto)
-        r.fail(
-            v, k,
-            "expected a region name such as eu-west-1 or us-east-1, found '" + shown(region) + "'");
-      return region;
-    }
+      return keys::path_problem(value);
+    case SettingType::kUrl:
+      return keys::url_problem(value);
+    case SettingType::kEnv:
+      return keys::env_name_problem(value);
+    case SettingType::kBucket:
+      return keys::bucket_problem(value);
+    case SettingType::kRegion:
+      return keys::region_problem(value);
     case SettingType::kText:
       break;
   }
-  return r.str(v, k);
+  return "";
+}
+
+// --- the rules across keys, for the reader (with a line) and validate() (line 0) --------
+
+// A problem found by looking at several keys: which key to name, and what is wrong.
+struct Problem {
+  std::string key;  // relative to the table checked: "url", "bucket", "public_target"
+  std::string what;
+};
+
+std::optional<Problem> status_problem(const StatusConfig& s) {
+  if (url::plain_http_refused(s.url, s.allow_plain_http))
+    return Problem{"url",
+                   "plain http:// to a non-loopback host sends the booth's status unencrypted; "
+                   "use https:// or set allow_plain_http = true"};
+  return std::nullopt;
+}
+
+// The kind's required keys, then the plain-http rule for its URL.
+std::optional<Problem> target_problem(const UploadTarget& u, const TargetKind& kind) {
+  const SettingSpec* url_spec = nullptr;
+  for (const SettingSpec& spec : kind.settings) {
+    if (spec.required && u.setting(spec.key).empty())
+      return Problem{spec.key, std::string("is required for a ") + u.kind + " target"};
+    if (spec.type == SettingType::kUrl && !url_spec) url_spec = &spec;
+  }
+  if (url_spec && url::plain_http_refused(u.setting(url_spec->key), u.allow_plain_http))
+    return Problem{url_spec->key,
+                   "plain http:// to a non-loopback host sends pledges unencrypted; use https:// "
+                   "or set allow_plain_http = true"};
+  return std::nullopt;
+}
+
+std::optional<Problem> public_target_problem(const Config& c) {
+  const std::string& wanted = c.event.public_target;
+  if (wanted.empty() || std::any_of(c.upload.targets.begin(), c.upload.targets.end(),
+                                    [&](const UploadTarget& u) { return u.name == wanted; }))
+    return std::nullopt;
+  return Problem{"public_target", "names no [[upload.targets]] entry ('" + wanted + "')"};
+}
+
+std::optional<Problem> duplicate_name(const std::vector<UploadTarget>& targets, std::size_t i) {
+  for (std::size_t j = 0; j < i; ++j)
+    if (targets[j].name == targets[i].name)
+      return Problem{"name",
+                     "two targets are named '" + targets[i].name + "'; give each a unique name"};
+  return std::nullopt;
 }
 
 UploadTarget read_target(const Reader& r, const toml::node& n, const std::string& key) {
-  const toml::table* t = n.as_table();
-  if (!t) r.fail(n, key, std::string("expected a table, found ") + Reader::type_name(n));
+  const toml::table& t = r.table(n, key, std::string("a table, found ") + Reader::type_name(n));
   UploadTarget u;
   // The kind first: its section says which other keys the table may hold.
   const TargetKind* kind = nullptr;
-  if (const toml::node* k = t->get("kind")) {
+  if (const toml::node* k = t.get("kind")) {
     u.kind = r.str(*k, key + ".kind");
     kind = find_target_kind(u.kind);
     if (!kind)
       r.fail(*k, key + ".kind",
              "expected " + target_kind_list() + ", found '" + shown(u.kind) + "'");
   }
-  std::vector<std::pair<std::string, Setter>> fields = {
-      {"name",
-       [&](const toml::node& v, const std::string& k) {
-         u.name = r.str(v, k);
-         if (!is_slug(u.name))
-           r.fail(v, k, "must be a slug of a-z, 0-9 and '-', found '" + shown(u.name) + "'");
-       }},
-      {"kind", [](const toml::node&, const std::string&) {}},  // read above
-      {"prefix",
-       [&](const toml::node& v, const std::string& k) {
-         u.prefix = r.str(v, k);
-         if (!is_key_prefix(u.prefix))
-           r.fail(v, k,
-                  "may hold only A-Z a-z 0-9 . _ ~ / - (no '..', at most 512), found '" +
-                      shown(u.prefix) + "'");
-         while (!u.prefix.empty() && u.prefix.back() == '/') u.prefix.pop_back();
-         while (!u.prefix.empty() && u.prefix.front() == '/') u.prefix.erase(0, 1);
-       }},
-      {"ca_file", [&](const toml::node& v, const std::string& k) { u.ca_file = r.path(v, k); }},
-      {"allow_plain_http",
-       [&](const toml::node& v, const std::string& k) { u.allow_plain_http = r.boolean(v, k); }},
-      {"connect_timeout_s",
-       [&](const toml::node& v, const std::string& k) {
-         u.connect_timeout_s = static_cast<int>(r.integer(v, k, 1, 300));
-       }},
-      {"low_speed_timeout_s", [&](const toml::node& v, const std::string& k) {
-         u.low_speed_timeout_s = static_cast<int>(r.integer(v, k, 1, 600));
-       }}};
+  Fields fields = declared_fields(r, u, keys::target_keys());
+  fields.insert(fields.begin() + 1, {"kind", [](const toml::node&, const std::string&) {}});
   // Without a kind (an error below) every kind's keys are read, so a typo is still named.
   for (const TargetKind& k : target_kinds()) {
     if (kind && kind != &k) continue;
@@ -353,315 +297,65 @@ UploadTarget read_target(const Reader& r, const toml::node& n, const std::string
                       [&](const auto& f) { return f.first == spec.key; }))
         continue;
       fields.push_back({spec.key, [&r, &u, spec](const toml::node& v, const std::string& k) {
-                          u.settings[spec.key] = read_setting(r, v, k, spec.type);
+                          std::string value = r.str(v, k);
+                          r.check(v, k, setting_problem(spec.type, value));
+                          if (spec.type == SettingType::kFolder)
+                            value = keys::resolve_path(value, r.base_dir.string());
+                          u.settings[spec.key] = value;
                         }});
     }
   }
-  read_table(r, *t, key, fields);
+  read_table(r, t, key, fields);
   if (!kind) r.fail(n, key + ".kind", "is required (" + target_kind_list() + ")");
   if (u.name.empty()) u.name = u.kind;
-  const SettingSpec* url_spec = nullptr;
-  for (const SettingSpec& spec : kind->settings) {
-    if (spec.required && u.setting(spec.key).empty())
-      r.fail(n, key + "." + spec.key, std::string("is required for a ") + u.kind + " target");
-    if (spec.type == SettingType::kUrl && !url_spec) url_spec = &spec;
+  if (auto p = target_problem(u, *kind)) {
+    const toml::node* at = t.get(p->key);
+    r.fail(at ? *at : n, key + "." + p->key, p->what);
   }
-  if (url_spec) {
-    const std::string url = u.setting(url_spec->key);
-    if (url.rfind("http://", 0) == 0 && !u.allow_plain_http && !is_loopback_http(url)) {
-      const toml::node* at = t->get(url_spec->key);
-      r.fail(at ? *at : n, key + "." + url_spec->key,
-             "plain http:// to a non-loopback host sends pledges unencrypted; use https:// or set "
-             "allow_plain_http = true");
-    }
-  }
-  if (!u.ca_file.empty()) r.readable_file(*t->get("ca_file"), key + ".ca_file", u.ca_file);
   return u;
-}
-
-// [status]: the fleet heartbeat (url, token_env, interval_s, allow_plain_http).
-void read_status(const Reader& r, const toml::node& n, const std::string& key, StatusConfig& s) {
-  const toml::table* t = n.as_table();
-  if (!t) r.fail(n, key, "expected a table [status]");
-  read_table(r, *t, key,
-             {{"url",
-               [&](const toml::node& v, const std::string& k) {
-                 s.url = r.str(v, k);
-                 check_url(r, v, k, s.url);
-               }},
-              {"token_env",
-               [&](const toml::node& v, const std::string& k) {
-                 s.token_env = r.str(v, k);
-                 if (!is_env_name(s.token_env))
-                   r.fail(v, k,
-                          "expected the name of an environment variable (secrets never go in the "
-                          "file), found '" +
-                              shown(s.token_env) + "'");
-               }},
-              {"interval_s",
-               [&](const toml::node& v, const std::string& k) {
-                 s.interval_s = static_cast<int>(r.integer(v, k, 1, 86400));
-               }},
-              {"allow_plain_http", [&](const toml::node& v, const std::string& k) {
-                 s.allow_plain_http = r.boolean(v, k);
-               }}});
-  if (s.url.rfind("http://", 0) == 0 && !s.allow_plain_http && !is_loopback_http(s.url))
-    r.fail(*t->get("url"), key + ".url",
-           "plain http:// to a non-loopback host sends the booth's status unencrypted; use "
-           "https:// or set allow_plain_http = true");
 }
 
 Config parse(const toml::table& root, const Reader& r) {
   Config c = default_config();
   c.source_path = r.file;
   c.upload.targets.clear();  // the built-in target is added below only when the file has none
-  read_table(
-      r, root, "",
-      {{"event",
-        [&](const toml::node& n, const std::string& key) {
-          const toml::table* t = n.as_table();
-          if (!t) r.fail(n, key, "expected a table [event]");
-          read_table(
-              r, *t, key,
-              {{"id",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.id = r.str(v, k);
-                  if (!is_slug(c.event.id))
-                    r.fail(
-                        v, k,
-                        "must be a slug of a-z, 0-9 and '-' (it names files and objects), found '" +
-                            shown(c.event.id) + "'");
-                }},
-               {"name",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.name = r.str(v, k);
-                  if (c.event.name.empty()) r.fail(v, k, "must not be empty");
-                }},
-               {"pledge_text",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.pledge_text = read_locale_table(r, v, k);
-                }},
-               {"consent_text",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.consent_text = read_locale_table(r, v, k);
-                }},
-               {"consent_version",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.consent_version = static_cast<int>(r.integer(v, k, 1, 1000000));
-                }},
-               {"page_url",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.page_url = r.str(v, k);
-                  check_url(r, v, k, c.event.page_url);
-                }},
-               {"public_base_url",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.public_base_url = r.str(v, k);
-                  check_url(r, v, k, c.event.public_base_url);
-                  while (c.event.public_base_url.back() == '/') c.event.public_base_url.pop_back();
-                }},
-               {"public_target",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.public_target = r.str(v, k);
-                }},
-               {"organiser",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.organiser = r.str(v, k);
-                  if (c.event.organiser.size() > 80 || !is_clean_text(c.event.organiser))
-                    r.fail(v, k, "must be at most 80 bytes of printable text");
-                }},
-               {"privacy_contact",
-                [&](const toml::node& v, const std::string& k) {
-                  c.event.privacy_contact = r.str(v, k);
-                  if (c.event.privacy_contact.size() > 120 ||
-                      !is_clean_text(c.event.privacy_contact))
-                    r.fail(v, k, "must be at most 120 bytes of printable text");
-                }},
-               {"keep_months", [&](const toml::node& v, const std::string& k) {
-                  c.event.keep_months = static_cast<int>(r.integer(v, k, 0, 120));
-                }}});
-        }},
-       {"booth",
-        [&](const toml::node& n, const std::string& key) {
-          const toml::table* t = n.as_table();
-          if (!t) r.fail(n, key, "expected a table [booth]");
-          read_table(
-              r, *t, key,
-              {{"id",
-                [&](const toml::node& v, const std::string& k) {
-                  c.booth.id = r.str(v, k);
-                  if (!is_slug(c.booth.id))
-                    r.fail(v, k,
-                           "must be a slug of a-z, 0-9 and '-', found '" + shown(c.booth.id) + "'");
-                }},
-               {"idle_timeout_s",
-                [&](const toml::node& v, const std::string& k) {
-                  c.booth.idle_timeout_s = static_cast<int>(r.integer(v, k, 10, 3600));
-                }},
-               {"admin_pin_hash",
-                [&](const toml::node& v, const std::string& k) {
-                  c.booth.admin_pin_hash = r.str(v, k);
-                  if (!c.booth.admin_pin_hash.empty() &&
-                      c.booth.admin_pin_hash.rfind("pbkdf2-sha256$", 0) != 0)
-                    r.fail(v, k,
-                           "expected a hash made by `pledgebooth hash-pin` (pbkdf2-sha256$...), "
-                           "never the PIN itself");
-                }},
-               {"max_retakes",
-                [&](const toml::node& v, const std::string& k) {
-                  c.booth.max_retakes = static_cast<int>(r.integer(v, k, 0, 10));
-                }},
-               {"default_locale",
-                [&](const toml::node& v, const std::string& k) {
-                  c.booth.default_locale = r.str(v, k);
-                  if (!is_available_locale(c.booth.default_locale))
-                    r.fail(v, k,
-                           "expected one of " + spoken_locales() + ", found '" +
-                               shown(c.booth.default_locale) + "'");
-                }},
-               {"thanks_timeout_s",
-                [&](const toml::node& v, const std::string& k) {
-                  c.booth.thanks_timeout_s = static_cast<int>(r.integer(v, k, 3, 120));
-                }},
-               {"countdown_s",
-                [&](const toml::node& v, const std::string& k) {
-                  c.booth.countdown_s = static_cast<int>(r.integer(v, k, 1, 10));
-                }},
-               {"sound", [&](const toml::node& v, const std::string& k) {
-                  c.booth.sound = r.boolean(v, k);
-                }}});
-        }},
-       {"camera",
-        [&](const toml::node& n, const std::string& key) {
-          const toml::table* t = n.as_table();
-          if (!t) r.fail(n, key, "expected a table [camera]");
-          read_table(r, *t, key,
-                     {{"source",
-                       [&](const toml::node& v, const std::string& k) {
-                         c.camera.source = r.str(v, k);
-                         check_camera_source(r, v, k, c.camera.source);
-                         if (c.camera.source.rfind("file:", 0) == 0) {
-                           fs::path p(c.camera.source.substr(5));
-                           if (p.is_relative() && !r.base_dir.empty())
-                             c.camera.source =
-                                 "file:" + (r.base_dir / p).lexically_normal().string();
-                         }
-                       }},
-                      {"width",
-                       [&](const toml::node& v, const std::string& k) {
-                         c.camera.width = static_cast<int>(r.integer(v, k, 160, 7680));
-                       }},
-                      {"height",
-                       [&](const toml::node& v, const std::string& k) {
-                         c.camera.height = static_cast<int>(r.integer(v, k, 120, 4320));
-                       }},
-                      {"fps", [&](const toml::node& v, const std::string& k) {
-                         c.camera.fps = static_cast<int>(r.integer(v, k, 1, 120));
-                       }}});
-        }},
-       {"photo",
-        [&](const toml::node& n, const std::string& key) {
-          const toml::table* t = n.as_table();
-          if (!t) r.fail(n, key, "expected a table [photo]");
-          read_table(r, *t, key,
-                     {{"frame",
-                       [&](const toml::node& v, const std::string& k) {
-                         c.photo.frame = r.path(v, k);
-                         r.readable_file(v, k, c.photo.frame);
-                       }},
-                      {"aspect",
-                       [&](const toml::node& v, const std::string& k) {
-                         c.photo.aspect = r.str(v, k);
-                         if (c.photo.aspect != "4:5" && c.photo.aspect != "1:1" &&
-                             c.photo.aspect != "9:16")
-                           r.fail(v, k,
-                                  "expected \"4:5\", \"1:1\" or \"9:16\", found '" +
-                                      shown(c.photo.aspect) + "'");
-                       }},
-                      {"jpeg_quality", [&](const toml::node& v, const std::string& k) {
-                         c.photo.jpeg_quality = static_cast<int>(r.integer(v, k, 1, 100));
-                       }}});
-        }},
-       {"storage",
-        [&](const toml::node& n, const std::string& key) {
-          const toml::table* t = n.as_table();
-          if (!t) r.fail(n, key, "expected a table [storage]");
-          read_table(r, *t, key,
-                     {{"data_dir",
-                       [&](const toml::node& v, const std::string& k) {
-                         c.storage.data_dir = r.path(v, k);
-                         if (c.storage.data_dir.empty()) r.fail(v, k, "must not be empty");
-                       }},
-                      {"min_free_mb", [&](const toml::node& v, const std::string& k) {
-                         c.storage.min_free_mb = r.integer(v, k, 0, 1000000);
-                       }}});
-        }},
-       {"status",
-        [&](const toml::node& n, const std::string& key) { read_status(r, n, key, c.status); }},
-       {"upload", [&](const toml::node& n, const std::string& key) {
-          const toml::table* t = n.as_table();
-          if (!t) r.fail(n, key, "expected a table [upload]");
-          read_table(
-              r, *t, key,
-              {{"enabled", [&](const toml::node& v,
-                               const std::string& k) { c.upload.enabled = r.boolean(v, k); }},
-               {"parallel",
-                [&](const toml::node& v, const std::string& k) {
-                  c.upload.parallel = static_cast<int>(r.integer(v, k, 1, 64));
-                }},
-               {"max_backoff_s",
-                [&](const toml::node& v, const std::string& k) {
-                  c.upload.max_backoff_s = static_cast<int>(r.integer(v, k, 1, 86400));
-                }},
-               {"tallies", [&](const toml::node& v,
-                               const std::string& k) { c.upload.tallies = r.boolean(v, k); }},
-               {"campaign_count_interval_s",
-                [&](const toml::node& v, const std::string& k) {
-                  const auto s = r.integer(v, k, 0, 86400);
-                  // A read is a listing and a GET per booth: not every few seconds.
-                  if (s > 0 && s < kMinCampaignCountIntervalS)
-                    r.fail(v, k,
-                           "must be 0 (off) or at least " +
-                               std::to_string(kMinCampaignCountIntervalS) + " seconds, found " +
-                               std::to_string(s));
-                  c.upload.campaign_count_interval_s = static_cast<int>(s);
-                }},
-               {"booth_parallel_max",
-                [&](const toml::node& v, const std::string& k) {
-                  c.upload.booth_parallel_max = static_cast<int>(r.integer(v, k, 1, 16));
-                }},
-               {"targets", [&](const toml::node& v, const std::string& k) {
-                  const toml::array* a = v.as_array();
-                  if (!a) r.fail(v, k, "expected [[upload.targets]] tables");
-                  c.upload.targets.clear();
-                  for (std::size_t i = 0; i < a->size(); ++i) {
-                    std::string ik = k + "[" + std::to_string(i) + "]";
-                    UploadTarget u = read_target(r, *a->get(i), ik);
-                    for (const auto& other : c.upload.targets)
-                      if (other.name == u.name)
-                        r.fail(*a->get(i), ik + ".name",
-                               "two targets are named '" + u.name + "'; give each a unique name");
-                    c.upload.targets.push_back(std::move(u));
-                  }
-                }}});
-        }}});
+  Fields upload = declared_fields(r, c.upload, keys::upload_keys());
+  upload.push_back({"targets", [&](const toml::node& v, const std::string& k) {
+                      const toml::array* a = v.as_array();
+                      if (!a) r.fail(v, k, "expected [[upload.targets]] tables");
+                      c.upload.targets.clear();
+                      for (std::size_t i = 0; i < a->size(); ++i) {
+                        const std::string ik = k + "[" + std::to_string(i) + "]";
+                        c.upload.targets.push_back(read_target(r, *a->get(i), ik));
+                        if (auto p = duplicate_name(c.upload.targets, i))
+                          r.fail(*a->get(i), ik + "." + p->key, p->what);
+                      }
+                    }});
+  read_table(r, root, "",
+             {{"event", section(r, c.event, keys::event_keys())},
+              {"booth", section(r, c.booth, keys::booth_keys())},
+              {"camera", section(r, c.camera, keys::camera_keys())},
+              {"photo", section(r, c.photo, keys::photo_keys())},
+              {"storage", section(r, c.storage, keys::storage_keys())},
+              {"status",
+               [&](const toml::node& n, const std::string& key) {
+                 section(r, c.status, keys::status_keys())(n, key);
+                 if (auto p = status_problem(c.status))
+                   r.fail(*n.as_table()->get(p->key), key + "." + p->key, p->what);
+               }},
+              {"upload", [&](const toml::node& n, const std::string& key) {
+                 read_table(r, r.table(n, key, "a table [upload]"), key, upload);
+               }}});
   if (c.upload.targets.empty()) {
     // The built-in folder target follows this file's data_dir, not the built-in one.
     c.upload.targets = default_config().upload.targets;
     for (auto& u : c.upload.targets)  // the built-in list is one folder target
       u.settings["path"] = c.storage.data_dir + "/outbox-folder";
   }
-  if (!c.event.public_target.empty() &&
-      std::none_of(c.upload.targets.begin(), c.upload.targets.end(),
-                   [&](const UploadTarget& u) { return u.name == c.event.public_target; }))
-    r.fail(*root.at_path("event.public_target").node(), "event.public_target",
-           "names no [[upload.targets]] entry ('" + c.event.public_target + "')");
+  if (auto p = public_target_problem(c))
+    r.fail(*root.at_path("event.public_target").node(), "event." + p->key, p->what);
   return c;
 }
-
-}  // namespace
-
-namespace {
 
 constexpr std::size_t kMaxConfigBytes = 1 << 20;  // a real booth.toml is a few KB
 constexpr int kMaxKeyParts = 16;                  // [a.b.c] has 3; ours need at most 3
@@ -719,29 +413,35 @@ void check_shape(const std::string& text, const std::string& name) {
   }
 }
 
-}  // namespace
-
-bool is_loopback_http(const std::string& url) {
-  if (url.rfind("http://", 0) != 0) return false;
-  for (char c : url)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
-  const std::string rest = url.substr(7);
-  const std::string authority = rest.substr(0, rest.find('/'));
-  std::string host = authority, port;
-  if (authority.rfind("[::1]", 0) == 0) {
-    host = "[::1]";
-    port = authority.substr(5);
-  } else if (std::size_t colon = authority.find(':'); colon != std::string::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon);
+// validate(): each declared key of a section, as the reader would check it.
+template <class S>
+void validate_section(const std::string& f, const std::string& prefix, const S& s,
+                      const std::vector<keys::Key<S>>& list) {
+  static const S defaults;
+  auto fail = [&](const keys::Key<S>& k, const std::string& what) {
+    if (!what.empty()) throw ConfigError(f, 0, prefix + "." + k.name, what);
+  };
+  for (const auto& k : list) {
+    if (auto i = std::get_if<keys::Integer>(&k.type)) {
+      if (keys::get_int(k, s) != keys::get_int(k, defaults))
+        fail(k, keys::integer_problem(*i, keys::get_int(k, s)));
+    } else if (auto t = std::get_if<keys::Text>(&k.type)) {
+      const std::string& v = keys::get_text(k, s);
+      if (t->check && v != keys::get_text(k, defaults)) fail(k, t->check(v));
+    } else if (std::holds_alternative<keys::LocaleTable>(k.type)) {
+      using Table = std::map<std::string, std::string>;
+      for (const auto& [loc, text] : s.*std::get<Table S::*>(k.member)) {
+        if (!is_available_locale(loc))
+          throw ConfigError(f, 0, prefix + "." + k.name + "." + loc,
+                            "unknown locale; the booth speaks " + spoken_locales());
+        if (text.empty())
+          throw ConfigError(f, 0, prefix + "." + k.name + "." + loc, "must not be empty");
+      }
+    }
   }
-  if (!port.empty() && (port.size() < 2 || port[0] != ':' ||
-                        port.find_first_not_of("0123456789", 1) != std::string::npos))
-    return false;
-  if (host == "localhost" || host == "[::1]") return true;
-  return host.size() > 4 && host.rfind("127.", 0) == 0 &&
-         host.find_first_not_of("0123456789.", 4) == std::string::npos;
 }
+
+}  // namespace
 
 Config parse_config(const std::string& toml_text, const std::string& name) {
   // Relative paths resolve against the file's folder, also for a bare "booth.toml".
@@ -810,22 +510,36 @@ Config default_config() {
 
 void validate(const Config& c) {
   const std::string f = c.source_path.empty() ? "(built-in)" : c.source_path;
-  if (!is_slug(c.event.id))
-    throw ConfigError(f, 0, "event.id", "must be a slug of a-z, 0-9 and '-'");
-  if (!is_slug(c.booth.id))
-    throw ConfigError(f, 0, "booth.id", "must be a slug of a-z, 0-9 and '-'");
-  if (c.photo.jpeg_quality < 1 || c.photo.jpeg_quality > 100)
-    throw ConfigError(f, 0, "photo.jpeg_quality", "must be between 1 and 100");
-  if (c.storage.data_dir.empty()) throw ConfigError(f, 0, "storage.data_dir", "must not be empty");
-  if (c.upload.campaign_count_interval_s != 0 &&
-      (c.upload.campaign_count_interval_s < kMinCampaignCountIntervalS ||
-       c.upload.campaign_count_interval_s > 86400))
-    throw ConfigError(
-        f, 0, "upload.campaign_count_interval_s",
-        "must be 0 (off) or between " + std::to_string(kMinCampaignCountIntervalS) + " and 86400");
-  for (const auto& u : c.upload.targets)
-    if (!find_target_kind(u.kind))
-      throw ConfigError(f, 0, "upload.targets.kind", "expected " + target_kind_list());
+  auto fail = [&](const std::string& key, const std::optional<Problem>& p) {
+    if (p) throw ConfigError(f, 0, key + p->key, p->what);
+  };
+  validate_section(f, "event", c.event, keys::event_keys());
+  validate_section(f, "booth", c.booth, keys::booth_keys());
+  validate_section(f, "camera", c.camera, keys::camera_keys());
+  validate_section(f, "photo", c.photo, keys::photo_keys());
+  validate_section(f, "storage", c.storage, keys::storage_keys());
+  validate_section(f, "upload", c.upload, keys::upload_keys());
+  validate_section(f, "status", c.status, keys::status_keys());
+  fail("status.", status_problem(c.status));
+  for (std::size_t i = 0; i < c.upload.targets.size(); ++i) {
+    const UploadTarget& u = c.upload.targets[i];
+    const std::string key = "upload.targets[" + std::to_string(i) + "]";
+    const TargetKind* kind = find_target_kind(u.kind);
+    if (!kind) throw ConfigError(f, 0, key + ".kind", "expected " + target_kind_list());
+    validate_section(f, key, u, keys::target_keys());
+    for (const auto& [name, value] : u.settings) {
+      const auto spec = std::find_if(kind->settings.begin(), kind->settings.end(),
+                                     [&](const SettingSpec& s) { return name == s.key; });
+      if (spec == kind->settings.end())
+        throw ConfigError(f, 0, key + "." + name,
+                          std::string("unknown key for a ") + kind->name + " target");
+      if (auto what = setting_problem(spec->type, value); !what.empty())
+        throw ConfigError(f, 0, key + "." + name, what);
+    }
+    fail(key + ".", target_problem(u, *kind));
+    fail(key + ".", duplicate_name(c.upload.targets, i));
+  }
+  fail("event.", public_target_problem(c));
 }
 
 std::optional<std::string> resolve_secret(const std::string& env_name) {

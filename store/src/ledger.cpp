@@ -30,13 +30,6 @@ std::string clean(std::string s) {
   return is_clean_text(s) ? s : printable_text(s);
 }
 
-bool is_slug(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  return true;
-}
-
 bool is_pledge_id(const std::string& s) {
   return s.size() == 36 && s.find_first_not_of("0123456789abcdef-") == std::string::npos;
 }

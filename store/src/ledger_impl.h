@@ -13,6 +13,7 @@
 #include "pb/disk.h"
 #include "pb/inside_folder.h"
 #include "pb/ledger.h"
+#include "pb/slug.h"  // is_slug: event and booth ids
 #include "sqlite.h"
 
 namespace pb::store {
@@ -22,7 +23,6 @@ int latest_schema_version();
 // Text as it may leave the ledger: a ledger from another booth's card may hold any bytes,
 // and what is read goes into JSON, CSV and terminals. Clean text passes unchanged.
 std::string clean(std::string s);
-bool is_slug(const std::string& s);
 // A pledge id as new_uuid_v7 makes it (it names files and remote objects).
 bool is_pledge_id(const std::string& s);
 

@@ -2,7 +2,12 @@
 // booth.toml loading: defaults, the documented example, and errors that name file, line and key.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <functional>
+#include <map>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "pb/config.h"
 #include "test_support.h"
@@ -225,5 +230,200 @@ TEST_CASE("a key of another kind's section is named as unknown for this kind", "
     CHECK(e.line() == 4);
     CHECK(e.key() == "upload.targets[0].bucket");
     CHECK(std::string(e.what()).find("unknown key") != std::string::npos);
+  }
+}
+
+namespace {
+
+// A `key = value` line of booth.example.toml, set or shown in a comment ("# key = value").
+struct ExampleLine {
+  std::string section;  // "booth", "upload.targets"
+  std::string key, value;
+  bool set;          // not commented out
+  std::string kind;  // in an [[upload.targets]] table: its kind
+  int line;
+};
+
+// The value of a line without its trailing comment (a '#' outside quotes).
+std::string without_comment(const std::string& v) {
+  bool quoted = false;
+  std::size_t end = v.size();
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '"') quoted = !quoted;
+    if (v[i] == '#' && !quoted) {
+      end = i;
+      break;
+    }
+  }
+  std::string out = v.substr(0, end);
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Every key line of the example, and the [section] headers (as key lines of no value, for
+// [event.pledge_text] and the like).
+std::vector<ExampleLine> example_lines(const std::string& text) {
+  static const std::regex header(R"(^(# )?\[\[?([a-z_.]+)\]\]?$)");
+  static const std::regex assignment(R"(^(# )?([a-z_]+) = (.*)$)");
+  std::vector<ExampleLine> out;
+  std::string section;
+  std::istringstream in(text);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    std::smatch m;
+    if (std::regex_match(line, m, header)) {
+      section = m[2];
+      out.push_back({section, "", "", !m[1].matched, "", n});
+    } else if (std::regex_match(line, m, assignment)) {
+      out.push_back({section, m[2], without_comment(m[3]), !m[1].matched, "", n});
+      if (section == "upload.targets" && m[2] == "kind") {
+        // The table's kind, for the lines of this table (before and after it).
+        const std::string kind = without_comment(m[3]);
+        for (auto it = out.rbegin(); it != out.rend() && it->section == section; ++it) {
+          it->kind = kind.substr(1, kind.size() - 2);
+          if (it->key.empty()) break;  // the table's header
+        }
+      }
+    }
+  }
+  // Lines after the kind line of a table take its kind too.
+  std::string kind;
+  for (auto& l : out) {
+    if (l.section != "upload.targets") continue;
+    if (l.key.empty()) kind.clear();
+    if (!l.kind.empty()) kind = l.kind;
+    l.kind = kind;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the example config and the declared keys agree", "[config]") {
+  const std::string path = pb::test::source_dir() + "/config/booth.example.toml";
+  const auto lines = example_lines(pb::test::read_file(path));
+  const auto declared = pb::config::declared_keys();
+  std::map<std::string, const pb::config::KeyInfo*> by_name;
+  for (const auto& k : declared) by_name[k.name] = &k;
+  std::set<std::string> seen;
+  for (const auto& l : lines) {
+    INFO(path << ":" << l.line << ": " << l.section << "." << l.key << " = " << l.value);
+    if (l.key.empty()) {  // a header: [event.pledge_text] is the key event.pledge_text
+      seen.insert(l.section);
+      continue;
+    }
+    if (l.section == "event.pledge_text" || l.section == "event.consent_text") continue;
+    const std::string name = l.section + "." + l.key;
+    if (l.section == "upload.targets" && !by_name.count(name)) {
+      // kind, or a key of the table's kind (pb/target_kinds.h).
+      if (l.key == "kind") continue;
+      const pb::config::TargetKind* kind = pb::config::find_target_kind(l.kind);
+      REQUIRE(kind);
+      const bool of_kind = std::any_of(kind->settings.begin(), kind->settings.end(),
+                                       [&](const auto& s) { return l.key == s.key; });
+      CHECK(of_kind);
+      seen.insert(l.kind + ":" + l.key);
+      continue;
+    }
+    // Every key the example names is declared ...
+    REQUIRE(by_name.count(name));
+    seen.insert(name);
+    const pb::config::KeyInfo& k = *by_name.at(name);
+    if (l.section == "upload.targets") {
+      // ... a target's numbers and switches show the default ...
+      if (l.value.front() != '"') CHECK(l.value == k.fallback);
+    } else if (l.set) {
+      // ... a key set outside a target has the declared value (its default unless the
+      // declaration says what a real booth puts there) ...
+      CHECK(l.value == k.example);
+    } else if (l.value.front() != '"') {
+      // ... and one shown in a comment without quotes is its default.
+      CHECK(l.value == k.fallback);
+    }
+  }
+  // Every declared key is in the example, and every key of every target kind.
+  for (const auto& k : declared) {
+    INFO(k.name);
+    CHECK(seen.count(k.name));
+    CHECK_FALSE(k.doc.empty());
+  }
+  for (const auto& kind : pb::config::target_kinds())
+    for (const auto& s : kind.settings) {
+      INFO(kind.name << ": " << s.key);
+      CHECK(seen.count(std::string(kind.name) + ":" + s.key));
+    }
+}
+
+TEST_CASE("each section starts from its declared defaults", "[config]") {
+  // What code that builds a config by hand (tests, tools) gets before it sets anything.
+  const pb::config::Config c;
+  for (const auto& k : pb::config::declared_keys()) INFO(k.name << " = " << k.fallback);
+  CHECK(c.booth.idle_timeout_s == 45);
+  CHECK(c.camera.source == "auto");
+  CHECK(c.camera.width == 1280);
+  CHECK(c.storage.min_free_mb == 100);
+  CHECK(c.upload.enabled);
+  CHECK(c.status.interval_s == 300);
+  CHECK(pb::config::UploadTarget().connect_timeout_s == 10);
+  CHECK(pb::config::UploadTarget().low_speed_timeout_s == 20);
+  CHECK_FALSE(pb::config::StatusConfig().allow_plain_http);
+  // The same values the reader gives a file that leaves every key out.
+  const auto empty = parse_config("", "booth.toml");
+  CHECK(empty.booth.countdown_s == c.booth.countdown_s);
+  CHECK(empty.event.id == c.event.id);
+  CHECK(empty.upload.campaign_count_interval_s == c.upload.campaign_count_interval_s);
+}
+
+TEST_CASE("validate checks a config built in code by the declarations the reader uses",
+          "[config]") {
+  using pb::config::validate;
+  const pb::config::Config base = pb::config::default_config();
+  CHECK_NOTHROW(validate(base));
+  struct Case {
+    const char* what;
+    std::function<void(pb::config::Config&)> change;
+    const char* key;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"range", [](auto& c) { c.photo.jpeg_quality = 150; }, "photo.jpeg_quality",
+       "between 1 and 100"},
+      {"rule inside the range", [](auto& c) { c.upload.campaign_count_interval_s = 5; },
+       "upload.campaign_count_interval_s", "0 (off) or at least 10"},
+      {"slug", [](auto& c) { c.booth.id = "booth-"; }, "booth.id", "slug"},
+      {"choice", [](auto& c) { c.photo.aspect = "16:9"; }, "photo.aspect", "\"4:5\""},
+      {"path", [](auto& c) { c.storage.data_dir = "~/pledges"; }, "storage.data_dir", "full path"},
+      {"empty", [](auto& c) { c.storage.data_dir = ""; }, "storage.data_dir", "must not be empty"},
+      {"url", [](auto& c) { c.event.page_url = "https://user:pw@x.org/"; }, "event.page_url",
+       "user:password@"},
+      {"locale table", [](auto& c) { c.event.pledge_text["xx"] = "I agree"; },
+       "event.pledge_text.xx", "unknown locale"},
+      {"plain http status", [](auto& c) { c.status.url = "http://status.example.org/"; },
+       "status.url", "allow_plain_http"},
+      {"target key", [](auto& c) { c.upload.targets[0].connect_timeout_s = 0; },
+       "upload.targets[0].connect_timeout_s", "between 1 and 300"},
+      {"kind key", [](auto& c) { c.upload.targets[0].settings["path"] = "~/usb"; },
+       "upload.targets[0].path", "full path"},
+      {"kind", [](auto& c) { c.upload.targets[0].kind = "ftp"; }, "upload.targets[0].kind",
+       "file, s3, webdav or webhook"},
+      {"duplicate name", [](auto& c) { c.upload.targets.push_back(c.upload.targets[0]); },
+       "upload.targets[1].name", "unique"},
+      {"public target", [](auto& c) { c.event.public_target = "cdn"; }, "event.public_target",
+       "names no [[upload.targets]]"},
+  };
+  for (const auto& k : cases) {
+    INFO(k.what);
+    pb::config::Config c = base;
+    k.change(c);
+    try {
+      validate(c);
+      FAIL("no error");
+    } catch (const ConfigError& e) {
+      INFO(e.what());
+      CHECK(e.line() == 0);
+      CHECK(e.key() == k.key);
+      CHECK(std::string(e.what()).find(k.message) != std::string::npos);
+    }
   }
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "pb/config.h"
+#include "pb/url.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -172,7 +173,7 @@ TEST_CASE("control characters in a value are not echoed to the terminal", "[conf
 }
 
 TEST_CASE("loopback http is told apart without a regex", "[config][hostile]") {
-  using pb::config::is_loopback_http;
+  using pb::url::is_loopback_http;
   CHECK(is_loopback_http("http://127.0.0.1"));
   CHECK(is_loopback_http("http://127.0.0.1:9000/bucket/key"));
   CHECK(is_loopback_http("http://localhost:8080/"));

@@ -310,6 +310,11 @@ TEST_CASE("a bad event slug is refused before anything is written", "[store]") {
   auto r = ledger->save_pledge(in);
   CHECK(r.status().code() == pb::Status::Code::kInvalid);
   CHECK_FALSE(fs::exists(dir / "photos"));
+  // The config's rule too: no dash at either end.
+  for (const char* id : {"-demo", "demo-"}) {
+    in.event = id;
+    CHECK(ledger->save_pledge(in).status().code() == pb::Status::Code::kInvalid);
+  }
 }
 
 TEST_CASE("two ledgers on one data dir save concurrently without losing a pledge", "[store]") {

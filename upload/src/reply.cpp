@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pb/url.h"
 #include "pb/utf8.h"
 
 namespace pb::upload {
@@ -41,28 +42,6 @@ bool contains(std::string_view s, std::string_view what) {
   for (std::size_t i = 0; i + what.size() <= s.size(); ++i)
     if (word_at(s, i, what)) return true;
   return false;
-}
-
-bool valid_utf8(std::string_view s) {
-  static const char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    const std::size_t len = b < 0x80         ? 1
-                            : (b >> 5) == 6  ? 2
-                            : (b >> 4) == 14 ? 3
-                            : (b >> 3) == 30 ? 4
-                                             : 0;
-    if (len == 0 || len > s.size() - i) return false;
-    char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto c = static_cast<unsigned char>(s[i + k]);
-      if ((c >> 6) != 2) return false;
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
 }
 
 // The deepest nesting of {} and [] outside strings, counting no further than limit + 1.
@@ -206,15 +185,6 @@ std::string plain_words(std::string_view s) {
   return std::string(trim(out));
 }
 
-std::string host_of(const std::string& url) {
-  auto scheme = url.find("://");
-  std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
-  std::size_t end = url.find_first_of("/?#", start);
-  std::string authority = url.substr(start, end == std::string::npos ? end : end - start);
-  auto at = authority.rfind('@');
-  return at == std::string::npos ? authority : authority.substr(at + 1);
-}
-
 bool token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("+/=._~-", c) != nullptr;
 }
@@ -269,7 +239,7 @@ std::string body_text(std::string_view b) {
     }
     return encode_utf8(text);
   }
-  if (valid_utf8(b)) return std::string(b);
+  if (is_valid_utf8(b)) return std::string(b);
   std::string latin1;  // the common other encoding of European servers' messages
   for (char c : b) latin1 += encode_utf8(static_cast<char32_t>(static_cast<unsigned char>(c)));
   return latin1;
@@ -323,7 +293,7 @@ std::string tls_hint(CURLcode code, long verify_result, const std::string& curl_
   constexpr long kNotYetValid = 9, kExpired = 10, kSelfSigned = 18, kSelfSignedInChain = 19,
                  kNoLocalIssuer = 20, kUnverifiableLeaf = 21, kNoIssuer = 2, kUntrusted = 27,
                  kHostMismatch = 62, kIpMismatch = 64;
-  const std::string host = host_of(url);
+  const std::string host(url::host_port(url));
   const std::string detail = " (" + curl_error + ")";
   const long v = verify_result;
   if (v == kExpired || contains(curl_error, "expired"))

@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include "pb/url.h"
 #include "reply.h"
 
 namespace pb::upload {
@@ -46,7 +47,7 @@ Transfer::~Transfer() {
 Status check_url_allowed(const config::UploadTarget& target, const std::string& url) {
   if (starts_with(url, "https://")) return Status::ok();
   if (starts_with(url, "http://")) {
-    if (target.allow_plain_http || is_loopback_http(url)) return Status::ok();
+    if (!url::plain_http_refused(url, target.allow_plain_http)) return Status::ok();
     return Status::error(Status::Code::kRejected,
                          "refusing plain http:// to a non-loopback host (pledges would travel "
                          "unencrypted); use https:// or set allow_plain_http");

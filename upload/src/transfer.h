@@ -108,8 +108,8 @@ class Transfer {
   char error_[CURL_ERROR_SIZE] = {};
 };
 
-using config::is_loopback_http;  // one rule for the config check and every request
-// The scheme rule of the issue: https always; http only to loopback or when allowed.
+// The scheme rule of the issue: https always; http only to loopback or when allowed
+// (pb::url::plain_http_refused, the one rule for the config check and every request).
 Status check_url_allowed(const config::UploadTarget& target, const std::string& url);
 
 // The time limit of a whole request that sends `body_bytes`: the connect timeout and twice

@@ -9,26 +9,53 @@
 
 namespace pb {
 
-// Decodes UTF-8; each malformed or truncated sequence, overlong surrogate or value past
-// U+10FFFF becomes U+FFFD, so untrusted text never throws or reads past the end.
+// The code point of the UTF-8 sequence at s[i] and its length in bytes; length 0 for a
+// malformed or truncated sequence, an overlong form, a surrogate or a value past U+10FFFF.
+struct Utf8Step {
+  char32_t code_point;
+  std::size_t length;
+};
+inline Utf8Step utf8_step(std::string_view s, std::size_t i) {
+  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};  // shortest form per length
+  const auto b = static_cast<unsigned char>(s[i]);
+  const std::size_t len = b < 0x80         ? 1
+                          : (b >> 5) == 6  ? 2
+                          : (b >> 4) == 14 ? 3
+                          : (b >> 3) == 30 ? 4
+                                           : 0;
+  if (len == 0 || len > s.size() - i) return {U'\uFFFD', 0};
+  char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  for (std::size_t k = 1; k < len; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c >> 6) != 2) return {U'\uFFFD', 0};
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {U'\uFFFD', 0};
+  return {cp, len};
+}
+
+// Decodes UTF-8; each malformed or truncated sequence, overlong form, surrogate or value
+// past U+10FFFF becomes U+FFFD (one per byte skipped), so untrusted text never throws or
+// reads past the end.
 inline std::u32string decode_utf8(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-    char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-    bool ok = len > 0 && i + static_cast<std::size_t>(len) <= s.size();
-    for (int k = 1; ok && k < len; ++k) {
-      const auto c = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-      if ((c >> 6) != 2) ok = false;
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    if (ok && (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = false;
-    out.push_back(ok ? cp : U'\uFFFD');
-    i += ok ? static_cast<std::size_t>(len) : 1;
+    const Utf8Step step = utf8_step(s, i);
+    out.push_back(step.code_point);
+    i += step.length == 0 ? 1 : step.length;
   }
   return out;
+}
+
+// True when `s` is well-formed UTF-8 throughout (any code point, controls included).
+inline bool is_valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = utf8_step(s, i).length;
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
 }
 
 inline std::string encode_utf8(std::u32string_view text) {

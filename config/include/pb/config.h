@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The booth's settings: one struct per TOML section, each default and unit commented.
-// load_config() reads booth.toml; a broken file throws ConfigError whose what() reads
-// "file:line: key: what is wrong" (the CLI prints it and exits 2). Secrets are never in
-// the file: a target names an environment variable, resolved by resolve_secret().
+// The booth's settings: one struct per TOML section. Each key is declared once, in
+// config/src/keys.cpp (name, member, type, default, range or check, meaning); a section
+// struct starts from those defaults, load_config() reads and checks by them, and a broken
+// file throws ConfigError whose what() reads "file:line: key: what is wrong" (the CLI prints
+// it and exits 2). Secrets are never in the file: a target names an environment variable,
+// resolved by resolve_secret(). config/booth.example.toml documents every key for users.
 #pragma once
 
 #include <cstdint>
@@ -16,72 +18,73 @@
 
 namespace pb::config {
 
+// [event]: what the pledges are for and who receives them.
 struct EventConfig {
-  std::string id = "heforshe-demo";  // slug [a-z0-9-]+, used in file and object names
-  std::string name = "#HeForShe";    // shown on screens: "142 men have pledged at <name>"
-  // Pledge text per locale (any of available_locales()). Empty → the texts of assets/i18n.
+  EventConfig();     // the declared defaults
+  std::string id;    // a slug: names photo folders and uploaded objects
+  std::string name;  // shown on screens
+  // Texts per locale (any of available_locales()). Empty → the texts of assets/i18n.
   std::map<std::string, std::string> pledge_text;
-  // Share-consent wording per locale, and its version recorded with each pledge.
   std::map<std::string, std::string> consent_text;
-  int consent_version = 1;
-  std::string page_url = "https://www.heforshe.org";  // QR target when no public_base_url
-  // Public URL under which uploaded photos appear (e.g. https://bucket.example/pledges);
-  // when set, THANKS shows a QR code to <public_base_url>/<event>/<date>/<id>.jpg.
-  std::string public_base_url;
-  // The upload target whose copies appear under public_base_url. THANKS offers the photo's
-  // QR code only when this names an enabled target (otherwise page_url): no link that never works.
-  std::string public_target;
-  // Who receives the pledges, named in the consent and "About your data" ("" = "the organiser").
-  std::string organiser;
-  // Where a participant asks to withdraw a pledge ("" = page_url).
-  std::string privacy_contact;
-  // How long the organiser keeps pledges and photos, in months (0 = not stated on screen).
-  int keep_months = 0;
+  int consent_version{};
+  std::string page_url;         // the QR code's target when no photo URL is offered
+  std::string public_base_url;  // "" = no photo URL; never ends in '/'
+  std::string public_target;    // names an enabled upload target, or ""
+  std::string organiser;        // "" = "the organiser"
+  std::string privacy_contact;  // "" = page_url
+  int keep_months{};            // 0 = not stated on screen
 };
 
+// [booth]: this booth and its session.
 struct BoothConfig {
-  std::string id = "booth-1";  // slug [a-z0-9-]+, names this booth in the ledger
-  int idle_timeout_s = 45;     // seconds without a touch before returning to ATTRACT
-  std::string
-      admin_pin_hash;  // from `pledgebooth hash-pin`; empty → PIN 0000 is refused, admin disabled
-  int max_retakes = 2;                // retakes allowed in REVIEW
-  std::string default_locale = "en";  // one of available_locales()
-  int thanks_timeout_s = 12;          // seconds THANKS stays before ATTRACT
-  int countdown_s = 3;                // 3-2-1 before the shutter
-  bool sound = true;                  // countdown beeps and shutter (silent without audio device)
+  BoothConfig();
+  std::string id;  // a slug
+  int idle_timeout_s{};
+  std::string admin_pin_hash;  // "" → the admin corner is disabled
+  int max_retakes{};
+  std::string default_locale;  // one of available_locales()
+  int thanks_timeout_s{};
+  int countdown_s{};
+  bool sound{};
 };
 
+// [camera]
 struct CameraConfig {
+  CameraConfig();
   // "auto" | "synthetic" | "device:N" | "device:/dev/videoN" | "file:PATH" | "gst:PIPELINE"
-  std::string source = "auto";
-  int width = 1280;  // requested capture width, pixels
-  int height = 720;  // requested capture height, pixels
-  int fps = 30;      // requested frame rate
+  std::string source;
+  int width{}, height{}, fps{};  // requested; pixels, pixels, frames a second
 };
 
+// [photo]
 struct PhotoConfig {
-  std::string frame = "assets/frames/heforshe.png";  // sign frame PNG (layout file beside it)
-  std::string aspect = "4:5";                        // "4:5" (1080x1350) | "1:1" | "9:16"
-  int jpeg_quality = 90;                             // 1..100
+  PhotoConfig();
+  std::string frame;   // the sign frame PNG (its layout file beside it)
+  std::string aspect;  // "4:5" (1080x1350) | "1:1" | "9:16"
+  int jpeg_quality{};
 };
 
+// [storage]
 struct StorageConfig {
-  std::string data_dir = "pledgebooth-data";  // ledger.db and photos/ live here (mode 0700)
-  std::int64_t min_free_mb = 100;             // below this the booth goes OUT_OF_SERVICE
+  StorageConfig();
+  std::string data_dir;        // ledger.db and photos/ (mode 0700)
+  std::int64_t min_free_mb{};  // below this the booth goes OUT_OF_SERVICE
 };
 
+// One [[upload.targets]] table.
 struct UploadTarget {
+  UploadTarget();
   std::string name;    // unique, names the target in the outbox (default: kind)
   std::string kind;    // one of target_kinds() (pb/target_kinds.h): file, s3, webdav, webhook
-  std::string prefix;  // key prefix inside the target ("" = none)
+  std::string prefix;  // key prefix inside the target ("" = none), no '/' at either end
   // The keys of the kind's own section (pb/target_kinds.h) as read and checked; a key
   // absent from the file is absent here (setting() gives its fallback).
   std::map<std::string, std::string> settings;
   // TLS and transport
-  std::string ca_file;            // extra CA bundle for private CAs; verification is always on
-  bool allow_plain_http = false;  // http:// to a non-loopback host only when true
-  int connect_timeout_s = 10;     // connect timeout, seconds
-  int low_speed_timeout_s = 20;   // abort when below 1 KB/s for this long, seconds
+  std::string ca_file;  // extra CA bundle for private CAs; verification is always on
+  bool allow_plain_http{};
+  int connect_timeout_s{};    // seconds
+  int low_speed_timeout_s{};  // abort when below 1 KB/s for this long, seconds
 
   // A key of the kind's section: its value, else the kind's fallback, else "".
   std::string setting(const std::string& key) const;
@@ -100,26 +103,27 @@ struct UploadTarget {
 // document per booth.
 inline constexpr int kMinCampaignCountIntervalS = 10;
 
+// [upload]
 struct UploadConfig {
-  std::vector<UploadTarget> targets;  // empty → one file target at <data_dir>/outbox-folder
-  bool enabled = true;                // the kiosk's background worker
-  int parallel = 4;                   // transfers at once in `pledgebooth upload`
-  int booth_parallel_max = 4;         // kiosk uploads at once, at most (starts at 2)
-  int max_backoff_s = 600;            // cap of the exponential backoff, seconds
-  // Keep this booth's tally document per event on every target (docs/METADATA.md).
-  bool tallies = true;
-  // Seconds between reads of the other booths' tally documents of this event, from the
-  // first target that can be read back, for ATTRACT's and THANKS's campaign-wide count
-  // (0 = off: the booth shows its own count only; else 10..86400).
-  int campaign_count_interval_s = 300;
+  UploadConfig();
+  std::vector<UploadTarget>
+      targets;               // empty in a file → one file target at <data_dir>/outbox-folder
+  bool enabled{};            // the kiosk's background worker
+  int parallel{};            // transfers at once in `pledgebooth upload`
+  int booth_parallel_max{};  // kiosk uploads at once, at most (starts at 2)
+  int max_backoff_s{};
+  bool tallies{};  // this booth's tally document per event on every target (docs/METADATA.md)
+  // Seconds between reads of the other booths' tally documents (0 = off).
+  int campaign_count_interval_s{};
 };
 
 // [status]: the fleet heartbeat, a small JSON POSTed every interval_s (docs/METADATA.md).
 struct StatusConfig {
-  std::string url;                // where the booth POSTs its heartbeat ("" = none is sent)
-  std::string token_env;          // env var holding a bearer token ("" = no Authorization)
-  int interval_s = 300;           // seconds between heartbeats
-  bool allow_plain_http = false;  // http:// to a non-loopback host only when true
+  StatusConfig();
+  std::string url;        // "" = none is sent
+  std::string token_env;  // env var holding a bearer token ("" = no Authorization)
+  int interval_s{};
+  bool allow_plain_http{};
 };
 
 struct Config {
@@ -155,15 +159,23 @@ Config parse_config(const std::string& toml_text, const std::string& name);
 // The embedded default: synthetic-or-auto camera, data in ./pledgebooth-data, uploads to a
 // local folder. Used when no --config is given and no booth.toml is found.
 Config default_config();
-// Checks a whole Config (used by load and by tests that build one in code); throws.
+// Checks a whole Config built in code by the same declarations the reader uses (line 0 in
+// messages; a value left at its default passes; no file is looked at); throws ConfigError.
 void validate(const Config& config);
+
+// One key as declared (config/src/keys.cpp): for booth.example.toml's test and for tools.
+struct KeyInfo {
+  std::string name;      // "booth.idle_timeout_s"; a target's as "upload.targets.prefix"
+  std::string fallback;  // the default as TOML writes it: 45, "auto", true ("" for a table)
+  std::string example;   // what booth.example.toml sets it to (the default unless declared)
+  std::string doc;       // what it means, in one line
+};
+// Every key of every section, in the example file's order. A target kind's own keys are
+// declared in target_kinds().
+std::vector<KeyInfo> declared_keys();
 
 // The value of the environment variable a target names, or nullopt when unset/empty.
 std::optional<std::string> resolve_secret(const std::string& env_name);
-
-// True for an http:// URL whose host is 127.x, localhost or [::1] (with an optional port):
-// plain http goes there without allow_plain_http. No regex, so a URL of any length is safe.
-bool is_loopback_http(const std::string& url);
 
 // The root of the assets: PLEDGEBOOTH_ASSETS, else <exe dir>/../share/pledgebooth (an
 // installed tree), else the source tree's assets/ (build-tree runs; off in packages).

@@ -25,6 +25,13 @@ std::string write_config(const pb::test::TempDir& dir) {
   return path;
 }
 
+// `add-test-pledges`: n pledges with photos of photo_kb KB (0: none), shared or not.
+bool add_pledges(const std::string& cfg, int n, int photo_kb, bool shared = true) {
+  return run_pledgebooth({"--config", cfg, "add-test-pledges", std::to_string(n), "--photo-kb",
+                          std::to_string(photo_kb), "--consent", shared ? "true" : "false"})
+             .exit_code == 0;
+}
+
 std::vector<std::string> saved_ids(const std::string& output) {
   std::vector<std::string> ids;
   std::istringstream in(output);
@@ -36,15 +43,11 @@ std::vector<std::string> saved_ids(const std::string& output) {
 
 }  // namespace
 
-TEST_CASE("stats counts pledges photos and the queue per event", "[store][cli]") {
+TEST_CASE("stats counts pledges photos and the queue per event", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
-  REQUIRE(
-      run_pledgebooth({"--config", cfg, "add-test-pledges", "3", "--photo-kb", "8"}).exit_code ==
-      0);
-  REQUIRE(run_pledgebooth(
-              {"--config", cfg, "add-test-pledges", "2", "--photo-kb", "0", "--consent", "false"})
-              .exit_code == 0);
+  REQUIRE(add_pledges(cfg, 3, 8));
+  REQUIRE(add_pledges(cfg, 2, 0, false));
   auto r = run_pledgebooth({"--config", cfg, "stats", "--json"});
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
@@ -56,7 +59,7 @@ TEST_CASE("stats counts pledges photos and the queue per event", "[store][cli]")
   CHECK(text.output.find("3 pending") != std::string::npos);
 }
 
-TEST_CASE("export writes a csv with a BOM and a folder with the photos", "[store][cli]") {
+TEST_CASE("export writes a csv with a BOM and a folder with the photos", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   auto add = run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"});
@@ -77,15 +80,11 @@ TEST_CASE("export writes a csv with a BOM and a folder with the photos", "[store
 }
 
 TEST_CASE("export to a folder copies only shared photos unless private ones are asked for",
-          "[store][cli]") {
+          "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
-  REQUIRE(
-      run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"}).exit_code ==
-      0);
-  REQUIRE(run_pledgebooth(
-              {"--config", cfg, "add-test-pledges", "3", "--photo-kb", "8", "--consent", "false"})
-              .exit_code == 0);
+  REQUIRE(add_pledges(cfg, 2, 8));
+  REQUIRE(add_pledges(cfg, 3, 8, false));
   auto count = [](const fs::path& root) {
     int n = 0;
     if (fs::exists(root))
@@ -112,7 +111,7 @@ TEST_CASE("export to a folder copies only shared photos unless private ones are 
   CHECK(count(dir / "all/private") == 3);
 }
 
-TEST_CASE("delete removes a pledge and an unknown id is an error", "[store][cli]") {
+TEST_CASE("delete removes a pledge and an unknown id is an error", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   auto add = run_pledgebooth(
@@ -132,7 +131,7 @@ TEST_CASE("delete removes a pledge and an unknown id is an error", "[store][cli]
   CHECK(missing.output.find("no pledge with id") != std::string::npos);
 }
 
-TEST_CASE("a broken config exits 2 with file line and key", "[store][cli]") {
+TEST_CASE("a broken config exits 2 with file line and key", "[app][cli]") {
   pb::test::TempDir dir;
   std::string path = dir / "booth.toml";
   pb::test::write_file(path, "[booth]\nid = \"booth-1\"\nidle_timeout = 30\n");
@@ -144,12 +143,10 @@ TEST_CASE("a broken config exits 2 with file line and key", "[store][cli]") {
 }
 
 TEST_CASE("stats of another booth's data dir works beside a broken config and names it",
-          "[store][cli]") {
+          "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
-  REQUIRE(
-      run_pledgebooth({"--config", cfg, "add-test-pledges", "2", "--photo-kb", "8"}).exit_code ==
-      0);
+  REQUIRE(add_pledges(cfg, 2, 8));
   std::string broken = dir / "broken.toml";
   pb::test::write_file(broken, "[booth]\nid = \"booth-1\"\nidle_timeout = 30\n");
   auto r = run_pledgebooth({"--config", broken, "stats", "--data-dir", dir / "data"});
@@ -162,7 +159,7 @@ TEST_CASE("stats of another booth's data dir works beside a broken config and na
   CHECK(run_pledgebooth({"--config", broken, "stats"}).exit_code == 2);
 }
 
-TEST_CASE("doctor reports the data dir fonts and targets", "[store][cli]") {
+TEST_CASE("doctor reports the data dir fonts and targets", "[app][cli]") {
   pb::test::TempDir dir;
   std::string cfg = write_config(dir);
   auto r = run_pledgebooth({"--config", cfg, "doctor"});
@@ -187,7 +184,7 @@ TEST_CASE("doctor reports the data dir fonts and targets", "[store][cli]") {
 }
 
 TEST_CASE("upload names rows of a target removed from the config and exits 1 until dropped",
-          "[store][cli][upload]") {
+          "[app][cli][upload]") {
   pb::test::TempDir dir;
   fs::create_directories(dir / "usb");
   fs::create_directories(dir / "old");
@@ -198,9 +195,7 @@ TEST_CASE("upload names rows of a target removed from the config and exits 1 unt
   pb::test::write_file(cfg, usb_only +
                                 "[[upload.targets]]\nname = \"old-s3\"\nkind = \"file\"\n"
                                 "path = \"old\"\n");
-  REQUIRE(
-      run_pledgebooth({"--config", cfg, "add-test-pledges", "3", "--photo-kb", "8"}).exit_code ==
-      0);
+  REQUIRE(add_pledges(cfg, 3, 8));
   pb::test::write_file(cfg, usb_only);  // the volunteer took old-s3 out of booth.toml
   const std::string wanted = "3 uploads wait for target \"old-s3\", which is not in " + cfg +
                              ": add it back, or drop them with `pledgebooth --config " + cfg +

@@ -22,7 +22,7 @@ std::string write_config(const pb::test::TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("the config option is accepted before or after the subcommand", "[store][cli]") {
+TEST_CASE("the config option is accepted before or after the subcommand", "[app][cli]") {
   pb::test::TempDir dir("pbopts");
   const std::string cfg = write_config(dir);
   REQUIRE(
@@ -48,7 +48,7 @@ TEST_CASE("the config option is accepted before or after the subcommand", "[stor
   CHECK(deleted.output.find("not expected") == std::string::npos);
 }
 
-TEST_CASE("the config option after a subcommand of the booth binary reaches it", "[store][cli]") {
+TEST_CASE("the config option after a subcommand of the booth binary reaches it", "[app][cli]") {
   pb::test::TempDir dir("pbopts-booth");
   const std::string cfg = dir / "booth.toml";
   // A broken config must be named whichever side of the subcommand --config stands.
@@ -62,7 +62,7 @@ TEST_CASE("the config option after a subcommand of the booth binary reaches it",
   }
 }
 
-TEST_CASE("usage errors exit 2 with the usage line", "[store][cli]") {
+TEST_CASE("usage errors exit 2 with the usage line", "[app][cli]") {
   for (const auto& args : {std::vector<std::string>{"stats", "--no-such-flag"},
                            std::vector<std::string>{"no-such-command"}, std::vector<std::string>{},
                            std::vector<std::string>{"delete"}}) {
