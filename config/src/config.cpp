@@ -527,9 +527,11 @@ void validate(const Config& c) {
     const TargetKind* kind = find_target_kind(u.kind);
     if (!kind) throw ConfigError(f, 0, key + ".kind", "expected " + target_kind_list());
     validate_section(f, key, u, keys::target_keys());
-    for (const auto& [name, value] : u.settings) {
+    for (const auto& setting : u.settings) {
+      const std::string& name = setting.first;
+      const auto& value = setting.second;
       const auto spec = std::find_if(kind->settings.begin(), kind->settings.end(),
-                                     [&](const SettingSpec& s) { return name == s.key; });
+                                     [&name](const SettingSpec& s) { return name == s.key; });
       if (spec == kind->settings.end())
         throw ConfigError(f, 0, key + "." + name,
                           std::string("unknown key for a ") + kind->name + " target");
