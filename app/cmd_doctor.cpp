@@ -31,6 +31,7 @@
 #include "pb/json.h"
 #include "pb/ledger.h"
 #include "pb/utf8.h"
+#include "pb/wall.h"
 
 namespace fs = std::filesystem;
 
@@ -376,6 +377,8 @@ std::vector<Check> run_checks(AppContext& ctx) {
            q->failed == 0 ? "" : "see `pledgebooth upload --retry-failed`"});
     }
   }
+  if (auto hidden = campaign::hidden_list_problem(data_dir))
+    checks.push_back({Level::kFail, "wall hidden list", hidden->what, hidden->fix});
   // Free space where the data is, or will be.
   if (auto free_bytes = disk::free_bytes(data_dir)) {
     long long free_mb = *free_bytes / (1024 * 1024);
