@@ -41,13 +41,18 @@ min_free_mb = 1
 enabled = false
 EOF
 "$exe" --config "$tmp/booth.toml" add-test-pledges 30 --photo-kb 50 >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$exe" --config "$tmp/booth.toml" wall --listen "0.0.0.0:$port" >"$tmp/wall.log" 2>&1 &
+# Port 0: the wall takes a free one and says which (a port picked here could be taken by
+# the previous run's flood, whose client ports are still in TIME_WAIT).
+"$exe" --config "$tmp/booth.toml" wall --listen "0.0.0.0:0" >"$tmp/wall.log" 2>&1 &
 wall_pid=$!
+port=
 for _ in $(seq 300); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  port=$(sed -n 's|.* on http://0.0.0.0:\([0-9]*\)/.*|\1|p' "$tmp/wall.log")
+  [ -n "$port" ] && break
+  kill -0 "$wall_pid" 2>/dev/null || { cat "$tmp/wall.log" >&2; exit 1; }
   sleep 0.1
 done
+[ -n "$port" ] || { echo "the wall did not start; its log:" >&2; cat "$tmp/wall.log" >&2; exit 1; }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)   ($(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'))"
 echo "wall: $exe"
@@ -59,6 +64,13 @@ probe=$("$flood" --probe "127.0.0.1:$port" --from 127.0.0.1 --every-ms 100 --sec
 wait "$flood_pid"
 echo "flood from 127.0.0.2 ($slow slow, $idle idle, $streams streams, ${seconds} s): $(cat "$tmp/flood.out")"
 echo "/api/wall from 127.0.0.1 meanwhile: $probe"
+if ! kill -0 "$wall_pid" 2>/dev/null; then
+  wait "$wall_pid" && rc=0 || rc=$?
+  echo "the wall is gone (exit $rc); its log:" >&2
+  tail -20 "$tmp/wall.log" >&2
+  wall_pid=
+  exit 1
+fi
 echo "wall peak RSS: $(grep VmHWM "/proc/$wall_pid/status" | awk '{print $2, $3}')"
 echo "wall threads at the end: $(grep Threads "/proc/$wall_pid/status" | awk '{print $2}')"
 refused=$(grep -c "refused\|closed a connection" "$tmp/wall.log" || true)
