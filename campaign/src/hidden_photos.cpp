@@ -89,7 +89,6 @@ std::optional<HiddenListProblem> hidden_list_problem(const std::string& data_dir
   auto read = read_hidden(data_dir);
   if (read) return std::nullopt;
   return HiddenListProblem{
-      read.status().message(),
       read.status().message() + ": the wall shows the count only, no photo or words",
       "make it a plain file the booth's user can read (`sudo chown pledgebooth: " +
           hidden_file(data_dir) + "`), or remove it and hide the photos again"};

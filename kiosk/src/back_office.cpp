@@ -196,8 +196,7 @@ void BackOffice::Impl::refresh() {
     }
   }
   local.free_mb = free_mb(config.storage.data_dir);
-  const auto hidden = campaign::hidden_list_problem(config.storage.data_dir);
-  local.wall_hidden_error = hidden ? hidden->error : "";
+  local.wall_hidden_unreadable = campaign::hidden_list_problem(config.storage.data_dir).has_value();
   local.upload_enabled = uploader != nullptr;
   if (ledger) {
     if (auto n = ledger->count_pledges(config.event.id)) local.pledges = *n;

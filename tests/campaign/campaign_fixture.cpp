@@ -10,8 +10,7 @@
 
 namespace pb::test {
 
-std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string& answer,
-                                      int hue) {
+std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string& answer, int hue) {
   static auto sign = photo::SignFrame::load(config::assets_dir() + "/frames/heforshe.png");
   REQUIRE(sign);
   static photo::Composer composer(*sign, photo::Aspect::k4x5, nullptr);
@@ -65,6 +64,17 @@ std::string wall_config(const std::string& data_dir, const std::string& extra) {
          "[booth]\nid = \"booth-w\"\n[camera]\nsource = \"synthetic\"\n"
          "[storage]\ndata_dir = \"" +
          data_dir + "\"\nmin_free_mb = 1\n[upload]\nenabled = false\n" + extra;
+}
+
+campaign::WallOptions wall_options(const std::string& data_dir) {
+  campaign::WallOptions o;
+  o.port = 0;
+  o.data_dir = data_dir;
+  o.event_id = "wall-test";
+  o.event_name = "Launch Day";
+  o.page_url = "https://www.heforshe.org";
+  o.assets_dir = config::assets_dir() + "/wall";
+  return o;
 }
 
 }  // namespace pb::test

@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "pb/ledger.h"
+#include "pb/wall.h"
 
 namespace pb::test {
 
 // A composed booth photo (1080x1350 JPEG) of a drawn "participant" with the sign showing
 // name and answer; hue (0..179) varies the scene.
-std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string& answer,
-                                      int hue);
+std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string& answer, int hue);
 
 struct TestPledge {
   std::string name;
@@ -30,5 +30,8 @@ store::Pledge save_test_pledge(store::Ledger& ledger, const TestPledge& p,
 
 // booth.toml for `pledgebooth wall` and the heartbeat: event wall-test, data in data_dir.
 std::string wall_config(const std::string& data_dir, const std::string& extra = "");
+
+// A wall in this process for the same event: 127.0.0.1, any free port, data in data_dir.
+campaign::WallOptions wall_options(const std::string& data_dir);
 
 }  // namespace pb::test

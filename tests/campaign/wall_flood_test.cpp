@@ -12,6 +12,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -140,15 +141,18 @@ TEST_CASE("the page answers within a second while another address floods the wal
     std::lock_guard<std::mutex> lock(mu);
     return stream.find(s) != std::string::npos;
   };
-  const auto stop_projector = [&] {
+  // Stops the wall (which ends the stream) and joins the reader, also when an assertion
+  // below ends the test early.
+  struct Stopper {
+    std::function<void()> stop;
+    ~Stopper() { stop(); }
+  } stopper{[&] {
+    if (!projector.joinable()) return;
     done = true;
-    wall.stop();  // ends the stream
+    wall.stop();
     projector.join();
-  };
-  if (!test::eventually([&] { return seen("event: wall"); }, test::scaled(10s))) {
-    stop_projector();
-    FAIL("the projector's stream never started");
-  }
+  }};
+  REQUIRE(test::eventually([&] { return seen("event: wall"); }, test::scaled(10s)));
 
   constexpr int kSeconds = 12;
   test::ChildProcess flood(
@@ -171,20 +175,8 @@ TEST_CASE("the page answers within a second while another address floods the wal
       took.push_back(t);
     else
       ++failed;
-    if (i == 30) {  // three seconds in: a new pledge reaches the projector through the flood
-      store::PledgeInput in;
-      in.event = "wall-test";
-      in.booth = "booth-w";
-      in.locale = "en";
-      in.first_name = "Flooded";
-      in.share_consent = true;
-      in.consent_version = 1;
-      in.photo_jpeg.assign(4096, 0x55);
-      in.photo_jpeg[0] = 0xFF;
-      in.photo_jpeg[1] = 0xD8;
-      if (auto ledger = store::Ledger::open(dir / "data"))
-        if (auto saved = (*ledger)->save_pledge(in)) fresh_id = saved->id;
-    }
+    if (i == 30)  // three seconds in: a new pledge reaches the projector through the flood
+      fresh_id = save(dir / "data", "Flooded", "still here").id;
     if (!fresh_id.empty() && !fresh_seen) fresh_seen = seen(fresh_id);
     std::this_thread::sleep_until(t0 + 100ms);
   }
@@ -192,7 +184,7 @@ TEST_CASE("the page answers within a second while another address floods the wal
     fresh_seen = test::eventually([&] { return seen(fresh_id); }, test::scaled(2s));
   const int flood_exit = flood.wait(test::scaled(30s));
   const std::int64_t rss_kb = peak_rss_kb(wall.pid());
-  stop_projector();
+  stopper.stop();
 
   const std::string flood_out = test::read_file(dir / "flood.log");
   const std::string wall_log = test::read_file(dir / "wall.log");
@@ -207,7 +199,6 @@ TEST_CASE("the page answers within a second while another address floods the wal
   CHECK(failed == 0);
   CHECK(took.size() >= 60);
   CHECK(slowest < test::scaled(1s));
-  CHECK_FALSE(fresh_id.empty());
   CHECK(fresh_seen);
   // Sanitizer builds carry shadow memory and quarantine: their bound grows like the times.
   CHECK(rss_kb > 0);

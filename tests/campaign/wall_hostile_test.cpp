@@ -32,18 +32,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-campaign::WallOptions options_for(const std::string& data_dir) {
-  campaign::WallOptions o;
-  o.port = 0;
-  o.data_dir = data_dir;
-  o.event_id = "wall-test";
-  o.event_name = "Launch Day";
-  o.page_url = "https://www.heforshe.org";
-  o.assets_dir = config::assets_dir() + "/wall";
-  o.poll_ms = 50;
-  return o;
-}
-
 std::unique_ptr<campaign::WallServer> start_wall(const campaign::WallOptions& o) {
   auto w = campaign::WallServer::start(o);
   INFO(w.status().message());
@@ -169,7 +157,7 @@ TEST_CASE("a hidden list the wall cannot read takes every photo, name and answer
   auto ledger = std::move(*store::Ledger::open(dir.path()));
   auto gone = pledge(*ledger, "Hugo", "take me off");
   auto kept = pledge(*ledger, "Minjun", "for my daughter");
-  auto wall = start_wall(options_for(dir.path()));
+  auto wall = start_wall(test::wall_options(dir.path()));
   REQUIRE(test::eventually([&] { return photo_ids(get_wall(wall->port())).size() == 2; },
                            test::scaled(5s)));
   pb::log::Capture log;
@@ -319,7 +307,7 @@ TEST_CASE("a photo reply is never larger than the photo, whatever the Range head
   auto ledger = std::move(*store::Ledger::open(dir.path()));
   auto p = pledge(*ledger, "Alex", "for my sister");
   const std::string file = test::read_file(ledger->photo_file(p));
-  auto wall = start_wall(options_for(dir.path()));
+  auto wall = start_wall(test::wall_options(dir.path()));
   httplib::Client c("127.0.0.1", wall->port());
   c.set_read_timeout(10, 0);
   std::string ranges = "bytes=0-";  // the whole photo, 2000 times (6 KB of header)
@@ -338,7 +326,7 @@ TEST_CASE("a photo reply is never larger than the photo, whatever the Range head
 TEST_CASE("a request head over 16 KB is refused and so is any body, before it is read",
           "[wall][bounds]") {
   test::TempDir dir;
-  auto wall = start_wall(options_for(dir.path()));
+  auto wall = start_wall(test::wall_options(dir.path()));
   httplib::Client c("127.0.0.1", wall->port());
   c.set_read_timeout(5, 0);
   httplib::Headers many;
@@ -377,7 +365,7 @@ TEST_CASE("a request head over 16 KB is refused and so is any body, before it is
 TEST_CASE("a connection that sends its request a byte at a time is closed at 5 s", "[wall][slow]") {
   test::TempDir dir;
   pb::log::Capture log;
-  auto wall = start_wall(options_for(dir.path()));
+  auto wall = start_wall(test::wall_options(dir.path()));
   Raw slow("127.0.0.3", wall->port());
   REQUIRE(slow.connected());
   const auto t0 = std::chrono::steady_clock::now();
@@ -400,7 +388,7 @@ TEST_CASE("one address holds 12 connections and 2 streams, the projector keeps i
           "[wall][slow]") {
   test::TempDir dir;
   pb::log::Capture log;
-  auto o = options_for(dir.path());
+  auto o = test::wall_options(dir.path());
   o.max_stream_clients = 2;
   o.projectors = {"127.0.0.9"};
   auto wall = start_wall(o);

@@ -67,15 +67,6 @@ struct Campaign {
   }
 };
 
-config::UploadTarget folder_target(const std::string& path) {
-  config::UploadTarget t;
-  t.name = "stick";
-  t.kind = "file";
-  t.settings["path"] = path;
-  t.prefix = "campaign";
-  return t;
-}
-
 }  // namespace
 
 TEST_CASE("counts past a booth's reach are named and skipped, and sums never wrap",
@@ -135,7 +126,7 @@ TEST_CASE("a document swapped for a FIFO after the listing does not block the re
   const std::string folder = dir / "stick/campaign/fair/_booths";
   fs::create_directories(folder);
   REQUIRE(::mkfifo((folder + "/b1.json").c_str(), 0644) == 0);
-  auto target = upload::make_target(folder_target(dir / "stick"));
+  auto target = upload::make_target(test::folder_target(dir / "stick"));
   auto read = std::async(std::launch::async, [&] {
     std::string body;
     return target->read_local("campaign/fair/_booths/b1.json", upload::kMaxTallyDocument, body);

@@ -76,9 +76,8 @@ Result<std::set<std::string>> read_hidden(const std::string& data_dir);
 // Why the wall would withhold every photo and word now (read_hidden fails) and what to do,
 // for `doctor` and ADMIN; nullopt when the list reads (or there is none).
 struct HiddenListProblem {
-  std::string error;  // why it cannot be read
-  std::string what;   // that, and what it does to the wall
-  std::string fix;    // what to do
+  std::string what;  // why it cannot be read, and what that does to the wall
+  std::string fix;   // what to do
 };
 std::optional<HiddenListProblem> hidden_list_problem(const std::string& data_dir);
 // Hides (or shows again) a pledge's photo and words: the file is rewritten temp → fsync →
