@@ -200,9 +200,10 @@ TEST_CASE("the page answers within a second while another address floods the wal
   CHECK(took.size() >= 60);
   CHECK(slowest < test::scaled(1s));
   CHECK(fresh_seen);
-  // Sanitizer builds carry shadow memory and quarantine: their bound grows like the times.
+  // Under ASan the wall carries shadow memory and a quarantine: 81 MB measured where a
+  // release build peaks at 18 MB, so its bound is three times the release one.
   CHECK(rss_kb > 0);
-  CHECK(rss_kb < 64 * 1024 * test::time_scale());
+  CHECK(rss_kb < 64 * 1024 * (test::time_scale() > 1 ? 3 : 1));
   // Who was refused is in the log, by address.
   CHECK(wall_log.find("from " + net.ns_addr) != std::string::npos);
 }
