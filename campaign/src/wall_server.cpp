@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -156,6 +157,8 @@ struct Stream {
   std::string pending;  // bytes of the current message not yet handed to MHD
   std::size_t offset = 0;
   bool suspended = false;  // MHD_suspend_connection called, not resumed yet
+  int fd = -1;             // its socket, looked at while suspended
+  bool gone = false;       // the client closed it: end the stream, free its slot
   Clock::time_point last_write = Clock::now();
 };
 
@@ -563,6 +566,7 @@ MHD_Result WallServer::Impl::open_stream(struct MHD_Connection* c, Conn* conn) {
     }
     s->server = this;
     s->connection = c;
+    s->fd = conn ? conn->fd : -1;
     s->address = address;
     s->projector = projector;
     ++streams_per_address[address];
@@ -587,6 +591,7 @@ MHD_Result WallServer::Impl::open_stream(struct MHD_Connection* c, Conn* conn) {
 ssize_t WallServer::Impl::read_stream(Stream* s, char* buf, std::size_t max) {
   std::lock_guard<std::mutex> lock(stream_mu);
   if (streams_closing) return MHD_CONTENT_READER_END_OF_STREAM;
+  if (s->gone) return MHD_CONTENT_READER_END_WITH_ERROR;
   if (s->offset >= s->pending.size()) {
     s->pending.clear();
     s->offset = 0;
@@ -624,14 +629,26 @@ void WallServer::Impl::end_stream(Stream* s) {
   if (!s->projector) --streams_total;
 }
 
+// Resumes the suspended streams that have something to do: all of them, or those whose
+// keep-alive is due and those whose client went away. libmicrohttpd does not look at a
+// suspended connection, so a page reloaded on the projector would hold its old stream's slot
+// until the next keep-alive found it closed: a peek at the socket finds it within a poll.
 void WallServer::Impl::wake_streams(bool all) {
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lock(stream_mu);
-  for (Stream* s : streams)
-    if (s->suspended && (all || now - s->last_write >= kKeepAlive)) {
+  for (Stream* s : streams) {
+    if (!s->suspended) continue;
+    if (s->fd >= 0) {
+      char byte;
+      const ssize_t n = ::recv(s->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+        s->gone = true;
+    }
+    if (all || s->gone || now - s->last_write >= kKeepAlive) {
       s->suspended = false;
       MHD_resume_connection(s->connection);
     }
+  }
 }
 
 // --- the feed ---

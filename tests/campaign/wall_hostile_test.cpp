@@ -65,69 +65,6 @@ bool has(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-// A TCP client from a chosen loopback address, byte by byte if need be.
-class Raw {
- public:
-  Raw(const std::string& from, int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in src{};
-    src.sin_family = AF_INET;
-    inet_pton(AF_INET, from.c_str(), &src.sin_addr);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) == 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(static_cast<std::uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0;
-  }
-  ~Raw() { ::close(fd_); }
-  Raw(const Raw&) = delete;
-  Raw& operator=(const Raw&) = delete;
-
-  bool connected() const { return connected_; }
-  bool send(const std::string& bytes) {
-    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-           static_cast<ssize_t>(bytes.size());
-  }
-  // Whether the server ended the connection (EOF or reset) within timeout; what it sent
-  // before goes to *got.
-  bool ended_within(std::chrono::milliseconds timeout, std::string* got = nullptr) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    char buf[65536];
-    while (std::chrono::steady_clock::now() < end) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return true;
-      if (got) got->append(buf, static_cast<std::size_t>(n));
-    }
-    return false;
-  }
-  // Reads until the reply's head and at least `body` bytes after it arrived, or timeout.
-  std::string reply(std::chrono::milliseconds timeout) {
-    std::string got;
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    char buf[65536];
-    while (std::chrono::steady_clock::now() < end && got.find("\r\n\r\n") == std::string::npos) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      got.append(buf, static_cast<std::size_t>(n));
-    }
-    return got;
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
-
-int status_of(const std::string& reply) {
-  return reply.rfind("HTTP/1.", 0) == 0 ? std::atoi(reply.c_str() + 9) : 0;
-}
-
 }  // namespace
 
 TEST_CASE("hidden list lines are read leniently: spaces, tabs, CRLF, any case, a BOM",
@@ -335,7 +272,7 @@ TEST_CASE("a request head over 16 KB is refused and so is any body, before it is
   CHECK((!big || big->status == 431));
   // A megabyte of header lines: refused long before its end, the wall unharmed.
   {
-    Raw raw("127.0.0.2", wall->port());
+    test::RawClient raw("127.0.0.2", wall->port());
     REQUIRE(raw.connected());
     std::string head = "GET /api/wall HTTP/1.1\r\nHost: wall\r\n";
     raw.send(head);
@@ -352,12 +289,12 @@ TEST_CASE("a request head over 16 KB is refused and so is any body, before it is
             std::string(1024, 'x') + "\r\n",
         std::string("GET /api/wall HTTP/1.1\r\nHost: wall\r\nContent-Length: 100000000\r\n\r\n") +
             std::string(1024, 'x')}) {
-    Raw raw("127.0.0.2", wall->port());
+    test::RawClient raw("127.0.0.2", wall->port());
     REQUIRE(raw.connected());
     REQUIRE(raw.send(request));
     const std::string reply = raw.reply(test::scaled(3s));
     INFO(reply);
-    CHECK((status_of(reply) == 405 || status_of(reply) == 413));
+    CHECK((test::status_of(reply) == 405 || test::status_of(reply) == 413));
   }
   CHECK(get_wall(wall->port())["count"] == 0);  // still serving
 }
@@ -366,7 +303,7 @@ TEST_CASE("a connection that sends its request a byte at a time is closed at 5 s
   test::TempDir dir;
   pb::log::Capture log;
   auto wall = start_wall(test::wall_options(dir.path()));
-  Raw slow("127.0.0.3", wall->port());
+  test::RawClient slow("127.0.0.3", wall->port());
   REQUIRE(slow.connected());
   const auto t0 = std::chrono::steady_clock::now();
   const std::string head = "GET /api/wall HTTP/1.1\r\nHost: wall\r\nX-Slow: ";
@@ -392,8 +329,9 @@ TEST_CASE("one address holds 12 connections and 2 streams, the projector keeps i
   o.max_stream_clients = 2;
   o.projectors = {"127.0.0.9"};
   auto wall = start_wall(o);
-  std::vector<std::unique_ptr<Raw>> greedy;
-  for (int i = 0; i < 40; ++i) greedy.push_back(std::make_unique<Raw>("127.0.0.4", wall->port()));
+  std::vector<std::unique_ptr<test::RawClient>> greedy;
+  for (int i = 0; i < 40; ++i)
+    greedy.push_back(std::make_unique<test::RawClient>("127.0.0.4", wall->port()));
   int refused = 0;
   for (auto& g : greedy) refused += g->ended_within(100ms) ? 1 : 0;
   CHECK(refused >= 28);
@@ -402,20 +340,43 @@ TEST_CASE("one address holds 12 connections and 2 streams, the projector keeps i
   CHECK(get_wall(wall->port())["count"] == 0);  // the booth's own browser (loopback) answers
 
   const auto stream_from = [&](const std::string& from) {
-    auto s = std::make_unique<Raw>(from, wall->port());
+    auto s = std::make_unique<test::RawClient>(from, wall->port());
     s->send("GET /events HTTP/1.1\r\nHost: wall\r\n\r\n");
     return s;
   };
   auto s1 = stream_from("127.0.0.5");
   auto s2 = stream_from("127.0.0.5");
-  CHECK(status_of(s1->reply(test::scaled(3s))) == 200);
-  CHECK(status_of(s2->reply(test::scaled(3s))) == 200);
+  CHECK(test::status_of(s1->reply(test::scaled(3s))) == 200);
+  CHECK(test::status_of(s2->reply(test::scaled(3s))) == 200);
   auto third = stream_from("127.0.0.5");  // a third from one address
-  CHECK(status_of(third->reply(test::scaled(3s))) == 503);
+  CHECK(test::status_of(third->reply(test::scaled(3s))) == 503);
   auto other = stream_from("127.0.0.6");  // the wall's 2 streams are taken
-  CHECK(status_of(other->reply(test::scaled(3s))) == 503);
+  CHECK(test::status_of(other->reply(test::scaled(3s))) == 503);
   auto projector = stream_from("127.0.0.9");  // its own slot
   const std::string got = projector->reply(test::scaled(3s));
-  CHECK(status_of(got) == 200);
+  CHECK(test::status_of(got) == 200);
   CHECK(test::eventually([&] { return log.contains("refused an /events stream"); }, 2s));
+}
+
+TEST_CASE("a stream its client closed frees its slot within a poll, not at the next keep-alive",
+          "[wall][slow]") {
+  test::TempDir dir;
+  auto wall = start_wall(test::wall_options(dir.path()));
+  const auto stream_from = [&](const std::string& from) {
+    auto s = std::make_unique<test::RawClient>(from, wall->port());
+    s->send("GET /events HTTP/1.1\r\nHost: wall\r\n\r\n");
+    return s;
+  };
+  {
+    auto a = stream_from("127.0.0.5");
+    auto b = stream_from("127.0.0.5");
+    REQUIRE(test::status_of(a->reply(test::scaled(3s))) == 200);
+    REQUIRE(test::status_of(b->reply(test::scaled(3s))) == 200);
+    REQUIRE(test::status_of(stream_from("127.0.0.5")->reply(test::scaled(3s))) == 503);
+  }  // a page reloaded: both closed by the browser
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(test::eventually(
+      [&] { return test::status_of(stream_from("127.0.0.5")->reply(test::scaled(3s))) == 200; },
+      test::scaled(3s)));
+  CHECK(std::chrono::steady_clock::now() - t0 < test::scaled(3s));
 }
