@@ -6,8 +6,10 @@
 #include <map>
 
 #include "commands.h"
+#include "pb/csv.h"
 #include "pb/json.h"
 #include "pb/tally.h"
+#include "pb/utf8.h"
 
 namespace pb::app {
 namespace {
@@ -41,55 +43,17 @@ std::string day_json(const store::DayCounts& d) {
 
 std::string days_json(const std::map<std::string, store::DayCounts>& days) {
   std::string out = "{";
-  for (const auto& [day, d] : days) out += (out.size() > 1 ? "," : "") + json_quote(day) + ":" + day_json(d);
+  for (const auto& [day, d] : days)
+    out += (out.size() > 1 ? "," : "") + json_quote(day) + ":" + day_json(d);
   return out + "}";
 }
 
-// A CSV field: quoted when it must be, and never read as a formula by a spreadsheet.
-std::string csv_field(const std::string& s) {
-  std::string v = s;
-  if (!v.empty() && std::string("=+-@").find(v[0]) != std::string::npos) v = "'" + v;
-  if (v.find_first_of(",\"\n\r") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-// One event: the sum of its booths.
-struct EventTotal {
-  store::TallyCounts sum;
-  std::vector<const store::TallyCounts*> booths;
-};
-
-std::map<std::string, EventTotal> by_event(const upload::CampaignTally& t) {
-  std::map<std::string, EventTotal> out;
-  for (const auto& d : t.documents) {
-    EventTotal& e = out[d.event];
-    e.sum.event = d.event;
-    e.sum.pledges += d.pledges;
-    e.sum.with_photo += d.with_photo;
-    e.sum.shared += d.shared;
-    for (const auto& [k, v] : d.answers) e.sum.answers[k] += v;
-    for (const auto& [k, v] : d.locales) e.sum.locales[k] += v;
-    for (const auto& [day, c] : d.days) {
-      auto& s = e.sum.days[day];
-      s.pledges += c.pledges;
-      s.with_photo += c.with_photo;
-      s.shared += c.shared;
-    }
-    e.sum.newest_ms = std::max(e.sum.newest_ms, d.newest_ms);
-    e.booths.push_back(&d);
-  }
-  return out;
-}
-
 void print_json(const upload::CampaignTally& t, const std::string& target) {
-  const auto events = by_event(t);
-  std::int64_t pledges = 0, photos = 0, shared = 0;
+  const auto events = upload::tally_by_event(t.documents);
+  const store::DayCounts total = upload::tally_total(events);
   std::string out = "{\"target\":" + json_quote(target) + ",\"events\":[";
   bool first = true;
   for (const auto& [name, e] : events) {
-    pledges += e.sum.pledges, photos += e.sum.with_photo, shared += e.sum.shared;
     out += std::string(first ? "\n " : ",\n ") + "{\"event\":" + json_quote(name) +
            ",\"pledges\":" + std::to_string(e.sum.pledges) +
            ",\"with_photo\":" + std::to_string(e.sum.with_photo) +
@@ -109,8 +73,9 @@ void print_json(const upload::CampaignTally& t, const std::string& target) {
     }
     out += "]}";
   }
-  out += "],\n\"total\":{\"pledges\":" + std::to_string(pledges) +
-         ",\"with_photo\":" + std::to_string(photos) + ",\"shared\":" + std::to_string(shared) +
+  out += "],\n\"total\":{\"pledges\":" + std::to_string(total.pledges) +
+         ",\"with_photo\":" + std::to_string(total.with_photo) +
+         ",\"shared\":" + std::to_string(total.shared) +
          ",\"booths\":" + std::to_string(t.documents.size()) + "},\n\"skipped\":[";
   for (std::size_t i = 0; i < t.skipped.size(); ++i)
     out += std::string(i ? "," : "") + "{\"document\":" + json_quote(t.skipped[i].first) +
@@ -123,29 +88,38 @@ void print_csv(const upload::CampaignTally& t) {
   std::cout << "event,booth,day,pledges,with_photo,shared\n";
   for (const auto& d : t.documents)
     for (const auto& [day, c] : d.days)
-      std::cout << csv_field(d.event) << "," << csv_field(d.booth) << "," << csv_field(day) << ","
-                << c.pledges << "," << c.with_photo << "," << c.shared << "\n";
+      std::cout << store::csv_field(d.event) << "," << store::csv_field(d.booth) << ","
+                << store::csv_field(day) << "," << c.pledges << "," << c.with_photo << ","
+                << c.shared << "\n";
+}
+
+// Names come from other booths' documents and from the target's listing: printed as
+// printable_text, so no newline or escape code in one forges a line or moves the cursor.
+std::string shown(const std::string& name) {
+  return printable_text(name, 200);
 }
 
 void print_text(const upload::CampaignTally& t, const std::string& target) {
-  const auto events = by_event(t);
-  std::int64_t total = 0;
+  const auto events = upload::tally_by_event(t.documents);
   for (const auto& [name, e] : events) {
-    total += e.sum.pledges;
-    std::cout << name << ": " << grouped(e.sum.pledges) << " pledges ("
+    std::cout << shown(name) << ": " << grouped(e.sum.pledges) << " pledges ("
               << grouped(e.sum.with_photo) << " with a photo, " << grouped(e.sum.shared)
-              << " shared) at " << e.booths.size() << (e.booths.size() == 1 ? " booth\n" : " booths\n");
+              << " shared) at " << e.booths.size()
+              << (e.booths.size() == 1 ? " booth\n" : " booths\n");
     for (const auto* b : e.booths)
-      std::cout << "  booth " << b->booth << ": " << grouped(b->pledges) << " pledges, newest "
+      std::cout << "  booth " << shown(b->booth) << ": " << grouped(b->pledges)
+                << " pledges, newest "
                 << (b->newest_ms ? store::utc_timestamp(b->newest_ms) : std::string("none"))
                 << "\n";
     for (const auto& [day, c] : e.sum.days)
-      std::cout << "  day " << day << ": " << grouped(c.pledges) << " pledges\n";
+      std::cout << "  day " << shown(day) << ": " << grouped(c.pledges) << " pledges\n";
     std::string answers;
-    for (const auto& [k, v] : e.sum.answers) answers += (answers.empty() ? "" : ", ") + k + " " + grouped(v);
+    for (const auto& [k, v] : e.sum.answers)
+      answers += (answers.empty() ? "" : ", ") + shown(k) + " " + grouped(v);
     std::cout << "  answers: " << answers << "\n";
   }
-  std::cout << "campaign (" << target << "): " << grouped(total) << " pledges in "
+  std::cout << "campaign (" << shown(target)
+            << "): " << grouped(upload::tally_total(events).pledges) << " pledges in "
             << events.size() << (events.size() == 1 ? " event" : " events") << " from "
             << t.documents.size() << " booth documents\n";
 }
@@ -173,7 +147,7 @@ void run_tally(AppContext& ctx, const TallyArgs& args) {
     throw ExitCode{1};
   }
   for (const auto& [key, why] : tally->skipped)
-    std::cerr << "tally: skipped " << key << ": " << why << "\n";
+    std::cerr << "tally: skipped " << shown(key) << ": " << shown(why) << "\n";
   if (args.json)
     print_json(*tally, chosen->name);
   else if (args.csv)

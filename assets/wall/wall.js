@@ -112,6 +112,9 @@
     events.onerror = () => {
       document.body.classList.add('offline');
       $('live').textContent = 'reconnecting';
+      // A refused stream (503: too many walls open from here, e.g. after quick reloads)
+      // is not retried by the browser itself: try again in a while.
+      if (events.readyState === EventSource.CLOSED) setTimeout(connect, 10000);
     };
   }
 

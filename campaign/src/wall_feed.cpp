@@ -24,19 +24,18 @@ bool is_pledge_id(const std::string& s) {
   return true;
 }
 
-bool words_on_wall(const store::Pledge& p, const std::string& event,
-                   const std::set<std::string>& hidden) {
-  return p.event == event && p.share_consent && hidden.count(p.id) == 0;
+bool words_on_wall(const store::Pledge& p, const std::string& event, const HiddenPhotos& hidden) {
+  return p.event == event && p.share_consent && hidden.vouched && hidden.ids.count(p.id) == 0;
 }
 
-bool photo_on_wall(const store::Pledge& p, const std::string& event,
-                   const std::set<std::string>& hidden) {
+bool photo_on_wall(const store::Pledge& p, const std::string& event, const HiddenPhotos& hidden) {
   return words_on_wall(p, event, hidden) && !p.photo_path.empty();
 }
 
 WallFeed build_feed(const std::vector<store::Pledge>& pledges, const std::string& event,
-                    const std::set<std::string>& hidden, int max_photos, int max_answers) {
+                    const HiddenPhotos& hidden, int max_photos, int max_answers) {
   WallFeed feed;
+  feed.withheld = !hidden.vouched;
   for (auto it = pledges.rbegin(); it != pledges.rend(); ++it) {
     const store::Pledge& p = *it;
     if (p.event != event) continue;
@@ -68,7 +67,8 @@ std::string feed_json(const WallFeed& feed, std::int64_t seq, const std::string&
   std::string s = "{\"schema\":1,\"seq\":" + std::to_string(seq) +
                   ",\"event\":{\"id\":" + json_quote(event_id) +
                   ",\"name\":" + json_quote(event_name) + ",\"page_url\":" + json_quote(page_url) +
-                  "},\"count\":" + std::to_string(feed.count) + ",\"photos\":[";
+                  "},\"count\":" + std::to_string(feed.count) +
+                  ",\"withheld\":" + (feed.withheld ? "true" : "false") + ",\"photos\":[";
   for (std::size_t i = 0; i < feed.photos.size(); ++i)
     s += (i ? "," : "") + item_json(feed.photos[i]);
   s += "],\"answers\":[";

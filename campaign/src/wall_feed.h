@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hidden_watch.h"
 #include "pb/ledger.h"
 
 namespace pb::campaign {
@@ -21,23 +22,23 @@ struct WallItem {
 };
 
 struct WallFeed {
-  std::int64_t count = 0;        // every pledge at the event (a number names no one)
-  std::vector<WallItem> photos;  // newest first: [0] is shown large
-  std::vector<WallItem> answers; // newest first, non-empty answers
+  std::int64_t count = 0;         // every pledge at the event (a number names no one)
+  bool withheld = false;          // the hidden list cannot be read: no photo, name or answer
+  std::vector<WallItem> photos;   // newest first: [0] is shown large
+  std::vector<WallItem> answers;  // newest first, non-empty answers
 };
 
 // 36 characters of lowercase hex and dashes in the UUID layout.
 bool is_pledge_id(const std::string& s);
-// Whether a pledge's photo may be on the wall: this event, share consent, a photo, not hidden.
-bool photo_on_wall(const store::Pledge& p, const std::string& event,
-                   const std::set<std::string>& hidden);
+// Whether a pledge's photo may be on the wall: this event, share consent, a photo, and a
+// hidden list that could be read and does not hold it.
+bool photo_on_wall(const store::Pledge& p, const std::string& event, const HiddenPhotos& hidden);
 // Whether a pledge's first name and answer may be on the wall: this event, share consent,
-// not hidden.
-bool words_on_wall(const store::Pledge& p, const std::string& event,
-                   const std::set<std::string>& hidden);
+// and a hidden list that could be read and does not hold it.
+bool words_on_wall(const store::Pledge& p, const std::string& event, const HiddenPhotos& hidden);
 // pledges oldest first (as Ledger::list_pledges returns them).
 WallFeed build_feed(const std::vector<store::Pledge>& pledges, const std::string& event,
-                    const std::set<std::string>& hidden, int max_photos, int max_answers);
+                    const HiddenPhotos& hidden, int max_photos, int max_answers);
 // The JSON the page reads (documented in docs/METADATA.md, "The wall's JSON").
 std::string feed_json(const WallFeed& feed, std::int64_t seq, const std::string& event_id,
                       const std::string& event_name, const std::string& page_url);

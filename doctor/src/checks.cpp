@@ -13,6 +13,7 @@
 #include "pb/ledger.h"
 #include "pb/url.h"
 #include "pb/utf8.h"
+#include "pb/wall.h"
 
 namespace fs = std::filesystem;
 
@@ -160,6 +161,8 @@ std::vector<Finding> data_dir(const Host& host, const std::string& configured,
         {q->failed == 0 ? Level::kOk : Level::kFail, "upload queue",
          std::to_string(q->pending) + " pending, " + std::to_string(q->failed) + " failed",
          q->failed == 0 ? "" : "see `pledgebooth upload --retry-failed`"});
+  if (auto hidden = campaign::hidden_list_problem(opened))
+    out.push_back({Level::kFail, "wall hidden list", hidden->what, hidden->fix});
   return out;
 }
 

@@ -28,6 +28,7 @@
 #include "pb/tally_counts.h"
 #include "pb/thanks_info.h"
 #include "pb/uploader.h"
+#include "pb/wall.h"
 
 namespace pb::kiosk {
 namespace {
@@ -195,6 +196,7 @@ void BackOffice::Impl::refresh() {
     }
   }
   local.free_mb = free_mb(config.storage.data_dir);
+  local.wall_hidden_unreadable = campaign::hidden_list_problem(config.storage.data_dir).has_value();
   local.upload_enabled = uploader != nullptr;
   if (ledger) {
     if (auto n = ledger->count_pledges(config.event.id)) local.pledges = *n;

@@ -60,6 +60,8 @@ struct BoothStatus {
   std::vector<std::pair<std::string, std::int64_t>> last_upload;
   std::string delete_error;
   std::int64_t clock_high_ms = 0;  // the ledger's highest id time (ADMIN's clock check)
+  // The wall's hidden list cannot be read, so the wall shows the count only (doctor says why).
+  bool wall_hidden_unreadable = false;
   // The other booths' pledges at this event as last read (upload::CampaignCountWorker), while
   // fresh enough to show (store::campaign_count_fresh); nullopt = show the own count only.
   std::optional<store::CampaignCount> campaign;

@@ -795,6 +795,8 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
              {{"now", store::utc_timestamp(store::now_ms()).substr(0, 16)},
               {"newest", store::utc_timestamp(st.clock_high_ms).substr(0, 16)}}),
         kWarn);
+  if (st.wall_hidden_unreadable)
+    row(v.tr("admin.wall"), v.tr("admin.wall_hidden_unreadable"), kWarn);
   std::string notice = v.s().admin.notice.empty() ? "" : v.tr(v.s().admin.notice);
   if (!st.delete_error.empty()) notice = st.delete_error;
   // Before deleting or exiting, say exactly what the second tap does.

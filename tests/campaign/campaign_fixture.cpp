@@ -2,6 +2,14 @@
 // campaign_fixture: pledges with real booth photos for the wall tests.
 #include "campaign_fixture.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
 #include <catch2/catch.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -10,8 +18,7 @@
 
 namespace pb::test {
 
-std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string& answer,
-                                      int hue) {
+std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string& answer, int hue) {
   static auto sign = photo::SignFrame::load(config::assets_dir() + "/frames/heforshe.png");
   REQUIRE(sign);
   static photo::Composer composer(*sign, photo::Aspect::k4x5, nullptr);
@@ -65,6 +72,71 @@ std::string wall_config(const std::string& data_dir, const std::string& extra) {
          "[booth]\nid = \"booth-w\"\n[camera]\nsource = \"synthetic\"\n"
          "[storage]\ndata_dir = \"" +
          data_dir + "\"\nmin_free_mb = 1\n[upload]\nenabled = false\n" + extra;
+}
+
+RawClient::RawClient(const std::string& from, int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd_ >= 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, from.c_str(), &src.sin_addr);
+  REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) == 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0;
+}
+
+RawClient::~RawClient() {
+  ::close(fd_);
+}
+
+bool RawClient::send(const std::string& bytes) {
+  return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+         static_cast<ssize_t>(bytes.size());
+}
+
+bool RawClient::ended_within(std::chrono::milliseconds timeout, std::string* got) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  char buf[65536];
+  while (std::chrono::steady_clock::now() < end) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 20) <= 0) continue;
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return true;
+    if (got) got->append(buf, static_cast<std::size_t>(n));
+  }
+  return false;
+}
+
+std::string RawClient::reply(std::chrono::milliseconds timeout) {
+  std::string got;
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  char buf[65536];
+  while (std::chrono::steady_clock::now() < end && got.find("\r\n\r\n") == std::string::npos) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 20) <= 0) continue;
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
+int status_of(const std::string& reply) {
+  return reply.rfind("HTTP/1.", 0) == 0 ? std::atoi(reply.c_str() + 9) : 0;
+}
+
+campaign::WallOptions wall_options(const std::string& data_dir) {
+  campaign::WallOptions o;
+  o.port = 0;
+  o.data_dir = data_dir;
+  o.event_id = "wall-test";
+  o.event_name = "Launch Day";
+  o.page_url = "https://www.heforshe.org";
+  o.assets_dir = config::assets_dir() + "/wall";
+  return o;
 }
 
 }  // namespace pb::test

@@ -201,3 +201,35 @@ TEST_CASE("the wall before the first pledge invites the first one", "[wall][brow
       test::scaled(10s)));
   keep_screenshot(browser, dir.path(), "wall-empty-en.png");
 }
+
+TEST_CASE("a wall page refused its stream connects again once there is room", "[wall][browser]") {
+  test::TempDir dir;
+  {
+    auto ledger = store::Ledger::open(dir / "data");
+    REQUIRE(ledger);
+    test::TestPledge p;
+    p.name = "Waiting";
+    test::save_test_pledge(**ledger, p);
+  }
+  test::write_file(dir / "booth.toml", test::wall_config(dir / "data"));
+  const int port = test::free_port();
+  test::ChildProcess wall({PB_BINARY, "--config", dir / "booth.toml", "wall", "--listen",
+                           "127.0.0.1:" + std::to_string(port)},
+                          dir / "wall.log");
+  REQUIRE(test::wait_for_port(port, test::scaled(20s)));
+  // Two streams from this address already (a page reloaded twice): the browser's is refused.
+  std::vector<std::unique_ptr<test::RawClient>> held;
+  for (int i = 0; i < 2; ++i) {
+    held.push_back(std::make_unique<test::RawClient>("127.0.0.1", port));
+    held.back()->send("GET /events HTTP/1.1\r\nHost: wall\r\n\r\n");
+    REQUIRE(test::status_of(held.back()->reply(test::scaled(3s))) == 200);
+  }
+  Browser browser(dir.path(), "http://127.0.0.1:" + std::to_string(port) + "/");
+  CHECK(test::eventually(
+      [&] { return browser.eval("document.body.classList.contains('offline')") == true; },
+      test::scaled(20s)));
+  CHECK(photos_on_page(browser).empty());
+  held.clear();  // room again: the page must come back by itself
+  CHECK(test::eventually([&] { return photos_on_page(browser).size() == 1; }, test::scaled(30s)));
+  CHECK(browser.eval("document.body.classList.contains('offline')") == false);
+}

@@ -19,17 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-campaign::WallOptions options_for(const std::string& data_dir) {
-  campaign::WallOptions o;
-  o.port = 0;
-  o.data_dir = data_dir;
-  o.event_id = "wall-test";
-  o.event_name = "Launch Day";
-  o.page_url = "https://www.heforshe.org";
-  o.assets_dir = config::assets_dir() + "/wall";
-  return o;
-}
-
 std::unique_ptr<store::Ledger> open_ledger(const std::string& dir) {
   auto l = store::Ledger::open(dir);
   REQUIRE(l);
@@ -83,7 +72,9 @@ TEST_CASE("the wall feed holds only shared photos of this event that are not hid
   auto newest = pledge(*l, "Minjun", true, "");
   auto all = l->list_pledges();
   REQUIRE(all);
-  auto feed = campaign::build_feed(*all, "wall-test", {hidden.id}, 25, 8);
+  campaign::HiddenPhotos hidden_ids;
+  hidden_ids.ids = {hidden.id};
+  auto feed = campaign::build_feed(*all, "wall-test", hidden_ids, 25, 8);
   CHECK(feed.count == 5);  // every pledge at the event is counted, names of none
   REQUIRE(feed.photos.size() == 2);
   CHECK(feed.photos[0].id == newest.id);  // newest first: shown large
@@ -120,10 +111,9 @@ TEST_CASE("the wall serves no id, name, answer or photo of a pledge without shar
   auto l = open_ledger(dir.path());
   auto shared = pledge(*l, "Alex", true, "for my daughter");
   auto privat = pledge(*l, "Secretname", false, "secret words");
-  auto wall = start_wall(options_for(dir.path()));
+  auto wall = start_wall(test::wall_options(dir.path()));
   httplib::Client c("127.0.0.1", wall->port());
-  REQUIRE(test::eventually([&] { return get_wall(wall->port())["count"] == 2; },
-                           test::scaled(5s)));
+  REQUIRE(test::eventually([&] { return get_wall(wall->port())["count"] == 2; }, test::scaled(5s)));
   auto check_clean = [&](const std::string& body) {
     CHECK(body.find(privat.id) == std::string::npos);
     CHECK(body.find("Secretname") == std::string::npos);
@@ -176,7 +166,7 @@ TEST_CASE("a new shared pledge reaches an open events stream within a second", "
   test::TempDir dir;
   auto l = open_ledger(dir.path());
   pledge(*l, "First", true);
-  auto wall = start_wall(options_for(dir.path()));
+  auto wall = start_wall(test::wall_options(dir.path()));
   std::mutex mu;
   std::string stream;
   std::atomic<bool> done{false};
@@ -210,15 +200,14 @@ TEST_CASE("a hidden photo leaves the wall and stays hidden after a restart", "[w
   auto l = open_ledger(dir.path());
   auto keep = pledge(*l, "Keep", true);
   auto hide = pledge(*l, "Hide", true, "hide me");
-  auto wall = start_wall(options_for(dir.path()));
-  REQUIRE(test::eventually([&] { return wall_has_photo(wall->port(), hide.id); },
-                           test::scaled(5s)));
+  auto wall = start_wall(test::wall_options(dir.path()));
+  REQUIRE(
+      test::eventually([&] { return wall_has_photo(wall->port(), hide.id); }, test::scaled(5s)));
   // The volunteer's command, as on the booth.
   auto r = test::run_pledgebooth({"wall", "--data-dir", dir.path(), "hide", hide.id});
   INFO(r.output);
   REQUIRE(r.exit_code == 0);
-  CHECK(test::eventually([&] { return !wall_has_photo(wall->port(), hide.id); },
-                         test::scaled(2s)));
+  CHECK(test::eventually([&] { return !wall_has_photo(wall->port(), hide.id); }, test::scaled(2s)));
   httplib::Client c("127.0.0.1", wall->port());
   auto photo = c.Get(("/photo/" + hide.id + ".jpg").c_str());
   REQUIRE(photo);
@@ -226,24 +215,25 @@ TEST_CASE("a hidden photo leaves the wall and stays hidden after a restart", "[w
   CHECK(get_wall(wall->port()).dump().find("hide me") == std::string::npos);
 
   wall.reset();
-  wall = start_wall(options_for(dir.path()));
-  REQUIRE(test::eventually([&] { return wall_has_photo(wall->port(), keep.id); },
-                           test::scaled(5s)));
+  wall = start_wall(test::wall_options(dir.path()));
+  REQUIRE(
+      test::eventually([&] { return wall_has_photo(wall->port(), keep.id); }, test::scaled(5s)));
   CHECK_FALSE(wall_has_photo(wall->port(), hide.id));
 
   r = test::run_pledgebooth({"wall", "--data-dir", dir.path(), "unhide", hide.id});
   REQUIRE(r.exit_code == 0);
-  CHECK(test::eventually([&] { return wall_has_photo(wall->port(), hide.id); },
-                         test::scaled(2s)));
+  CHECK(test::eventually([&] { return wall_has_photo(wall->port(), hide.id); }, test::scaled(2s)));
   r = test::run_pledgebooth({"wall", "--data-dir", dir.path(), "hide", "../../etc/passwd"});
   CHECK(r.exit_code == 2);
-  CHECK(campaign::read_hidden(dir.path()).empty());
+  auto left = campaign::read_hidden(dir.path());
+  REQUIRE(left);
+  CHECK(left->empty());
 }
 
 TEST_CASE("the wall binds only the address it is asked for and takes small requests only",
           "[wall]") {
   test::TempDir dir;
-  auto wall = start_wall(options_for(dir.path()));  // no ledger yet: count 0
+  auto wall = start_wall(test::wall_options(dir.path()));  // no ledger yet: count 0
   CHECK(get_wall(wall->port())["count"] == 0);
   httplib::Client other("127.0.0.2", wall->port());
   other.set_connection_timeout(2, 0);
@@ -257,7 +247,7 @@ TEST_CASE("the wall binds only the address it is asked for and takes small reque
   CHECK(get_wall(wall->port())["count"] == 0);  // still serving
 
   // A second wall on the same port is refused with a sentence, not a crash.
-  auto o = options_for(dir.path());
+  auto o = test::wall_options(dir.path());
   o.port = wall->port();
   auto second = campaign::WallServer::start(o);
   REQUIRE_FALSE(second);

@@ -15,9 +15,8 @@ using namespace pb;
 
 namespace {
 
-const std::map<std::string, std::string> kPicks = {{"For my daughter", "daughter"},
-                                                   {"딸을 위해", "daughter"},
-                                                   {"For myself", "myself"}};
+const std::map<std::string, std::string> kPicks = {
+    {"For my daughter", "daughter"}, {"딸을 위해", "daughter"}, {"For myself", "myself"}};
 
 // Pledges with every kind of answer, some without photo or consent, over two UTC days.
 std::vector<store::Pledge> mixed_pledges(store::Ledger& ledger, const std::string& booth,
@@ -43,15 +42,6 @@ std::vector<store::Pledge> mixed_pledges(store::Ledger& ledger, const std::strin
   return out;
 }
 
-config::UploadTarget folder_target(const std::string& path) {
-  config::UploadTarget t;
-  t.name = "stick";
-  t.kind = "file";
-  t.settings["path"] = path;
-  t.prefix = "campaign";
-  return t;
-}
-
 }  // namespace
 
 TEST_CASE("tally counts hold every pledge of an event including those without consent",
@@ -69,8 +59,8 @@ TEST_CASE("tally counts hold every pledge of an event including those without co
   CHECK(seoul.event == "heforshe-seoul");
   CHECK(seoul.booth == "booth-7");
   CHECK(seoul.pledges == 7);
-  CHECK(seoul.with_photo == 6);  // i = 3 has none
-  CHECK(seoul.shared == 4);      // i = 0 2 4 6
+  CHECK(seoul.with_photo == 6);              // i = 3 has none
+  CHECK(seoul.shared == 4);                  // i = 0 2 4 6
   CHECK(seoul.answers.at("daughter") == 4);  // i = 0 1 (ko) 5 6 (ko)
   CHECK(seoul.answers.at("other") == 1);     // i = 2: own words
   CHECK(seoul.answers.at("none") == 1);      // i = 3
@@ -130,7 +120,7 @@ TEST_CASE("a batch writes each event's tally document to a folder with no temp f
           "[upload][tally][file]") {
   test::TempDir dir;
   config::Config c = test::base_config(dir / "data");
-  c.upload.targets.push_back(folder_target(dir / "stick"));
+  c.upload.targets.push_back(test::folder_target(dir / "stick"));
   c.upload.tallies = true;
   std::vector<store::Pledge> pledges;
   {
@@ -160,7 +150,7 @@ TEST_CASE("a burst of pledges costs one tally write and a new one after it anoth
           "[upload][tally][file]") {
   test::TempDir dir;
   config::Config c = test::base_config(dir / "data");
-  c.upload.targets.push_back(folder_target(dir / "stick"));
+  c.upload.targets.push_back(test::folder_target(dir / "stick"));
   c.upload.tallies = true;
   auto ledger = std::move(*store::Ledger::open(dir / "data"));
   CURLM* multi = curl_multi_init();

@@ -92,6 +92,17 @@ inline store::QueueCounts counts(store::Ledger& ledger) {
   return *ledger.queue_counts();
 }
 
+// A folder target named "stick" at path, keys under prefix.
+inline config::UploadTarget folder_target(const std::string& path,
+                                          const std::string& prefix = "campaign") {
+  config::UploadTarget t;
+  t.name = "stick";
+  t.kind = "file";
+  t.settings["path"] = path;
+  t.prefix = prefix;
+  return t;
+}
+
 // moto_server on a free port with signature checking on after the IAM set-up: a user
 // with an allow-all policy and an access key, and a bucket made with that key.
 class MotoServer {

@@ -82,8 +82,8 @@ void XMLCALL on_text(void* data, const XML_Char* s, int len) {
 }
 
 // No DTD, no entity expansion: a reply declaring entities is refused.
-void XMLCALL on_entity_decl(void* data, const XML_Char*, int, const XML_Char*, int,
-                            const XML_Char*, const XML_Char*, const XML_Char*, const XML_Char*) {
+void XMLCALL on_entity_decl(void* data, const XML_Char*, int, const XML_Char*, int, const XML_Char*,
+                            const XML_Char*, const XML_Char*, const XML_Char*) {
   static_cast<Collector*>(data)->too_many = true;
 }
 
@@ -178,26 +178,44 @@ ListingPage parse_propfind(std::string_view xml, const std::string& dir_path) {
     page.error = "not a DAV multistatus";
     return page;
   }
-  auto trim = [](std::string p) {
-    while (!p.empty() && p.back() == '/') p.pop_back();
-    return p;
-  };
-  const std::string self = trim(percent_decode(dir_path));
+  const std::string self = reduced_path(percent_decode(dir_path));
   for (const auto& m : c.members) {
+    // Decoded first, then reduced: "%2e%2e" is ".." only now, and a member is a name
+    // directly inside the collection, never what a path of dots leads to.
     std::string href = percent_decode(m.href);
     // An absolute URL: keep its path.
     if (auto scheme = href.find("://"); scheme != std::string::npos) {
       auto slash = href.find('/', scheme + 3);
       href = slash == std::string::npos ? "/" : href.substr(slash);
     }
-    href = trim(href);
+    href = reduced_path(href);
     if (href == self) continue;
-    auto slash = href.rfind('/');
-    std::string name = slash == std::string::npos ? href : href.substr(slash + 1);
+    const auto slash = href.rfind('/');
+    if (slash == std::string::npos || href.substr(0, slash) != self) continue;
+    std::string name = href.substr(slash + 1);
     if (good_name(name)) page.entries.push_back({name, m.collection});
   }
   page.ok = true;
   return page;
+}
+
+std::string reduced_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    const std::string_view part = path.substr(start, slash - start);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = slash + 1;
+  }
+  std::string out;
+  for (const auto& p : parts) (out += '/') += p;
+  return out;
 }
 
 }  // namespace pb::upload

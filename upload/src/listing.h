@@ -31,9 +31,14 @@ struct ListingPage {
 // become folders, Contents files; names are what follows dir_key + "/".
 ListingPage parse_s3_listing(std::string_view xml, const std::string& dir_key);
 // A PROPFIND Depth 1 reply for the collection at path dir_path (the URL's path, e.g.
-// "/dav/campaign/"): its members, the collection itself left out.
+// "/dav/campaign/"): its members, the collection itself left out. Each href is
+// percent-decoded, then reduced (reduced_path); only a name directly inside the collection
+// counts, so no href of dots or double encoding names something outside it.
 ListingPage parse_propfind(std::string_view xml, const std::string& dir_path);
 // "%41b" → "Ab"; nullopt-free: a broken escape stays as it is.
 std::string percent_decode(std::string_view s);
+// An absolute path with "." and ".." parts resolved and empty parts and a trailing '/'
+// dropped ("/a/./b/../c/" → "/a/c", "/.." → ""): what a server may take the path for.
+std::string reduced_path(std::string_view path);
 
 }  // namespace pb::upload

@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "listing.h"
 #include "pb/config.h"
 #include "pb/ledger.h"
 #include "pb/status.h"
-#include "listing.h"
 #include "reply.h"
 
 namespace pb::upload {
@@ -134,6 +134,10 @@ std::vector<std::string> registered_target_kinds();
 
 // SHA-256 of bytes in memory, lowercase hex.
 std::string sha256_of(const std::string& bytes);
+// A key (or an S3 query value) percent-encoded for a URL: every byte but A-Z a-z 0-9 - _ . ~
+// and '/'. The booth's own keys are made of those only; a name read from a listing may hold
+// '?', '#', '%' or "%2e%2e", which must reach the server as the name, not as syntax.
+std::string escape_key(const std::string& key);
 // The folder part of a key ("a/b/c.json" → "a/b").
 std::string dir_of(const std::string& key);
 

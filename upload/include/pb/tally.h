@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,9 +30,25 @@ std::string tally_key(const std::string& prefix, const std::string& event,
 // The JSON document of one booth's counts for one event.
 std::string tally_document(const store::TallyCounts& counts);
 // Reads a document back. nullopt (and why in *error) when it is too large, not JSON, of
-// another schema, or any count is missing, negative or not an integer.
+// another schema, when any count is missing, negative, not an integer or over
+// store::kMaxBoothPledges (10^7: no booth takes more, and so no sum of documents overflows),
+// when a day is no yyyy-mm-dd, or when the booth, the event or a key of answers or locales
+// holds a control character (a newline in a name would forge lines in `tally`'s output).
 std::optional<store::TallyCounts> parse_tally_document(std::string_view text,
                                                        std::string* error = nullptr);
+
+// a + b, held at the largest (or smallest) int64 instead of wrapping: every sum of counts
+// read from documents goes through it.
+std::int64_t saturating_add(std::int64_t a, std::int64_t b);
+
+// One event of a campaign: the sum of its booths' documents (saturating), and the documents.
+struct EventTally {
+  store::TallyCounts sum;                         // no booth; newest_ms is the newest of all
+  std::vector<const store::TallyCounts*> booths;  // pointers into the documents passed in
+};
+std::map<std::string, EventTally> tally_by_event(const std::vector<store::TallyCounts>& documents);
+// pledges, with_photo and shared summed over every event (saturating).
+store::DayCounts tally_total(const std::map<std::string, EventTally>& events);
 
 // Every booth's tally document on one target, as `pledgebooth tally` reads them.
 struct CampaignTally {
@@ -48,8 +65,11 @@ bool can_read_tally(const config::UploadTarget& target);
 // ListObjectsV2 with pagination, WebDAV PROPFIND Depth 1, a folder's entries), then reads
 // each document, `parallel` GETs at a time on one curl multi handle. A document that is
 // missing, larger than kMaxTallyDocument or malformed is skipped and named; a document is
-// also skipped when the event or booth inside it differs from its key. Fails (kRejected,
-// kUnavailable, kInvalid for a webhook) only when the target cannot be listed at all.
+// also skipped when the event or booth inside it differs from its key, and an event whose
+// `_booths` cannot be listed (on a folder: one that is a symlink, which is not followed) is
+// named and left out. Fails (kRejected, kUnavailable, kInvalid for a webhook) only when the
+// target cannot be listed at all or stops answering. No read blocks without a deadline:
+// HTTP requests have theirs, folder files are opened O_NONBLOCK and must be regular files.
 // libcurl must be initialised.
 Result<CampaignTally> read_campaign_tally(const config::UploadTarget& target, int parallel = 8);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A folder or a USB stick: each file written to a temp name, fsync'd, renamed into place,
 // and the folder fsync'd, so a pulled stick never holds half a photo under its real name.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,8 +9,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 
 #include "pb/disk.h"
+#include "pb/untrusted_file.h"
 #include "targets.h"
 
 namespace fs = std::filesystem;
@@ -37,7 +40,7 @@ class FileTarget : public Target {
   }
 
   Status upload_local(const store::Pledge& p, const std::string& photo_file,
-                        const std::string& json) override {
+                      const std::string& json) override {
     if (!local_reachable())
       return Status::error(Status::Code::kUnavailable,
                            "folder not there (stick unplugged?): " + folder_);
@@ -71,49 +74,47 @@ class FileTarget : public Target {
     return disk::write_file(dest.string(), temp_for(dest.string()), json, 0644);
   }
 
+  // Reading back (`pledgebooth tally`, the campaign count): every booth of the campaign
+  // writes here, so nothing below the folder is trusted. Folders are opened step by step
+  // without following a symlink (a `_booths` that links elsewhere lists nothing), files
+  // with O_NONBLOCK (a FIFO swapped in after the listing cannot hang the reader).
   ListingPage list_local(const std::string& dir) const override {
     ListingPage page;
-    std::error_code ec;
-    for (fs::directory_iterator it(fs::path(folder_) / dir, ec), end; !ec && it != end;
-         it.increment(ec)) {
+    const std::string where = (fs::path(folder_) / dir).string();
+    const int fd = disk::open_folder_below(folder_, dir);
+    if (fd < 0) {
+      if (errno == ENOENT)
+        page.ok = true;  // an absent folder is empty
+      else
+        page.error = "cannot list " + where + ": " + std::strerror(errno) +
+                     (errno == ELOOP || errno == ENOTDIR ? " (a symlink is not followed)" : "");
+      return page;
+    }
+    std::unique_ptr<DIR, int (*)(DIR*)> d(::fdopendir(fd), ::closedir);
+    if (!d) {
+      ::close(fd);
+      page.error = "cannot list " + where + ": " + std::strerror(errno);
+      return page;
+    }
+    while (const dirent* e = ::readdir(d.get())) {
+      const std::string name = e->d_name;
+      if (name == "." || name == "..") continue;
       if (page.entries.size() >= kMaxListingEntries) {
         page.error = "more than " + std::to_string(kMaxListingEntries) + " entries";
         return page;
       }
-      // Never follow a link out of the folder: only real files and folders count.
-      const bool folder = it->is_directory(ec) && !it->is_symlink(ec);
-      if (!folder && !(it->is_regular_file(ec) && !it->is_symlink(ec))) continue;
-      page.entries.push_back({it->path().filename().string(), folder});
-    }
-    if (ec && ec != std::errc::no_such_file_or_directory) {
-      page.error = "cannot list " + (fs::path(folder_) / dir).string() + ": " + ec.message();
-      return page;
+      // Only real files and folders count, never a link.
+      struct stat st {};
+      if (::fstatat(::dirfd(d.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) continue;
+      page.entries.push_back({name, S_ISDIR(st.st_mode)});
     }
     page.ok = true;
     return page;
   }
 
   Status read_local(const std::string& key, std::size_t max, std::string& out) const override {
-    const std::string f = (fs::path(folder_) / key).string();
-    int fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return disk::errno_status(errno, "open " + f);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > max) {
-      ::close(fd);
-      return Status::error(Status::Code::kInvalid, "not a file of at most " +
-                                                       std::to_string(max / 1024) + " KiB");
-    }
-    out.assign(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t got = 0;
-    while (got < out.size()) {
-      ssize_t r = ::read(fd, out.data() + got, out.size() - got);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    ::close(fd);
-    out.resize(got);
-    return Status::ok();
+    return disk::read_untrusted_file_below(folder_, key, max, out);
   }
 
  private:

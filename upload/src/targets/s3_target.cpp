@@ -23,13 +23,13 @@ class S3Target : public Target {
     return s;
   }
 
- // ListObjectsV2, delimiter '/': the names directly under dir (query keys sorted, values
+  // ListObjectsV2, delimiter '/': the names directly under dir (query keys sorted, values
   // escaped, as SigV4's canonical request has them).
   Step list_step(const std::string& dir, const std::string& token) const override {
     std::string query = "?";
-    if (!token.empty()) query += "continuation-token=" + escape(token) + "&";
-    query += "delimiter=/&list-type=2&max-keys=1000&prefix=" +
-             escape(dir.empty() ? "" : dir + "/");
+    if (!token.empty()) query += "continuation-token=" + escape_key(token) + "&";
+    query +=
+        "delimiter=/&list-type=2&max-keys=1000&prefix=" + escape_key(dir.empty() ? "" : dir + "/");
     Step s;
     s.request = request("GET", bucket_url() + query);
     sign_payload(s.request, kEmptySha256);
@@ -42,7 +42,7 @@ class S3Target : public Target {
 
  protected:
   std::string url_for(const std::string& key) const override {
-    return join_url(bucket_url(), key);
+    return join_url(bucket_url(), escape_key(key));
   }
   void authorize(HttpRequest& r) const override {
     r.user = access_key_;
@@ -54,21 +54,6 @@ class S3Target : public Target {
   }
 
  private:
-  static std::string escape(const std::string& v) {
-    std::string out;
-    for (unsigned char c : v) {
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-        out += static_cast<char>(c);
-      } else {
-        static const char* hex = "0123456789ABCDEF";
-        out += '%';
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
-    }
-    return out;
-  }
   std::string bucket_url() const {
     return join_url(config_.setting("endpoint"), config_.setting("bucket"));
   }

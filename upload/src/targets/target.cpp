@@ -24,9 +24,9 @@ std::string Target::secret_from_env(const std::string& env, const char* what) {
   auto v = config::resolve_secret(env);
   if (!v) {
     if (!setup_error_.is_ok()) return "";  // the first missing one is named
-    setup_error_ = Status::error(Status::Code::kRejected,
-                                 "the environment variable " + env + " (" + what +
-                                     " of target " + config_.name + ") is not set");
+    setup_error_ =
+        Status::error(Status::Code::kRejected, "the environment variable " + env + " (" + what +
+                                                   " of target " + config_.name + ") is not set");
     return "";
   }
   secrets_.push_back(*v);
@@ -49,8 +49,24 @@ std::string Target::remote_key(const store::Pledge& p) const {
   return key(p, p.photo_path.empty() ? "json" : "jpg");
 }
 
+std::string escape_key(const std::string& key) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : key) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::string Target::url_for(const std::string& key) const {
-  return join_url(config_.url(), key);
+  return join_url(config_.url(), escape_key(key));
 }
 
 HttpRequest Target::request(const std::string& method, const std::string& url) const {
