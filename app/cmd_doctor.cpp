@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "pb/camera.h"
 #include "pb/disk.h"
+#include "pb/drawing.h"
 #include "pb/json.h"
 #include "pb/ledger.h"
 #include "pb/utf8.h"
@@ -399,6 +400,9 @@ std::vector<Check> run_checks(AppContext& ctx) {
   checks.push_back(device_access("GPU", "/dri/*", Level::kWarn,
                                  "no GPU: the booth draws in software (slower preview)",
                                  Level::kFail));
+  const kiosk::DrawingAdvice drawing = kiosk::drawing_advice();  // GPU or software, and why
+  checks.push_back(
+      {drawing.warn ? Level::kWarn : Level::kOk, "drawing", drawing.what, drawing.fix});
   checks.push_back(device_access("input devices", "/input/event*", Level::kWarn,
                                  "plug in the touchscreen or a mouse",
                                  // cage opens input through the seat session: not fatal
