@@ -95,7 +95,9 @@ void ServiceNotifier::starting(const std::string& step) {
 void ServiceNotifier::ready(const std::string& status) {
   if (ready_sent_) return;
   ready_sent_ = true;
-  send("READY=1\nSTATUS=" + one_line(status) + "\nMAINPID=" + std::to_string(::getpid()));
+  // No MAINPID=: the unit's main process stays cage, systemd's own child, whose exit it sees
+  // at once (a main process that is not its child it can only watch through the cgroup).
+  send("READY=1\nSTATUS=" + one_line(status));
 }
 
 void ServiceNotifier::status(const std::string& status) {

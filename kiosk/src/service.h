@@ -34,7 +34,8 @@ class ServiceNotifier {
   // (a slow CPU, emulation) is not killed, a start stuck in one step still is.
   static constexpr std::chrono::seconds kStartStep{90};
   void starting(const std::string& step);
-  // READY=1 with a status line; only the first call sends.
+  // READY=1 with a status line; only the first call sends. The booth is not the unit's main
+  // process (cage is): the unit needs NotifyAccess=all.
   void ready(const std::string& status);
   bool ready_sent() const { return ready_sent_; }
   void status(const std::string& status);
