@@ -12,9 +12,10 @@ import subprocess
 import time
 
 
-# TCG's "max" CPU without AVX2: llvmpipe's AVX2 shaders (vpgatherdd) segfault under QEMU 7.2's
-# emulation of them, never on a real AVX2 CPU (docs/APPLIANCE.md, "What the VM found").
-CPU = "max,-avx2"
+# A CPU model without AVX (SSE4.2, as a low-end booth's Celeron): under "-cpu max" llvmpipe's
+# AVX2 shaders (vpgatherdd) segfault in QEMU 7.2's emulation of them, never on a real AVX2
+# CPU; "max,-avx2" leaves CPUID inconsistent (apt's file method died of SIGILL).
+CPU = "Westmere"
 
 
 class VmError(Exception):
