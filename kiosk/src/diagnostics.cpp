@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// ScreenshotWriter, Screenshots and FrameStats: the booth's records of itself.
+// ScreenshotWriter, Screenshots and FrameStats: the booth's records of itself; how an
+// installed booth draws (pb/drawing.h).
 #include "diagnostics.h"
+#include "pb/drawing.h"
 #include "pb/log.h"
+#include "pb/utf8.h"
 
 #include <stb/stb_image_write.h>
 
@@ -136,6 +139,58 @@ std::string FrameStats::summary_json() const {
     sep = ", ";
   }
   return out + "}}";
+}
+
+namespace {
+
+// Fixed commands of ours; their first line, printable, at most 300 bytes.
+std::string first_line_of(const std::string& command) {
+  std::string out;
+  if (FILE* p = popen(command.c_str(), "r")) {
+    char buf[512];
+    if (std::fgets(buf, sizeof buf, p)) out = buf;
+    while (std::fgets(buf, sizeof buf, p)) {
+    }
+    pclose(p);
+  }
+  if (const auto nl = out.find('\n'); nl != std::string::npos) out.resize(nl);
+  return printable_text(out, 300);
+}
+
+}  // namespace
+
+DrawingAdvice drawing_advice() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  // Installed as GNUInstallDirs lays it out: bin/ and libexec/ side by side.
+  const fs::path session =
+      fs::read_symlink("/proc/self/exe", ec).parent_path() / "../libexec/pledgebooth/booth-session";
+  if (ec || !fs::exists(session, ec))
+    return {false, "not an installed booth here: the service's session script chooses at start",
+            ""};
+  const std::string choice =
+      first_line_of("'" + session.lexically_normal().string() + "' --explain 2>/dev/null");
+  // What the running booth logged: "kiosk: renderer opengl (llvmpipe (LLVM 15...)), vsync, WxH".
+  const std::string used = first_line_of(
+      "journalctl -b -u pledgebooth-booth -o cat --no-pager -g '^kiosk: renderer' -n 1 "
+      "2>/dev/null");
+  const std::string seen = used.empty() ? "" : " (" + used + ")";
+  const bool software_gl = used.find("llvmpipe") != std::string::npos ||
+                           used.find("softpipe") != std::string::npos ||
+                           used.find("software") != std::string::npos;
+  const std::string edit =
+      "sudo systemctl edit pledgebooth-booth, add [Service] Environment=PLEDGEBOOTH_RENDERER=";
+  if (choice.rfind("software", 0) == 0)
+    return {true, "draws in software: " + choice + seen,
+            "fine for the booth's screens; a box with a GPU driver (Raspberry Pi 4/5, Intel "
+            "graphics) keeps the preview smoother. Forced by mistake? " +
+                edit + "gpu"};
+  if (choice == "gpu" && software_gl)
+    return {true, "chose the GPU, but the booth's GL is software" + seen,
+            edit + "software, then sudo systemctl restart pledgebooth-booth"};
+  if (choice == "gpu") return {false, "draws on the GPU" + seen, ""};
+  return {true, "the session script gave no answer (" + session.string() + ")",
+          "reinstall pledgebooth-booth"};
 }
 
 }  // namespace pb::kiosk

@@ -19,6 +19,7 @@
 #include "pb/campaign_count.h"
 #include "pb/photo.h"
 #include "pb/uploader.h"
+#include "pb/utf8.h"
 #include "textures.h"
 
 namespace pb::kiosk {
@@ -81,6 +82,8 @@ int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
 // --- start-up: everything that reads the disk happens before the loop --------------------
 
 int KioskApp::start() {
+  // First, so that each slow step below can tell the service manager it is moving on.
+  service_.emplace(ServiceNotifier::from_environment());
   auto loaded = Strings::load(config::assets_dir() + "/i18n");
   if (!loaded) {
     pb::log::info(pb::log::cat("kiosk: ", loaded.status().message()));
@@ -94,6 +97,7 @@ int KioskApp::start() {
   shots_.emplace(opt_.screenshots_dir);
   entry_shot_pending_ = shots_->enabled();
   if (const int rc = open_photo_and_camera(); rc != 0) return rc;
+  service_->starting("camera and sign frame ready");
   if (cfg_.upload.enabled) {
     uploader_ = std::make_unique<upload::OutboxWorker>(cfg_);
     uploader_->start();
@@ -102,6 +106,7 @@ int KioskApp::start() {
     campaign_->start();
   }
   if (const int rc = open_window(); rc != 0) return rc;
+  service_->starting("window and renderer open");
 
   painter_ = std::make_unique<Painter>(renderer_.get(), kFontDir);
   sound_ = std::make_unique<Sound>(cfg_.booth.sound);
@@ -116,7 +121,7 @@ int KioskApp::start() {
   if (composer_)
     composer_->prepare(preview_px_,
                        {"", "", strings_->get(machine_->state().session.locale, "sign.blank")});
-  service_.emplace(ServiceNotifier::from_environment());
+  service_->starting("drawing the first frame");
   return 0;
 }
 
@@ -164,8 +169,17 @@ int KioskApp::open_window() {
     return kStartFailed;
   }
   const Uint32 win_flags = opt_.windowed ? SDL_WINDOW_RESIZABLE : SDL_WINDOW_FULLSCREEN_DESKTOP;
+  // Fullscreen starts at the screen's size: under cage the first frame fixes the window's
+  // size, and a 1280x720 first frame on a 1280x800 screen stayed 1280x720 at the top
+  // (Wayland, llvmpipe) although SDL reported the new size.
+  int win_w = 1280, win_h = 720;
+  if (SDL_DisplayMode mode{};
+      !opt_.windowed && SDL_GetDesktopDisplayMode(0, &mode) == 0 && mode.w > 0 && mode.h > 0) {
+    win_w = mode.w;
+    win_h = mode.h;
+  }
   window_.reset(SDL_CreateWindow("pledgebooth", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                 1280, 720, win_flags));
+                                 win_w, win_h, win_flags));
   if (!window_) {
     pb::log::warn(pb::log::cat("kiosk: no window: ", SDL_GetError()));
     return kStartFailed;
@@ -179,11 +193,21 @@ int KioskApp::open_window() {
   }
   if (SDL_RendererInfo info{}; SDL_GetRendererInfo(renderer_.get(), &info) == 0) {
     const std::string name = info.name ? info.name : "?";
-    pb::log::info(pb::log::cat("kiosk: renderer ", name,
-                               (info.flags & SDL_RENDERER_SOFTWARE) ? " (software)" : "",
-                               (info.flags & SDL_RENDERER_PRESENTVSYNC) ? ", vsync" : ""));
-    if (name.rfind("opengl", 0) == 0)  // "opengl", "opengles2", "opengles"
+    std::string gl;  // which GL draws: a GPU's driver or Mesa's llvmpipe (software)
+    if (name.rfind("opengl", 0) == 0) {  // "opengl", "opengles2", "opengles"
       gl_flush_ = reinterpret_cast<void (*)()>(SDL_GL_GetProcAddress("glFlush"));
+      using GetString = const unsigned char* (*)(unsigned);
+      constexpr unsigned kGlRenderer = 0x1F01;  // GL_RENDERER
+      if (auto get = reinterpret_cast<GetString>(SDL_GL_GetProcAddress("glGetString")))
+        if (const unsigned char* s = get(kGlRenderer))
+          gl = printable_text(reinterpret_cast<const char*>(s), 80);
+    }
+    int out_w = 0, out_h = 0;
+    SDL_GetRendererOutputSize(renderer_.get(), &out_w, &out_h);
+    pb::log::info(pb::log::cat("kiosk: renderer ", name, gl.empty() ? "" : " (" + gl + ")",
+                               (info.flags & SDL_RENDERER_SOFTWARE) ? " (software)" : "",
+                               (info.flags & SDL_RENDERER_PRESENTVSYNC) ? ", vsync" : "", ", ",
+                               out_w, "x", out_h));
   }
   SDL_DisableScreenSaver();
   if (!opt_.windowed) {

@@ -85,10 +85,19 @@ bool ServiceNotifier::send(const std::string& message) {
   return sent == static_cast<ssize_t>(message.size());
 }
 
+void ServiceNotifier::starting(const std::string& step) {
+  if (ready_sent_) return;
+  send("EXTEND_TIMEOUT_USEC=" +
+       std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(kStartStep).count()) +
+       "\nSTATUS=" + one_line(step));
+}
+
 void ServiceNotifier::ready(const std::string& status) {
   if (ready_sent_) return;
   ready_sent_ = true;
-  send("READY=1\nSTATUS=" + one_line(status) + "\nMAINPID=" + std::to_string(::getpid()));
+  // No MAINPID=: the unit's main process stays cage, systemd's own child, whose exit it sees
+  // at once (a main process that is not its child it can only watch through the cgroup).
+  send("READY=1\nSTATUS=" + one_line(status));
 }
 
 void ServiceNotifier::status(const std::string& status) {
@@ -96,7 +105,9 @@ void ServiceNotifier::status(const std::string& status) {
 }
 
 void ServiceNotifier::watchdog(Clock::time_point now) {
-  if (watchdog_.count() == 0 || fd_ < 0) return;
+  // Not before READY=1: systemd arms the watchdog at the first ping, and a first frame that
+  // takes long (Mesa compiling its shaders on a slow CPU) belongs to TimeoutStartSec=.
+  if (watchdog_.count() == 0 || fd_ < 0 || !ready_sent_) return;
   if (last_ping_ != Clock::time_point{} && now - last_ping_ < watchdog_ / 4) return;
   if (send("WATCHDOG=1")) last_ping_ = now;
 }

@@ -29,12 +29,19 @@ class ServiceNotifier {
   bool enabled() const { return fd_ >= 0; }
   // The gap between two pings the service allows (WATCHDOG_USEC); 0 = no watchdog.
   std::chrono::microseconds watchdog_timeout() const { return watchdog_; }
-  // READY=1 with a status line; only the first call sends.
+  // Before READY=1: a start-up step is done (STATUS=), and the service manager's start
+  // timeout runs again from now (EXTEND_TIMEOUT_USEC=kStartStep): a slow but moving start
+  // (a slow CPU, emulation) is not killed, a start stuck in one step still is.
+  static constexpr std::chrono::seconds kStartStep{90};
+  void starting(const std::string& step);
+  // READY=1 with a status line; only the first call sends. The booth is not the unit's main
+  // process (cage is): the unit needs NotifyAccess=all.
   void ready(const std::string& status);
   bool ready_sent() const { return ready_sent_; }
   void status(const std::string& status);
   // WATCHDOG=1 when a quarter of the timeout has passed since the last ping, so a ping
-  // arrives at least every half timeout even when a frame takes long.
+  // arrives at least every half timeout even when a frame takes long. Nothing before
+  // ready(): the start-up up to the first frame is the service's start timeout's to judge.
   void watchdog(Clock::time_point now);
   void stopping();
 

@@ -2,6 +2,8 @@
 // TouchAdapter: SDL mouse/finger events → taps and long presses in design coordinates.
 #include "touch_input.h"
 
+#include <algorithm>
+
 #include "painter.h"
 
 namespace pb::kiosk {
@@ -44,8 +46,13 @@ std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter
   float x = 0, y = 0;
   // A press starts when the finger went down (the event's time), not when a frame got to
   // it: after a slow frame a hold would otherwise come out shorter and turn into a tap.
-  const std::uint32_t at =
-      e.common.timestamp != 0 && e.common.timestamp <= now_ms ? e.common.timestamp : now_ms;
+  const bool stamped = e.common.timestamp != 0 && e.common.timestamp <= now_ms;
+  const std::uint32_t at = stamped ? e.common.timestamp : now_ms;
+  // A release with no usable time was read from the system by this frame's event pump (SDL
+  // stamps input when it reads it): it happened at the earliest after the last frame's
+  // poll. So a tap whose release waited out a slow frame (a tablet under emulation: seconds
+  // a frame) stays a tap, and a real hold is still seen held at a frame boundary by poll().
+  const std::uint32_t released_at = stamped ? at : std::max(since_, last_poll_ms_);
   switch (e.type) {
     case SDL_MOUSEBUTTONDOWN:
       if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;
@@ -56,7 +63,7 @@ std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter
     case SDL_MOUSEBUTTONUP:
       if (e.button.which == SDL_TOUCH_MOUSEID || e.button.button != SDL_BUTTON_LEFT) break;
       if (finger_ != -1) break;
-      return press_ended(at);
+      return press_ended(released_at);
     case SDL_FINGERDOWN: {
       if (down_) break;  // one finger at a time: the first one wins
       int ww = 1, wh = 1;
@@ -69,7 +76,7 @@ std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter
     }
     case SDL_FINGERUP:
       if (!down_ || finger_ != static_cast<std::int64_t>(e.tfinger.fingerId)) break;
-      return press_ended(at);
+      return press_ended(released_at);
     default:
       break;
   }
@@ -77,6 +84,7 @@ std::optional<PointerInput> TouchAdapter::feed(const SDL_Event& e, const Painter
 }
 
 std::optional<PointerInput> TouchAdapter::poll(std::uint32_t now_ms) {
+  last_poll_ms_ = now_ms;
   if (down_ && !long_fired_ && now_ms - since_ >= long_press_ms_) {
     long_fired_ = true;
     return PointerInput{PointerInput::Kind::kLongPress, x_, y_};

@@ -473,6 +473,24 @@ TEST_CASE("a press is timed from its events so a slow frame neither shortens nor
       REQUIRE(in);
       CHECK(in->kind == Kind::kTap);
     }
+    SECTION("a tap whose release a slow frame kept in the system's queue stays a tap") {
+      // The tablet of a VM under emulation: the press is read at 1000 (SDL stamps it as it
+      // reads it, 1001), the release 100 ms later waits for the next frame at 4500.
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONDOWN, 1001), painter, window, 1000));
+      CHECK_FALSE(touch.poll(1000));
+      const auto in = touch.feed(mouse_event(SDL_MOUSEBUTTONUP, 4501), painter, window, 4500);
+      REQUIRE(in);
+      CHECK(in->kind == Kind::kTap);
+      CHECK_FALSE(touch.poll(4500));
+    }
+    SECTION("a hold read across slow frames is a long press, seen held at a frame") {
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONDOWN, 1001), painter, window, 1000));
+      CHECK_FALSE(touch.poll(1000));
+      const auto held = touch.poll(4500);  // the next frame: still no release
+      REQUIRE(held);
+      CHECK(held->kind == Kind::kLongPress);
+      CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONUP, 8001), painter, window, 8000));
+    }
     SECTION("an event without a time or with one from the future is timed by its frame") {
       CHECK_FALSE(touch.feed(mouse_event(SDL_MOUSEBUTTONDOWN, 0), painter, window, 2000));
       CHECK_FALSE(touch.poll(4999));
