@@ -32,20 +32,28 @@ bool photo_on_wall(const store::Pledge& p, const std::string& event, const Hidde
   return words_on_wall(p, event, hidden) && !p.photo_path.empty();
 }
 
+bool add_to_feed(WallFeed& feed, const store::Pledge& p, const std::string& event,
+                 const HiddenPhotos& hidden, int max_photos, int max_answers) {
+  const auto full = [&] {
+    return static_cast<int>(feed.photos.size()) >= max_photos &&
+           static_cast<int>(feed.answers.size()) >= max_answers;
+  };
+  if (!words_on_wall(p, event, hidden)) return full();
+  WallItem item{p.id, p.first_name, p.answer, p.created_ms, photo_on_wall(p, event, hidden)};
+  if (item.photo && static_cast<int>(feed.photos.size()) < max_photos) feed.photos.push_back(item);
+  if (!item.answer.empty() && static_cast<int>(feed.answers.size()) < max_answers)
+    feed.answers.push_back(item);
+  return full();
+}
+
 WallFeed build_feed(const std::vector<store::Pledge>& pledges, const std::string& event,
                     const HiddenPhotos& hidden, int max_photos, int max_answers) {
   WallFeed feed;
   feed.withheld = !hidden.vouched;
   for (auto it = pledges.rbegin(); it != pledges.rend(); ++it) {
-    const store::Pledge& p = *it;
-    if (p.event != event) continue;
+    if (it->event != event) continue;
     ++feed.count;
-    if (!words_on_wall(p, event, hidden)) continue;
-    WallItem item{p.id, p.first_name, p.answer, p.created_ms, photo_on_wall(p, event, hidden)};
-    if (item.photo && static_cast<int>(feed.photos.size()) < max_photos)
-      feed.photos.push_back(item);
-    if (!item.answer.empty() && static_cast<int>(feed.answers.size()) < max_answers)
-      feed.answers.push_back(item);
+    add_to_feed(feed, *it, event, hidden, max_photos, max_answers);
   }
   return feed;
 }

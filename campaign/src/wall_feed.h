@@ -36,7 +36,12 @@ bool photo_on_wall(const store::Pledge& p, const std::string& event, const Hidde
 // Whether a pledge's first name and answer may be on the wall: this event, share consent,
 // and a hidden list that could be read and does not hold it.
 bool words_on_wall(const store::Pledge& p, const std::string& event, const HiddenPhotos& hidden);
-// pledges oldest first (as Ledger::list_pledges returns them).
+// Adds one pledge of the event to what the feed shows, the pledges coming newest first;
+// true once the feed shows all it can (max_photos photos and max_answers answers), so a
+// reader stops there. Counts nothing: feed.count comes from the ledger's kept counts.
+bool add_to_feed(WallFeed& feed, const store::Pledge& p, const std::string& event,
+                 const HiddenPhotos& hidden, int max_photos, int max_answers);
+// pledges oldest first (as Ledger::list_pledges returns them); counts them too.
 WallFeed build_feed(const std::vector<store::Pledge>& pledges, const std::string& event,
                     const HiddenPhotos& hidden, int max_photos, int max_answers);
 // The JSON the page reads (documented in docs/METADATA.md, "The wall's JSON").

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -653,16 +654,33 @@ void WallServer::Impl::wake_streams(bool all) {
 
 // --- the feed ---
 
+// Pledges read from the ledger at a time while the feed fills.
+constexpr int kFeedPage = 64;
+
 void WallServer::Impl::rebuild(store::Ledger* ledger) {
   WallFeed feed;
   const HiddenPhotos hidden_now = hidden.current();
   if (ledger) {
-    auto all = ledger->list_pledges(opt.event_id);
-    if (!all) {
-      pb::log::warn("wall: reading the ledger: " + all.status().message());
-      return;  // the page keeps what it shows
-    }
-    feed = build_feed(*all, opt.event_id, hidden_now, opt.max_photos, opt.max_answers);
+    // The count the ledger keeps, and the newest pledges a page at a time until the feed
+    // is full: the same work at 100,000 pledges as at 100 (issue 21).
+    feed.withheld = !hidden_now.vouched;
+    const auto fail = [](const Status& s) {
+      pb::log::warn("wall: reading the ledger: " + s.message());
+    };
+    auto count = ledger->count_pledges(opt.event_id);
+    if (!count) return fail(count.status());  // the page keeps what it shows
+    feed.count = *count;
+    std::optional<store::PageCursor> after;
+    bool full = false;
+    do {
+      auto page = ledger->newest_pledges(opt.event_id, kFeedPage, after ? &*after : nullptr);
+      if (!page) return fail(page.status());
+      for (const auto& p : page->pledges)
+        if ((full =
+                 add_to_feed(feed, p, opt.event_id, hidden_now, opt.max_photos, opt.max_answers)))
+          break;
+      after = std::move(page->next);
+    } while (!full && after);
   } else {
     feed.withheld = !hidden_now.vouched;
   }

@@ -312,6 +312,32 @@ Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
   return out;
 }
 
+Result<PledgePage> Ledger::newest_pledges(const std::string& event, int limit,
+                                          const PageCursor* after) {
+  std::string sql = std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE event = ?1" +
+                    (after ? " AND (created_ms, id) < (?3, ?4)" : "") +
+                    " ORDER BY created_ms DESC, id DESC LIMIT ?2";
+  Statement st(impl_->db, sql.c_str());
+  limit = std::max(limit, 1);
+  st.bind(1, event).bind(2, limit);
+  if (after) st.bind(3, after->created_ms).bind(4, after->id);
+  PledgePage page;
+  PageCursor last;
+  int rc, rows = 0;
+  while ((rc = st.step()) == SQLITE_ROW) {
+    Pledge p = read_pledge(st);
+    ++rows;
+    last = {p.created_ms, p.id};
+    if (auto why = impl_->row_problem(p))
+      impl_->report(*why);
+    else
+      page.pledges.push_back(std::move(p));
+  }
+  if (rc != SQLITE_DONE) return impl_->db_error(rc, "list the newest pledges");
+  if (rows == limit) page.next = std::move(last);
+  return page;
+}
+
 Result<std::optional<Pledge>> Ledger::last_pledge(const std::string& event) {
   // Both halves use pledges_by_event (event, created_ms): a lookup, not a scan.
   Statement st(impl_->db,

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "pb/inside_folder.h"
@@ -424,4 +425,44 @@ TEST_CASE("queueing the configured targets again looks only at pledges saved sin
   CHECK(ledger->ensure_outbox({"usb", "s3"}).value() > 0);
   CHECK(ledger->queue_by_target()->at(1).target == "usb");
   CHECK(ledger->queue_by_target()->at(0).pending == consented + 1);
+}
+
+TEST_CASE("the newest pledges come a page at a time at the same cost at 10000 pledges as at 200",
+          "[store][scale]") {
+  pb::test::TempDir dir("pbscale");
+  grow(dir / "small", 200, 1);
+  const auto ids = grow(dir / "large", 10000, 20);
+  auto small = open_ok(dir / "small");
+  auto large = open_ok(dir / "large");
+  // What the wall reads for its feed: the newest pages until it has enough.
+  const auto newest_cost = [](Ledger& ledger) {
+    const std::int64_t before = ledger.cost().page_requests;
+    std::optional<PageCursor> after;
+    for (int page = 0; page < 3; ++page) {
+      auto got = ledger.newest_pledges("campus-fair", 64, after ? &*after : nullptr);
+      REQUIRE(got);
+      REQUIRE(got->next);
+      after = got->next;
+    }
+    return ledger.cost().page_requests - before;
+  };
+  const std::int64_t small_cost = newest_cost(*small), large_cost = newest_cost(*large);
+  INFO("page requests for 3 pages of 64: " << small_cost << " at 200 pledges, " << large_cost
+                                           << " at 10,000");
+  CHECK(large_cost <= 2 * small_cost + 40);
+
+  // Page after page, newest first, they are every pledge of the event once, in order.
+  std::vector<std::string> seen;
+  std::optional<PageCursor> after;
+  do {
+    auto got = large->newest_pledges("campus-fair", 999, after ? &*after : nullptr);
+    REQUIRE(got);
+    for (const auto& p : got->pledges) seen.push_back(p.id);
+    after = got->next;
+  } while (after);
+  CHECK(std::vector<std::string>(ids.rbegin(), ids.rend()) == seen);
+  auto other = large->newest_pledges("another-event", 10);
+  REQUIRE(other);
+  CHECK(other->pledges.empty());
+  CHECK_FALSE(other->next);
 }

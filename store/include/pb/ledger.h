@@ -95,6 +95,17 @@ struct TargetQueue {
   std::int64_t last_done_ms = 0;  // updated_ms of its newest done row; 0 = none
 };
 
+// Where a page of pledges ends (newest_pledges): the last row read, used or not.
+struct PageCursor {
+  std::int64_t created_ms = 0;
+  std::string id;
+};
+
+struct PledgePage {
+  std::vector<Pledge> pledges;
+  std::optional<PageCursor> next;
+};
+
 struct EventStats {
   std::string event;
   std::int64_t pledges = 0;
@@ -169,6 +180,12 @@ class Ledger {
   Result<std::optional<Pledge>> get_pledge(const std::string& id);
   // All pledges, oldest first; event "" = every event.
   Result<std::vector<Pledge>> list_pledges(const std::string& event = "");
+  // A page of an event's pledges, newest first (created_ms, then id): up to `limit` rows
+  // older than `after` (from the start when null), read through pledges_by_event, so reading
+  // the newest few costs the same at any ledger size. Rows not to be used are left out, as
+  // list_pledges does; `next` is where the following page starts (nullopt: no more rows).
+  Result<PledgePage> newest_pledges(const std::string& event, int limit,
+                                    const PageCursor* after = nullptr);
   // The newest pledge of an event (by created_ms, then id), or nullopt when it has none.
   // Like get_pledge, kCorrupt for a row that must not be used.
   Result<std::optional<Pledge>> last_pledge(const std::string& event);
