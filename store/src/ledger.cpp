@@ -254,6 +254,15 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   return p;
 }
 
+std::unique_ptr<Ledger> Ledger::open_until(const std::string& data_dir,
+                                           const std::function<bool(const Status&)>& failed) {
+  for (;;) {
+    auto opened = open(data_dir);
+    if (opened) return std::move(*opened);
+    if (!failed(opened.status())) return nullptr;
+  }
+}
+
 Result<std::int64_t> Ledger::clock_high_ms() {
   sqlite3* db = impl_->db;
   // A read-only ledger of an older schema has no meta row: its newest pledge says the same.

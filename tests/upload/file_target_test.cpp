@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The file target (a folder or USB stick) through the batch drain, the worker and the CLI.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "upload_fixture.h"
@@ -143,4 +147,37 @@ TEST_CASE("pledgebooth upload exits 0 only when the queue is empty", "[upload][f
   CHECK(ok.output.find("uploaded 3") != std::string::npos);
   CHECK(ok.output.find("0 pending, 0 failed, 6 done") != std::string::npos);
   CHECK_FALSE(fs::exists(dir / "elsewhere"));
+}
+
+TEST_CASE("partial copies killed uploads left on the stick are removed; a live upload's stays",
+          "[upload][file]") {
+  test::TempDir dir;
+  config::Config c = test::base_config(dir / "data");
+  c.upload.targets.push_back(folder_target(dir / "stick"));
+  auto ledger = std::move(*store::Ledger::open(dir / "data"));
+  auto pledges = test::save_pledges(*ledger, 2, {"stick"}, 30000);
+  // A pid that ran and is gone: a child that has exited and was waited for.
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  REQUIRE(::waitpid(child, nullptr, 0) == child);
+  const std::string dead = std::to_string(child);
+  const std::string live = std::to_string(::getppid());  // whoever started this test runs on
+  const fs::path day = fs::path(dir / "stick") / "pledges" / "old-event" / "2026-01-01";
+  fs::create_directories(day);
+  for (const std::string& name :
+       std::vector<std::string>{"a.jpg.part-" + dead, "a.json.part-" + dead, "b.jpg.part-" + live,
+                                "notes.part-x1", "c.jpg"})
+    std::ofstream(day / name) << "half";
+
+  auto r = upload::upload_batch(c, dir / "data", upload::BatchOptions{});
+  REQUIRE(r.is_ok());
+  CHECK(r->queue_empty());
+  CHECK_FALSE(fs::exists(day / ("a.jpg.part-" + dead)));
+  CHECK_FALSE(fs::exists(day / ("a.json.part-" + dead)));
+  CHECK(fs::exists(day / ("b.jpg.part-" + live)));  // its process may still be copying
+  CHECK(fs::exists(day / "notes.part-x1"));         // not a partial copy's name
+  CHECK(fs::exists(day / "c.jpg"));
+  for (const auto& p : pledges)
+    CHECK(fs::exists(dir / ("stick/" + upload::object_key("pledges", p, "jpg"))));
 }

@@ -98,16 +98,11 @@ void CampaignCountWorker::Impl::run() {
   lower_own_priority("pb-campaign");
   // Nothing may escape this thread: a failure is a log line and a figure not shown.
   try {
-    std::unique_ptr<store::Ledger> ledger;
-    while (!ledger) {
-      auto opened = store::Ledger::open(data_dir);
-      if (opened) {
-        ledger = std::move(*opened);
-      } else {
-        failed("ledger: " + opened.status().message());
-        if (!pause(kLedgerRetry)) return;
-      }
-    }
+    const auto ledger = store::Ledger::open_until(data_dir, [this](const Status& s) {
+      failed("ledger: " + s.message());
+      return pause(kLedgerRetry);
+    });
+    if (!ledger) return;
     const std::string& event = config.event.id;
     const auto interval = std::chrono::seconds(config.upload.campaign_count_interval_s);
     std::optional<std::pair<std::int64_t, std::int64_t>> logged;  // (others, booths) last logged

@@ -127,16 +127,12 @@ void OutboxWorker::Impl::run() {
   // Nothing may escape this thread: every failure becomes status or a ledger row.
   lower_own_priority("pb-upload");
   try {
-    std::unique_ptr<store::Ledger> ledger;
-    while (!stop) {
-      auto opened = store::Ledger::open(data_dir);
-      if (opened) {
-        ledger = std::move(*opened);
-        break;
-      }
-      publish(nullptr, nullptr, "ledger: " + opened.status().message());
-      curl_multi_poll(multi, nullptr, 0, 5000, nullptr);
-    }
+    const auto ledger = store::Ledger::open_until(data_dir, [this](const Status& s) {
+      if (stop) return false;
+      publish(nullptr, nullptr, "ledger: " + s.message());
+      curl_multi_poll(multi, nullptr, 0, 5000, nullptr);  // stop() wakes it
+      return !stop;
+    });
     if (!ledger) return;
     std::vector<std::string> names;
     for (const auto& t : config.upload.targets) names.push_back(t.name);

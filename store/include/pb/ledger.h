@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -163,6 +164,11 @@ class Ledger {
   static Result<std::unique_ptr<Ledger>> open(const std::string& data_dir,
                                               Access access = Access::kReadWrite,
                                               disk::Env* env = nullptr);
+  // For a background thread that needs the ledger to work at all: opens it read-write, and
+  // after each failure hands the Status to `failed`, which reports it and waits; when
+  // `failed` returns false (the thread is stopping) gives up with nullptr.
+  static std::unique_ptr<Ledger> open_until(const std::string& data_dir,
+                                            const std::function<bool(const Status&)>& failed);
   ~Ledger();
   Ledger(const Ledger&) = delete;
   Ledger& operator=(const Ledger&) = delete;

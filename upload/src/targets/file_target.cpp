@@ -3,6 +3,7 @@
 // and the folder fsync'd, so a pulled stick never holds half a photo under its real name.
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,8 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 
 #include "pb/disk.h"
+#include "pb/log.h"
 #include "pb/untrusted_file.h"
 #include "targets.h"
 
@@ -24,6 +27,19 @@ namespace {
 // temp → fsync → rename → fsync(folder), the same code the ledger's photos go through.
 std::string temp_for(const std::string& dest) {
   return dest + ".part-" + std::to_string(::getpid());
+}
+
+// A partial copy a killed upload left (`<name>.part-<pid>`, that pid no longer running on
+// this machine): the row is uploaded again later under the real name, so the copy is junk.
+bool is_stale_partial_copy(const std::string& name) {
+  const auto at = name.rfind(".part-");
+  if (at == std::string::npos || at + 6 == name.size() || name.size() - at > 6 + 10) return false;
+  long pid = 0;
+  for (std::size_t i = at + 6; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    pid = pid * 10 + (name[i] - '0');
+  }
+  return pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
 class FileTarget : public Target {
@@ -44,6 +60,7 @@ class FileTarget : public Target {
     if (!local_reachable())
       return Status::error(Status::Code::kUnavailable,
                            "folder not there (stick unplugged?): " + folder_);
+    sweep_partial_copies();
     const std::string root = folder_;
     fs::path dir = fs::path(root) / dir_of(key(p, "json"));
     if (Status s = disk::make_dirs(dir.string(), 0755); !s) return s;
@@ -118,7 +135,35 @@ class FileTarget : public Target {
   }
 
  private:
+  // Once per stick (per file system of the folder) and process: removes the partial copies
+  // killed uploads left below the folder. Links are not followed; at most kMaxSwept entries
+  // are looked at, so a huge folder costs a bounded walk once.
+  void sweep_partial_copies() {
+    static constexpr std::size_t kMaxSwept = 500000;
+    struct stat root {};
+    if (::stat(folder_.c_str(), &root) != 0) return;
+    std::lock_guard<std::mutex> lock(sweep_mu_);
+    if (swept_ && swept_dev_ == root.st_dev) return;
+    swept_ = true;
+    swept_dev_ = root.st_dev;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(folder_, fs::directory_options::skip_permission_denied, ec);
+    std::size_t seen = 0, removed = 0;
+    for (; !ec && it != fs::recursive_directory_iterator() && seen < kMaxSwept;
+         it.increment(ec), ++seen) {
+      if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+      if (!is_stale_partial_copy(it->path().filename().string())) continue;
+      if (::unlink(it->path().c_str()) == 0) ++removed;
+    }
+    if (removed > 0)
+      pb::log::info(pb::log::cat("upload: ", removed,
+                                 " partial copies of killed uploads removed from ", folder_));
+  }
+
   std::string folder_;
+  std::mutex sweep_mu_;
+  bool swept_ = false;
+  dev_t swept_dev_ = 0;
 };
 
 }  // namespace
