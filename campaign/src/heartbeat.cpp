@@ -17,6 +17,7 @@
 
 #include "pb/json.h"
 #include "pb/ledger.h"
+#include "pb/low_priority.h"
 
 namespace pb::campaign {
 namespace {
@@ -53,7 +54,8 @@ std::string heartbeat_json(const HeartbeatReport& r) {
     std::snprintf(fps, sizeof fps, "%.1f", *r.camera_fps);
   return std::string("{\"schema\":1,\"kind\":\"pledgebooth.heartbeat\",\"version\":") +
          json_quote(PB_VERSION) + ",\"booth\":" + json_quote(r.booth) +
-         ",\"event\":" + json_quote(r.event) + ",\"at\":" + json_quote(store::utc_timestamp(r.at_ms)) +
+         ",\"event\":" + json_quote(r.event) +
+         ",\"at\":" + json_quote(store::utc_timestamp(r.at_ms)) +
          ",\"uptime_s\":" + std::to_string(r.uptime_s) +
          ",\"counts\":{\"pledges\":" + std::to_string(r.pledges) +
          ",\"with_photo\":" + std::to_string(r.with_photo) +
@@ -94,8 +96,7 @@ HeartbeatReport Heartbeat::Impl::gather() {
   r.booth = config.booth.id;
   r.event = config.event.id;
   r.at_ms = store::now_ms();
-  r.uptime_s =
-      std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
+  r.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - started).count();
   r.free_mb = free_mb(config.storage.data_dir);
   if (const double fps = camera_fps.load(); fps >= 0) r.camera_fps = fps;
   if (const int c = camera_connected.load(); c >= 0) r.camera_connected = c == 1;
@@ -181,8 +182,7 @@ Status Heartbeat::Impl::post(const std::string& document) {
       });
   const CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(headers);
-  if (rc != CURLE_OK)
-    return Status::error(Status::Code::kUnavailable, curl_easy_strerror(rc));
+  if (rc != CURLE_OK) return Status::error(Status::Code::kUnavailable, curl_easy_strerror(rc));
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   if (code < 200 || code > 299)
@@ -191,6 +191,7 @@ Status Heartbeat::Impl::post(const std::string& document) {
 }
 
 void Heartbeat::Impl::run() {
+  lower_own_priority("pb-heartbeat");  // a status report never takes a frame's CPU
   const auto interval = std::chrono::seconds(config.status.interval_s);
   Clock::time_point next_build = Clock::now();
   Clock::time_point next_try = next_build;

@@ -11,7 +11,7 @@
 #include <optional>
 #include <thread>
 
-#include "low_priority.h"
+#include "pb/low_priority.h"
 #include "pb/ledger.h"
 #include "pb/log.h"
 #include "pb/tally.h"

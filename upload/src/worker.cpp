@@ -8,7 +8,7 @@
 #include "drain_pace.h"
 #include "engine.h"
 #include "link_monitor.h"
-#include "low_priority.h"
+#include "pb/low_priority.h"
 #include "pb/answer_picks.h"
 #include "pb/uploader.h"
 
