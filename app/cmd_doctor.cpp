@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "pb/doctor.h"
 #include "pb/drawing.h"
+#include "pb/json.h"
 
 namespace pb::app {
 
@@ -36,7 +37,7 @@ void print_json(const std::vector<doctor::Finding>& findings) {
                       {"fix", f.fix}});
   const nlohmann::ordered_json out = {{"ready", !doctor::any_failed(findings)}, {"checks", checks}};
   // Text from outside (device names, paths) is valid UTF-8 by now; replace, never throw.
-  std::cout << out.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  std::cout << json_text(out, 2) << "\n";
 }
 
 void print_text(const std::vector<doctor::Finding>& findings) {

@@ -154,31 +154,25 @@ void run_stats(AppContext& ctx, const std::string& data_dir, bool json) {
     std::fprintf(stderr, "stats: %s (upload targets not checked)\n", e.what());
   }
   if (json) {
-    std::string out = "{\"events\":[";
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      const auto& e = events[i];
-      out += (i ? "," : "") + std::string("{\"event\":") + json_quote(e.event) +
-             ",\"pledges\":" + std::to_string(e.pledges) +
-             ",\"photos\":" + std::to_string(e.photos) + ",\"shared\":" + std::to_string(e.shared) +
-             "}";
-    }
-    out += "],\"queue\":{\"pending\":" + std::to_string(queue.pending) +
-           ",\"done\":" + std::to_string(queue.done) +
-           ",\"failed\":" + std::to_string(queue.failed) + "},\"failed\":[";
-    for (std::size_t i = 0; i < failed.size(); ++i) {
-      const auto& f = failed[i];
-      out += (i ? "," : "") + std::string("{\"pledge\":") + json_quote(f.pledge_id) +
-             ",\"target\":" + json_quote(f.target) + ",\"attempts\":" + std::to_string(f.attempts) +
-             ",\"error\":" + json_quote(f.last_error) + "}";
-    }
-    out += "],\"unconfigured_targets\":[";
-    for (std::size_t i = 0; i < stranded.size(); ++i) {
-      const auto& t = stranded[i];
-      out += (i ? "," : "") + std::string("{\"target\":") + json_quote(t.target) +
-             ",\"pending\":" + std::to_string(t.pending) +
-             ",\"failed\":" + std::to_string(t.failed) + "}";
-    }
-    out += "],\"read_only\":" + std::string(ledger->read_only() ? "true" : "false") + "}";
+    nlohmann::ordered_json out_events = nlohmann::ordered_json::array();
+    for (const auto& e : events)
+      out_events.push_back(
+          {{"event", e.event}, {"pledges", e.pledges}, {"photos", e.photos}, {"shared", e.shared}});
+    nlohmann::ordered_json out_failed = nlohmann::ordered_json::array();
+    for (const auto& f : failed)
+      out_failed.push_back({{"pledge", f.pledge_id},
+                            {"target", f.target},
+                            {"attempts", f.attempts},
+                            {"error", f.last_error}});
+    nlohmann::ordered_json out_stranded = nlohmann::ordered_json::array();
+    for (const auto& t : stranded)
+      out_stranded.push_back({{"target", t.target}, {"pending", t.pending}, {"failed", t.failed}});
+    const std::string out = json_text(
+        {{"events", out_events},
+         {"queue", {{"pending", queue.pending}, {"done", queue.done}, {"failed", queue.failed}}},
+         {"failed", out_failed},
+         {"unconfigured_targets", out_stranded},
+         {"read_only", ledger->read_only()}});
     std::cout << out << "\n";
     return;
   }
@@ -291,7 +285,6 @@ void run_delete(AppContext& ctx, const std::string& data_dir, const std::string&
   std::cout << "deleted pledge " << id << " (row, photo and upload queue)\n";
 }
 
-
 // Saves N pledges with random photo bytes, printing "saved <id> <sha256>" after each one
 // is durable. Used by the crash test and the benchmarks (bench/store/scale grows ledgers
 // with --mix); not shown in --help.
@@ -399,7 +392,8 @@ void add_store_commands(CLI::App& app, AppContext& ctx) {
   add->add_flag("--mix", args->mix.mix, "a booth's mix of consent, answers, languages and uploads");
   add->add_option("--days", args->mix.days, "with --mix: spread over this many days up to now");
   add->add_option("--delivered", args->mix.delivered_pct, "with --mix: % of uploads marked done");
-  add->callback([&ctx, args] { run_add_test_pledges(ctx, args->data_dir, args->count, args->mix); });
+  add->callback(
+      [&ctx, args] { run_add_test_pledges(ctx, args->data_dir, args->count, args->mix); });
 }
 
 }  // namespace pb::app

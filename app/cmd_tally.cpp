@@ -28,60 +28,54 @@ std::string grouped(std::int64_t n) {
   return s;
 }
 
-std::string counts_json(const std::map<std::string, std::int64_t>& m) {
-  std::string out = "{";
-  for (const auto& [k, v] : m)
-    out += (out.size() > 1 ? "," : "") + json_quote(k) + ":" + std::to_string(v);
-  return out + "}";
+nlohmann::ordered_json counts_json(const std::map<std::string, std::int64_t>& m) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : m) out[k] = v;
+  return out;
 }
 
-std::string day_json(const store::DayCounts& d) {
-  return "{\"pledges\":" + std::to_string(d.pledges) +
-         ",\"with_photo\":" + std::to_string(d.with_photo) +
-         ",\"shared\":" + std::to_string(d.shared) + "}";
-}
-
-std::string days_json(const std::map<std::string, store::DayCounts>& days) {
-  std::string out = "{";
+nlohmann::ordered_json days_json(const std::map<std::string, store::DayCounts>& days) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& [day, d] : days)
-    out += (out.size() > 1 ? "," : "") + json_quote(day) + ":" + day_json(d);
-  return out + "}";
+    out[day] = {{"pledges", d.pledges}, {"with_photo", d.with_photo}, {"shared", d.shared}};
+  return out;
 }
 
 void print_json(const upload::CampaignTally& t, const std::string& target) {
   const auto events = upload::tally_by_event(t.documents);
   const store::DayCounts total = upload::tally_total(events);
-  std::string out = "{\"target\":" + json_quote(target) + ",\"events\":[";
-  bool first = true;
+  nlohmann::ordered_json out_events = nlohmann::ordered_json::array();
   for (const auto& [name, e] : events) {
-    out += std::string(first ? "\n " : ",\n ") + "{\"event\":" + json_quote(name) +
-           ",\"pledges\":" + std::to_string(e.sum.pledges) +
-           ",\"with_photo\":" + std::to_string(e.sum.with_photo) +
-           ",\"shared\":" + std::to_string(e.sum.shared) +
-           ",\"answers\":" + counts_json(e.sum.answers) +
-           ",\"locales\":" + counts_json(e.sum.locales) + ",\"days\":" + days_json(e.sum.days) +
-           ",\"booths\":[";
-    first = false;
-    for (std::size_t i = 0; i < e.booths.size(); ++i) {
-      const auto& b = *e.booths[i];
-      out += std::string(i ? "," : "") + "\n  {\"booth\":" + json_quote(b.booth) +
-             ",\"pledges\":" + std::to_string(b.pledges) +
-             ",\"with_photo\":" + std::to_string(b.with_photo) +
-             ",\"shared\":" + std::to_string(b.shared) +
-             ",\"newest_pledge_ms\":" + std::to_string(b.newest_ms) +
-             ",\"days\":" + days_json(b.days) + "}";
-    }
-    out += "]}";
+    nlohmann::ordered_json booths = nlohmann::ordered_json::array();
+    for (const auto* b : e.booths)
+      booths.push_back({{"booth", b->booth},
+                        {"pledges", b->pledges},
+                        {"with_photo", b->with_photo},
+                        {"shared", b->shared},
+                        {"newest_pledge_ms", b->newest_ms},
+                        {"days", days_json(b->days)}});
+    out_events.push_back({{"event", name},
+                          {"pledges", e.sum.pledges},
+                          {"with_photo", e.sum.with_photo},
+                          {"shared", e.sum.shared},
+                          {"answers", counts_json(e.sum.answers)},
+                          {"locales", counts_json(e.sum.locales)},
+                          {"days", days_json(e.sum.days)},
+                          {"booths", booths}});
   }
-  out += "],\n\"total\":{\"pledges\":" + std::to_string(total.pledges) +
-         ",\"with_photo\":" + std::to_string(total.with_photo) +
-         ",\"shared\":" + std::to_string(total.shared) +
-         ",\"booths\":" + std::to_string(t.documents.size()) + "},\n\"skipped\":[";
-  for (std::size_t i = 0; i < t.skipped.size(); ++i)
-    out += std::string(i ? "," : "") + "{\"document\":" + json_quote(t.skipped[i].first) +
-           ",\"why\":" + json_quote(t.skipped[i].second) + "}";
-  out += "],\"requests\":" + std::to_string(t.requests) + "}\n";
-  std::cout << out;
+  nlohmann::ordered_json skipped = nlohmann::ordered_json::array();
+  for (const auto& [document, why] : t.skipped)
+    skipped.push_back({{"document", document}, {"why", why}});
+  std::cout << json_text({{"target", target},
+                          {"events", out_events},
+                          {"total",
+                           {{"pledges", total.pledges},
+                            {"with_photo", total.with_photo},
+                            {"shared", total.shared},
+                            {"booths", t.documents.size()}}},
+                          {"skipped", skipped},
+                          {"requests", t.requests}})
+            << "\n";
 }
 
 void print_csv(const upload::CampaignTally& t) {
@@ -160,12 +154,14 @@ void run_tally(AppContext& ctx, const TallyArgs& args) {
 
 void add_tally_command(CLI::App& app, AppContext& ctx) {
   auto args = std::make_shared<TallyArgs>();
-  auto* cmd = app.add_subcommand(
-      "tally", "the campaign: every booth's tally document from a shared target");
-  cmd->add_option("--target", args->target, "the [[upload.targets]] name to read (default: the "
-                                           "first that can be read back)");
+  auto* cmd = app.add_subcommand("tally",
+                                 "the campaign: every booth's tally document from a shared target");
+  cmd->add_option("--target", args->target,
+                  "the [[upload.targets]] name to read (default: the "
+                  "first that can be read back)");
   auto* json = cmd->add_flag("--json", args->json, "machine-readable output");
-  cmd->add_flag("--csv", args->csv, "event,booth,day,pledges,with_photo,shared rows")->excludes(json);
+  cmd->add_flag("--csv", args->csv, "event,booth,day,pledges,with_photo,shared rows")
+      ->excludes(json);
   cmd->add_option("--parallel", args->parallel, "documents read at once (1-64)")
       ->check(CLI::Range(1, 64));
   cmd->callback([&ctx, args] { run_tally(ctx, *args); });

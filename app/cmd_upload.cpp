@@ -140,24 +140,22 @@ void run_upload(AppContext& ctx, const UploadArgs& args) {
   const std::vector<store::TargetQueue>& stranded = *stranded_r;
   const std::vector<std::string>& errors = s.errors;
   if (args.json) {
-    std::string out = "{";
-    out += "\"uploaded\":" + std::to_string(s.progress.done);
-    out += ",\"failed_this_run\":" + std::to_string(s.progress.failed);
-    out += ",\"bytes\":" + std::to_string(s.progress.bytes_sent);
-    out += ",\"seconds\":" + std::to_string(s.seconds);
-    out += ",\"pending\":" + std::to_string(s.after.pending);
-    out += ",\"failed\":" + std::to_string(s.after.failed);
-    out += ",\"done\":" + std::to_string(s.after.done);
-    out += ",\"queue_empty\":" + std::string(s.queue_empty() ? "true" : "false");
-    out += ",\"errors\":[";
-    for (std::size_t i = 0; i < errors.size(); ++i) out += (i ? "," : "") + json_quote(errors[i]);
-    out += "],\"unconfigured_targets\":[";
-    for (std::size_t i = 0; i < stranded.size(); ++i)
-      out += (i ? "," : "") + std::string("{\"target\":") + json_quote(stranded[i].target) +
-             ",\"pending\":" + std::to_string(stranded[i].pending) +
-             ",\"failed\":" + std::to_string(stranded[i].failed) + ",\"message\":" +
-             json_quote(unconfigured_target_message(ctx, args.data_dir, stranded[i])) + "}";
-    out += "]}";
+    nlohmann::ordered_json out_stranded = nlohmann::ordered_json::array();
+    for (const auto& t : stranded)
+      out_stranded.push_back({{"target", t.target},
+                              {"pending", t.pending},
+                              {"failed", t.failed},
+                              {"message", unconfigured_target_message(ctx, args.data_dir, t)}});
+    const std::string out = json_text({{"uploaded", s.progress.done},
+                                       {"failed_this_run", s.progress.failed},
+                                       {"bytes", s.progress.bytes_sent},
+                                       {"seconds", s.seconds},
+                                       {"pending", s.after.pending},
+                                       {"failed", s.after.failed},
+                                       {"done", s.after.done},
+                                       {"queue_empty", s.queue_empty()},
+                                       {"errors", errors},
+                                       {"unconfigured_targets", out_stranded}});
     std::cout << out << "\n";
   } else {
     std::cout << "uploaded " << s.progress.done << " (" << s.progress.bytes_sent / 1000

@@ -25,14 +25,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kMaxErrorBytes = 300;
 
-std::string opt_int(const std::optional<std::int64_t>& v) {
-  return v ? std::to_string(*v) : "null";
+template <typename T>
+nlohmann::ordered_json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
 }
-std::string opt_bool(const std::optional<bool>& v) {
-  return v ? (*v ? "true" : "false") : "null";
-}
-std::string opt_text(const std::string& s) {
-  return s.empty() ? "null" : json_quote(store::ledger_text(s, kMaxErrorBytes));
+nlohmann::ordered_json text_or_null(const std::string& s) {
+  return s.empty() ? nlohmann::ordered_json(nullptr)
+                   : nlohmann::ordered_json(store::ledger_text(s, kMaxErrorBytes));
 }
 
 std::int64_t free_mb(const std::string& dir) {
@@ -49,25 +48,31 @@ std::size_t discard(char*, std::size_t size, std::size_t n, void*) {
 }  // namespace
 
 std::string heartbeat_json(const HeartbeatReport& r) {
-  char fps[32] = "null";
-  if (r.camera_fps && std::isfinite(*r.camera_fps))
-    std::snprintf(fps, sizeof fps, "%.1f", *r.camera_fps);
-  return std::string("{\"schema\":1,\"kind\":\"pledgebooth.heartbeat\",\"version\":") +
-         json_quote(PB_VERSION) + ",\"booth\":" + json_quote(r.booth) +
-         ",\"event\":" + json_quote(r.event) +
-         ",\"at\":" + json_quote(store::utc_timestamp(r.at_ms)) +
-         ",\"uptime_s\":" + std::to_string(r.uptime_s) +
-         ",\"counts\":{\"pledges\":" + std::to_string(r.pledges) +
-         ",\"with_photo\":" + std::to_string(r.with_photo) +
-         ",\"shared\":" + std::to_string(r.shared) +
-         ",\"pledges_all_events\":" + std::to_string(r.pledges_all_events) +
-         "},\"queue\":{\"pending\":" + std::to_string(r.pending) +
-         ",\"failed\":" + std::to_string(r.failed) + ",\"done\":" + std::to_string(r.done) +
-         ",\"oldest_pending_age_s\":" + opt_int(r.oldest_pending_age_s) +
-         "},\"disk\":{\"free_mb\":" + (r.free_mb >= 0 ? std::to_string(r.free_mb) : "null") +
-         "},\"camera\":{\"fps\":" + fps + ",\"connected\":" + opt_bool(r.camera_connected) +
-         "},\"online\":" + opt_bool(r.online) + ",\"last_error\":" + opt_text(r.last_error) +
-         ",\"ledger_error\":" + opt_text(r.ledger_error) + "}";
+  nlohmann::ordered_json fps = nullptr;  // one decimal, as a camera's rate is read
+  if (r.camera_fps && std::isfinite(*r.camera_fps)) fps = std::round(*r.camera_fps * 10) / 10;
+  return json_text(
+      {{"schema", 1},
+       {"kind", "pledgebooth.heartbeat"},
+       {"version", PB_VERSION},
+       {"booth", r.booth},
+       {"event", r.event},
+       {"at", store::utc_timestamp(r.at_ms)},
+       {"uptime_s", r.uptime_s},
+       {"counts",
+        {{"pledges", r.pledges},
+         {"with_photo", r.with_photo},
+         {"shared", r.shared},
+         {"pledges_all_events", r.pledges_all_events}}},
+       {"queue",
+        {{"pending", r.pending},
+         {"failed", r.failed},
+         {"done", r.done},
+         {"oldest_pending_age_s", or_null(r.oldest_pending_age_s)}}},
+       {"disk", {{"free_mb", r.free_mb >= 0 ? nlohmann::ordered_json(r.free_mb) : nullptr}}},
+       {"camera", {{"fps", fps}, {"connected", or_null(r.camera_connected)}}},
+       {"online", or_null(r.online)},
+       {"last_error", text_or_null(r.last_error)},
+       {"ledger_error", text_or_null(r.ledger_error)}});
 }
 
 struct Heartbeat::Impl {

@@ -60,29 +60,32 @@ WallFeed build_feed(const std::vector<store::Pledge>& pledges, const std::string
 
 namespace {
 
-std::string item_json(const WallItem& it) {
-  std::string s = "{\"id\":" + json_quote(it.id) + ",\"name\":" + json_quote(it.first_name) +
-                  ",\"answer\":" + json_quote(it.answer) +
-                  ",\"time\":" + json_quote(store::utc_timestamp(it.created_ms));
-  if (it.photo) s += ",\"photo\":" + json_quote("photo/" + it.id + ".jpg");
-  return s + "}";
+nlohmann::ordered_json item_json(const WallItem& it) {
+  nlohmann::ordered_json j = {{"id", it.id},
+                              {"name", it.first_name},
+                              {"answer", it.answer},
+                              {"time", store::utc_timestamp(it.created_ms)}};
+  if (it.photo) j["photo"] = "photo/" + it.id + ".jpg";
+  return j;
+}
+
+nlohmann::ordered_json items_json(const std::vector<WallItem>& items) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& it : items) out.push_back(item_json(it));
+  return out;
 }
 
 }  // namespace
 
 std::string feed_json(const WallFeed& feed, std::int64_t seq, const std::string& event_id,
                       const std::string& event_name, const std::string& page_url) {
-  std::string s = "{\"schema\":1,\"seq\":" + std::to_string(seq) +
-                  ",\"event\":{\"id\":" + json_quote(event_id) +
-                  ",\"name\":" + json_quote(event_name) + ",\"page_url\":" + json_quote(page_url) +
-                  "},\"count\":" + std::to_string(feed.count) +
-                  ",\"withheld\":" + (feed.withheld ? "true" : "false") + ",\"photos\":[";
-  for (std::size_t i = 0; i < feed.photos.size(); ++i)
-    s += (i ? "," : "") + item_json(feed.photos[i]);
-  s += "],\"answers\":[";
-  for (std::size_t i = 0; i < feed.answers.size(); ++i)
-    s += (i ? "," : "") + item_json(feed.answers[i]);
-  return s + "]}";
+  return json_text({{"schema", 1},
+                    {"seq", seq},
+                    {"event", {{"id", event_id}, {"name", event_name}, {"page_url", page_url}}},
+                    {"count", feed.count},
+                    {"withheld", feed.withheld},
+                    {"photos", items_json(feed.photos)},
+                    {"answers", items_json(feed.answers)}});
 }
 
 std::string qr_svg(const std::string& text) {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // Remote keys and the metadata JSON of a pledge (schema in docs/METADATA.md).
-#include <cstdio>
 #include <string>
 
 #include "pb/json.h"
@@ -23,18 +22,6 @@ std::string clean(const std::string& s) {
   return out;
 }
 
-void field(std::string& out, const char* name, const std::string& value, bool null_when_empty) {
-  out += "\"";
-  out += name;
-  out += "\":";
-  if (null_when_empty && value.empty()) {
-    out += "null";
-  } else {
-    out += json_quote(value);
-  }
-  out += ",";
-}
-
 }  // namespace
 
 std::string object_key(const std::string& prefix, const store::Pledge& pledge,
@@ -52,32 +39,28 @@ std::string object_key(const std::string& prefix, const store::Pledge& pledge,
 }
 
 std::string metadata_json(const store::Pledge& pledge) {
-  std::string out = "{";
-  out += "\"schema\":" + std::to_string(kMetadataSchemaVersion) + ",";
-  field(out, "id", pledge.id, false);
-  field(out, "event", pledge.event, false);
-  field(out, "booth", pledge.booth, false);
-  field(out, "created_utc", pledge.created_utc, false);
-  out += "\"created_ms\":" + std::to_string(pledge.created_ms) + ",";
-  field(out, "locale", pledge.locale, false);
-  field(out, "first_name", pledge.first_name, true);
-  field(out, "answer", pledge.answer, true);
-  out += std::string("\"share_consent\":") + (pledge.share_consent ? "true" : "false") + ",";
-  out += "\"consent_version\":" + std::to_string(pledge.consent_version) + ",";
-  out += "\"photo\":";
-  if (pledge.photo_path.empty()) {
-    out += "null";
-  } else {
-    out += "{";
-    field(out, "name", clean(pledge.id) + ".jpg", false);
-    field(out, "content_type", "image/jpeg", false);
-    out += "\"size\":" + std::to_string(pledge.photo_size) + ",";
-    out += "\"sha256\":";
-    out += json_quote(pledge.photo_sha256);
-    out += "}";
-  }
-  out += "}\n";
-  return out;
+  const auto or_null = [](const std::string& v) {
+    return v.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
+  };
+  nlohmann::ordered_json photo = nullptr;
+  if (!pledge.photo_path.empty())
+    photo = {{"name", clean(pledge.id) + ".jpg"},
+             {"content_type", "image/jpeg"},
+             {"size", pledge.photo_size},
+             {"sha256", pledge.photo_sha256}};
+  const nlohmann::ordered_json doc = {{"schema", kMetadataSchemaVersion},
+                                      {"id", pledge.id},
+                                      {"event", pledge.event},
+                                      {"booth", pledge.booth},
+                                      {"created_utc", pledge.created_utc},
+                                      {"created_ms", pledge.created_ms},
+                                      {"locale", pledge.locale},
+                                      {"first_name", or_null(pledge.first_name)},
+                                      {"answer", or_null(pledge.answer)},
+                                      {"share_consent", pledge.share_consent},
+                                      {"consent_version", pledge.consent_version},
+                                      {"photo", photo}};
+  return json_text(doc) + "\n";
 }
 
 }  // namespace pb::upload

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "pb/json.h"
 #include "pb/ledger.h"
 #include "pb/utf8.h"
 
@@ -146,7 +147,7 @@ std::string tally_document(const store::TallyCounts& c) {
             {"answers", c.answers},
             {"locales", c.locales},
             {"days", days}};
-  return j.dump() + "\n";
+  return json_text(j) + "\n";
 }
 
 std::optional<store::TallyCounts> parse_tally_document(std::string_view text, std::string* error) {

@@ -1,44 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// Minimal JSON text output: escaping strings for the few JSON documents we write
-// (stats --json, upload metadata). Reading JSON is not needed by the booth.
+// JSON text output: every document the booth writes (stats --json, upload metadata, the
+// wall's feed, the heartbeat, the tally) is built as an nlohmann::ordered_json and written
+// by json_text.
 #pragma once
 
-#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace pb {
 
-// `s` (UTF-8) as a quoted JSON string.
-inline std::string json_quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+// A JSON document as compact text. Strings from outside (names, answers, device names) are
+// valid UTF-8 by the time they get here; a byte that is not becomes U+FFFD, never a throw.
+inline std::string json_text(const nlohmann::ordered_json& doc, int indent = -1) {
+  return doc.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 }  // namespace pb
