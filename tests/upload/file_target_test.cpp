@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -180,4 +181,59 @@ TEST_CASE("partial copies killed uploads left on the stick are removed; a live u
   CHECK(fs::exists(day / "c.jpg"));
   for (const auto& p : pledges)
     CHECK(fs::exists(dir / ("stick/" + upload::object_key("pledges", p, "jpg"))));
+}
+
+TEST_CASE("a stick's mount point the booth cannot write yet keeps the uploads waiting",
+          "[upload][file][cli]") {
+  // usb-stick makes the mount point (root's) a moment before the stick is mounted on it: a
+  // booth that looks then must wait, not give the uploads up as failed.
+  if (geteuid() != 0 || !fs::exists("/usr/bin/setpriv")) {
+    WARN("skipped: needs root and setpriv to run pledgebooth as another user");
+    return;
+  }
+  test::TempDir dir;
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  const std::string data = dir / "data", stick = dir / "media/stick", cfg = dir / "booth.toml";
+  {
+    auto ledger = std::move(*store::Ledger::open(data));
+    test::save_pledges(*ledger, 2, {"stick"});
+  }
+  fs::create_directories(stick);  // root's, 0755: not mounted yet
+  fs::permissions(dir / "media",
+                  fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  const std::string tmp = dir / "tmp";
+  fs::create_directory(tmp);
+  fs::permissions(tmp, fs::perms::all | fs::perms::sticky_bit);
+  const auto chown_nobody = [](const std::string& path) {
+    REQUIRE(::chown(path.c_str(), 65534, 65534) == 0);
+    for (const auto& e : fs::recursive_directory_iterator(path))
+      REQUIRE(::lchown(e.path().c_str(), 65534, 65534) == 0);
+  };
+  chown_nobody(data);  // the booth's own data dir
+  test::write_file(cfg, "[storage]\ndata_dir = \"" + data +
+                            "\"\n[[upload.targets]]\nname = \"stick\"\nkind = \"file\"\n"
+                            "path = \"" +
+                            stick + "/pledgebooth\"\n");
+  const auto as_booth = [&] {
+    return test::run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", PB_BINARY,
+                      "--config", cfg, "upload", "--json"},
+                     {{"TMPDIR", tmp}});
+  };
+  auto early = as_booth();
+  INFO(early.output);
+  CHECK(early.exit_code == 1);
+  CHECK(early.output.find("\"pending\":2") != std::string::npos);
+  CHECK(early.output.find("\"failed\":0") != std::string::npos);
+  CHECK(early.output.find("folder not writable") != std::string::npos);
+
+  chown_nobody(stick);  // the stick is mounted, the booth's user owns it
+  auto mounted = as_booth();
+  INFO(mounted.output);
+  CHECK(mounted.exit_code == 0);
+  CHECK(mounted.output.find("\"queue_empty\":true") != std::string::npos);
+  const auto copied = test::files_under(stick + "/pledgebooth");
+  CHECK(std::count_if(copied.begin(), copied.end(), [](const std::string& f) {
+          return f.size() > 4 && f.compare(f.size() - 4, 4, ".jpg") == 0;
+        }) == 2);
 }

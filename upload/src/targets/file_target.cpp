@@ -49,17 +49,15 @@ class FileTarget : public Target {
 
   bool is_local() const override { return true; }
 
-  bool local_reachable() const override {
-    std::error_code ec;
-    fs::path root(folder_);
-    return fs::is_directory(root, ec) || fs::is_directory(root.parent_path(), ec);
-  }
+  // The folder, or the folder it is made in, is there and this process may write in it. A
+  // stick's mount point exists a moment before the stick is mounted on it (root's, not
+  // writable): that is "not there yet", never a reason to give an upload up.
+  bool local_reachable() const override { return unreachable_because().empty(); }
 
   Status upload_local(const store::Pledge& p, const std::string& photo_file,
                       const std::string& json) override {
-    if (!local_reachable())
-      return Status::error(Status::Code::kUnavailable,
-                           "folder not there (stick unplugged?): " + folder_);
+    if (const std::string why = unreachable_because(); !why.empty())
+      return Status::error(Status::Code::kUnavailable, why);
     sweep_partial_copies();
     const std::string root = folder_;
     fs::path dir = fs::path(root) / dir_of(key(p, "json"));
@@ -83,9 +81,8 @@ class FileTarget : public Target {
   }
 
   Status write_document_local(const std::string& key, const std::string& json) override {
-    if (!local_reachable())
-      return Status::error(Status::Code::kUnavailable,
-                           "folder not there (stick unplugged?): " + folder_);
+    if (const std::string why = unreachable_because(); !why.empty())
+      return Status::error(Status::Code::kUnavailable, why);
     fs::path dest = fs::path(folder_) / key;
     if (Status s = disk::make_dirs(dest.parent_path().string(), 0755); !s) return s;
     return disk::write_file(dest.string(), temp_for(dest.string()), json, 0644);
@@ -135,6 +132,20 @@ class FileTarget : public Target {
   }
 
  private:
+  // "" when the folder can be written (or made), else why not, for the operator.
+  std::string unreachable_because() const {
+    std::error_code ec;
+    const fs::path root(folder_);
+    const fs::path where = fs::is_directory(root, ec)                 ? root
+                           : fs::is_directory(root.parent_path(), ec) ? root.parent_path()
+                                                                      : fs::path();
+    if (where.empty()) return "folder not there (stick unplugged?): " + folder_;
+    if (::access(where.c_str(), W_OK | X_OK) != 0)
+      return "folder not writable (a stick still being mounted, or its owner and mode): " +
+             where.string() + ": " + std::strerror(errno);
+    return "";
+  }
+
   // Once per stick (per file system of the folder) and process: removes the partial copies
   // killed uploads left below the folder. Links are not followed; at most kMaxSwept entries
   // are looked at, so a huge folder costs a bounded walk once.
