@@ -3,12 +3,14 @@
 // targets, the SDL key mapping, and the script's `key` and `focus` steps.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "focus.h"
 #include "pb/kiosk_script.h"
 #include "script_player.h"
+#include "theme.h"
 
 using namespace pb::kiosk;
 
@@ -267,4 +269,37 @@ TEST_CASE("the script's key and focus steps parse and every key name sends a boo
   CHECK(nav_key(key_event(script_key("shift+tab").sym,
                           static_cast<Uint16>(script_key("shift+tab").mod))) == NavKey::kPrevious);
   CHECK(script_key("nonsense").sym == SDLK_UNKNOWN);
+}
+
+TEST_CASE("outlines and the focus ring draw at any window size, their rims paired point for point",
+          "[kiosk][focus]") {
+  ::setenv("SDL_VIDEODRIVER", "offscreen", 0);
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  REQUIRE(SDL_InitSubSystem(SDL_INIT_VIDEO) == 0);
+  // 1024x768 (the offscreen driver's full screen): REVIEW's empty checkbox (radius 16, frame 7)
+  // had an inner corner under 6 px and fewer rim points than its outer one; the outline read
+  // past the inner rim's end (AddressSanitizer: heap-buffer-overflow in rounded_outline).
+  SDL_Window* window = SDL_CreateWindow("ring", 0, 0, 1024, 768, SDL_WINDOW_HIDDEN);
+  REQUIRE(window);
+  SDL_Renderer* renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_SOFTWARE);
+  REQUIRE(renderer);
+  {
+    Painter painter(renderer, "/nonexistent");  // no text drawn
+    painter.begin_frame();
+    painter.clear(kPurple);
+    painter.rounded_outline({950, 236, 92, 92}, 16, 7, kWhite);
+    painter.rounded_outline({100, 100, 40, 40}, 30, 20, kWhite);
+    draw_focus_ring(painter, {920, 830, 560, 160});
+    draw_focus_ring(painter, {1200, 880, 93, 85});         // a key of the on-screen keyboard
+    draw_focus_ring(painter, {0, 0, kDesignW, kDesignH});  // a control as big as the screen
+    // The ring is there: its yellow at the middle of the primary button's top edge.
+    const SDL_Rect at = painter.pixels({1200, 820, 1, 1});
+    Uint32 pixel = 0;
+    REQUIRE(SDL_RenderReadPixels(renderer, &at, SDL_PIXELFORMAT_ARGB8888, &pixel, 4) == 0);
+    CHECK(((pixel >> 16) & 0xFF) == kFocusRing.r);
+    CHECK(((pixel >> 8) & 0xFF) == kFocusRing.g);
+  }
+  SDL_DestroyRenderer(renderer);
+  SDL_DestroyWindow(window);
+  SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }
