@@ -3,11 +3,11 @@
 // targets, the SDL key mapping, and the script's `key` and `focus` steps.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "focus.h"
+#include "offscreen_renderer.h"
 #include "pb/kiosk_script.h"
 #include "script_player.h"
 #include "theme.h"
@@ -273,15 +273,11 @@ TEST_CASE("the script's key and focus steps parse and every key name sends a boo
 
 TEST_CASE("outlines and the focus ring draw at any window size, their rims paired point for point",
           "[kiosk][focus]") {
-  ::setenv("SDL_VIDEODRIVER", "offscreen", 0);
-  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-  REQUIRE(SDL_InitSubSystem(SDL_INIT_VIDEO) == 0);
   // 1024x768 (the offscreen driver's full screen): REVIEW's empty checkbox (radius 16, frame 7)
   // had an inner corner under 6 px and fewer rim points than its outer one; the outline read
   // past the inner rim's end (AddressSanitizer: heap-buffer-overflow in rounded_outline).
-  SDL_Window* window = SDL_CreateWindow("ring", 0, 0, 1024, 768, SDL_WINDOW_HIDDEN);
-  REQUIRE(window);
-  SDL_Renderer* renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_SOFTWARE);
+  const pb::test::OffscreenRenderer screen(1024, 768);
+  SDL_Renderer* renderer = screen.renderer();
   REQUIRE(renderer);
   {
     Painter painter(renderer, "/nonexistent");  // no text drawn
@@ -299,7 +295,4 @@ TEST_CASE("outlines and the focus ring draw at any window size, their rims paire
     CHECK(((pixel >> 16) & 0xFF) == kFocusRing.r);
     CHECK(((pixel >> 8) & 0xFF) == kFocusRing.g);
   }
-  SDL_DestroyRenderer(renderer);
-  SDL_DestroyWindow(window);
-  SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }
