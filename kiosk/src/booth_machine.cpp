@@ -134,6 +134,8 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
     }
   } else if (const auto* pin = std::get_if<PinChecked>(&event)) {
     if (s_.screen == Screen::kAdminPin && s_.admin.pin_checking) on_pin_checked(pin->ok, now);
+  } else if (std::holds_alternative<KeyMoved>(event)) {
+    s_.last_touch_ms = now;  // he is there, as with a touch ("Still there?" goes away)
   }
   return out;
 }

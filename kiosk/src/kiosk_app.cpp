@@ -267,8 +267,11 @@ bool KioskApp::read_input(Millis now) {
     }
     const bool quit = e.type == SDL_QUIT ||
                       (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_CLOSE);
+    if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_FINGERDOWN) ++pointer_presses_;
     if (quit && opt_.windowed) {
       running_ = false;
+    } else if (e.type == SDL_KEYDOWN && feed_key(e.key, now)) {
+      // Keys instead of touch: the focus moved, or a target was tapped.
     } else if (quit || e.type == SDL_KEYDOWN) {
       if (!ignored_quit_logged_ || quit)
         pb::log::info(
@@ -282,7 +285,20 @@ bool KioskApp::read_input(Millis now) {
   return true;
 }
 
+bool KioskApp::feed_key(const SDL_KeyboardEvent& key, Millis now) {
+  const std::optional<NavKey> k = nav_key(key);
+  if (!k) return false;
+  const KeyFocus::Outcome out = focus_.on_key(*k);
+  if (out.moved) feed(KeyMoved{}, now);
+  if (out.tap) {
+    ++key_taps_;
+    feed(Tap{*out.tap}, now);  // the same tap a finger on that target sends
+  }
+  return true;
+}
+
 void KioskApp::feed_pointer(const PointerInput& in, Millis now) {
+  focus_.on_pointer();
   const bool long_press = in.kind == PointerInput::Kind::kLongPress;
   const Hit* h = hit_at(hits_, in.x, in.y, long_press);
   if (!h) return;
@@ -432,6 +448,9 @@ void KioskApp::draw(Millis now) {
             touch_.held(),
             thumb_.get()};
   draw_screen(*painter_, view, hits_);
+  focus_.update(view.s().screen, hits_);
+  if (const Focusable* f = focus_.focused(); f && focus_.visible())
+    draw_focus_ring(*painter_, f->rect);
   ++frames_in_screen_;
   report_counter(view);
 }
@@ -531,7 +550,7 @@ void KioskApp::play_script(Millis now) {
   if (!script_ || entry_shot_pending_ || !named_shots_.empty()) return;
   script_->step({window_.get(), *painter_, hits_, machine_->state().screen, now,
                  [this](const std::string& name) { named_shots_.push_back(name); }, settled(),
-                 campaign_shown_});
+                 campaign_shown_, focus_.focused_target()});
   if (script_->done() && !script_reported_) {
     pb::log::info(script_->failed() ? "kiosk: script failed" : "kiosk: script finished");
     script_reported_ = true;
@@ -563,6 +582,8 @@ int KioskApp::finish() {
   service_->stopping();
   const std::string summary = frame_stats_.summary_json();
   pb::log::info(pb::log::cat("kiosk: frame times ", summary));
+  pb::log::info(pb::log::cat("kiosk: input: ", pointer_presses_, " touch or mouse presses, ",
+                             key_taps_, " taps by keys"));
   if (!opt_.frame_stats_path.empty()) std::ofstream(opt_.frame_stats_path) << summary << "\n";
   return exit_code_;
 }

@@ -19,6 +19,7 @@
 
 #include "back_office.h"
 #include "diagnostics.h"
+#include "focus.h"
 #include "painter.h"
 #include "pb/booth_machine.h"
 #include "pb/camera.h"
@@ -78,6 +79,7 @@ class KioskApp {
   void advance_time(Millis now);
   void update_preview();
   void feed_pointer(const PointerInput& in, Millis now);
+  bool feed_key(const SDL_KeyboardEvent& key, Millis now);  // false: not one of the booth's
   void draw(Millis now);
   void take_screenshots(Millis now);
   bool present();  // false: the display is gone
@@ -123,6 +125,7 @@ class KioskApp {
   std::unique_ptr<Painter> painter_;
   std::unique_ptr<Sound> sound_;
   TouchAdapter touch_;
+  KeyFocus focus_;  // keys instead of touch (focus.h)
   std::optional<Screenshots> shots_;
   std::unique_ptr<BackOffice> office_;
   Millis t0_ = 0;
@@ -158,6 +161,9 @@ class KioskApp {
   std::string thanks_reported_;   // pledge id last reported ("-" = not saved)
   std::string counter_reported_;  // the last counter line logged (report_counter)
   bool campaign_shown_ = false;   // the screen drawn last shows the campaign-wide count
+  // What the participant used, logged at the end: presses of a finger or mouse, taps by keys.
+  int pointer_presses_ = 0;
+  int key_taps_ = 0;
 };
 
 }  // namespace pb::kiosk

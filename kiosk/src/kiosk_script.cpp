@@ -93,9 +93,22 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
       if (w.size() != 1) return fail("expected `stall`");
       step.kind = ScriptStep::Kind::kStall;
     } else if (verb == "key") {
-      if (w.size() != 2 || (w[1] != "escape" && w[1] != "alt+f4" && w[1] != "alt+tab"))
-        return fail("expected `key escape|alt+f4|alt+tab`");
+      const auto known = [&w] {
+        for (const char* k : kScriptKeys)
+          if (w[1] == k) return true;
+        return false;
+      };
+      if (w.size() != 2 || !known()) {
+        std::string all;
+        for (const char* k : kScriptKeys) all += std::string(all.empty() ? "" : "|") + k;
+        return fail("expected `key " + all + "`");
+      }
       step.kind = ScriptStep::Kind::kKey;
+      step.target = w[1];
+    } else if (verb == "focus") {
+      if (w.size() < 2 || w.size() > 3 || !optional_timeout(2))
+        return fail("expected `focus TARGET [TIMEOUT_SECONDS]`");
+      step.kind = ScriptStep::Kind::kFocus;
       step.target = w[1];
     } else {
       return fail("unknown step `" + verb + "`");

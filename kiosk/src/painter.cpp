@@ -49,10 +49,11 @@ SDL_Color sdl(Color c) {
   return SDL_Color{c.r, c.g, c.b, c.a};
 }
 
-std::vector<SDL_FPoint> rounded_rim(SDL_Rect r, float radius) {
+// The rim of a rounded rectangle: `seg` segments a corner (0: as many as its radius needs).
+std::vector<SDL_FPoint> rounded_rim(SDL_Rect r, float radius, int seg = 0) {
   std::vector<SDL_FPoint> pts;
   radius = std::min({radius, r.w / 2.0f, r.h / 2.0f});
-  const int seg = radius < 6 ? 2 : 8;
+  if (seg <= 0) seg = radius < 6 ? 2 : 8;
   const float x0 = static_cast<float>(r.x), y0 = static_cast<float>(r.y);
   const float x1 = x0 + static_cast<float>(r.w), y1 = y0 + static_cast<float>(r.h);
   const struct {
@@ -155,7 +156,10 @@ void Painter::rounded_outline(const Rect& r, float radius, float width, Color c)
   const SDL_Rect outer = pixels(r);
   const SDL_Rect inner = pixels(r.inset(width));
   const auto a = rounded_rim(outer, radius * scale_);
-  const auto b = rounded_rim(inner, std::max(0.f, (radius - width) * scale_));
+  // The inner rim has as many points as the outer one, which the strip pairs up: a smaller
+  // window once gave it fewer (its radius under 6 px) and the strip read past its end.
+  const int seg = static_cast<int>(a.size() / 4) - 1;
+  const auto b = rounded_rim(inner, std::max(0.f, (radius - width) * scale_), seg);
   std::vector<SDL_Vertex> verts;
   for (std::size_t i = 0; i < a.size(); ++i) {
     verts.push_back({a[i], sdl(c), {0, 0}});

@@ -18,10 +18,12 @@
 namespace pb::kiosk {
 
 // A named touch target; long_press targets only answer a long press (the admin corner).
+// primary: the screen's primary action (a Style::kPrimary button), focused on entry by keys.
 struct Hit {
   std::string target;
   Rect rect;
   bool long_press = false;
+  bool primary = false;
 };
 
 struct CameraInfo {

@@ -112,21 +112,30 @@ void ScriptPlayer::step(const Env& env) {
         break;
       }
       case ScriptStep::Kind::kKey: {
+        const ScriptKey k = script_key(s.target);
         SDL_Event e{};
         e.type = SDL_KEYDOWN;
         e.key.windowID = SDL_GetWindowID(env.window);
         e.key.state = SDL_PRESSED;
-        e.key.keysym.sym = s.target == "escape"   ? SDLK_ESCAPE
-                           : s.target == "alt+f4" ? SDLK_F4
-                                                  : SDLK_TAB;
-        e.key.keysym.scancode = SDL_GetScancodeFromKey(e.key.keysym.sym);
-        e.key.keysym.mod = s.target == "escape" ? KMOD_NONE : KMOD_LALT;
+        e.key.keysym.sym = k.sym;
+        e.key.keysym.scancode = SDL_GetScancodeFromKey(k.sym);
+        e.key.keysym.mod = k.mod;
         SDL_PushEvent(&e);
         e.type = SDL_KEYUP;
         e.key.state = SDL_RELEASED;
         SDL_PushEvent(&e);
-        break;
+        // One key a frame: the next one acts on the screen this one leads to, drawn first.
+        ++i_;
+        started_ = -1;
+        return;
       }
+      case ScriptStep::Kind::kFocus:
+        if (s.target != env.focused) {
+          if (elapsed < static_cast<Millis>(s.seconds * 1000)) return;
+          return fail(s, "expected the focus on `" + s.target + "`, it is on `" + env.focused +
+                             "` on screen " + to_string(env.screen));
+        }
+        break;
       case ScriptStep::Kind::kStall:  // a hung UI thread: no frames, no watchdog pings
         pb::log::info("kiosk: script: stalling the UI loop");
         while (!*terminate_) SDL_Delay(20);
@@ -135,6 +144,21 @@ void ScriptPlayer::step(const Env& env) {
     ++i_;
     started_ = -1;
   }
+}
+
+ScriptKey script_key(const std::string& name) {
+  const struct {
+    const char* name;
+    ScriptKey key;
+  } table[] = {{"return", {SDLK_RETURN, KMOD_NONE}}, {"space", {SDLK_SPACE, KMOD_NONE}},
+               {"tab", {SDLK_TAB, KMOD_NONE}},       {"shift+tab", {SDLK_TAB, KMOD_LSHIFT}},
+               {"up", {SDLK_UP, KMOD_NONE}},         {"down", {SDLK_DOWN, KMOD_NONE}},
+               {"left", {SDLK_LEFT, KMOD_NONE}},     {"right", {SDLK_RIGHT, KMOD_NONE}},
+               {"escape", {SDLK_ESCAPE, KMOD_NONE}}, {"alt+f4", {SDLK_F4, KMOD_LALT}},
+               {"alt+tab", {SDLK_TAB, KMOD_LALT}}};
+  for (const auto& row : table)
+    if (name == row.name) return row.key;
+  return {SDLK_UNKNOWN, KMOD_NONE};
 }
 
 const Hit* ScriptPlayer::find(const std::vector<Hit>& hits, const std::string& target,

@@ -19,6 +19,14 @@ namespace pb::kiosk {
 
 class Painter;
 
+// The SDL key and modifiers a script's `key NAME` sends (SDLK_UNKNOWN for a name not in
+// kScriptKeys).
+struct ScriptKey {
+  SDL_Keycode sym;
+  SDL_Keymod mod;
+};
+ScriptKey script_key(const std::string& name);
+
 class ScriptPlayer {
  public:
   // Reads and parses the script at path; on failure logs why ("kiosk: ...") and returns
@@ -38,8 +46,9 @@ class ScriptPlayer {
     Screen screen;
     Millis now;
     std::function<void(const std::string&)> shot;
-    bool settled;   // nothing in flight: no PIN check, compose or save, no sign text drawing
-    bool campaign;  // the screen shows the campaign-wide count
+    bool settled;         // nothing in flight: no PIN check, compose or save, no sign text drawing
+    bool campaign;        // the screen shows the campaign-wide count
+    std::string focused;  // the target the keys' focus is on ("" = none)
   };
   // Runs the steps that are due; returns when one has to wait for a later frame.
   void step(const Env& env);

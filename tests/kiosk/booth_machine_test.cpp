@@ -251,6 +251,22 @@ TEST_CASE("each touch restarts the idle timeout", "[kiosk][machine]") {
   CHECK(b.screen() == Screen::kAttract);
 }
 
+TEST_CASE("moving the focus by keys restarts the idle timeout and cancels still there",
+          "[kiosk][machine]") {
+  Booth b;
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.wait(40'000);
+  REQUIRE(b.m.idle_warning_left(b.now) > 0);
+  b.feed(KeyMoved{});  // Tab or an arrow: no tap, but he is there
+  CHECK(b.m.idle_warning_left(b.now) == 0);
+  b.wait(40'000);
+  CHECK(b.screen() == Screen::kDetails);
+  CHECK(b.m.state().session.focus == Session::Focus::kName);  // nothing else changed
+  b.wait(5'100);
+  CHECK(b.screen() == Screen::kAttract);
+}
+
 TEST_CASE("the countdown ignores taps and has no idle timeout", "[kiosk][machine]") {
   MachineOptions o = camera_up();
   o.idle_timeout_ms = 10'000;

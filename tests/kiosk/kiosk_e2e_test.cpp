@@ -243,6 +243,114 @@ wait 0.5
     CHECK(has_shot(shots, s));
 }
 
+TEST_CASE("a whole pledge with photo and consent is made with keys alone", "[kiosk][e2e][keys]") {
+  TempDir dir("kiosk-keys");
+  // Tab, Shift+Tab, arrows, Enter, Space and Escape only; `focus` checks where each lands.
+  const char* script = R"(
+expect attract 15
+# ATTRACT: the first key shows the ring on the primary action
+key down
+focus attract:start
+key return
+expect pledge
+focus pledge:agree
+key tab
+focus pledge:not-now
+key shift+tab
+focus pledge:agree
+key space
+expect details
+# Escape is DETAILS' back
+focus details:next
+key escape
+expect pledge
+focus pledge:agree
+key return
+expect details
+focus details:next
+# the on-screen keyboard: left from Next is the key beside it
+key left
+focus key:!
+key left
+key left
+key left
+focus key:m
+key return
+key up
+key up
+key up
+focus field:words
+key up
+focus pick:myself
+# a quick pick
+key return
+# back down through the keyboard and right to Next
+key down
+focus field:words
+key down
+key down
+key down
+focus key:v
+key right
+key right
+key right
+key right
+key right
+key right
+focus key:!
+key right
+focus details:next
+key return
+expect review 15
+settle 15
+focus review:use
+# consent by Space, then About your data opened by Enter and closed by Escape
+key up
+focus review:consent
+key space
+key down
+focus review:use
+key down
+key down
+focus review:about-data
+key return
+focus about-data:close
+key escape
+focus review:about-data
+key up
+key up
+focus review:use
+key return
+expect thanks 15
+wait 0.5
+)";
+  // A slow compose (sanitizer builds) must not bring "Still there?" over REVIEW before the
+  // first key there: the idle timeout is a minute here.
+  std::string toml = booth_toml(dir);
+  const std::string idle = "idle_timeout_s = 10";
+  REQUIRE(toml.find(idle) != std::string::npos);
+  toml.replace(toml.find(idle), idle.size(), "idle_timeout_s = 60");
+  const auto r = run_booth(dir, toml, script, /*windowed=*/false);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  CHECK(r.output.find("kiosk: thanks shown: supporter #1 pledge ") != std::string::npos);
+  // No finger and no mouse: every tap came from a key.
+  const auto at = r.output.find("kiosk: input: ");
+  REQUIRE(at != std::string::npos);
+  const std::string input = r.output.substr(at, r.output.find('\n', at) - at);
+  CHECK(input == "kiosk: input: 0 touch or mouse presses, 11 taps by keys");
+  auto [ledger, pledges] = saved_pledges(dir, 1);
+  const auto& p = pledges[0];
+  CHECK(p.locale == "en");
+  CHECK(p.first_name == "m");  // typed on the on-screen keyboard
+  CHECK(p.answer == "For myself");
+  CHECK(p.share_consent);
+  CHECK(p.consent_version == 3);
+  CHECK_FALSE(p.photo_path.empty());
+  CHECK(jpegs(dir / "data").size() == 1);
+}
+
 TEST_CASE("quit requests and escape keys do not leave the locked down booth", "[kiosk][e2e]") {
   TempDir dir("kiosk-lock");
   const char* script = R"(

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "diagnostics.h"
+#include "offscreen_renderer.h"
 #include "painter.h"
 #include "pb/admin_pin.h"
 #include "pb/booth_machine.h"
@@ -435,14 +436,9 @@ SDL_Event mouse_event(Uint32 type, Uint32 timestamp, int x = 960, int y = 540) {
 
 TEST_CASE("a press is timed from its events so a slow frame neither shortens nor loses a hold",
           "[kiosk][touch]") {
-  ::setenv("SDL_VIDEODRIVER", "offscreen", 0);
-  // A plain memory framebuffer: no GL driver is loaded (and unloaded with leaks LSan cannot
-  // attribute) for a test of input mapping.
-  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-  REQUIRE(SDL_InitSubSystem(SDL_INIT_VIDEO) == 0);
-  SDL_Window* window = SDL_CreateWindow("touch", 0, 0, 1920, 1080, SDL_WINDOW_HIDDEN);
-  REQUIRE(window);
-  SDL_Renderer* renderer = SDL_CreateRenderer(window, -1, SDL_RENDERER_SOFTWARE);
+  const pb::test::OffscreenRenderer screen(1920, 1080);
+  SDL_Window* window = screen.window();
+  SDL_Renderer* renderer = screen.renderer();
   REQUIRE(renderer);
   {
     Painter painter(renderer, "/nonexistent");  // no fonts needed: input mapping only
@@ -501,7 +497,4 @@ TEST_CASE("a press is timed from its events so a slow frame neither shortens nor
       CHECK(touch.poll(9000));
     }
   }
-  SDL_DestroyRenderer(renderer);
-  SDL_DestroyWindow(window);
-  SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }

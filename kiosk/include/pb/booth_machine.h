@@ -92,8 +92,11 @@ struct StorageState {
 struct PinChecked {
   bool ok = false;
 };
+// A key moved the focus (Tab, an arrow): no tap, but the participant is at the booth, so the
+// idle timer starts again as it does for a touch. Enter or Space on a control is a Tap.
+struct KeyMoved {};
 using Event = std::variant<Tap, LongPress, Tick, StillTaken, StillFailed, SaveDone, SaveFailed,
-                           CameraState, StorageState, PinChecked>;
+                           CameraState, StorageState, PinChecked, KeyMoved>;
 
 // --- commands ------------------------------------------------------------------------
 struct TakeStill {};    // grab the still closest to now; answer StillTaken / StillFailed

@@ -16,7 +16,11 @@
 //                         the other booths' tally documents (fails after 10 s; the default)
 //   shot details-typed    save a screenshot now as <NN>-details-typed.png
 //   quit                  send a quit request (the booth must ignore it)
-//   key escape | alt+f4 | alt+tab   send that key (the booth must ignore it)
+//   key return            send a key, one per frame: return, space, tab, shift+tab, up, down,
+//                         left, right, escape (keys instead of touch, focus.h), or alt+f4,
+//                         alt+tab (the locked-down booth must ignore them)
+//   focus review:use 5    wait until the keys' focus is on that target (fails after 5 s;
+//                         10 s when not given)
 //   stall                 hang the UI loop until SIGTERM (tests the service watchdog)
 #pragma once
 
@@ -39,6 +43,7 @@ struct ScriptStep {
     kShot,
     kQuit,
     kKey,
+    kFocus,
     kStall
   } kind = Kind::kWait;
   std::string target;  // named target, screen, shot name or key; "" when x,y is used
@@ -46,6 +51,11 @@ struct ScriptStep {
   double seconds = 0;  // wait / hold / expect timeout
   int line = 0;        // in the script, for messages
 };
+
+// The keys a `key` step may send.
+inline constexpr const char* kScriptKeys[] = {"return", "space",  "tab",    "shift+tab",
+                                              "up",     "down",   "left",   "right",
+                                              "escape", "alt+f4", "alt+tab"};
 
 // Parses a script; kInvalid with "name:line: what is wrong".
 Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std::string& name);
