@@ -94,9 +94,10 @@ TEST_CASE("the korean strings read as the review of issue 12 asks", "[kiosk][i18
   CHECK(s->get("ko", "details.name_label").find("예: 민준") != std::string::npos);
   CHECK(s->format("ko", "pin.wrong", {{"left", "3"}}).find("3번 더 시도할 수 있습니다") !=
         std::string::npos);
-  // One pledge text: "one of billions" said once, no repeated 나는, no "한 / 명".
+  // One pledge text: "one of billions of men" said once (issue 25: it keeps 남성), no
+  // repeated 나는, no "한 / 명".
   const std::string pledge = s->get("ko", "pledge.text");
-  CHECK(pledge.find("수십억 명 중 한 사람") != std::string::npos);
+  CHECK(pledge.find("믿는 수십억 남성 중 한 사람으로서") != std::string::npos);
   CHECK(pledge.find("나는") == std::string::npos);
   CHECK(s->format("ko", "thanks.supporter", {{"number", "143"}, {"event", "E"}}) ==
         "E의 서약자 #143입니다");
