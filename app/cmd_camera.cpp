@@ -118,9 +118,7 @@ void snap(AppContext& ctx, const SnapOptions& opt) {
 
 void add_camera_commands(CLI::App& app, AppContext& ctx) {
   auto opt = std::make_shared<SnapOptions>();
-  CLI::App* cmd = app.add_subcommand("snap",
-                                     "grab one still through the configured camera and "
-                                     "write the composed photo");
+  CLI::App* cmd = app.add_subcommand("snap", kHelpSnap);
   cmd->add_option("--out", opt->out_dir, "folder for snap-<time>.jpg")->required();
   cmd->add_option("--name", opt->name, "a first name for the sign");
   cmd->add_option("--answer", opt->answer, "an answer line for the sign");

@@ -71,8 +71,7 @@ void run_doctor(AppContext& ctx, const DoctorArgs& args) {
 
 void add_doctor_command(CLI::App& app, AppContext& ctx) {
   auto args = std::make_shared<DoctorArgs>();
-  auto* doc = app.add_subcommand(
-      "doctor", "check config, service, devices, data dir, clock, disk, camera, targets");
+  auto* doc = app.add_subcommand("doctor", kHelpDoctor);
   doc->add_flag("--json", args->json, "machine-readable output");
   doc->callback([&ctx, args] { run_doctor(ctx, *args); });
 }

@@ -13,8 +13,7 @@ namespace pb::app {
 
 void add_kiosk_commands(CLI::App& app, AppContext& ctx) {
   auto opts = std::make_shared<kiosk::KioskOptions>();
-  CLI::App* k = app.add_subcommand(
-      "kiosk", "run the booth (fullscreen, locked down; --windowed for a window)");
+  CLI::App* k = app.add_subcommand("kiosk", kHelpKiosk);
   k->add_flag("--windowed", opts->windowed,
               "a 1280x720 window that may be closed, instead of fullscreen lockdown");
   k->add_option("--script", opts->script_path,
@@ -30,8 +29,7 @@ void add_kiosk_commands(CLI::App& app, AppContext& ctx) {
   });
 
   auto pin = std::make_shared<std::string>();
-  CLI::App* h = app.add_subcommand("hash-pin",
-                                   "hash an admin PIN (read from stdin) for booth.admin_pin_hash");
+  CLI::App* h = app.add_subcommand("hash-pin", kHelpHashPin);
   h->add_option("--pin", *pin,
                 "the PIN (prefer stdin: a PIN on the command line stays in shell history)");
   h->callback([pin] {

@@ -361,13 +361,12 @@ void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int coun
 void add_store_commands(CLI::App& app, AppContext& ctx) {
   auto args = std::make_shared<StoreArgs>();
 
-  auto* stats = app.add_subcommand("stats", "pledges per event, photos, upload queue by state");
+  auto* stats = app.add_subcommand("stats", kHelpStats);
   stats->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
   stats->add_flag("--json", args->json, "machine-readable output");
   stats->callback([&ctx, args] { run_stats(ctx, args->data_dir, args->json); });
 
-  auto* exp =
-      app.add_subcommand("export", "pledges as CSV (UTF-8 with BOM) or a folder with photos");
+  auto* exp = app.add_subcommand("export", kHelpExport);
   exp->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
   exp->add_option("--csv", args->csv, "write one row per pledge to this file");
   exp->add_option("--dir", args->dir, "write pledges.csv and the photos into this folder");
@@ -378,13 +377,13 @@ void add_store_commands(CLI::App& app, AppContext& ctx) {
     run_export(ctx, args->data_dir, args->csv, args->dir, args->include_private);
   });
 
-  auto* del = app.add_subcommand(
-      "delete", "delete a pledge on request: row, photo, upload queue, remote copies");
+  auto* del = app.add_subcommand("delete", kHelpDelete);
   del->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
   del->add_option("PLEDGE_ID", args->id, "the pledge's id")->required();
   del->callback([&ctx, args] { run_delete(ctx, args->data_dir, args->id); });
 
-  auto* add = app.add_subcommand("add-test-pledges", "");  // empty description: hidden from --help
+  auto* add = app.add_subcommand("add-test-pledges", kHelpAddTestPledges);
+  add->group("");  // hidden from --help
   add->add_option("--data-dir", args->data_dir, "data directory");
   add->add_option("N", args->count, "how many")->required();
   add->add_option("--photo-kb", args->mix.photo_kb, "photo size in KB (0 = no photo)");

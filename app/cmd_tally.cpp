@@ -154,8 +154,7 @@ void run_tally(AppContext& ctx, const TallyArgs& args) {
 
 void add_tally_command(CLI::App& app, AppContext& ctx) {
   auto args = std::make_shared<TallyArgs>();
-  auto* cmd = app.add_subcommand("tally",
-                                 "the campaign: every booth's tally document from a shared target");
+  auto* cmd = app.add_subcommand("tally", kHelpTally);
   cmd->add_option("--target", args->target,
                   "the [[upload.targets]] name to read (default: the "
                   "first that can be read back)");

@@ -180,8 +180,7 @@ void run_upload(AppContext& ctx, const UploadArgs& args) {
 
 void add_upload_commands(CLI::App& app, AppContext& ctx) {
   auto args = std::make_shared<UploadArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "upload", "Upload every pending pledge now (exit 0 when the queue is empty)");
+  CLI::App* cmd = app.add_subcommand("upload", kHelpUpload);
   cmd->add_option("--data-dir", args->data_dir,
                   "data dir to drain (default: storage.data_dir; e.g. another booth's stick)");
   cmd->add_option("--parallel", args->parallel, "transfers at once (default: upload.parallel)")

@@ -68,8 +68,7 @@ void run_hide(AppContext& ctx, const std::string& data_dir, const std::string& i
 
 void add_wall_commands(CLI::App& app, AppContext& ctx) {
   auto args = std::make_shared<WallArgs>();
-  auto* wall = app.add_subcommand(
-      "wall", "the event's projector page: newest shared photos, count, answers (hide/unhide)");
+  auto* wall = app.add_subcommand("wall", kHelpWall);
   wall->add_option("--listen", args->listen, "ADDRESS:PORT to serve on (default 127.0.0.1:8080)");
   wall->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
   wall->add_option("--projector", args->projectors,
@@ -79,7 +78,7 @@ void add_wall_commands(CLI::App& app, AppContext& ctx) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   wall->require_subcommand(0, 1);
   wall->fallthrough();
-  auto* hide = wall->add_subcommand("hide", "take a pledge's photo off the wall, for good");
+  auto* hide = wall->add_subcommand("hide", "take a pledge's photo off the wall for good");
   hide->add_option("PLEDGE_ID", args->id, "the pledge's id")->required();
   hide->callback([&ctx, args] { run_hide(ctx, args->data_dir, args->id, true); });
   auto* unhide = wall->add_subcommand("unhide", "put a hidden photo back on the wall");

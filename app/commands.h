@@ -29,6 +29,33 @@ struct ExitCode {
   int code;
 };
 
+// What `pledgebooth --help` says of each command, in one style: a lower-case verb phrase
+// without a full stop. One table, so the booth binary and the plain one list the same words.
+inline constexpr const char* kHelpKiosk =
+    "run the booth fullscreen and locked down (--windowed for a window)";
+inline constexpr const char* kHelpSnap =
+    "take one composed photo through the configured camera, to check framing";
+inline constexpr const char* kHelpDoctor =
+    "check config, service, devices, data dir, clock, disk, camera and targets";
+inline constexpr const char* kHelpHashPin =
+    "hash an admin PIN (read from stdin) for booth.admin_pin_hash";
+inline constexpr const char* kHelpStats =
+    "show pledges per event, photos and the upload queue by state";
+inline constexpr const char* kHelpExport =
+    "write pledges as CSV (UTF-8 with BOM) or as a folder with the photos";
+inline constexpr const char* kHelpDelete =
+    "delete a pledge on request: its row, photo, queued uploads and remote copies";
+// Not listed in --help (it writes made-up pledges into a real ledger); `add-test-pledges
+// --help` still describes it.
+inline constexpr const char* kHelpAddTestPledges =
+    "add N made-up pledges to the ledger, for tests and benchmarks only";
+inline constexpr const char* kHelpUpload =
+    "upload every pending pledge now (exit 0 when the queue is empty)";
+inline constexpr const char* kHelpTally =
+    "add up the campaign from every booth's tally document on a shared target";
+inline constexpr const char* kHelpWall =
+    "serve the event's projector page: newest shared photos, count, answers";
+
 // stats, export, delete, add-test-pledges
 void add_store_commands(CLI::App& app, AppContext& ctx);
 void add_doctor_command(CLI::App& app, AppContext& ctx);   // doctor

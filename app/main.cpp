@@ -39,10 +39,10 @@ const char* kUsage =
 #ifndef PB_BOOTH_BINARY
 // Subcommands that need the camera/photo/kiosk stack, with their --help line.
 const std::pair<const char*, const char*> kBoothCommands[] = {
-    {"kiosk", "the booth, fullscreen (--windowed, --script F --screenshots D)"},
-    {"snap", "one composed photo through the configured camera, to check framing"},
-    {"doctor", "check config, service, devices, data dir, clock, disk, camera, targets"},
-    {"hash-pin", "make admin_pin_hash for booth.toml from a PIN"},
+    {"kiosk", pb::app::kHelpKiosk},
+    {"snap", pb::app::kHelpSnap},
+    {"doctor", pb::app::kHelpDoctor},
+    {"hash-pin", pb::app::kHelpHashPin},
 };
 
 // The first argument that is not an option or an option's value: the subcommand.

@@ -3,6 +3,8 @@
 // usage errors that exit 2 with the usage line (the real `pledgebooth` binary).
 #include <catch2/catch.hpp>
 
+#include <cctype>
+#include <sstream>
 #include <string>
 
 #include "test_support.h"
@@ -74,4 +76,36 @@ TEST_CASE("usage errors exit 2 with the usage line", "[app][cli]") {
   const auto help = run_pledgebooth({"--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.output.find("stats") != std::string::npos);
+}
+
+TEST_CASE("--help lists every command in one style and hides add-test-pledges", "[app][cli]") {
+  const auto help = run_pledgebooth({"--help"});
+  REQUIRE(help.exit_code == 0);
+  INFO(help.output);
+  CHECK(help.output.find("add-test-pledges") == std::string::npos);
+  // Each command line under "Subcommands:": name, then a lower-case description that does
+  // not end in a full stop.
+  const auto at = help.output.find("Subcommands:");
+  REQUIRE(at != std::string::npos);
+  std::istringstream lines(help.output.substr(at));
+  std::string line;
+  std::getline(lines, line);
+  int commands = 0;
+  while (std::getline(lines, line) && !line.empty()) {
+    INFO(line);
+    std::istringstream words(line);
+    std::string name, first;
+    words >> name >> first;
+    REQUIRE_FALSE(first.empty());  // every command is described
+    CHECK(std::islower(static_cast<unsigned char>(first[0])));
+    CHECK(line.back() != '.');
+    ++commands;
+  }
+  CHECK(commands >= 8);  // stats export delete upload tally wall kiosk snap doctor hash-pin
+  for (const char* name : {"stats", "upload", "kiosk", "doctor", "hash-pin", "wall"})
+    CHECK(help.output.find(std::string("\n  ") + name) != std::string::npos);
+  // The hidden command still explains itself when asked directly.
+  const auto add = run_pledgebooth({"add-test-pledges", "--help"});
+  CHECK(add.exit_code == 0);
+  CHECK(add.output.find("tests and benchmarks") != std::string::npos);
 }
