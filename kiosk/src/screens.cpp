@@ -396,7 +396,10 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
 // Photo or not, before the camera: the sign as it would look, and two equal ways on.
 void photo_choice(Painter& p, const View& v, std::vector<Hit>& hits) {
   photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
-  lang_toggle(p, v, hits, wordmark(p, kColumnX, kWordmarkY, 48) + 30);
+  // "Back" where the wordmark would be: the pills share the rest of the row.
+  button(p, v, hits, "photo-choice:back", {kColumnX, kToggleY, 200, 76}, v.tr("photo_choice.back"),
+         Style::kSecondary, kMinRead);
+  lang_toggle(p, v, hits, kColumnX + 224);
   float y = 180;
   y += p.paragraph(v.tr("photo_choice.title"), Face::kTitle, 70, kWhite,
                    {kColumnX, y, kColumnW, 200});
@@ -412,9 +415,7 @@ void photo_choice(Painter& p, const View& v, std::vector<Hit>& hits) {
          Style::kSecondary, 48);
   y += 130 + 16;
   p.paragraph(v.tr("photo_choice.none_note"), Face::kBody, kMinRead, kSoft,
-              {kColumnX, y, kColumnW, 940 - y}, Align::kCenter);
-  button(p, v, hits, "photo-choice:back", {kColumnX, 950, 280, 96}, v.tr("photo_choice.back"),
-         Style::kSecondary, kMinRead);
+              {kColumnX, y, kColumnW, 1060 - y}, Align::kCenter);
 }
 
 // A thick line as a row of dots (the fonts have no check mark or arrow).
