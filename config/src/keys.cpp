@@ -225,6 +225,10 @@ const std::vector<Key<EventConfig>>& event_keys() {
        "\"privacy@example.org\""},
       {"keep_months", &E::keep_months, Integer{0, 0, 120},
        "months the organiser keeps pledges, as told on screen (0 = not stated)", "12"},
+      {"min_age", &E::min_age, Integer{0, 0, 99},
+       "age asked after the pledge (\"I am <it> or older\"); younger: no photo, name or words "
+       "(0 = not asked)",
+       "14"},
   };
   return k;
 }

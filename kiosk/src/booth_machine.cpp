@@ -37,6 +37,11 @@ int BoothMachine::countdown_digit(Millis now) const {
   return static_cast<int>((left + 999) / 1000);
 }
 
+bool BoothMachine::countdown_cancellable(Millis now) const {
+  return s_.screen == Screen::kCountdown && now < s_.session.shutter_ms &&
+         !s_.session.waiting_for_still && !s_.session.have_still;
+}
+
 bool BoothMachine::flashing(Millis now) const {
   return s_.screen == Screen::kCountdown && now >= s_.session.shutter_ms &&
          now < s_.session.shutter_ms + options_.flash_ms;
@@ -147,10 +152,14 @@ void BoothMachine::on_tap(const std::string& target, Millis now, Out& out) {
       return tap_attract(target, now);
     case Screen::kPledge:
       return tap_pledge(target, now, out);
+    case Screen::kAgeCheck:
+      return tap_age(target, now, out);
     case Screen::kDetails:
       return tap_details(target, now, out);
+    case Screen::kPhotoChoice:
+      return tap_photo_choice(target, now, out);
     case Screen::kCountdown:
-      return;  // hands off: the camera is about to fire
+      return tap_countdown(target, now);
     case Screen::kReview:
       return tap_review(target, now, out);
     case Screen::kThanks:
@@ -187,7 +196,9 @@ void BoothMachine::on_tick(Millis now, Out& out) {
       return tick_thanks(now, out);
     case Screen::kAttract:
     case Screen::kPledge:
+    case Screen::kAgeCheck:
     case Screen::kDetails:
+    case Screen::kPhotoChoice:
     case Screen::kReview:
     case Screen::kOutOfService:
     case Screen::kAdminPin:
@@ -257,15 +268,34 @@ void BoothMachine::tap_attract(const std::string& target, Millis now) {
 
 void BoothMachine::tap_pledge(const std::string& target, Millis now, Out& out) {
   if (target == "pledge:agree") {
-    s_.session.focus = Session::Focus::kName;
-    s_.session.keyboard = own_keyboard();
-    enter(Screen::kDetails, now);
+    if (options_.min_age > 0)
+      enter(Screen::kAgeCheck, now);  // before any name, words or photo is asked for
+    else
+      enter_details(now);
   } else if (target == "pledge:not-now") {
     to_attract(now, out);
   }
 }
 
+// --- AGE_CHECK ----------------------------------------------------------------------------
+
+void BoothMachine::tap_age(const std::string& target, Millis now, Out& out) {
+  if (target == "age:old-enough") {
+    enter_details(now);
+  } else if (target == "age:younger") {
+    // His pledge counts; the booth keeps no photo, name or words of his (nothing was asked).
+    s_.session.younger = true;
+    save_pledge(false, now, out);
+  }
+}
+
 // --- DETAILS ------------------------------------------------------------------------------
+
+void BoothMachine::enter_details(Millis now) {
+  s_.session.focus = Session::Focus::kName;
+  s_.session.keyboard = own_keyboard();
+  enter(Screen::kDetails, now);
+}
 
 const KeyboardLayout* BoothMachine::layout(const std::string& code) const {
   for (const Language& l : options_.languages)
@@ -311,12 +341,12 @@ void BoothMachine::tap_details(const std::string& target, Millis now, Out&) {
   } else if (target.rfind("key:", 0) == 0) {
     on_key(target.substr(4));
   } else if (target == "details:next") {
-    start_countdown(now);
+    to_photo_choice(now);
   } else if (target == "details:skip") {
     p.first_name.clear();
     p.answer_words.clear();
     p.answer_pick.clear();
-    start_countdown(now);
+    to_photo_choice(now);
   } else if (target == "details:back") {
     enter(Screen::kPledge, now);
   }
@@ -355,7 +385,32 @@ void BoothMachine::on_key(const std::string& id) {
   p.keyboard.shifted = false;
 }
 
+// --- PHOTO_CHOICE -------------------------------------------------------------------------
+
+void BoothMachine::to_photo_choice(Millis now) {
+  s_.session.first_name.commit();
+  s_.session.answer_words.commit();
+  enter(Screen::kPhotoChoice, now);
+}
+
+void BoothMachine::tap_photo_choice(const std::string& target, Millis now, Out& out) {
+  if (target == "photo-choice:take") {
+    start_countdown(now);  // the only way to the camera
+  } else if (target == "photo-choice:none") {
+    save_pledge(false, now, out);  // no still was taken: there is nothing to discard
+  } else if (target == "photo-choice:back") {
+    s_.session.focus = Session::Focus::kNone;  // what he entered shows, without the keyboard
+    s_.session.keyboard = own_keyboard();
+    enter(Screen::kDetails, now);
+  }
+}
+
 // --- COUNTDOWN ----------------------------------------------------------------------------
+
+void BoothMachine::tap_countdown(const std::string& target, Millis now) {
+  // Until the shutter he may change his mind; after it, REVIEW offers "without a photo".
+  if (target == "countdown:cancel" && countdown_cancellable(now)) enter(Screen::kPhotoChoice, now);
+}
 
 void BoothMachine::start_countdown(Millis now) {
   Session& p = s_.session;
@@ -417,6 +472,12 @@ void BoothMachine::tap_review(const std::string& target, Millis now, Out& out) {
 // THANKS, saying "saving…" until the back office answers SaveDone or SaveFailed.
 void BoothMachine::save_pledge(bool with_photo, Millis now, Out& out) {
   Session& p = s_.session;
+  if (p.younger) {  // under [event] min_age: the pledge counts, nothing personal is kept
+    with_photo = false;
+    p.first_name.clear();
+    p.answer_words.clear();
+    p.answer_pick.clear();
+  }
   SavePledge save{p.locale,
                   p.first_name.text(),
                   p.answer_pick,

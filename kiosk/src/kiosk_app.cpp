@@ -44,6 +44,7 @@ MachineOptions machine_options(const config::Config& c, const Strings& strings) 
   o.max_retakes = c.booth.max_retakes;
   o.default_locale = c.booth.default_locale;
   o.consent_version = c.event.consent_version;
+  o.min_age = c.event.min_age;
   o.admin_enabled = !c.booth.admin_pin_hash.empty();
   return o;
 }

@@ -235,6 +235,25 @@ void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
          Style::kSecondary, 46);
 }
 
+// --- AGE_CHECK -----------------------------------------------------------------------
+// Asked before any name, words or photo: one tap either way, the consequence said plainly.
+void age_check(Painter& p, const View& v, std::vector<Hit>& hits) {
+  photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
+  lang_toggle(p, v, hits, wordmark(p, kColumnX, kWordmarkY, 48) + 30);
+  const std::string age = std::to_string(v.machine.options().min_age);
+  float y = 200;
+  y += p.paragraph(v.tr("age.title"), Face::kTitle, 70, kWhite, {kColumnX, y, kColumnW, 200});
+  y += 40;
+  button(p, v, hits, "age:old-enough", {kColumnX, y, kColumnW, 150},
+         v.tr("age.old_enough", {{"age", age}}), Style::kPrimary, 56);
+  y += 150 + 30;
+  button(p, v, hits, "age:younger", {kColumnX, y, kColumnW, 130},
+         v.tr("age.younger", {{"age", age}}), Style::kSecondary, 48);
+  y += 130 + 50;
+  p.paragraph(v.tr("age.text", {{"age", age}}), Face::kBody, kMinRead, kSoft,
+              {kColumnX, y, kColumnW, 1040 - y});
+}
+
 // --- DETAILS -------------------------------------------------------------------------
 void field(Painter& p, const View& v, std::vector<Hit>& hits, const std::string& target,
            const Rect& r, const std::string& value, const std::string& placeholder, bool focused) {
@@ -340,6 +359,32 @@ void details(Painter& p, const View& v, std::vector<Hit>& hits) {
   }
 }
 
+// --- PHOTO_CHOICE --------------------------------------------------------------------
+// Photo or not, before the camera: the sign as it would look, and two equal ways on.
+void photo_choice(Painter& p, const View& v, std::vector<Hit>& hits) {
+  photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
+  // "Back" where the wordmark would be: the pills share the rest of the row.
+  button(p, v, hits, "photo-choice:back", {kColumnX, kToggleY, 200, 76}, v.tr("photo_choice.back"),
+         Style::kSecondary, kMinRead);
+  lang_toggle(p, v, hits, kColumnX + 224);
+  float y = 180;
+  y += p.paragraph(v.tr("photo_choice.title"), Face::kTitle, 70, kWhite,
+                   {kColumnX, y, kColumnW, 200});
+  y += 20;
+  y += p.paragraph(
+      v.tr("photo_choice.text", {{"seconds", std::to_string(v.machine.options().countdown_s)}}),
+      Face::kBody, 44, kSoft, {kColumnX, y, kColumnW, 240});
+  y += 60;
+  button(p, v, hits, "photo-choice:take", {kColumnX, y, kColumnW, 150}, v.tr("photo_choice.take"),
+         Style::kPrimary, 60);
+  y += 150 + 30;
+  button(p, v, hits, "photo-choice:none", {kColumnX, y, kColumnW, 130}, v.tr("photo_choice.none"),
+         Style::kSecondary, 48);
+  y += 130 + 16;
+  p.paragraph(v.tr("photo_choice.none_note"), Face::kBody, kMinRead, kSoft,
+              {kColumnX, y, kColumnW, 1060 - y}, Align::kCenter);
+}
+
 // A thick line as a row of dots (the fonts have no check mark or arrow).
 void stroke(Painter& p, float x0, float y0, float x1, float y1, float half_width, Color c) {
   const int steps = std::max(2, static_cast<int>(std::hypot(x1 - x0, y1 - y0) / half_width));
@@ -356,7 +401,7 @@ void chevron_up(Painter& p, float x, float y, float size, Color c) {
 }
 
 // --- COUNTDOWN -----------------------------------------------------------------------
-void countdown(Painter& p, const View& v, std::vector<Hit>&) {
+void countdown(Painter& p, const View& v, std::vector<Hit>& hits) {
   // The digit sits top-centre, right under the camera, so eyes go to the lens; the
   // preview moves down to make room.
   const Rect box{560, 300, 800, 760};
@@ -382,6 +427,10 @@ void countdown(Painter& p, const View& v, std::vector<Hit>&) {
     const Rect m = p.measure(v.tr("countdown.look_up"), Face::kBold, 46);
     p.text(v.tr("countdown.look_up"), Face::kBold, 46, kWhite, {cx - 300 - m.w, cy - 40, 0, 0});
   }
+  // Until the shutter he can still say no: back to the choice, nothing taken.
+  if (v.machine.countdown_cancellable(v.now))
+    button(p, v, hits, "countdown:cancel", {1440, 900, 420, 120}, v.tr("photo_choice.cancel"),
+           Style::kSecondary, 48);
   if (v.machine.flashing(v.now) || (v.s().session.waiting_for_still && digit == 0)) {
     const float t = static_cast<float>(v.now - v.s().session.shutter_ms) /
                     static_cast<float>(v.machine.options().flash_ms);
@@ -818,8 +867,14 @@ void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits) {
     case Screen::kPledge:
       pledge(p, v, hits);
       break;
+    case Screen::kAgeCheck:
+      age_check(p, v, hits);
+      break;
     case Screen::kDetails:
       details(p, v, hits);
+      break;
+    case Screen::kPhotoChoice:
+      photo_choice(p, v, hits);
       break;
     case Screen::kCountdown:
       countdown(p, v, hits);

@@ -30,7 +30,8 @@ namespace {
 // then (after the test frees the disk) open again for a participant whose save works.
 std::string failing_then_working_script(const std::string& locale) {
   return "expect attract 20\ntap lang:" + locale +
-         "\ntap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\ntap details:skip\n"
+         "\ntap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\n"
+         "tap details:skip\nexpect photo-choice\ntap photo-choice:take\n"
          "expect review 15\ntouch review:consent\ntouch review:use\nexpect thanks 15\n"
          "expect out-of-service 20\n"
          // Still out after several of the back office's refreshes (one a second). Out of
@@ -39,7 +40,8 @@ std::string failing_then_working_script(const std::string& locale) {
          // The test frees the disk when it sees that screenshot.
          "expect attract 60\ntap lang:" +
          locale +
-         "\ntap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\ntap details:skip\n"
+         "\ntap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\n"
+         "tap details:skip\nexpect photo-choice\ntap photo-choice:take\n"
          "expect review 15\ntouch review:use\nexpect thanks 15\nexpect attract 20\n";
 }
 

@@ -62,6 +62,7 @@ struct Booth {
     tap("attract:start");
     tap("pledge:agree");
     tap("details:next");
+    tap("photo-choice:take");
     wait(3000);
     REQUIRE(count<TakeStill>() > 0);
     feed(StillTaken{});
@@ -72,7 +73,7 @@ struct Booth {
 
 }  // namespace
 
-TEST_CASE("the flow goes attract pledge details countdown review thanks attract",
+TEST_CASE("the flow goes attract pledge details photo-choice countdown review thanks attract",
           "[kiosk][machine]") {
   Booth b;
   CHECK(b.screen() == Screen::kAttract);
@@ -83,6 +84,10 @@ TEST_CASE("the flow goes attract pledge details countdown review thanks attract"
   for (const char* k : {"key:A", "key:l", "key:e", "key:x"}) b.tap(k);
   b.tap("pick:sister");
   b.tap("details:next");
+  CHECK(b.screen() == Screen::kPhotoChoice);  // the camera waits for his answer
+  b.wait(5'000);
+  CHECK(b.count<TakeStill>() == 0);
+  b.tap("photo-choice:take");
   CHECK(b.screen() == Screen::kCountdown);
   CHECK(b.m.countdown_digit(b.now) == 3);
   b.wait(1000);
@@ -141,7 +146,8 @@ TEST_CASE("the idle rule and the language pills follow the screen's row", "[kios
     INFO(to_string(s));
     // "Still there?" shows exactly on the screens whose idle reset ends a session.
     CHECK((traits(s).idle == Idle::kToAttract) ==
-          (s == Screen::kPledge || s == Screen::kDetails || s == Screen::kReview));
+          (s == Screen::kPledge || s == Screen::kAgeCheck || s == Screen::kDetails ||
+           s == Screen::kPhotoChoice || s == Screen::kReview));
   }
   Booth b;
   b.tap("attract:start");
@@ -149,6 +155,7 @@ TEST_CASE("the idle rule and the language pills follow the screen's row", "[kios
   CHECK(b.m.idle_warning_left(b.now) > 0);  // PLEDGE: kToAttract
   b.tap("pledge:agree");
   b.tap("details:next");
+  b.tap("photo-choice:take");
   b.tap("lang:ko");  // COUNTDOWN has no language pills: ignored
   CHECK(b.m.state().session.locale == "en");
 }
@@ -223,6 +230,7 @@ TEST_CASE("the idle timeout returns every participant screen to attract and keep
     }
     if (where == 2) {
       b.tap("details:next");
+      b.tap("photo-choice:take");
       b.wait(3000);
       b.feed(StillTaken{});
       b.wait(500);
@@ -275,6 +283,7 @@ TEST_CASE("the countdown ignores taps and has no idle timeout", "[kiosk][machine
   b.tap("pledge:agree");
   b.wait(9'000);
   b.tap("details:skip");
+  b.tap("photo-choice:take");
   b.wait(2'000);
   b.tap("review:retake");
   b.tap("review:use");
@@ -293,6 +302,7 @@ TEST_CASE("details skip clears what was typed", "[kiosk][machine]") {
   b.tap("key:B");
   b.tap("pick:mother");
   b.tap("details:skip");
+  b.tap("photo-choice:take");
   b.wait(3000);
   b.feed(StillTaken{});
   b.wait(500);
@@ -417,6 +427,7 @@ TEST_CASE("the language resets to the default for the next participant", "[kiosk
   b.tap("attract:start");
   b.tap("pledge:agree");
   b.tap("details:next");
+  b.tap("photo-choice:take");
   b.wait(3000);
   b.feed(StillTaken{});
   b.wait(500);
@@ -433,6 +444,7 @@ TEST_CASE("a failed still puts the booth out of service until the camera is back
   b.tap("attract:start");
   b.tap("pledge:agree");
   b.tap("details:next");
+  b.tap("photo-choice:take");
   b.wait(3000);
   b.feed(StillFailed{});
   // The shutter waits out the grace period, asking for the still on every tick.
@@ -489,6 +501,7 @@ TEST_CASE("a camera gap at the shutter takes the still once the camera is back",
   b.tap("attract:start");
   b.tap("pledge:agree");
   b.tap("details:next");
+  b.tap("photo-choice:take");
   b.wait(2500);
   b.feed(CameraState{false});
   b.wait(500);
@@ -788,6 +801,7 @@ TEST_CASE("still there takes at most half of a short idle timeout and never show
   CHECK(b.m.idle_warning_left(b.now) > 0);
   b.tap("pledge:agree");
   b.tap("details:next");
+  b.tap("photo-choice:take");
   b.wait(3'000);
   b.feed(StillTaken{});
   b.wait(500);
@@ -872,4 +886,188 @@ TEST_CASE("details knows when something was typed or picked so skip can step asi
   CHECK(b.m.details_entered());
   b.tap("pick:friends");
   CHECK_FALSE(b.m.details_entered());
+}
+
+// --- #24: photo or not before the camera, and the age check -------------------------------
+
+namespace {
+MachineOptions asking_age(int min_age) {
+  MachineOptions o = camera_up();
+  o.min_age = min_age;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("details' next and skip lead to the photo choice, and nothing there starts the camera",
+          "[kiosk][machine]") {
+  for (const char* way : {"details:next", "details:skip"}) {
+    INFO(way);
+    Booth b;
+    b.tap("attract:start");
+    b.tap("pledge:agree");
+    b.tap("key:A");
+    b.tap(way);
+    REQUIRE(b.screen() == Screen::kPhotoChoice);
+    // Taps that are not the choice, and time, leave the camera alone.
+    for (const char* t : {"review:use", "review:retake", "countdown:cancel", "details:next"})
+      b.tap(t);
+    b.wait(20'000);
+    CHECK(b.screen() == Screen::kPhotoChoice);
+    CHECK(b.count<TakeStill>() == 0);
+    CHECK(b.count<SavePledge>() == 0);
+    b.tap("lang:ko");  // the language pills work here
+    CHECK(b.m.state().session.locale == "ko");
+  }
+}
+
+TEST_CASE("a pledge without a photo from the choice is saved at once and no still is taken",
+          "[kiosk][machine]") {
+  Booth b;
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  for (const char* k : {"key:S", "key:a", "key:m"}) b.tap(k);
+  b.tap("pick:friends");
+  b.tap("details:next");
+  b.tap("photo-choice:none");
+  CHECK(b.screen() == Screen::kThanks);
+  const auto* save = b.last<SavePledge>();
+  REQUIRE(save);
+  CHECK_FALSE(save->with_photo);
+  CHECK_FALSE(save->share_consent);
+  CHECK(save->consent_version == 0);
+  CHECK(save->first_name == "Sam");
+  CHECK(save->answer_pick == "friends");
+  CHECK_FALSE(b.m.state().session.with_photo);
+  b.wait(5'000);
+  CHECK(b.count<TakeStill>() == 0);
+  CHECK(b.count<ComposeReview>() == 0);
+}
+
+TEST_CASE("back on the photo choice returns to details with what he entered", "[kiosk][machine]") {
+  Booth b;
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("key:J");
+  b.tap("details:next");
+  b.tap("photo-choice:back");
+  CHECK(b.screen() == Screen::kDetails);
+  CHECK(b.m.state().session.first_name.text() == "J");
+  CHECK(b.m.state().session.focus == Session::Focus::kNone);
+  b.tap("details:next");
+  CHECK(b.screen() == Screen::kPhotoChoice);
+}
+
+TEST_CASE("cancel during the countdown goes back to the choice before the shutter, not after",
+          "[kiosk][machine]") {
+  Booth b;
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  b.tap("details:skip");
+  b.tap("photo-choice:take");
+  REQUIRE(b.screen() == Screen::kCountdown);
+  b.wait(1'500);
+  CHECK(b.m.countdown_cancellable(b.now));
+  b.tap("countdown:cancel");
+  CHECK(b.screen() == Screen::kPhotoChoice);
+  CHECK_FALSE(b.m.countdown_cancellable(b.now));
+  b.wait(5'000);  // the old shutter time passes: nothing is taken
+  CHECK(b.count<TakeStill>() == 0);
+  CHECK(b.count<SavePledge>() == 0);
+  // Changing his mind again starts a whole new countdown.
+  b.tap("photo-choice:take");
+  CHECK(b.m.countdown_digit(b.now) == 3);
+  b.wait(3'000);
+  REQUIRE(b.count<TakeStill>() == 1);
+  // From the shutter on, Cancel is gone: REVIEW offers "without a photo" instead.
+  CHECK_FALSE(b.m.countdown_cancellable(b.now));
+  b.tap("countdown:cancel");
+  CHECK(b.screen() == Screen::kCountdown);
+  b.feed(StillTaken{});
+  b.wait(500);
+  CHECK(b.screen() == Screen::kReview);
+}
+
+TEST_CASE("a retake's countdown can be cancelled too, and the pledge then goes without a photo",
+          "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("review:consent");
+  b.tap("review:retake");
+  REQUIRE(b.screen() == Screen::kCountdown);
+  CHECK(b.count<DiscardPhoto>() == 1);  // the first photo went with the retake
+  b.tap("countdown:cancel");
+  CHECK(b.screen() == Screen::kPhotoChoice);
+  b.tap("photo-choice:none");
+  const auto* save = b.last<SavePledge>();
+  REQUIRE(save);
+  CHECK_FALSE(save->with_photo);
+  CHECK_FALSE(save->share_consent);  // the tick belonged to the photo that is gone
+}
+
+TEST_CASE("with min_age the age is asked after the pledge, before any name or photo",
+          "[kiosk][machine]") {
+  Booth b(asking_age(14));
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  REQUIRE(b.screen() == Screen::kAgeCheck);
+  b.tap("details:next");  // DETAILS' buttons do nothing here
+  b.tap("photo-choice:take");
+  CHECK(b.screen() == Screen::kAgeCheck);
+  b.tap("age:old-enough");
+  CHECK(b.screen() == Screen::kDetails);
+  CHECK(b.m.state().session.focus == Session::Focus::kName);
+  b.tap("details:next");
+  b.tap("photo-choice:take");
+  b.wait(3'000);
+  b.feed(StillTaken{});
+  b.wait(500);
+  b.tap("review:use");
+  CHECK(b.last<SavePledge>()->with_photo);
+
+  SECTION("idle on the question goes back to ATTRACT") {
+    b.tap("thanks:done");
+    b.tap("attract:start");
+    b.tap("pledge:agree");
+    REQUIRE(b.screen() == Screen::kAgeCheck);
+    b.wait(45'000);
+    CHECK(b.screen() == Screen::kAttract);
+  }
+}
+
+TEST_CASE("a participant under min_age pledges without a photo, name or words",
+          "[kiosk][machine]") {
+  Booth b(asking_age(14));
+  b.tap("attract:start");
+  b.tap("lang:ko");
+  b.tap("pledge:agree");
+  REQUIRE(b.screen() == Screen::kAgeCheck);
+  b.tap("age:younger");
+  CHECK(b.screen() == Screen::kThanks);
+  const auto* save = b.last<SavePledge>();
+  REQUIRE(save);
+  CHECK_FALSE(save->with_photo);
+  CHECK_FALSE(save->share_consent);
+  CHECK(save->consent_version == 0);
+  CHECK(save->first_name.empty());
+  CHECK(save->answer_pick.empty());
+  CHECK(save->answer_words.empty());
+  CHECK(save->locale == "ko");  // the pledge counts, in his language
+  b.wait(30'000);
+  CHECK(b.count<TakeStill>() == 0);
+  // The next participant is asked again: "younger" went with the session.
+  REQUIRE(b.screen() == Screen::kAttract);
+  CHECK_FALSE(b.m.state().session.younger);
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  CHECK(b.screen() == Screen::kAgeCheck);
+}
+
+TEST_CASE("without min_age the pledge leads straight to details", "[kiosk][machine]") {
+  Booth b;
+  b.tap("attract:start");
+  b.tap("pledge:agree");
+  CHECK(b.screen() == Screen::kDetails);
+  b.tap("age:younger");  // not on this screen: ignored
+  CHECK(b.screen() == Screen::kDetails);
+  CHECK(b.count<SavePledge>() == 0);
 }

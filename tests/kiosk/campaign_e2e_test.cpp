@@ -81,6 +81,8 @@ expect pledge
 tap pledge:agree
 expect details
 tap details:next
+expect photo-choice
+tap photo-choice:take
 expect review 20
 tap review:no-photo
 tap no-photo:confirm

@@ -121,6 +121,8 @@ tap key:ㄷ
 tap key:ㅏ
 shot details-typed
 tap details:next
+expect photo-choice
+tap photo-choice:take
 expect review 15
 touch review:consent
 touch review:use
@@ -134,6 +136,8 @@ tap pledge:agree
 expect details
 tap pick:daughter
 tap details:next
+expect photo-choice
+tap photo-choice:take
 expect review 15
 tap review:no-photo
 tap no-photo:confirm
@@ -216,6 +220,8 @@ tap key:é
 tap key:s
 tap pick:mother
 tap details:next
+expect photo-choice
+tap photo-choice:take
 expect review 15
 touch review:consent
 touch review:use
@@ -434,6 +440,8 @@ expect pledge
 tap pledge:agree
 expect details
 tap details:skip
+expect photo-choice
+tap photo-choice:take
 expect review 15
 tap review:no-photo
 tap no-photo:confirm
@@ -510,6 +518,8 @@ expect pledge
 tap pledge:agree
 expect details
 tap details:next
+expect photo-choice
+tap photo-choice:take
 expect review 15
 tap review:consent
 tap review:use
@@ -570,6 +580,8 @@ tap pledge:agree
 expect details
 tap pick:daughter
 tap details:next
+expect photo-choice
+tap photo-choice:take
 expect review 15
 touch review:consent
 touch review:use
@@ -602,6 +614,8 @@ expect pledge
 tap pledge:agree
 expect details
 tap details:skip
+expect photo-choice
+tap photo-choice:take
 expect review 15
 wait 0.3
 )");
@@ -639,6 +653,8 @@ expect pledge
 tap pledge:agree
 expect details
 tap details:skip
+expect photo-choice
+tap photo-choice:take
 expect review 15
 tap review:use
 expect thanks 15
@@ -691,4 +707,119 @@ expect attract
                                    << mean_difference(before));
   CHECK(mean_difference(confirm) < 20);  // the photo is there
   CHECK(mean_difference(before) > 40);   // and only once Delete was tapped
+}
+
+TEST_CASE("cancel during the countdown and a pledge without a photo from the choice keep no photo",
+          "[kiosk][e2e]") {
+  TempDir dir("kiosk-no-photo-choice");
+  std::string toml = booth_toml(dir);
+  // A long countdown: Cancel is tapped well before the shutter, even on a loaded machine.
+  toml.replace(toml.find("countdown_s = 1\n"), std::string("countdown_s = 1\n").size(),
+               "countdown_s = 10\n");
+  const auto r = run_booth(dir, toml, R"(
+expect attract 15
+tap attract:start
+expect pledge
+tap pledge:agree
+expect details
+tap key:shift
+tap key:S
+tap key:a
+tap key:m
+tap pick:friends
+tap details:next
+expect photo-choice
+tap photo-choice:take
+expect countdown
+tap countdown:cancel
+expect photo-choice
+tap photo-choice:none
+expect thanks 15
+tap thanks:done
+expect attract 5
+wait 0.5
+)");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  auto [ledger, pledges] = saved_pledges(dir, 1);
+  const auto& p = pledges[0];
+  CHECK(p.first_name == "Sam");
+  CHECK(p.answer == "For my friends");
+  CHECK(p.photo_path.empty());
+  CHECK(p.photo_size == 0);
+  CHECK(p.photo_sha256.empty());
+  CHECK_FALSE(p.share_consent);
+  CHECK(p.consent_version == 0);
+  // No photo file was written anywhere: not under photos/, not recovered, not left as a temp.
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "data"))
+    if (e.is_regular_file() && e.path().filename().string().rfind("ledger.db", 0) != 0)
+      files.push_back(e.path().string());
+  INFO("files in the data dir besides the ledger: " << files.size());
+  for (const auto& f : files) {
+    INFO(f);
+    CHECK(f.find("/photos/") == std::string::npos);
+    CHECK(f.find("/recovered/") == std::string::npos);
+    CHECK(fs::path(f).extension() != ".jpg");
+  }
+  const auto shots = pngs(dir / "shots");
+  for (const char* s : {"photo-choice-en.png", "countdown-en.png", "thanks-en.png"})
+    CHECK(has_shot(shots, s));
+  CHECK_FALSE(has_shot(shots, "review-en.png"));  // the camera's photo never existed
+}
+
+TEST_CASE("a participant under min_age is counted without a photo, name or words", "[kiosk][e2e]") {
+  TempDir dir("kiosk-min-age");
+  std::string toml = booth_toml(dir);
+  toml.replace(toml.find("[booth]\n"), std::string("[booth]\n").size(), "min_age = 14\n[booth]\n");
+  const auto r = run_booth(dir, toml, R"(
+expect attract 15
+# 1. younger than 14
+tap attract:start
+expect pledge
+tap pledge:agree
+expect age-check
+tap age:younger
+expect thanks 15
+tap thanks:done
+expect attract 5
+# 2. 14 or older: the usual flow, with a photo
+tap lang:ko
+tap attract:start
+expect pledge
+tap pledge:agree
+expect age-check
+tap age:old-enough
+expect details
+tap key:ㅁ
+tap key:ㅣ
+tap key:ㄴ
+tap details:next
+expect photo-choice
+tap photo-choice:take
+expect review 15
+tap review:use
+expect thanks 15
+tap thanks:done
+expect attract 5
+wait 0.5
+)");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  auto [ledger, pledges] = saved_pledges(dir, 2);
+  const auto& young = pledges[0];
+  CHECK(young.locale == "en");
+  CHECK(young.first_name.empty());
+  CHECK(young.answer.empty());
+  CHECK(young.photo_path.empty());
+  CHECK_FALSE(young.share_consent);
+  const auto& older = pledges[1];
+  CHECK(older.locale == "ko");
+  CHECK(older.first_name == "민");
+  CHECK_FALSE(older.photo_path.empty());
+  CHECK(jpegs(dir / "data").size() == 1);
+  const auto shots = pngs(dir / "shots");
+  for (const char* s : {"age-check-en.png", "age-check-ko.png"}) CHECK(has_shot(shots, s));
 }

@@ -33,6 +33,7 @@ struct EventConfig {
   std::string organiser;        // "" = "the organiser"
   std::string privacy_contact;  // "" = page_url
   int keep_months{};            // 0 = not stated on screen
+  int min_age{};                // years; > 0 asks "I am {min_age} or older" first; 0 = not asked
 };
 
 // [booth]: this booth and its session.

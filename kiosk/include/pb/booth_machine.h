@@ -31,6 +31,9 @@ struct MachineOptions {
   Millis thanks_more_ms = 30'000;     // "More time" on THANKS adds this much
   int countdown_s = 3;                // 3-2-1
   int max_retakes = 2;                // retakes allowed in REVIEW
+  // [event] min_age: > 0 asks "I am {min_age} or older" after PLEDGE; a younger participant's
+  // pledge counts without a photo, name or words. 0 = not asked.
+  int min_age = 0;
   // The languages, in the toggle's order (the app passes those of assets/i18n, see
   // Strings::languages); a tap on "lang:<code>" switches to one of them.
   std::vector<Language> languages = {{"en", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
@@ -53,9 +56,10 @@ struct MachineOptions {
 
 // --- events -------------------------------------------------------------------------
 // A tap target's name is "group:item", in lower case with words joined by '-':
-//   group  the screen it is on ("attract", "pledge", "details", "review", "thanks",
-//          "admin"), the panel over a screen ("no-photo", "about-data", "idle": "Still
-//          there?"), or a widget used on several ("lang", "field", "pick", "key", "pin");
+//   group  the screen it is on ("attract", "pledge", "age", "details", "photo-choice",
+//          "countdown", "review", "thanks", "admin"), the panel over a screen ("no-photo",
+//          "about-data", "idle": "Still there?"), or a widget used on several ("lang", "field",
+//          "pick", "key", "pin");
 //   item   the action ("attract:start", "review:no-photo", "thanks:more-time") or the
 //          widget's value ("lang:ko", "field:name", "pick:sister", "key:ㄱ", "key:shift",
 //          "pin:7", "pin:ok").
@@ -141,6 +145,8 @@ struct OutOfService {
 // so nothing of his is kept (privacy) and a new field cannot be forgotten in the reset.
 struct Session {
   std::string locale = "en";  // his language (a fresh session has the booth's default)
+  // AGE_CHECK: he said he is younger than min_age; his pledge keeps no photo, name or words.
+  bool younger = false;
   // DETAILS
   TextField first_name{16};
   TextField answer_words{60};
@@ -216,6 +222,8 @@ class BoothMachine {
   // ms left on THANKS (0 elsewhere) and the whole span they count down from.
   Millis thanks_left(Millis now) const;
   Millis thanks_span() const { return s_.session.thanks_until_ms - s_.entered_ms; }
+  // COUNTDOWN before the shutter: "Cancel" shows and goes back to PHOTO? (no photo taken).
+  bool countdown_cancellable(Millis now) const;
   // Whether DETAILS holds anything typed or picked (then "Skip" is not offered).
   bool details_entered() const;
   bool pin_locked(Millis now) const { return now < s_.pin_lock.until; }
@@ -239,7 +247,10 @@ class BoothMachine {
   // One handler per screen for a tap on one of its targets (the language pills aside).
   void tap_attract(const std::string& target, Millis now);
   void tap_pledge(const std::string& target, Millis now, Out& out);
+  void tap_age(const std::string& target, Millis now, Out& out);
   void tap_details(const std::string& target, Millis now, Out& out);
+  void tap_photo_choice(const std::string& target, Millis now, Out& out);
+  void tap_countdown(const std::string& target, Millis now);
   void tap_review(const std::string& target, Millis now, Out& out);
   void tap_thanks(const std::string& target, Millis now, Out& out);
   void tap_admin_pin(const std::string& target, Millis now, Out& out);
@@ -253,6 +264,8 @@ class BoothMachine {
   void on_pin_checked(bool ok, Millis now);
   void save_pledge(bool with_photo, Millis now, Out& out);
   void start_countdown(Millis now);
+  void enter_details(Millis now);
+  void to_photo_choice(Millis now);  // DETAILS' text committed, then PHOTO?
   void enter_thanks(Millis now);
   void leave_admin(Millis now, Out& out);
   void check_service(Millis now, Out& out);

@@ -16,8 +16,11 @@ namespace pb::kiosk {
 enum class Screen {
   kAttract,
   kPledge,
+  kAgeCheck,  // "I am {min_age} or older" / "I am younger" ([event] min_age > 0 only)
   kDetails,
-  kCountdown,  // POSE/COUNTDOWN: 3-2-1, flash, still
+  kPhotoChoice,  // PHOTO?: "Take my photo" or "Pledge without a photo"; nothing else starts
+                 // the camera's countdown
+  kCountdown,    // POSE/COUNTDOWN: 3-2-1, flash, still; Cancel goes back to PHOTO?
   kReview,
   kThanks,
   kOutOfService,
@@ -93,9 +96,35 @@ constexpr ScreenTraits traits(Screen s) {
               .sign_text = false,
               .language_toggle = true,
               .review_photo = false};
+    case Screen::kAgeCheck:
+      return {.screen = s,
+              .name = "age-check",
+              .in_session = true,
+              .idle = Idle::kToAttract,
+              .interrupt = Interrupt::kAtOnce,
+              .admin_corner = true,
+              .holds_photo = false,
+              .forgets_participant = false,
+              .live_preview = true,
+              .sign_text = false,
+              .language_toggle = true,
+              .review_photo = false};
     case Screen::kDetails:
       return {.screen = s,
               .name = "details",
+              .in_session = true,
+              .idle = Idle::kToAttract,
+              .interrupt = Interrupt::kAtOnce,
+              .admin_corner = true,
+              .holds_photo = false,
+              .forgets_participant = false,
+              .live_preview = true,
+              .sign_text = true,
+              .language_toggle = true,
+              .review_photo = false};
+    case Screen::kPhotoChoice:
+      return {.screen = s,
+              .name = "photo-choice",
               .in_session = true,
               .idle = Idle::kToAttract,
               .interrupt = Interrupt::kAtOnce,
@@ -191,8 +220,9 @@ constexpr ScreenTraits traits(Screen s) {
 
 // Every screen, in the enum's order (for tests and tools that go through all of them).
 inline constexpr Screen kScreens[] = {
-    Screen::kAttract, Screen::kPledge,       Screen::kDetails,  Screen::kCountdown, Screen::kReview,
-    Screen::kThanks,  Screen::kOutOfService, Screen::kAdminPin, Screen::kAdmin,
+    Screen::kAttract,      Screen::kPledge,    Screen::kAgeCheck, Screen::kDetails,
+    Screen::kPhotoChoice,  Screen::kCountdown, Screen::kReview,   Screen::kThanks,
+    Screen::kOutOfService, Screen::kAdminPin,  Screen::kAdmin,
 };
 // kScreens is in the enum's order and complete: the value after its last one has no row.
 constexpr bool all_screens_listed() {
