@@ -307,6 +307,10 @@ focus key:!
 key right
 focus details:next
 key return
+# photo or not: taking the photo is the primary action, focused on arrival
+expect photo-choice
+focus photo-choice:take
+key return
 expect review 15
 settle 15
 focus review:use
@@ -345,7 +349,7 @@ wait 0.5
   const auto at = r.output.find("kiosk: input: ");
   REQUIRE(at != std::string::npos);
   const std::string input = r.output.substr(at, r.output.find('\n', at) - at);
-  CHECK(input == "kiosk: input: 0 touch or mouse presses, 11 taps by keys");
+  CHECK(input == "kiosk: input: 0 touch or mouse presses, 12 taps by keys");
   auto [ledger, pledges] = saved_pledges(dir, 1);
   const auto& p = pledges[0];
   CHECK(p.locale == "en");
