@@ -150,7 +150,7 @@ TEST_CASE("pledgebooth upload exits 0 only when the queue is empty", "[upload][f
   CHECK_FALSE(fs::exists(dir / "elsewhere"));
 }
 
-TEST_CASE("partial copies killed uploads left on the stick are removed; a live upload's stays",
+TEST_CASE("partial copies killed uploads left on the stick are removed and a live upload's stays",
           "[upload][file]") {
   test::TempDir dir;
   config::Config c = test::base_config(dir / "data");
