@@ -11,9 +11,9 @@
 #include <optional>
 #include <thread>
 
-#include "pb/low_priority.h"
 #include "pb/ledger.h"
 #include "pb/log.h"
+#include "pb/low_priority.h"
 #include "pb/tally.h"
 #include "pb/tally_counts.h"
 #include "targets.h"

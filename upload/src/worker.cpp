@@ -8,8 +8,8 @@
 #include "drain_pace.h"
 #include "engine.h"
 #include "link_monitor.h"
-#include "pb/low_priority.h"
 #include "pb/answer_picks.h"
+#include "pb/low_priority.h"
 #include "pb/uploader.h"
 
 namespace pb::upload {
