@@ -3,15 +3,10 @@
 // PIN hash, status). One queue, jobs in order, nothing thrown out of the thread.
 #include "back_office.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 
@@ -75,29 +70,6 @@ using Job = std::variant<ComposeJob, DiscardJob, SaveJob, PinJob, DeleteJob>;
 
 constexpr auto kRefreshEvery = std::chrono::milliseconds(1000);
 constexpr int kReviewWidth = 720;  // the REVIEW image's pixel width (design units, 4:5 → 900 high)
-
-// Whether `bytes` can be written and made durable under dir: a temp file (the name ledger
-// recovery removes should the booth die mid-probe) written, fsynced and removed. statvfs
-// alone misses a disk out of inodes, a reserve it cannot see, a file system refusing writes.
-Status probe_write(const std::string& dir, std::size_t bytes) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::string path = dir + "/.write-probe.tmp";
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::error(Status::Code::kDiskFull, std::strerror(errno));
-  const std::vector<char> block(64 * 1024, '\x5a');
-  int err = 0;
-  for (std::size_t left = bytes; left > 0 && err == 0;) {
-    const ssize_t n = write(fd, block.data(), std::min(left, block.size()));
-    if (n < 0 && errno != EINTR) err = errno;
-    if (n > 0) left -= static_cast<std::size_t>(n);
-  }
-  if (err == 0 && fsync(fd) != 0) err = errno;
-  close(fd);
-  unlink(path.c_str());
-  if (err != 0) return Status::error(Status::Code::kDiskFull, std::strerror(err));
-  return Status::ok();
-}
 
 std::int64_t free_mb(const std::string& dir) {
   auto bytes = disk::free_bytes(dir);
@@ -189,7 +161,7 @@ StorageState BackOffice::Impl::storage_state() {
 void BackOffice::Impl::refresh() {
   open_ledger();
   if (save_broken) {
-    if (probe_write(config.storage.data_dir + "/photos", probe_bytes)) {
+    if (disk::probe_write(config.storage.data_dir + "/photos", probe_bytes)) {
       pb::log::info(pb::log::cat("kiosk: a test write of ", probe_bytes,
                                  " bytes succeeded: saving works again"));
       save_broken.reset();
