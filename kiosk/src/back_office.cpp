@@ -330,11 +330,8 @@ void BackOffice::Impl::handle(SaveJob& job) {
   std::int64_t number = 0;
   if (auto n = ledger->count_pledges(config.event.id)) number = *n;
   std::string url = config.event.page_url;
-  if (photo_link_published(config) && !p.photo_path.empty() && p.share_consent) {
-    std::string base = config.event.public_base_url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    url = base + "/" + p.event + "/" + store::utc_date(p.created_ms) + "/" + p.id + ".jpg";
-  }
+  if (photo_link_published(config) && !p.photo_path.empty() && p.share_consent)
+    url = upload::public_photo_url(config.event.public_base_url, p);
   post(SaveDone{p.id, number, url});
   if (uploader) uploader->note_save(save_ms);  // wakes it too: the pledge may be queued
 }
