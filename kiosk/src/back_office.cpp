@@ -24,6 +24,7 @@
 #include "pb/thanks_info.h"
 #include "pb/uploader.h"
 #include "pb/wall.h"
+#include "pb/worker.h"
 
 namespace pb::kiosk {
 namespace {
@@ -84,14 +85,12 @@ struct BackOffice::Impl {
   upload::OutboxWorker* uploader;
   Translate tr;
 
-  mutable std::mutex mu;  // guards everything below up to `thread`
-  std::condition_variable wake;
+  mutable std::mutex mu;  // guards everything below up to `worker`
   std::deque<Job> jobs;
   std::vector<OfficeResult> results;
   BoothStatus status;
-  bool stopping = false;
-  std::atomic<int> in_flight{0};  // compose and save jobs queued or running
-  std::thread thread;
+  std::atomic<int> in_flight{0};                   // compose and save jobs queued or running
+  Worker worker{mu};                               // stopped by ~BackOffice before anything goes
   std::unique_ptr<campaign::Heartbeat> heartbeat;  // [status] url set: the fleet heartbeat
 
   // Owned by the thread only.
@@ -113,7 +112,7 @@ struct BackOffice::Impl {
       std::lock_guard<std::mutex> lock(mu);
       jobs.push_back(std::move(job));
     }
-    wake.notify_all();
+    worker.wake();
   }
   void post(OfficeResult r) {
     std::lock_guard<std::mutex> lock(mu);
@@ -367,9 +366,8 @@ void BackOffice::Impl::run() {
     std::optional<Job> job;
     {
       std::unique_lock<std::mutex> lock(mu);
-      wake.wait_until(lock, last_refresh + kRefreshEvery,
-                      [&] { return stopping || !jobs.empty(); });
-      if (stopping && jobs.empty()) return;  // queued saves are finished first
+      worker.wait_until(lock, last_refresh + kRefreshEvery, [&] { return !jobs.empty(); });
+      if (worker.stopping() && jobs.empty()) return;  // queued saves are finished first
       if (!jobs.empty()) {
         job = std::move(jobs.front());
         jobs.pop_front();
@@ -409,7 +407,7 @@ BackOffice::BackOffice(const config::Config& config,
   impl_->composer = std::move(composer);
   impl_->uploader = uploader;
   impl_->tr = std::move(tr);
-  impl_->thread = std::thread([this] { impl_->run(); });
+  impl_->worker.start("pb-office", [impl = impl_.get()] { impl->run(); });
   // The heartbeat has its own thread and ledger connection; it copies ADMIN's status.
   if (!config.status.url.empty())
     impl_->heartbeat = std::make_unique<campaign::Heartbeat>(config, [impl = impl_.get()] {
@@ -422,12 +420,7 @@ BackOffice::BackOffice(const config::Config& config,
 
 BackOffice::~BackOffice() {
   impl_->heartbeat.reset();
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->stopping = true;
-  }
-  impl_->wake.notify_all();
-  impl_->thread.join();
+  impl_->worker.stop();
 }
 
 void BackOffice::compose_review(std::shared_ptr<const camera::Frame> still,

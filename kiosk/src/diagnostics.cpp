@@ -24,15 +24,12 @@ double percentile(std::vector<double> v, double q) {
 
 }  // namespace
 
-ScreenshotWriter::ScreenshotWriter() : thread_([this] { run(); }) {}
+ScreenshotWriter::ScreenshotWriter() {
+  worker_.start("pb-shots", [this] { run(); });
+}
 
 ScreenshotWriter::~ScreenshotWriter() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
+  worker_.stop();  // run() writes what is queued first
 }
 
 void ScreenshotWriter::write(std::string path, std::vector<unsigned char> rgb, int w, int h) {
@@ -40,7 +37,7 @@ void ScreenshotWriter::write(std::string path, std::vector<unsigned char> rgb, i
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back({std::move(path), std::move(rgb), w, h});
   }
-  cv_.notify_all();
+  worker_.wake();
 }
 
 void ScreenshotWriter::run() {
@@ -48,8 +45,8 @@ void ScreenshotWriter::run() {
     Shot shot;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;
+      worker_.wait(lock, [&] { return !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is written
       shot = std::move(queue_.front());
       queue_.pop_front();
     }
