@@ -2,7 +2,6 @@
 // `pledgebooth doctor [--json]`: is this booth ready? The checks are pb::doctor's
 // (doctor/); this prints each finding as an OK/WARN/FAIL line with what to do, or as JSON,
 // and exits 1 on any FAIL.
-#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -11,7 +10,6 @@
 
 #include "commands.h"
 #include "pb/doctor.h"
-#include "pb/drawing.h"
 #include "pb/json.h"
 
 namespace pb::app {
@@ -52,14 +50,7 @@ void print_text(const std::vector<doctor::Finding>& findings) {
 }
 
 void run_doctor(AppContext& ctx, const DoctorArgs& args) {
-  auto findings = doctor::run_all(ctx.config(), doctor::Host::real());
-  // How the installed booth draws (GPU or software, and why): the kiosk's session script knows.
-  const kiosk::DrawingAdvice drawing = kiosk::drawing_advice();
-  const auto gpu = std::find_if(findings.begin(), findings.end(),
-                                [](const doctor::Finding& f) { return f.check == "GPU"; });
-  findings.insert(gpu == findings.end() ? gpu : gpu + 1,
-                  {drawing.warn ? doctor::Level::kWarn : doctor::Level::kOk, "drawing",
-                   drawing.what, drawing.fix});
+  const auto findings = doctor::run_all(ctx.config(), doctor::Host::real());
   if (args.json)
     print_json(findings);
   else

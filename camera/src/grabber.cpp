@@ -6,9 +6,9 @@
 #include <deque>
 #include <exception>
 #include <mutex>
-#include <thread>
 
 #include "pb/camera.h"
+#include "pb/worker.h"
 
 namespace pb::camera {
 
@@ -20,25 +20,16 @@ struct Grabber::State {
   GrabberOptions options;
   std::string description;
 
-  mutable std::mutex mu;  // guards everything below
-  mutable std::condition_variable changed;
-  std::thread thread;
-  bool stop_requested = false;
+  mutable std::mutex mu;                            // guards everything below but worker
+  mutable std::condition_variable changed;          // a new frame (wait_next)
   std::deque<std::shared_ptr<const Frame>> recent;  // oldest first, newest last
   std::deque<Clock::time_point> delivered;          // capture times of the last ~second
   mutable bool newest_taken = false;
   std::uint64_t last_sequence = 0;  // never reset: sequences keep rising across restarts
   GrabberStats stats;
+  Worker worker{mu};  // last: stopped before what its thread uses goes
 
   void run();
-  bool wait_or_stop(std::chrono::milliseconds d) {
-    std::unique_lock lock(mu);
-    return changed.wait_for(lock, d, [this] { return stop_requested; });
-  }
-  bool stopping() {
-    std::lock_guard lock(mu);
-    return stop_requested;
-  }
   void fail(const std::string& message) {
     std::lock_guard lock(mu);
     stats.connected = false;
@@ -68,14 +59,14 @@ void Grabber::State::run() {
   bool open = false;
   bool had_failure = false;
   int failures_in_row = 0;
-  while (!stopping()) {
+  while (!worker.stopping()) {
     try {
       if (!open) {
         Status st = source->open();
         if (!st) {
           fail(st.message());
           had_failure = true;
-          if (wait_or_stop(options.retry_interval)) break;
+          if (!worker.pause(options.retry_interval)) break;
           continue;
         }
         open = true;
@@ -92,7 +83,7 @@ void Grabber::State::run() {
         source->close();
         open = false;
         // The first retry is immediate (a glitch); then every retry_interval.
-        if (++failures_in_row > 1 && wait_or_stop(options.retry_interval)) break;
+        if (++failures_in_row > 1 && !worker.pause(options.retry_interval)) break;
         continue;
       }
       failures_in_row = 0;
@@ -102,13 +93,13 @@ void Grabber::State::run() {
       source->close();
       open = false;
       had_failure = true;
-      if (wait_or_stop(options.retry_interval)) break;
+      if (!worker.pause(options.retry_interval)) break;
     } catch (...) {
       fail("camera thread: unknown exception");
       source->close();
       open = false;
       had_failure = true;
-      if (wait_or_stop(options.retry_interval)) break;
+      if (!worker.pause(options.retry_interval)) break;
     }
   }
   try {
@@ -132,24 +123,18 @@ Grabber::~Grabber() {
 }
 
 void Grabber::start() {
-  std::lock_guard lock(state_->mu);
-  if (state_->thread.joinable() || !state_->source) return;
-  state_->stop_requested = false;
-  state_->stats.frames = state_->stats.drops = state_->stats.failures = 0;
-  state_->stats.reconnects = 0;
+  if (!state_->source || state_->worker.running()) return;
+  {
+    std::lock_guard lock(state_->mu);
+    state_->stats.frames = state_->stats.drops = state_->stats.failures = 0;
+    state_->stats.reconnects = 0;
+  }
   State* s = state_.get();
-  state_->thread = std::thread([s] { s->run(); });
+  state_->worker.start("pb-camera", [s] { s->run(); });
 }
 
 void Grabber::stop() {
-  std::thread t;
-  {
-    std::lock_guard lock(state_->mu);
-    state_->stop_requested = true;
-    t = std::move(state_->thread);
-  }
-  state_->changed.notify_all();
-  if (t.joinable()) t.join();
+  state_->worker.stop();
 }
 
 std::shared_ptr<const Frame> Grabber::latest() const {

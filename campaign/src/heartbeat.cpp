@@ -10,14 +10,12 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <mutex>
-#include <thread>
 
 #include "pb/json.h"
 #include "pb/ledger.h"
-#include "pb/low_priority.h"
+#include "pb/worker.h"
 
 namespace pb::campaign {
 namespace {
@@ -82,14 +80,12 @@ struct Heartbeat::Impl {
   std::atomic<double> camera_fps{-1.0};  // < 0 = never reported
   std::atomic<int> camera_connected{-1};
 
-  mutable std::mutex mu;  // guards the three below
-  std::condition_variable wake;
-  bool stopping = false;
+  mutable std::mutex mu;  // guards stats
   HeartbeatStats stats;
-  std::atomic<bool> abort{false};  // a request in flight gives up (destructor)
 
   std::unique_ptr<store::Ledger> ledger;  // the thread's own, read-only
-  std::thread thread;
+  // Last: stopped first. Its stop flag also ends a request in flight (post).
+  Worker worker{mu};
 
   HeartbeatReport gather();
   Status post(const std::string& document);
@@ -179,11 +175,11 @@ Status Heartbeat::Impl::post(const std::string& document) {
   curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &abort);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, static_cast<const void*>(&worker.stop_flag()));
   curl_easy_setopt(
       c, CURLOPT_XFERINFOFUNCTION,
       +[](void* p, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
-        return static_cast<std::atomic<bool>*>(p)->load() ? 1 : 0;
+        return static_cast<const std::atomic<bool>*>(p)->load() ? 1 : 0;
       });
   const CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(headers);
@@ -196,18 +192,13 @@ Status Heartbeat::Impl::post(const std::string& document) {
 }
 
 void Heartbeat::Impl::run() {
-  lower_own_priority("pb-heartbeat");  // a status report never takes a frame's CPU
   const auto interval = std::chrono::seconds(config.status.interval_s);
   Clock::time_point next_build = Clock::now();
   Clock::time_point next_try = next_build;
   std::chrono::milliseconds backoff{1000};
   std::optional<std::string> queued;  // the newest document not yet accepted
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      wake.wait_until(lock, std::min(next_build, next_try), [&] { return stopping; });
-      if (stopping) return;
-    }
+    if (!worker.pause_until(std::min(next_build, next_try))) return;
     const auto now = Clock::now();
     if (now >= next_build) {
       queued = heartbeat_json(gather());  // replaces an older one still waiting
@@ -242,17 +233,13 @@ Heartbeat::Heartbeat(const config::Config& config, std::function<BoothExtras()> 
     : impl_(std::make_unique<Impl>()) {
   impl_->config = config;
   impl_->extras = std::move(extras);
-  impl_->thread = std::thread([this] { impl_->run(); });
+  // A status report never takes a frame's CPU.
+  impl_->worker.start(
+      "pb-heartbeat", [impl = impl_.get()] { impl->run(); }, Worker::Priority::kLow);
 }
 
 Heartbeat::~Heartbeat() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->stopping = true;
-  }
-  impl_->abort = true;
-  impl_->wake.notify_all();
-  impl_->thread.join();
+  impl_->worker.stop();
 }
 
 void Heartbeat::note_camera(double fps, bool connected) {

@@ -18,7 +18,6 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -33,6 +32,7 @@
 #include "pb/log.h"
 #include "pb/untrusted_file.h"
 #include "pb/wall.h"
+#include "pb/worker.h"
 #include "wall_feed.h"
 
 namespace pb::campaign {
@@ -236,16 +236,13 @@ struct WallServer::Impl {
   WallOptions opt;
   std::string index_html, wall_css, wall_js, qr;
   struct MHD_Daemon* daemon = nullptr;
-  std::thread poller;
   int bound_port = 0;
   std::set<std::string> projectors;  // addresses with slots of their own (besides loopback)
   HiddenWatch hidden;
 
-  mutable std::mutex mu;  // guards the four below
-  std::condition_variable changed;
+  mutable std::mutex mu;  // guards the two below
   std::string json;
   std::int64_t seq = 0;
-  bool stopping = false;
 
   std::mutex conn_mu;  // guards the connection accounting below
   std::set<Conn*> conns;
@@ -261,6 +258,10 @@ struct WallServer::Impl {
 
   std::mutex photo_mu;  // the photo handler's own ledger (one connection, one thread at a time)
   std::unique_ptr<store::Ledger> photo_ledger;
+
+  // Reads the ledger every poll_ms and wakes the streams; stop() ends it before the daemon.
+  // Last: everything it uses is there until it is stopped.
+  Worker poller{mu};
 
   explicit Impl(const WallOptions& o) : opt(o), hidden(o.data_dir) {}
 
@@ -693,7 +694,6 @@ void WallServer::Impl::rebuild(store::Ledger* ledger) {
     json = std::move(next);
     ++seq;
   }
-  changed.notify_all();
   wake_streams(true);
 }
 
@@ -705,12 +705,7 @@ void WallServer::Impl::poll() {
   bool first = true;
   std::string last_error;
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      if (!first)
-        changed.wait_for(lock, std::chrono::milliseconds(opt.poll_ms), [&] { return stopping; });
-      if (stopping) return;
-    }
+    if (first ? poller.stopping() : !poller.pause(std::chrono::milliseconds(opt.poll_ms))) return;
     close_slow_heads();
     wake_streams(false);  // keep-alives due
     const auto version = watch.version();
@@ -770,12 +765,7 @@ Status WallServer::Impl::start_daemon() {
 }
 
 void WallServer::Impl::stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    stopping = true;
-  }
-  changed.notify_all();
-  if (poller.joinable()) poller.join();
+  poller.stop();
   if (!daemon) return;
   // No new connection; every stream ends at its next read, so none is left suspended when
   // the daemon stops (libmicrohttpd's rule).
@@ -839,7 +829,7 @@ Result<std::unique_ptr<WallServer>> WallServer::start(const WallOptions& options
   impl->rebuild(nullptr);  // the page has a JSON before the first request
   if (Status s = impl->start_daemon(); !s) return s;
   Impl* raw = impl.get();
-  raw->poller = std::thread([raw] { raw->poll(); });
+  raw->poller.start("pb-wall-poll", [raw] { raw->poll(); });
   return std::unique_ptr<WallServer>(new WallServer(std::move(impl)));
 }
 

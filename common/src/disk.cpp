@@ -7,10 +7,12 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -222,6 +224,26 @@ Status copy_file(const std::string& from, const std::string& path, const std::st
   });
   env.close(in);  // only read from: nothing to report
   return s;
+}
+
+Status probe_write(const std::string& dir, std::size_t bytes, Env& env) {
+  (void)make_dirs(dir, 0700, env);  // a folder that cannot be made fails the create below
+  const std::string path = dir + "/.write-probe.tmp";
+  int fd = -1;
+  if (int err = env.create(path, 0600, &fd)) return errno_status(err, "create " + path);
+  const std::vector<char> block(64 * 1024, '\x5a');
+  int err = 0;
+  for (std::size_t left = bytes; left > 0 && err == 0;) {
+    const std::size_t n = std::min(left, block.size());
+    err = write_all(env, fd, block.data(), n);
+    left -= n;
+  }
+  const std::string failed = err != 0 ? "write " : "fsync ";
+  if (err == 0) err = env.sync(fd);
+  env.close(fd);  // written to a file that is removed next: nothing more to learn
+  env.unlink(path);
+  if (err != 0) return errno_status(err, failed + path);
+  return Status::ok();
 }
 
 Status rename_file(const std::string& from, const std::string& to, Env& env) {

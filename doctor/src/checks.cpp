@@ -245,6 +245,40 @@ Finding gpu_device(const Host& host) {
              Level::kFail});
 }
 
+Finding drawing(const Host& host) {
+  // Installed as GNUInstallDirs lays it out: bin/ and libexec/ side by side.
+  const std::string exe = host.self_exe();
+  const fs::path session = fs::path(exe).parent_path() / "../libexec/pledgebooth/booth-session";
+  if (exe.empty() || !host.exists(session.string()))
+    return {Level::kOk, "drawing",
+            "not an installed booth here: the service's session script chooses at start", ""};
+  const std::string choice = printable_text(
+      host.first_line_of("'" + session.lexically_normal().string() + "' --explain 2>/dev/null"),
+      300);
+  // What the running booth logged: "kiosk: renderer opengl (llvmpipe (LLVM 15...)), vsync, WxH".
+  const std::string used = printable_text(
+      host.first_line_of("journalctl -b -u pledgebooth-booth -o cat --no-pager -g '^kiosk: "
+                         "renderer' -n 1 2>/dev/null"),
+      300);
+  const std::string seen = used.empty() ? "" : " (" + used + ")";
+  const bool software_gl = used.find("llvmpipe") != std::string::npos ||
+                           used.find("softpipe") != std::string::npos ||
+                           used.find("software") != std::string::npos;
+  const std::string edit =
+      "sudo systemctl edit pledgebooth-booth, add [Service] Environment=PLEDGEBOOTH_RENDERER=";
+  if (choice.rfind("software", 0) == 0)
+    return {Level::kWarn, "drawing", "draws in software: " + choice + seen,
+            "fine for the booth's screens; a box with a GPU driver (Raspberry Pi 4/5, Intel "
+            "graphics) keeps the preview smoother. Forced by mistake? " +
+                edit + "gpu"};
+  if (choice == "gpu" && software_gl)
+    return {Level::kWarn, "drawing", "chose the GPU, but the booth's GL is software" + seen,
+            edit + "software, then sudo systemctl restart pledgebooth-booth"};
+  if (choice == "gpu") return {Level::kOk, "drawing", "draws on the GPU" + seen, ""};
+  return {Level::kWarn, "drawing", "the session script gave no answer (" + session.string() + ")",
+          "reinstall pledgebooth-booth"};
+}
+
 Finding input_devices(const Host& host) {
   // cage opens input through the seat session: a device it cannot open is not fatal.
   return device_access(host, {"input devices", "/input/event*", Level::kWarn,
@@ -365,6 +399,7 @@ std::vector<Finding> run_all(const config::Config& cfg, const Host& host) {
   // Devices as the booth's user meets them.
   out.push_back(camera_device(host, cfg.camera));
   out.push_back(gpu_device(host));
+  out.push_back(drawing(host));
   out.push_back(input_devices(host));
   out.push_back(touch(host));
   for (auto& f : fonts(host)) out.push_back(std::move(f));

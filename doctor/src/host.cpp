@@ -157,6 +157,25 @@ class RealHost final : public Host {
     std::remove(probe.c_str());
     return put && closed;
   }
+
+  std::string self_exe() const override {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? "" : exe.string();
+  }
+
+  std::string first_line_of(const std::string& command) const override {
+    std::string out;
+    if (FILE* p = popen(command.c_str(), "r")) {
+      char buf[512];
+      if (std::fgets(buf, sizeof buf, p)) out = buf;
+      while (std::fgets(buf, sizeof buf, p)) {
+      }
+      pclose(p);
+    }
+    if (const auto nl = out.find('\n'); nl != std::string::npos) out.resize(nl);
+    return out;
+  }
 };
 
 }  // namespace

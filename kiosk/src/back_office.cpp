@@ -3,15 +3,10 @@
 // PIN hash, status). One queue, jobs in order, nothing thrown out of the thread.
 #include "back_office.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 
@@ -29,6 +24,7 @@
 #include "pb/thanks_info.h"
 #include "pb/uploader.h"
 #include "pb/wall.h"
+#include "pb/worker.h"
 
 namespace pb::kiosk {
 namespace {
@@ -76,29 +72,6 @@ using Job = std::variant<ComposeJob, DiscardJob, SaveJob, PinJob, DeleteJob>;
 constexpr auto kRefreshEvery = std::chrono::milliseconds(1000);
 constexpr int kReviewWidth = 720;  // the REVIEW image's pixel width (design units, 4:5 → 900 high)
 
-// Whether `bytes` can be written and made durable under dir: a temp file (the name ledger
-// recovery removes should the booth die mid-probe) written, fsynced and removed. statvfs
-// alone misses a disk out of inodes, a reserve it cannot see, a file system refusing writes.
-Status probe_write(const std::string& dir, std::size_t bytes) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::string path = dir + "/.write-probe.tmp";
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::error(Status::Code::kDiskFull, std::strerror(errno));
-  const std::vector<char> block(64 * 1024, '\x5a');
-  int err = 0;
-  for (std::size_t left = bytes; left > 0 && err == 0;) {
-    const ssize_t n = write(fd, block.data(), std::min(left, block.size()));
-    if (n < 0 && errno != EINTR) err = errno;
-    if (n > 0) left -= static_cast<std::size_t>(n);
-  }
-  if (err == 0 && fsync(fd) != 0) err = errno;
-  close(fd);
-  unlink(path.c_str());
-  if (err != 0) return Status::error(Status::Code::kDiskFull, std::strerror(err));
-  return Status::ok();
-}
-
 std::int64_t free_mb(const std::string& dir) {
   auto bytes = disk::free_bytes(dir);
   return bytes ? *bytes / (1024 * 1024) : -1;
@@ -112,14 +85,12 @@ struct BackOffice::Impl {
   upload::OutboxWorker* uploader;
   Translate tr;
 
-  mutable std::mutex mu;  // guards everything below up to `thread`
-  std::condition_variable wake;
+  mutable std::mutex mu;  // guards everything below up to `worker`
   std::deque<Job> jobs;
   std::vector<OfficeResult> results;
   BoothStatus status;
-  bool stopping = false;
-  std::atomic<int> in_flight{0};  // compose and save jobs queued or running
-  std::thread thread;
+  std::atomic<int> in_flight{0};                   // compose and save jobs queued or running
+  Worker worker{mu};                               // stopped by ~BackOffice before anything goes
   std::unique_ptr<campaign::Heartbeat> heartbeat;  // [status] url set: the fleet heartbeat
 
   // Owned by the thread only.
@@ -141,7 +112,7 @@ struct BackOffice::Impl {
       std::lock_guard<std::mutex> lock(mu);
       jobs.push_back(std::move(job));
     }
-    wake.notify_all();
+    worker.wake();
   }
   void post(OfficeResult r) {
     std::lock_guard<std::mutex> lock(mu);
@@ -189,7 +160,7 @@ StorageState BackOffice::Impl::storage_state() {
 void BackOffice::Impl::refresh() {
   open_ledger();
   if (save_broken) {
-    if (probe_write(config.storage.data_dir + "/photos", probe_bytes)) {
+    if (disk::probe_write(config.storage.data_dir + "/photos", probe_bytes)) {
       pb::log::info(pb::log::cat("kiosk: a test write of ", probe_bytes,
                                  " bytes succeeded: saving works again"));
       save_broken.reset();
@@ -358,11 +329,8 @@ void BackOffice::Impl::handle(SaveJob& job) {
   std::int64_t number = 0;
   if (auto n = ledger->count_pledges(config.event.id)) number = *n;
   std::string url = config.event.page_url;
-  if (photo_link_published(config) && !p.photo_path.empty() && p.share_consent) {
-    std::string base = config.event.public_base_url;
-    while (!base.empty() && base.back() == '/') base.pop_back();
-    url = base + "/" + p.event + "/" + store::utc_date(p.created_ms) + "/" + p.id + ".jpg";
-  }
+  if (photo_link_published(config) && !p.photo_path.empty() && p.share_consent)
+    url = upload::public_photo_url(config.event.public_base_url, p);
   post(SaveDone{p.id, number, url});
   if (uploader) uploader->note_save(save_ms);  // wakes it too: the pledge may be queued
 }
@@ -398,9 +366,8 @@ void BackOffice::Impl::run() {
     std::optional<Job> job;
     {
       std::unique_lock<std::mutex> lock(mu);
-      wake.wait_until(lock, last_refresh + kRefreshEvery,
-                      [&] { return stopping || !jobs.empty(); });
-      if (stopping && jobs.empty()) return;  // queued saves are finished first
+      worker.wait_until(lock, last_refresh + kRefreshEvery, [&] { return !jobs.empty(); });
+      if (worker.stopping() && jobs.empty()) return;  // queued saves are finished first
       if (!jobs.empty()) {
         job = std::move(jobs.front());
         jobs.pop_front();
@@ -440,7 +407,7 @@ BackOffice::BackOffice(const config::Config& config,
   impl_->composer = std::move(composer);
   impl_->uploader = uploader;
   impl_->tr = std::move(tr);
-  impl_->thread = std::thread([this] { impl_->run(); });
+  impl_->worker.start("pb-office", [impl = impl_.get()] { impl->run(); });
   // The heartbeat has its own thread and ledger connection; it copies ADMIN's status.
   if (!config.status.url.empty())
     impl_->heartbeat = std::make_unique<campaign::Heartbeat>(config, [impl = impl_.get()] {
@@ -453,12 +420,7 @@ BackOffice::BackOffice(const config::Config& config,
 
 BackOffice::~BackOffice() {
   impl_->heartbeat.reset();
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->stopping = true;
-  }
-  impl_->wake.notify_all();
-  impl_->thread.join();
+  impl_->worker.stop();
 }
 
 void BackOffice::compose_review(std::shared_ptr<const camera::Frame> still,

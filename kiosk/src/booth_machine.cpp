@@ -14,6 +14,20 @@ const std::vector<std::string>& answer_picks() {
   return picks;
 }
 
+MachineOptions::MachineOptions() : MachineOptions(config::BoothConfig(), config::EventConfig()) {
+  admin_enabled = true;  // tests reach ADMIN without a PIN hash
+}
+
+MachineOptions::MachineOptions(const config::BoothConfig& booth, const config::EventConfig& event)
+    : idle_timeout_ms(static_cast<Millis>(booth.idle_timeout_s) * 1000),
+      thanks_timeout_ms(static_cast<Millis>(booth.thanks_timeout_s) * 1000),
+      countdown_s(booth.countdown_s),
+      max_retakes(booth.max_retakes),
+      min_age(event.min_age),
+      default_locale(booth.default_locale),
+      consent_version(event.consent_version),
+      admin_enabled(!booth.admin_pin_hash.empty()) {}
+
 BoothMachine::BoothMachine(MachineOptions options, Millis now)
     : options_(std::move(options)), started_ms_(now) {
   s_.session = fresh_session();

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// ScreenshotWriter, Screenshots and FrameStats: the booth's records of itself; how an
-// installed booth draws (pb/drawing.h).
+// ScreenshotWriter, Screenshots and FrameStats: the booth's records of itself.
 #include "diagnostics.h"
-#include "pb/drawing.h"
+#include "pb/json.h"
 #include "pb/log.h"
-#include "pb/utf8.h"
 
 #include <stb/stb_image_write.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <map>
 
 namespace pb::kiosk {
@@ -26,15 +24,12 @@ double percentile(std::vector<double> v, double q) {
 
 }  // namespace
 
-ScreenshotWriter::ScreenshotWriter() : thread_([this] { run(); }) {}
+ScreenshotWriter::ScreenshotWriter() {
+  worker_.start("pb-shots", [this] { run(); });
+}
 
 ScreenshotWriter::~ScreenshotWriter() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  thread_.join();
+  worker_.stop();  // run() writes what is queued first
 }
 
 void ScreenshotWriter::write(std::string path, std::vector<unsigned char> rgb, int w, int h) {
@@ -42,7 +37,7 @@ void ScreenshotWriter::write(std::string path, std::vector<unsigned char> rgb, i
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back({std::move(path), std::move(rgb), w, h});
   }
-  cv_.notify_all();
+  worker_.wake();
 }
 
 void ScreenshotWriter::run() {
@@ -50,8 +45,8 @@ void ScreenshotWriter::run() {
     Shot shot;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-      if (queue_.empty()) return;
+      worker_.wait(lock, [&] { return !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is written
       shot = std::move(queue_.front());
       queue_.pop_front();
     }
@@ -113,84 +108,25 @@ std::string FrameStats::summary_json() const {
       save_int.push_back(times_[i].interval);
     }
   }
-  char summary[512];
-  std::snprintf(
-      summary, sizeof summary,
-      "{\"frames\": %zu, \"work_p50_ms\": %.2f, \"work_p99_ms\": %.2f, \"interval_p50_ms\": %.2f, "
-      "\"interval_p99_ms\": %.2f, \"inflight_frames\": %zu, \"inflight_work_p50_ms\": %.2f, "
-      "\"inflight_work_p99_ms\": %.2f, \"inflight_interval_p50_ms\": %.2f, "
-      "\"inflight_interval_p99_ms\": "
-      "%.2f}",
-      all_work.size(), percentile(all_work, 0.5), percentile(all_work, 0.99),
-      percentile(all_int, 0.5), percentile(all_int, 0.99), save_work.size(),
-      percentile(save_work, 0.5), percentile(save_work, 0.99), percentile(save_int, 0.5),
-      percentile(save_int, 0.99));
-  std::string out(summary);
-  out.pop_back();  // the closing brace: the stutters follow
-  char longest[96];
-  std::snprintf(longest, sizeof longest,
-                ", \"interval_max_ms\": %.2f, \"intervals_over_33ms\": %zu", interval_max,
-                long_intervals);
-  out += longest;
-  out += ", \"work_over_33ms\": " + std::to_string(stutter_count) + ", \"work_over_33ms_by\": {";
-  const char* sep = "";
-  for (const auto& [where, n] : stutters) {
-    out += std::string(sep) + "\"" + where + "\": " + std::to_string(n);
-    sep = ", ";
-  }
-  return out + "}}";
-}
-
-namespace {
-
-// Fixed commands of ours; their first line, printable, at most 300 bytes.
-std::string first_line_of(const std::string& command) {
-  std::string out;
-  if (FILE* p = popen(command.c_str(), "r")) {
-    char buf[512];
-    if (std::fgets(buf, sizeof buf, p)) out = buf;
-    while (std::fgets(buf, sizeof buf, p)) {
-    }
-    pclose(p);
-  }
-  if (const auto nl = out.find('\n'); nl != std::string::npos) out.resize(nl);
-  return printable_text(out, 300);
-}
-
-}  // namespace
-
-DrawingAdvice drawing_advice() {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  // Installed as GNUInstallDirs lays it out: bin/ and libexec/ side by side.
-  const fs::path session =
-      fs::read_symlink("/proc/self/exe", ec).parent_path() / "../libexec/pledgebooth/booth-session";
-  if (ec || !fs::exists(session, ec))
-    return {false, "not an installed booth here: the service's session script chooses at start",
-            ""};
-  const std::string choice =
-      first_line_of("'" + session.lexically_normal().string() + "' --explain 2>/dev/null");
-  // What the running booth logged: "kiosk: renderer opengl (llvmpipe (LLVM 15...)), vsync, WxH".
-  const std::string used = first_line_of(
-      "journalctl -b -u pledgebooth-booth -o cat --no-pager -g '^kiosk: renderer' -n 1 "
-      "2>/dev/null");
-  const std::string seen = used.empty() ? "" : " (" + used + ")";
-  const bool software_gl = used.find("llvmpipe") != std::string::npos ||
-                           used.find("softpipe") != std::string::npos ||
-                           used.find("software") != std::string::npos;
-  const std::string edit =
-      "sudo systemctl edit pledgebooth-booth, add [Service] Environment=PLEDGEBOOTH_RENDERER=";
-  if (choice.rfind("software", 0) == 0)
-    return {true, "draws in software: " + choice + seen,
-            "fine for the booth's screens; a box with a GPU driver (Raspberry Pi 4/5, Intel "
-            "graphics) keeps the preview smoother. Forced by mistake? " +
-                edit + "gpu"};
-  if (choice == "gpu" && software_gl)
-    return {true, "chose the GPU, but the booth's GL is software" + seen,
-            edit + "software, then sudo systemctl restart pledgebooth-booth"};
-  if (choice == "gpu") return {false, "draws on the GPU" + seen, ""};
-  return {true, "the session script gave no answer (" + session.string() + ")",
-          "reinstall pledgebooth-booth"};
+  // Milliseconds to two decimals: finer is noise.
+  const auto ms = [](double v) { return std::round(v * 100) / 100; };
+  nlohmann::ordered_json by = nlohmann::ordered_json::object();
+  for (const auto& [where, n] : stutters) by[where] = n;
+  const nlohmann::ordered_json doc = {{"frames", all_work.size()},
+                                      {"work_p50_ms", ms(percentile(all_work, 0.5))},
+                                      {"work_p99_ms", ms(percentile(all_work, 0.99))},
+                                      {"interval_p50_ms", ms(percentile(all_int, 0.5))},
+                                      {"interval_p99_ms", ms(percentile(all_int, 0.99))},
+                                      {"inflight_frames", save_work.size()},
+                                      {"inflight_work_p50_ms", ms(percentile(save_work, 0.5))},
+                                      {"inflight_work_p99_ms", ms(percentile(save_work, 0.99))},
+                                      {"inflight_interval_p50_ms", ms(percentile(save_int, 0.5))},
+                                      {"inflight_interval_p99_ms", ms(percentile(save_int, 0.99))},
+                                      {"interval_max_ms", ms(interval_max)},
+                                      {"intervals_over_33ms", long_intervals},
+                                      {"work_over_33ms", stutter_count},
+                                      {"work_over_33ms_by", by}};
+  return json_text(doc);
 }
 
 }  // namespace pb::kiosk

@@ -6,12 +6,12 @@
 #include <SDL.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "pb/worker.h"
 
 namespace pb::kiosk {
 
@@ -32,11 +32,9 @@ class ScreenshotWriter {
     int w, h;
   };
   void run();
-  std::mutex mu_;
-  std::condition_variable cv_;
+  std::mutex mu_;  // guards queue_
   std::deque<Shot> queue_;
-  bool stop_ = false;
-  std::thread thread_;
+  Worker worker_{mu_};  // last: stopped before the queue goes
 };
 
 // Numbered screenshots of the renderer's current frame into one folder: <NN>-<name>.png.

@@ -14,15 +14,12 @@ namespace pb::kiosk {
 using Clock = std::chrono::steady_clock;
 
 FaceTracker::FaceTracker(std::shared_ptr<const photo::FaceFinder> faces, FaceTrackerOptions options)
-    : faces_(std::move(faces)), options_(options), thread_([this] { run(); }) {}
+    : faces_(std::move(faces)), options_(options) {
+  worker_.start("pb-faces", [this] { run(); });
+}
 
 FaceTracker::~FaceTracker() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  worker_.stop();  // after the search in progress
 }
 
 void FaceTracker::offer(std::shared_ptr<const camera::Frame> frame) {
@@ -31,7 +28,7 @@ void FaceTracker::offer(std::shared_ptr<const camera::Frame> frame) {
     std::lock_guard lock(mu_);
     offered_ = std::move(frame);
   }
-  wake_.notify_all();
+  worker_.wake();
 }
 
 void FaceTracker::forget() {
@@ -42,7 +39,7 @@ void FaceTracker::forget() {
     offered_.reset();  // the last participant's frame: not searched after they left
     next_search_ = Clock::now();
   }
-  wake_.notify_all();
+  worker_.wake();
 }
 
 FaceSighting FaceTracker::latest() const {
@@ -54,12 +51,11 @@ void FaceTracker::run() {
   std::unique_lock lock(mu_);
   std::uint64_t searched = 0;  // sequence of the last frame searched
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || (offered_ && offered_->sequence != searched); });
-    if (stopping_) return;
+    if (!worker_.wait(lock, [&] { return offered_ && offered_->sequence != searched; })) return;
     if (Clock::now() < next_search_) {
       // Too soon: wait, then take whatever frame is newest by then.
       const auto until = next_search_;
-      wake_.wait_until(lock, until, [&] { return stopping_ || next_search_ != until; });
+      worker_.wait_until(lock, until, [&] { return next_search_ != until; });
       continue;
     }
     const std::shared_ptr<const camera::Frame> frame = offered_;

@@ -36,16 +36,8 @@ extern "C" void on_terminate(int) {
 }
 
 MachineOptions machine_options(const config::Config& c, const Strings& strings) {
-  MachineOptions o;
+  MachineOptions o(c.booth, c.event);
   o.languages = strings.languages();
-  o.idle_timeout_ms = static_cast<Millis>(c.booth.idle_timeout_s) * 1000;
-  o.thanks_timeout_ms = static_cast<Millis>(c.booth.thanks_timeout_s) * 1000;
-  o.countdown_s = c.booth.countdown_s;
-  o.max_retakes = c.booth.max_retakes;
-  o.default_locale = c.booth.default_locale;
-  o.consent_version = c.event.consent_version;
-  o.min_age = c.event.min_age;
-  o.admin_enabled = !c.booth.admin_pin_hash.empty();
   return o;
 }
 

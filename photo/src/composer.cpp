@@ -6,10 +6,10 @@
 #include <deque>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
+#include "pb/worker.h"
 #include "sign_impl.h"
 
 namespace pb::photo {
@@ -77,7 +77,8 @@ void scale_into(const cv::Mat& src, cv::Mat& dst, cv::Size size) {
 //   request) is read and written only under `mu`;
 // - drawing an overlay (tens to hundreds of ms) happens outside `mu`, on copies, and its
 //   result enters the cache under `mu` (a second drawer of the same text keeps the first).
-// The drawer thread starts with the Composer and is joined by its destructor.
+// The drawer thread (a pb::Worker on `mu`) starts with the Composer and is joined by its
+// destructor.
 struct Composer::Impl {
   Impl(std::shared_ptr<const SignFrame> sign_frame, Aspect a,
        std::shared_ptr<const FaceFinder> face_finder)
@@ -86,17 +87,11 @@ struct Composer::Impl {
         aspect(a),
         out(output_size(a)),
         placed_out(place_sign(sign->impl(), out)),
-        plain_out(SparseOverlay::build(placed_out.rgba)),
-        drawer([this] { drawer_loop(); }) {}
-
-  ~Impl() {
-    {
-      std::lock_guard lock(mu);
-      stopping = true;
-    }
-    wake.notify_all();
-    drawer.join();
+        plain_out(SparseOverlay::build(placed_out.rgba)) {
+    drawer.start("pb-drawer", [this] { drawer_loop(); });
   }
+
+  ~Impl() { drawer.stop(); }
 
   // Set once, read by every thread.
   const std::shared_ptr<const SignFrame> sign;
@@ -119,13 +114,11 @@ struct Composer::Impl {
   std::deque<Cached> cache;
   std::deque<Cached> plain;
   std::optional<Cached> shown;    // what preview_latest() last put on screen
-  std::condition_variable wake;   // the drawer: something is wanted, or stop
   std::condition_variable drawn;  // the drawer finished one
   std::optional<Cached> wanted;   // size and text only
   std::optional<Cached> drawing;  // size and text only
-  bool stopping = false;
-  std::thread drawer;  // draws the overlay preview_latest() asked for last; last member:
-                       // it starts once everything above is constructed
+  Worker drawer{mu};              // draws the overlay preview_latest() asked for last; last member:
+                                  // it starts once everything above is constructed, stops first
 
   // Under mu.
   const Cached* find(cv::Size size, const SignText& text) const {
@@ -180,14 +173,13 @@ struct Composer::Impl {
   void request(cv::Size size, const SignText& text) {
     if (drawing && drawing->size == size && same_text(drawing->text, text)) return;
     wanted = Cached{size, text, nullptr, {}};
-    wake.notify_one();
+    drawer.wake();
   }
 
   void drawer_loop() {
     std::unique_lock lock(mu);
     for (;;) {
-      wake.wait(lock, [this] { return stopping || wanted; });
-      if (stopping) return;
+      if (!drawer.wait(lock, [this] { return wanted.has_value(); })) return;
       drawing = std::move(wanted);
       wanted.reset();
       if (!find(drawing->size, drawing->text)) {

@@ -97,3 +97,39 @@ TEST_CASE("free space is asked of the nearest folder that exists", "[disk]") {
   env.report_space({5000, false, true});
   CHECK(pb::disk::disk_state(dir.path(), env) == Status::Code::kReadOnly);
 }
+
+TEST_CASE("a write probe proves the bytes fit and leaves nothing behind", "[disk]") {
+  TempDir dir("pb-disk");
+  FaultEnv env;
+  REQUIRE(pb::disk::probe_write(dir / "photos", 200 * 1024, env).is_ok());
+  CHECK(env.calls(FaultEnv::Op::kWrite) >= 4);  // 200 KiB in 64 KiB blocks
+  CHECK(env.calls(FaultEnv::Op::kSync) == 1);
+  CHECK(fs::is_directory(dir / "photos"));
+  CHECK(fs::is_empty(dir / "photos"));
+}
+
+TEST_CASE("a write probe fails on a full or read-only disk and removes its file", "[disk]") {
+  TempDir dir("pb-disk");
+  fs::create_directories(dir / "photos");
+  struct Case {
+    FaultEnv::Op op;
+    int err;
+    std::size_t after;
+    Status::Code code;
+  };
+  for (const Case& c : {Case{FaultEnv::Op::kWrite, ENOSPC, 100 * 1024, Status::Code::kDiskFull},
+                        Case{FaultEnv::Op::kSync, EDQUOT, 0, Status::Code::kDiskFull},
+                        Case{FaultEnv::Op::kCreate, EROFS, 0, Status::Code::kReadOnly}}) {
+    FaultEnv env;
+    env.fail(c.op, c.err, c.after);
+    Status s = pb::disk::probe_write(dir / "photos", 200 * 1024, env);
+    INFO(s.message());
+    CHECK(s.code() == c.code);
+    CHECK(env.injected() >= 1);
+    CHECK(s.message().find(".write-probe.tmp") != std::string::npos);
+    CHECK(fs::is_empty(dir / "photos"));
+  }
+  // The disk has room again: the probe says so.
+  FaultEnv env;
+  CHECK(pb::disk::probe_write(dir / "photos", 200 * 1024, env).is_ok());
+}

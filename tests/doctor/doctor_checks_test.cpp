@@ -351,6 +351,55 @@ TEST_CASE("the camera check reads one frame from the configured source", "[docto
   CHECK(missing.fix != "");
 }
 
+TEST_CASE("the drawing line compares the session script's choice with the booth's renderer",
+          "[doctor]") {
+  FakeHost h;
+  h.exe = "/usr/bin/pledgebooth";
+  // Not installed (no session script beside the program): nothing is run, nothing to do.
+  Finding f = pb::doctor::drawing(h);
+  CHECK(f.check == "drawing");
+  CHECK(f.level == Level::kOk);
+  CHECK(has(f.what, "not an installed booth"));
+  CHECK(h.commands.empty());
+
+  const std::string script = "/usr/bin/../libexec/pledgebooth/booth-session";
+  h.files[script] = "";
+  h.command_output["booth-session"] = "gpu";
+  h.command_output["journalctl"] =
+      "kiosk: renderer opengl (Mesa Intel(R) UHD 620), vsync, 1080x1920";
+  f = pb::doctor::drawing(h);
+  CHECK(f.level == Level::kOk);
+  CHECK(f.what ==
+        "draws on the GPU (kiosk: renderer opengl (Mesa Intel(R) UHD 620), vsync, 1080x1920)");
+  REQUIRE(h.commands.size() == 2);
+  CHECK(h.commands[0] == "'/usr/libexec/pledgebooth/booth-session' --explain 2>/dev/null");
+
+  // The script chose the GPU, but the GL the booth got was Mesa's software one.
+  h.command_output["journalctl"] = "kiosk: renderer opengl (llvmpipe (LLVM 15.0.6, 256 bits))";
+  f = pb::doctor::drawing(h);
+  CHECK(f.level == Level::kWarn);
+  CHECK(has(f.what, "chose the GPU, but the booth's GL is software"));
+  CHECK(has(f.fix, "PLEDGEBOOTH_RENDERER=software"));
+
+  h.command_output["booth-session"] = "software: no GPU with a 3D driver";
+  h.command_output["journalctl"] = "";
+  f = pb::doctor::drawing(h);
+  CHECK(f.level == Level::kWarn);
+  CHECK(f.what == "draws in software: software: no GPU with a 3D driver");
+  CHECK(has(f.fix, "PLEDGEBOOTH_RENDERER=gpu"));
+
+  // What the commands print is outside text: no control characters reach the line.
+  h.command_output["booth-session"] = "software\x1b[31m red";
+  f = pb::doctor::drawing(h);
+  CHECK(f.what.find('\x1b') == std::string::npos);
+
+  h.command_output.clear();
+  f = pb::doctor::drawing(h);
+  CHECK(f.level == Level::kWarn);
+  CHECK(has(f.what, "the session script gave no answer"));
+  CHECK(f.fix == "reinstall pledgebooth-booth");
+}
+
 TEST_CASE("run_all gives every check in order and any FAIL makes the booth not ready", "[doctor]") {
   pb::test::TempDir tmp("pb-doctor-all");
   FakeHost h;
@@ -368,8 +417,8 @@ TEST_CASE("run_all gives every check in order and any FAIL makes the booth not r
   for (const auto& f : all) names.push_back(f.check);
   CHECK(names == std::vector<std::string>{"config", "service", "data dir access", "data dir",
                                           "upload queue", "disk", "clock", "camera device", "GPU",
-                                          "input devices", "touch", "font", "font", "sign frame",
-                                          "camera", "display"});
+                                          "drawing", "input devices", "touch", "font", "font",
+                                          "sign frame", "camera", "display"});
   CHECK_FALSE(pb::doctor::any_failed(all));
   h.files.erase("/frame.png");
   CHECK(pb::doctor::any_failed(pb::doctor::run_all(cfg, h)));

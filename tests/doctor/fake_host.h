@@ -30,6 +30,10 @@ class FakeHost : public doctor::Host {
   std::optional<std::int64_t> free = std::int64_t{8} << 30;
   bool probe_ok = true;
   mutable std::vector<std::string> connected;  // "host:port" asked for
+  std::string exe = "/usr/bin/pledgebooth";
+  // A command's first line, by a word the command holds ("booth-session", "journalctl").
+  std::map<std::string, std::string> command_output;
+  mutable std::vector<std::string> commands;  // what was run
 
   std::optional<std::string> env(const std::string& name) const override {
     auto it = environment.find(name);
@@ -81,6 +85,13 @@ class FakeHost : public doctor::Host {
   std::int64_t now_ms() const override { return now; }
   std::optional<std::int64_t> free_bytes(const std::string&) const override { return free; }
   bool write_probe(const std::string&) const override { return probe_ok; }
+  std::string self_exe() const override { return exe; }
+  std::string first_line_of(const std::string& command) const override {
+    commands.push_back(command);
+    for (const auto& [word, line] : command_output)
+      if (command.find(word) != std::string::npos) return line;
+    return "";
+  }
 
   // A character device (or any file) with owner, group and mode.
   void device(const std::string& path, uid_t uid, gid_t gid, mode_t mode) {

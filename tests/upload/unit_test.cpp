@@ -46,6 +46,18 @@ TEST_CASE("object keys follow prefix event date id and use only safe characters"
   CHECK(object_key("x", sample(), "jpg") == object_key("x", sample(), "jpg"));
 }
 
+TEST_CASE("the public photo url is the photo's key without the prefix under the base url",
+          "[upload]") {
+  const store::Pledge p = sample();
+  const std::string want =
+      "https://photos.example.org/p/heforshe-seoul/2025-11-25/"
+      "0193a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b.jpg";
+  CHECK(public_photo_url("https://photos.example.org/p", p) == want);
+  CHECK(public_photo_url("https://photos.example.org/p//", p) == want);
+  CHECK(want.substr(std::string("https://photos.example.org/p/").size()) ==
+        object_key("", p, "jpg"));
+}
+
 TEST_CASE("metadata JSON carries the schema version and escapes text", "[upload]") {
   std::string j = metadata_json(sample());
   CHECK(j.rfind("{\"schema\":1,", 0) == 0);
@@ -202,7 +214,8 @@ TEST_CASE("remote deletion contacts only targets that may hold a copy", "[upload
   config::UploadTarget t;
   t.name = "dav";
   t.kind = "webdav";
-  t.settings["url"] = "http://127.0.0.1:" + std::to_string(test::free_port()) + "/dav";  // nobody there
+  t.settings["url"] =
+      "http://127.0.0.1:" + std::to_string(test::free_port()) + "/dav";  // nobody there
   t.connect_timeout_s = 1;
   c.upload.targets.push_back(t);
   // Never tried: nothing can be remote, so an offline booth can still delete it.

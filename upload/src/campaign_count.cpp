@@ -6,16 +6,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "pb/ledger.h"
 #include "pb/log.h"
-#include "pb/low_priority.h"
 #include "pb/tally.h"
 #include "pb/tally_counts.h"
+#include "pb/worker.h"
 #include "targets.h"
 
 namespace pb::upload {
@@ -39,19 +37,12 @@ struct CampaignCountWorker::Impl {
   config::Config config;
   std::string data_dir;
   std::optional<config::UploadTarget> target;  // nullopt: nothing to read
-  std::mutex start_mu;                         // guards thread start/join
-  std::thread thread;
-  std::atomic<bool> stopping{false};  // also ends a read in flight (read_event_tally)
-  mutable std::mutex mu;              // guards stats; wake waits on it
-  std::condition_variable wake;
+  mutable std::mutex mu;                       // guards stats
   CampaignCountStats stats;
+  // Last: stopped first. Its stop flag also ends a read in flight (read_event_tally).
+  Worker worker{mu};
 
   void run();
-  // Waits for d or stop(); false when stopping.
-  bool pause(std::chrono::milliseconds d) {
-    std::unique_lock<std::mutex> lock(mu);
-    return !wake.wait_for(lock, d, [this] { return stopping.load(); });
-  }
   void failed(const std::string& why) {
     std::lock_guard<std::mutex> lock(mu);
     ++stats.failures;
@@ -72,21 +63,13 @@ CampaignCountWorker::~CampaignCountWorker() {
 }
 
 void CampaignCountWorker::start() {
-  std::lock_guard<std::mutex> lock(impl_->start_mu);
-  if (impl_->thread.joinable() || !impl_->target) return;
-  impl_->stopping = false;
-  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+  if (!impl_->target) return;
+  impl_->worker.start(
+      "pb-campaign", [impl = impl_.get()] { impl->run(); }, Worker::Priority::kLow);
 }
 
 void CampaignCountWorker::stop() {
-  std::lock_guard<std::mutex> lock(impl_->start_mu);
-  if (!impl_->thread.joinable()) return;
-  {
-    std::lock_guard<std::mutex> s(impl_->mu);
-    impl_->stopping = true;
-  }
-  impl_->wake.notify_all();
-  impl_->thread.join();
+  impl_->worker.stop();
 }
 
 CampaignCountStats CampaignCountWorker::stats() const {
@@ -95,23 +78,23 @@ CampaignCountStats CampaignCountWorker::stats() const {
 }
 
 void CampaignCountWorker::Impl::run() {
-  lower_own_priority("pb-campaign");
   // Nothing may escape this thread: a failure is a log line and a figure not shown.
   try {
     const auto ledger = store::Ledger::open_until(data_dir, [this](const Status& s) {
       failed("ledger: " + s.message());
-      return pause(kLedgerRetry);
+      return worker.pause(kLedgerRetry);
     });
     if (!ledger) return;
     const std::string& event = config.event.id;
     const auto interval = std::chrono::seconds(config.upload.campaign_count_interval_s);
     std::optional<std::pair<std::int64_t, std::int64_t>> logged;  // (others, booths) last logged
     std::string logged_error;
-    while (!stopping) {
+    while (!worker.stopping()) {
       const std::int64_t now = store::now_ms();
       auto read = read_event_tally(*target, event, kParallelGets,
-                                   static_cast<std::size_t>(store::kMaxCampaignBooths), &stopping);
-      if (stopping) return;
+                                   static_cast<std::size_t>(store::kMaxCampaignBooths),
+                                   &worker.stop_flag());
+      if (worker.stopping()) return;
       Status st = read ? Status::ok() : read.status();
       if (read) {
         if (!read->skipped.empty())
@@ -147,7 +130,8 @@ void CampaignCountWorker::Impl::run() {
                                      target->name, ": ", st.message()));
         }
       }
-      if (!pause(st ? interval : std::min<std::chrono::seconds>(interval, kRetryAfterFailure)))
+      if (!worker.pause(st ? interval
+                           : std::min<std::chrono::seconds>(interval, kRetryAfterFailure)))
         return;
     }
   } catch (const std::exception& e) {

@@ -38,6 +38,12 @@ std::string object_key(const std::string& prefix, const store::Pledge& pledge,
   return key;
 }
 
+std::string public_photo_url(const std::string& public_base_url, const store::Pledge& pledge) {
+  std::string base = public_base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/" + object_key("", pledge, "jpg");
+}
+
 std::string metadata_json(const store::Pledge& pledge) {
   const auto or_null = [](const std::string& v) {
     return v.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);

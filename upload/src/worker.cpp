@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <thread>
 
 #include "drain_pace.h"
 #include "engine.h"
 #include "link_monitor.h"
 #include "pb/answer_picks.h"
-#include "pb/low_priority.h"
 #include "pb/uploader.h"
+#include "pb/worker.h"
 
 namespace pb::upload {
 namespace {
@@ -30,9 +29,6 @@ struct OutboxWorker::Impl {
   config::Config config;
   std::string data_dir;
   CURLM* multi = nullptr;  // used by the worker thread only (curl_multi_wakeup is thread-safe)
-  std::thread thread;
-  std::mutex start_mu;  // guards thread start/join
-  std::atomic<bool> stop{false};
   std::atomic<bool> retry_now{false};
   std::atomic<bool> kick{false};
   std::mutex saves_mu;              // guards saves
@@ -40,6 +36,8 @@ struct OutboxWorker::Impl {
 
   mutable std::mutex mu;  // guards status
   WorkerStatus status;
+  // Last: stopped first. The thread waits in curl_multi_poll, which stop() wakes.
+  Worker worker{mu, [this] { curl_multi_wakeup(multi); }};
 
   void run();
   void publish(store::Ledger* ledger, const Engine* engine, const std::string& error);
@@ -60,22 +58,17 @@ OutboxWorker::~OutboxWorker() {
 }
 
 void OutboxWorker::start() {
-  std::lock_guard<std::mutex> lock(impl_->start_mu);
-  if (impl_->thread.joinable() || !impl_->multi) return;
-  impl_->stop = false;
+  if (!impl_->multi) return;
   {
     std::lock_guard<std::mutex> s(impl_->mu);
     impl_->status.running = true;
   }
-  impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+  impl_->worker.start(
+      "pb-upload", [impl = impl_.get()] { impl->run(); }, Worker::Priority::kLow);
 }
 
 void OutboxWorker::stop() {
-  std::lock_guard<std::mutex> lock(impl_->start_mu);
-  if (!impl_->thread.joinable()) return;
-  impl_->stop = true;
-  curl_multi_wakeup(impl_->multi);
-  impl_->thread.join();
+  impl_->worker.stop();
   std::lock_guard<std::mutex> s(impl_->mu);
   impl_->status.running = false;
 }
@@ -125,13 +118,12 @@ void OutboxWorker::Impl::publish(store::Ledger* ledger, const Engine* engine,
 
 void OutboxWorker::Impl::run() {
   // Nothing may escape this thread: every failure becomes status or a ledger row.
-  lower_own_priority("pb-upload");
   try {
     const auto ledger = store::Ledger::open_until(data_dir, [this](const Status& s) {
-      if (stop) return false;
+      if (worker.stopping()) return false;
       publish(nullptr, nullptr, "ledger: " + s.message());
       curl_multi_poll(multi, nullptr, 0, 5000, nullptr);  // stop() wakes it
-      return !stop;
+      return !worker.stopping();
     });
     if (!ledger) return;
     std::vector<std::string> names;
@@ -161,7 +153,7 @@ void OutboxWorker::Impl::run() {
     // at once rather than at their next turn.
     LinkMonitor link;
     std::int64_t published_at = 0;
-    while (!stop) {
+    while (!worker.stopping()) {
       if (retry_now.exchange(false)) engine.retry_now();
       if (kick.exchange(false)) engine.kick();
       std::int64_t now = store::now_ms();

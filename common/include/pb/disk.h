@@ -60,6 +60,12 @@ std::optional<std::int64_t> free_bytes(const std::string& dir, Env& env = Env::p
 // inode is free, kReadOnly when mounted read-only, nullopt when neither (or dir is unknown).
 std::optional<Status::Code> disk_state(const std::string& dir, Env& env = Env::posix());
 
+// Whether `bytes` can be written and made durable under dir (made if missing): a temp file
+// `.write-probe.tmp` (a name ledger recovery removes, should the process die mid-probe)
+// written, fsynced and removed. statvfs alone misses a disk out of inodes, a reserve it cannot
+// see, a file system refusing writes. The failing call's errno_status otherwise.
+Status probe_write(const std::string& dir, std::size_t bytes, Env& env = Env::posix());
+
 // fsyncs a directory, so that a rename or unlink in it survives power loss. A file system
 // that cannot sync directories (EINVAL: some FUSE and network mounts) is not an error: there
 // is nothing more to do there.

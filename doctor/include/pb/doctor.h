@@ -78,6 +78,12 @@ class Host {
   virtual std::optional<std::int64_t> free_bytes(const std::string& dir) const = 0;
   // Writes a small file into dir and removes it: true when both worked.
   virtual bool write_probe(const std::string& dir) const = 0;
+  // This program's own path (/proc/self/exe); "" when unknown.
+  virtual std::string self_exe() const = 0;
+  // Runs one of the checks' fixed shell commands and gives the first line of what it printed
+  // (at most 511 bytes, without the newline; "" when it could not run or printed nothing).
+  // Unfiltered: the check makes it printable.
+  virtual std::string first_line_of(const std::string& command) const = 0;
 
   // This machine. PB_DOCTOR_DEV names another /dev to look in (tests build one with modes
   // and owners of their choice); see dev_dir().
@@ -124,6 +130,10 @@ Finding device_access(const Host& host, const DeviceRule& rule);
 // "camera device", "GPU", "input devices": the three rules the booth needs.
 Finding camera_device(const Host& host, const config::CameraConfig& camera);
 Finding gpu_device(const Host& host);
+// "drawing": how the installed booth draws (GPU or software, and why): the installed session
+// script's choice (<exe dir>/../libexec/pledgebooth/booth-session --explain) against the GL
+// renderer the running booth logged last (journalctl -u pledgebooth-booth).
+Finding drawing(const Host& host);
 Finding input_devices(const Host& host);
 // "touch": an input device reporting multitouch positions (/proc/bus/input/devices).
 Finding touch(const Host& host);

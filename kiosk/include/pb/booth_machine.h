@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "pb/config.h"
 #include "pb/hangul.h"
 #include "pb/keyboard.h"
 #include "pb/screen.h"
@@ -23,27 +24,37 @@ using Millis = std::int64_t;  // a monotonic clock in milliseconds (steady, not 
 const std::vector<std::string>& answer_picks();
 
 struct MachineOptions {
-  Millis idle_timeout_ms = 45'000;  // no touch this long → ATTRACT, nothing kept
+  // The [booth] and [event] keys below take their defaults from the declarations in
+  // config/src/keys.cpp, never from here: MachineOptions() is what an empty booth.toml gives
+  // (except the admin corner, open here for tests); the kiosk passes its Config.
+  MachineOptions();
+  MachineOptions(const config::BoothConfig& booth, const config::EventConfig& event);
+
+  // From the config ([booth] idle_timeout_s, thanks_timeout_s, countdown_s, max_retakes,
+  // default_locale, admin_pin_hash; [event] min_age, consent_version):
+  Millis idle_timeout_ms;    // no touch this long → ATTRACT, nothing kept
+  Millis thanks_timeout_ms;  // THANKS stays this long
+  int countdown_s;           // 3-2-1
+  int max_retakes;           // retakes allowed in REVIEW
+  // [event] min_age: > 0 asks "I am {min_age} or older" after PLEDGE; a younger participant's
+  // pledge counts without a photo, name or words. 0 = not asked.
+  int min_age;
+  std::string default_locale;  // one of languages
+  int consent_version;         // recorded with a consent given
+  bool admin_enabled = true;   // false when no PIN hash is configured
+
+  // The machine's own:
   // The last part of idle_timeout_ms shows "Still there?" with a countdown (at most half
   // of the timeout); any touch cancels it.
   Millis idle_warning_ms = 10'000;
-  Millis thanks_timeout_ms = 12'000;  // THANKS stays this long
-  Millis thanks_more_ms = 30'000;     // "More time" on THANKS adds this much
-  int countdown_s = 3;                // 3-2-1
-  int max_retakes = 2;                // retakes allowed in REVIEW
-  // [event] min_age: > 0 asks "I am {min_age} or older" after PLEDGE; a younger participant's
-  // pledge counts without a photo, name or words. 0 = not asked.
-  int min_age = 0;
+  Millis thanks_more_ms = 30'000;  // "More time" on THANKS adds this much
   // The languages, in the toggle's order (the app passes those of assets/i18n, see
   // Strings::languages); a tap on "lang:<code>" switches to one of them.
   std::vector<Language> languages = {{"en", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
-  std::string default_locale = "en";  // one of languages
-  int consent_version = 1;            // recorded with a consent given
-  bool admin_enabled = true;          // false when no PIN hash is configured
-  int pin_max_tries = 5;              // wrong PINs in a row before the pad locks
-  Millis pin_lock_ms = 60'000;        // how long it stays locked
-  Millis flash_ms = 350;              // white flash after the shutter
-  // The booth's two camera rules, both here (kiosk_app.cpp only fills them in):
+  int pin_max_tries = 5;        // wrong PINs in a row before the pad locks
+  Millis pin_lock_ms = 60'000;  // how long it stays locked
+  Millis flash_ms = 350;        // white flash after the shutter
+  // The booth's two camera rules, both here and nowhere else:
   // - no camera for this long after the start is not yet "camera lost": a USB camera
   //   takes a few seconds to send its first picture;
   Millis camera_startup_ms = 5000;

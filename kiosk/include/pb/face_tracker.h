@@ -4,14 +4,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include <opencv2/core/types.hpp>
+
+#include "pb/worker.h"
 
 namespace pb::camera {
 struct Frame;
@@ -58,14 +58,12 @@ class FaceTracker {
 
   std::shared_ptr<const photo::FaceFinder> faces_;
   FaceTrackerOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
+  mutable std::mutex mu_;  // guards everything below but worker_
   std::shared_ptr<const camera::Frame> offered_;
   FaceSighting seen_;
   std::uint64_t generation_ = 0;  // bumped by forget(): drops a search that started before
   std::chrono::steady_clock::time_point next_search_{};
-  bool stopping_ = false;
-  std::thread thread_;
+  Worker worker_{mu_};  // last: stopped before what its thread reads goes
 };
 
 // Eases the preview's framing toward the tracked face, so it pans instead of jumping: from

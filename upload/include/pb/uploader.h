@@ -26,6 +26,11 @@ inline constexpr int kMetadataSchemaVersion = 1;
 // so a retried upload overwrites itself. Only [A-Za-z0-9._~/-] ever appear.
 std::string object_key(const std::string& prefix, const store::Pledge& pledge,
                        const std::string& ext);
+// Where the photo appears once the public target ([event] public_target) has it, the URL the
+// THANKS QR code shows: <public_base_url>/<event>/<yyyy-mm-dd>/<id>.jpg, the photo's
+// object_key without the target's prefix (public_base_url names the folder the event
+// folders are in). A '/' at the end of the base is not doubled.
+std::string public_photo_url(const std::string& public_base_url, const store::Pledge& pledge);
 // The metadata JSON for a pledge (schema kMetadataSchemaVersion; see docs/METADATA.md).
 std::string metadata_json(const store::Pledge& pledge);
 
