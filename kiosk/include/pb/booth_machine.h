@@ -38,7 +38,12 @@ struct MachineOptions {
   // Strings::languages); a tap on "lang:<code>" switches to one of them.
   std::vector<Language> languages = {{"en", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
   std::string default_locale = "en";  // one of languages
-  int consent_version = 1;            // recorded with a consent given
+  int consent_version = 1;            // recorded with the choices shown
+  // The uses REVIEW asks about, each only when this booth's config makes it possible
+  // (data_uses in pb/consent_text.h): (a) campaign use, (b) the projector wall, (c) a link.
+  bool offer_campaign = false;
+  bool offer_wall = false;
+  bool offer_link = false;
   bool admin_enabled = true;          // false when no PIN hash is configured
   int pin_max_tries = 5;              // wrong PINs in a row before the pad locks
   Millis pin_lock_ms = 60'000;        // how long it stays locked
@@ -111,14 +116,21 @@ struct ComposeReview {  // compose the still with the sign for REVIEW
   std::string locale;
 };
 struct DiscardPhoto {};  // drop the still and any composed photo now (privacy)
+// A participant's choices on REVIEW, one per use, each off until he ticks it.
+struct Choices {
+  bool campaign = false;  // (a) photo, first name and words sent to the organiser
+  bool wall = false;      // (b) on this event's projector wall
+  bool link = false;      // (c) a link for me: THANKS' QR opens my own photo
+  bool any() const { return campaign || wall || link; }
+};
 struct SavePledge {
   std::string locale;
   std::string first_name;
   std::string answer_pick;
   std::string answer_words;
   bool with_photo = false;
-  bool share_consent = false;
-  int consent_version = 0;  // of the consent text shown with the photo (0 = none)
+  Choices choices;          // only uses offered, only with a photo
+  int consent_version = 0;  // of the choices shown with the photo (0 = none)
 };
 struct VerifyPin {
   std::string pin;  // answer with PinChecked
@@ -162,7 +174,7 @@ struct Session {
   bool have_still = false;    // a still is held (not yet saved or discarded)
   bool review_ready = false;  // the composed photo has arrived (set by the app)
   int retakes_used = 0;
-  bool share_consent = false;
+  Choices choices;                // off on every arrival at REVIEW
   bool confirm_no_photo = false;  // "count me without a photo" waits for a confirmation
   bool about_data = false;        // the "About your data" panel is open over REVIEW
   // THANKS
