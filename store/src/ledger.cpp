@@ -26,10 +26,9 @@ std::string pledge_columns(int schema_version) {
   return std::string(
              "id, event, booth, created_ms, locale, first_name, answer, share_consent, "
              "consent_version, photo_path, photo_size, photo_sha256, ") +
-         (schema_version >= 6
-              ? "wall_consent, link_consent, consent_locale, consent_ms"
-              : "0, 0, CASE WHEN consent_version > 0 THEN locale ELSE '' END, "
-                "CASE WHEN consent_version > 0 THEN created_ms ELSE 0 END");
+         (schema_version >= 6 ? "wall_consent, link_consent, consent_locale, consent_ms"
+                              : "0, 0, CASE WHEN consent_version > 0 THEN locale ELSE '' END, "
+                                "CASE WHEN consent_version > 0 THEN created_ms ELSE 0 END");
 }
 
 }  // namespace
@@ -207,7 +206,8 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   p.link_consent = in.link_consent;
   p.consent_version = in.consent_version;
   if (p.consent_version > 0) {
-    p.consent_locale = printable_text(in.consent_locale.empty() ? in.locale : in.consent_locale, 16);
+    p.consent_locale =
+        printable_text(in.consent_locale.empty() ? in.locale : in.consent_locale, 16);
     p.consent_ms = in.consent_ms.value_or(p.created_ms);
   }
 
@@ -235,12 +235,13 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
     return s;
   }
   {
-    Statement ins(db,
-                  "INSERT INTO pledges(id, event, booth, created_ms, locale, first_name, answer, "
-                  "share_consent, "
-                  "consent_version, photo_path, photo_size, photo_sha256, wall_consent, link_consent, "
-                  "consent_locale, consent_ms) "
-                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)");
+    Statement ins(
+        db,
+        "INSERT INTO pledges(id, event, booth, created_ms, locale, first_name, answer, "
+        "share_consent, "
+        "consent_version, photo_path, photo_size, photo_sha256, wall_consent, link_consent, "
+        "consent_locale, consent_ms) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)");
     ins.bind(1, p.id).bind(2, p.event).bind(3, p.booth).bind(4, p.created_ms).bind(5, p.locale);
     ins.bind(6, p.first_name)
         .bind(7, p.answer)
@@ -320,8 +321,9 @@ Result<std::optional<Pledge>> Ledger::Impl::one_pledge(Statement& st, const std:
 }
 
 Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
-  Statement st(impl_->db,
-               ("SELECT " + pledge_columns(impl_->schema_version) + " FROM pledges WHERE id = ?1").c_str());
+  Statement st(
+      impl_->db,
+      ("SELECT " + pledge_columns(impl_->schema_version) + " FROM pledges WHERE id = ?1").c_str());
   st.bind(1, id);
   return impl_->one_pledge(st, "read pledge");
 }
@@ -346,7 +348,8 @@ Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
 
 Result<PledgePage> Ledger::newest_pledges(const std::string& event, int limit,
                                           const PageCursor* after) {
-  std::string sql = "SELECT " + pledge_columns(impl_->schema_version) + " FROM pledges WHERE event = ?1" +
+  std::string sql = "SELECT " + pledge_columns(impl_->schema_version) +
+                    " FROM pledges WHERE event = ?1" +
                     (after ? " AND (created_ms, id) < (?3, ?4)" : "") +
                     " ORDER BY created_ms DESC, id DESC LIMIT ?2";
   Statement st(impl_->db, sql.c_str());

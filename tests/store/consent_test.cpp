@@ -4,8 +4,8 @@
 // older ledger migrated to exactly what its one checkbox covered.
 #include <sqlite3.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
 
@@ -158,7 +158,7 @@ TEST_CASE("an older ledger keeps exactly what its one checkbox covered", "[store
   auto ledger = open_ok(data);
   CHECK(ledger->schema_version() == 6);
   const Pledge a = ledger->get_pledge(ticked).value().value();
-  CHECK(a.share_consent);  // "Share my photo with {organiser}": campaign use, as ticked
+  CHECK(a.share_consent);       // "Share my photo with {organiser}": campaign use, as ticked
   CHECK_FALSE(a.wall_consent);  // never said: not on the wall
   CHECK_FALSE(a.link_consent);  // nor at a public link
   CHECK(a.consent_version == 2);

@@ -68,8 +68,8 @@ struct Pledge {
   bool wall_consent = false;   // (b) the projector wall
   bool link_consent = false;   // (c) a link for me
   int consent_version = 0;
-  std::string consent_locale;    // "" = none shown
-  std::int64_t consent_ms = 0;   // UTC ms the choices were made (0 = none shown)
+  std::string consent_locale;   // "" = none shown
+  std::int64_t consent_ms = 0;  // UTC ms the choices were made (0 = none shown)
   std::string
       photo_path;  // relative to the data dir: photos/<event>/<yyyy-mm-dd>/<id>.jpg; "" = none
   std::int64_t photo_size = 0;
