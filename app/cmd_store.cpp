@@ -205,7 +205,7 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
   }
   auto ledger = open_ledger(ctx, data_dir, "export", Use::kReadOnly);
   if (!csv.empty()) {
-    if (Status s = ledger->export_csv(csv); !s) {
+    if (Status s = ledger->export_csv(csv, include_private); !s) {
       std::cerr << "pledgebooth export: " << s.message() << "\n";
       throw ExitCode{1};
     }
@@ -214,17 +214,18 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
   }
   if (!dir.empty()) {
     // A folder for a USB stick: pledges.csv plus the photos in their dated folders. Only
-    // photos shared by their owners, unless --include-private: those go under private/ so
-    // nobody hands them on by mistake (pledges.csv marks them share_consent=no).
+    // what their owners gave the organiser for campaign use (a), unless --include-private:
+    // photos kept for the wall or an own link only go under private/ so nobody hands them
+    // on by mistake (pledges.csv marks them share_consent=no and then has their names).
     if (include_private)
-      std::cout << "export: --include-private: photos whose owners did NOT agree to share them "
-                   "go to "
+      std::cout << "export: --include-private: photos whose owners did NOT agree to campaign "
+                   "use (kept for the wall or their own link) go to "
                 << dir
-                << "/private/ (share_consent=no in pledges.csv); keep them off shared "
-                   "drives\n";
+                << "/private/ (share_consent=no in pledges.csv, with their names and words); "
+                   "keep them off shared drives\n";
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (Status s = ledger->export_csv(dir + "/pledges.csv"); !s) {
+    if (Status s = ledger->export_csv(dir + "/pledges.csv", include_private); !s) {
       std::cerr << "pledgebooth export: " << s.message() << "\n";
       throw ExitCode{1};
     }
@@ -259,8 +260,8 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
     std::cout << "\n";
     if (left_out > 0)
       std::cout << left_out
-                << " photo(s) without share consent stay on the booth (--include-private "
-                   "copies them)\n";
+                << " photo(s) without consent to campaign use stay on the booth "
+                   "(--include-private copies them)\n";
   }
 }
 
@@ -292,8 +293,6 @@ void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int coun
                           const TestMix& opt) {
   auto ledger = open_ledger(ctx, data_dir, "add-test-pledges", Use::kWrite);
   std::mt19937_64 rng{std::random_device{}()};
-  std::vector<std::string> targets;
-  for (const auto& t : ctx.config().upload.targets) targets.push_back(t.name);
   std::vector<std::string> picks;
   if (opt.mix)
     for (const auto& [text, pick] : config::answer_pick_texts()) picks.push_back(text);
@@ -309,7 +308,6 @@ void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int coun
     in.answer = "for my daughter";
     in.share_consent = opt.consent;
     in.consent_version = ctx.config().event.consent_version;
-    in.targets = targets;
     int photo_kb = opt.photo_kb;
     if (opt.mix) {
       in.locale = roll % 3 == 0 ? "ko" : "en";
@@ -331,6 +329,8 @@ void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int coun
     } else {
       in.share_consent = false;  // as on the booth: consent is asked for a photo only
     }
+    // Queued as the booth queues it: campaign use (a) for every target but the public one.
+    in.targets = upload::upload_targets_for(ctx.config(), in.share_consent, false);
     auto saved = ledger->save_pledge(in);
     if (!saved) {
       std::fprintf(stderr, "save failed: %s\n", saved.status().message().c_str());

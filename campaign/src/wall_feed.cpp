@@ -25,7 +25,7 @@ bool is_pledge_id(const std::string& s) {
 }
 
 bool words_on_wall(const store::Pledge& p, const std::string& event, const HiddenPhotos& hidden) {
-  return p.event == event && p.share_consent && hidden.vouched && hidden.ids.count(p.id) == 0;
+  return p.event == event && p.wall_consent && hidden.vouched && hidden.ids.count(p.id) == 0;
 }
 
 bool photo_on_wall(const store::Pledge& p, const std::string& event, const HiddenPhotos& hidden) {

@@ -291,11 +291,20 @@ void BackOffice::Impl::handle(SaveJob& job) {
   in.event = config.event.id;
   in.booth = config.booth.id;
   in.locale = w.locale;
-  in.first_name = w.first_name;
-  in.answer = answer_of(w.locale, w.answer_pick, w.answer_words);
-  in.share_consent = w.with_photo && w.share_consent;
+  // Nothing personal without a purpose (issue 24): the photo is kept only for a use he
+  // ticked, his first name and own words only for (a) campaign use or (b) the wall; the
+  // pledge counts either way, with a quick pick kept (it names nobody).
+  const Choices& c = w.choices;
+  const bool keep_photo = w.with_photo && c.any();
+  const bool keep_words = c.campaign || c.wall;
+  in.first_name = keep_words ? w.first_name : "";
+  in.answer = answer_of(w.locale, w.answer_pick, keep_words ? w.answer_words : "");
+  in.share_consent = c.campaign;
+  in.wall_consent = c.wall;
+  in.link_consent = c.link;
   in.consent_version = w.with_photo ? w.consent_version : 0;
-  if (w.with_photo && composed) {
+  in.consent_locale = w.locale;
+  if (keep_photo && composed) {
     auto jpeg = photo::encode_jpeg(*composed, config.photo.jpeg_quality);
     if (!jpeg) {
       composed.reset();
@@ -305,9 +314,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
     in.photo_jpeg = std::move(*jpeg);
   }
   composed.reset();  // the booth keeps no copy beyond the ledger's
-  if (in.share_consent)
-    for (const auto& t : config.upload.targets)
-      in.targets.push_back(t.name.empty() ? t.kind : t.name);
+  in.targets = upload::upload_targets_for(config, c.campaign, c.link);
   const std::size_t photo_bytes = in.photo_jpeg.size();
   const auto save_started = std::chrono::steady_clock::now();
   auto saved = ledger->save_pledge(in);
@@ -329,7 +336,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
   std::int64_t number = 0;
   if (auto n = ledger->count_pledges(config.event.id)) number = *n;
   std::string url = config.event.page_url;
-  if (photo_link_published(config) && !p.photo_path.empty() && p.share_consent)
+  if (photo_link_published(config) && !p.photo_path.empty() && p.link_consent)
     url = upload::public_photo_url(config.event.public_base_url, p);
   post(SaveDone{p.id, number, url});
   if (uploader) uploader->note_save(save_ms);  // wakes it too: the pledge may be queued

@@ -444,7 +444,7 @@ void BoothMachine::tick_countdown(Millis now, Out& out) {
     out.push_back(TakeStill{});
   } else if (p.have_still && now >= p.shutter_ms + options_.flash_ms) {
     enter(Screen::kReview, now);
-    p.share_consent = false;
+    p.choices = {};
     out.push_back(
         ComposeReview{p.first_name.text(), p.answer_pick, p.answer_words.text(), p.locale});
   }
@@ -464,8 +464,12 @@ void BoothMachine::tap_review(const std::string& target, Millis now, Out& out) {
   }
   if (target == "review:about-data") {
     p.about_data = true;
-  } else if (target == "review:consent") {
-    p.share_consent = !p.share_consent;
+  } else if (target == "review:campaign" && options_.offer_campaign) {
+    p.choices.campaign = !p.choices.campaign;
+  } else if (target == "review:wall" && options_.offer_wall) {
+    p.choices.wall = !p.choices.wall;
+  } else if (target == "review:link" && options_.offer_link) {
+    p.choices.link = !p.choices.link;
   } else if (target == "review:use") {
     save_pledge(true, now, out);
   } else if (target == "review:retake") {
@@ -478,7 +482,7 @@ void BoothMachine::tap_review(const std::string& target, Millis now, Out& out) {
     p.confirm_no_photo = true;  // the photo goes for good: ask once
   } else if (target == "no-photo:confirm") {
     out.push_back(DiscardPhoto{});
-    p.share_consent = false;
+    p.choices = {};
     save_pledge(false, now, out);
   }
 }
@@ -492,12 +496,19 @@ void BoothMachine::save_pledge(bool with_photo, Millis now, Out& out) {
     p.answer_words.clear();
     p.answer_pick.clear();
   }
+  // Choices are asked with a photo only, and only those offered count.
+  Choices chosen;
+  if (with_photo) {
+    chosen.campaign = p.choices.campaign && options_.offer_campaign;
+    chosen.wall = p.choices.wall && options_.offer_wall;
+    chosen.link = p.choices.link && options_.offer_link;
+  }
   SavePledge save{p.locale,
                   p.first_name.text(),
                   p.answer_pick,
                   p.answer_words.text(),
                   with_photo,
-                  with_photo && p.share_consent,
+                  chosen,
                   with_photo ? options_.consent_version : 0};
   p.have_still = false;  // the saver owns the photo now, or it was discarded
   p.with_photo = with_photo;

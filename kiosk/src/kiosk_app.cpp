@@ -17,6 +17,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "pb/campaign_count.h"
+#include "pb/consent_text.h"
 #include "pb/photo.h"
 #include "pb/uploader.h"
 #include "pb/utf8.h"
@@ -38,6 +39,10 @@ extern "C" void on_terminate(int) {
 MachineOptions machine_options(const config::Config& c, const Strings& strings) {
   MachineOptions o(c.booth, c.event);
   o.languages = strings.languages();
+  const DataUses uses = data_uses(c);  // REVIEW asks only what this booth can honour
+  o.offer_campaign = uses.campaign;
+  o.offer_wall = uses.wall;
+  o.offer_link = uses.link;
   return o;
 }
 
@@ -536,6 +541,11 @@ void KioskApp::report_thanks(const BoothState& st) {
     thanks_reported_.clear();
   }
   if (!line.empty()) pb::log::info(line);  // one write, as every log line
+  // Which QR code THANKS shows (issue 24: his own photo only with "a link for me").
+  if (!line.empty() && st.session.saved)
+    pb::log::info(st.session.saved->qr_url == cfg_.event.page_url
+                      ? "kiosk: thanks qr: the campaign page"
+                      : "kiosk: thanks qr: his own photo");
 }
 
 // 9. The script, between frames.

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "pb/consent_text.h"
 #include "pb/keyboard.h"
 #include "pb/ledger.h"
 #include "pb/photo.h"
@@ -446,12 +447,6 @@ void check_mark(Painter& p, const Rect& r, Color c) {
   stroke(p, r.x + r.w * 0.42f, r.y + r.h * 0.72f, r.x + r.w * 0.78f, r.y + r.h * 0.30f, w, c);
 }
 
-// The organiser as named on screens: [event] organiser, or "the organiser".
-std::string organiser(const View& v) {
-  return v.config.event.organiser.empty() ? v.tr("data.organiser_default")
-                                          : v.config.event.organiser;
-}
-
 // Dims the screen under a card that has to be answered.
 void backdrop(Painter& p) {
   p.fill(kScreen, Color{16, 0, 28, 200});
@@ -491,57 +486,63 @@ void confirm_no_photo(Painter& p, const View& v, std::vector<Hit>& hits) {
          v.tr("review.no_photo_keep"), Style::kLight, 44);
 }
 
+// "About your data": every sentence from what this booth's config does (consent_text.h), in
+// two columns: what leaves the booth and for how long; what it keeps and how to take it back.
 void about_data(Painter& p, const View& v, std::vector<Hit>& hits) {
   backdrop(p);
   hits.push_back({"about-data:close", kScreen, false});
-  const Rect c{230, 60, 1460, 960};
+  const Rect c{60, 24, 1800, 1032};
   card(p, c);
-  const std::string who = organiser(v);
-  const std::string contact = v.config.event.privacy_contact.empty()
-                                  ? v.config.event.page_url
-                                  : v.config.event.privacy_contact;
-  float y = c.y + 44;
-  y += p.paragraph(v.tr("data.title"), Face::kTitle, 62, kWhite, {c.x + 70, y, c.w - 140, 100});
-  y += 16;
-  auto section = [&](const std::string& head, const std::string& body) {
-    y += p.paragraph(head, Face::kBold, 44, kPink, {c.x + 70, y, c.w - 140, 80});
-    y += p.paragraph(body, Face::kBody, kMinRead, kWhite, {c.x + 70, y, c.w - 140, 300}) + 22;
-  };
-  section(v.tr("data.who_title"), v.tr("data.who", {{"organiser", who}}));
-  section(v.tr("data.keep_title"),
-          v.config.event.keep_months > 0
-              ? v.tr("data.keep",
-                     {{"organiser", who}, {"months", std::to_string(v.config.event.keep_months)}})
-              : v.tr("data.keep_ask", {{"organiser", who}}));
-  section(v.tr("data.withdraw_title"), v.tr("data.withdraw", {{"contact", contact}}));
-  button(p, v, hits, "about-data:close", {c.cx() - 220, c.bottom() - 140, 440, 110},
-         v.tr("data.close"), Style::kLight, 46);
+  p.paragraph(v.tr("data.title"), Face::kTitle, 58, kWhite, {c.x + 60, c.y + 34, 1200, 90});
+  button(p, v, hits, "about-data:close", {c.right() - 380, c.y + 28, 320, 92}, v.tr("data.close"),
+         Style::kLight, 44);
+  const std::vector<PanelSection> panel =
+      about_data_panel(v.config, v.strings, v.s().session.locale);
+  const float top = c.y + 150, colw = (c.w - 180) / 2;
+  float y[2] = {top, top};
+  for (std::size_t i = 0; i < panel.size(); ++i) {
+    const int col = panel[i].column == 0 ? 0 : 1;
+    const float x = c.x + 60 + col * (colw + 60);
+    y[col] += p.paragraph(panel[i].title, Face::kBold, kMinRead, kPink, {x, y[col], colw, 80}) + 4;
+    for (const std::string& line : panel[i].lines)
+      y[col] += p.paragraph(line, Face::kBody, kMinRead, kWhite, {x, y[col], colw, 400}) + 8;
+    y[col] += 18;
+  }
+}
+
+// One choice of REVIEW: a checkbox and its sentence, the whole row a tap target. Returns
+// the row's height.
+float choice_row(Painter& p, const View& v, std::vector<Hit>& hits, const std::string& use, bool on,
+                 float y) {
+  const std::string text = choice_text(v.config, v.strings, v.s().session.locale, use);
+  const float tx = kColumnX + 110, tw = kColumnW - 130;
+  const float h = p.measure_paragraph(text, Face::kBold, kMinRead, tw).h;
+  const Rect row{kColumnX, y, kColumnW, std::max(100.0f, h + 30)};
+  p.rounded(row, 26, kWhite.with_alpha(pressed(v, row) ? 44 : 26));
+  checkbox(p, {row.x + 22, row.cy() - 36, 72, 72}, on);
+  p.paragraph(text, Face::kBold, kMinRead, kWhite, {tx, row.cy() - h / 2, tw, h});
+  hits.push_back({"review:" + use, row, false});
+  return row.h;
 }
 
 void review(Painter& p, const View& v, std::vector<Hit>& hits) {
   photo_box(p, v, kPhotoSlot, v.review, v.tr("review.preparing"));
   lang_toggle(p, v, hits);
   p.text(v.tr("review.title"), Face::kTitle, 66, kWhite, {kColumnX, 110, 0, 0});
-  // Consent: opt-in, off by default, worded per event, naming who receives the photo.
-  const bool on = v.s().session.share_consent;
-  std::string consent = v.tr("review.consent_default", {{"organiser", organiser(v)}});
-  if (auto it = v.config.event.consent_text.find(v.s().session.locale);
-      it != v.config.event.consent_text.end() && !it->second.empty())
-    consent = fill(it->second, {{"organiser", organiser(v)}});
-  const float tx = kColumnX + 150, tw = kColumnW - 180;
-  const float h1 = p.measure_paragraph(consent, Face::kBold, 44, tw).h;
-  const float h2 = p.measure_paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, tw).h;
-  const Rect row{kColumnX, 200, kColumnW, std::max(180.0f, h1 + h2 + 70)};
-  p.rounded(row, 30, kWhite.with_alpha(pressed(v, row) ? 44 : 26));  // 44: the note stays 4.5:1
-  checkbox(p, {row.x + 30, row.y + 36, 92, 92}, on);
-  p.paragraph(consent, Face::kBold, 44, kWhite, {tx, row.y + 28, tw, h1});
-  p.paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, kSoft,
-              {tx, row.y + 40 + h1, tw, h2});
-  hits.push_back({"review:consent", row, false});
-  float y = row.bottom() + 24;
-  const float bottom = 1060;
-  // Use / retake / without a photo / about your data share what is left below the consent.
-  const float use_h = 124, small_h = 100, link_h = 74, gap = 16;
+  // One choice per use this booth can honour, each off until ticked; none at all: the
+  // participant is told his photo is not kept.
+  const Choices& on = v.s().session.choices;
+  const DataUses uses = data_uses(v.config);
+  float y = 198;
+  if (uses.campaign) y += choice_row(p, v, hits, "campaign", on.campaign, y) + 10;
+  if (uses.wall) y += choice_row(p, v, hits, "wall", on.wall, y) + 10;
+  if (uses.link) y += choice_row(p, v, hits, "link", on.link, y) + 10;
+  const std::string note = v.tr(uses.any_choice() ? "consent.note" : "consent.none");
+  y += p.paragraph(note, Face::kBody, kMinRead, kSoft, {kColumnX + 10, y, kColumnW - 20, 200});
+  y += 14;
+  const float bottom = 1066;
+  // Use / retake / without a photo / about your data share what is left below the choices.
+  const float use_h = 112, small_h = 92, link_h = 64, gap = 12;
   const float extra = std::max(0.0f, bottom - y - (use_h + 2 * small_h + link_h + 3 * gap));
   y += extra / 2;
   button(p, v, hits, "review:use", {kColumnX, y, kColumnW, use_h}, v.tr("review.use"),

@@ -19,10 +19,17 @@ namespace pb::store {
 
 namespace {
 
-const char* kPledgeColumns =
-    "id, event, booth, created_ms, locale, first_name, answer, share_consent, consent_version, "
-    "photo_path, "
-    "photo_size, photo_sha256";
+// The columns read_pledge reads. A ledger opened read-only is not migrated: one from before
+// the choices per use (schema < 6, e.g. an older booth's card) reads as its migration would
+// make it (docs/METADATA.md): no wall, no link, shown in its language when it was saved.
+std::string pledge_columns(int schema_version) {
+  return std::string(
+             "id, event, booth, created_ms, locale, first_name, answer, share_consent, "
+             "consent_version, photo_path, photo_size, photo_sha256, ") +
+         (schema_version >= 6 ? "wall_consent, link_consent, consent_locale, consent_ms"
+                              : "0, 0, CASE WHEN consent_version > 0 THEN locale ELSE '' END, "
+                                "CASE WHEN consent_version > 0 THEN created_ms ELSE 0 END");
+}
 
 }  // namespace
 
@@ -61,6 +68,10 @@ Pledge read_pledge(const Statement& st) {
   p.photo_path = st.text(9);  // checked by Impl::row_problem before it is used
   p.photo_size = st.integer(10);
   p.photo_sha256 = clean(st.text(11));
+  p.wall_consent = st.integer(12) != 0;
+  p.link_consent = st.integer(13) != 0;
+  p.consent_locale = printable_text(st.text(14), 16);
+  p.consent_ms = st.integer(15);
   p.created_utc = utc_timestamp(p.created_ms);
   return p;
 }
@@ -191,7 +202,14 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   p.first_name = ledger_text(in.first_name);
   p.answer = ledger_text(in.answer);
   p.share_consent = in.share_consent;
+  p.wall_consent = in.wall_consent;
+  p.link_consent = in.link_consent;
   p.consent_version = in.consent_version;
+  if (p.consent_version > 0) {
+    p.consent_locale =
+        printable_text(in.consent_locale.empty() ? in.locale : in.consent_locale, 16);
+    p.consent_ms = in.consent_ms.value_or(p.created_ms);
+  }
 
   std::string photo_abs;
   if (!in.photo_jpeg.empty()) {
@@ -217,21 +235,27 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
     return s;
   }
   {
-    Statement ins(db,
-                  "INSERT INTO pledges(id, event, booth, created_ms, locale, first_name, answer, "
-                  "share_consent, "
-                  "consent_version, photo_path, photo_size, photo_sha256) "
-                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+    Statement ins(
+        db,
+        "INSERT INTO pledges(id, event, booth, created_ms, locale, first_name, answer, "
+        "share_consent, "
+        "consent_version, photo_path, photo_size, photo_sha256, wall_consent, link_consent, "
+        "consent_locale, consent_ms) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)");
     ins.bind(1, p.id).bind(2, p.event).bind(3, p.booth).bind(4, p.created_ms).bind(5, p.locale);
     ins.bind(6, p.first_name)
         .bind(7, p.answer)
         .bind(8, p.share_consent ? 1 : 0)
         .bind(9, p.consent_version);
     ins.bind(10, p.photo_path).bind(11, p.photo_size).bind(12, p.photo_sha256);
+    ins.bind(13, p.wall_consent ? 1 : 0)
+        .bind(14, p.link_consent ? 1 : 0)
+        .bind(15, p.consent_locale)
+        .bind(16, p.consent_ms);
     int rc = ins.step();
     if (rc != SQLITE_DONE) return undo(impl_->db_error(rc, "save pledge"));
   }
-  if (p.share_consent) {
+  if (p.share_consent || p.link_consent) {  // nothing else ever leaves the booth
     Statement ob(db,
                  // A target listed twice is one upload, never a reason to lose the pledge.
                  "INSERT OR IGNORE INTO outbox(pledge_id, target, state, next_attempt_ms, "
@@ -297,14 +321,15 @@ Result<std::optional<Pledge>> Ledger::Impl::one_pledge(Statement& st, const std:
 }
 
 Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
-  Statement st(impl_->db,
-               (std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE id = ?1").c_str());
+  Statement st(
+      impl_->db,
+      ("SELECT " + pledge_columns(impl_->schema_version) + " FROM pledges WHERE id = ?1").c_str());
   st.bind(1, id);
   return impl_->one_pledge(st, "read pledge");
 }
 
 Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
-  std::string sql = std::string("SELECT ") + kPledgeColumns + " FROM pledges" +
+  std::string sql = "SELECT " + pledge_columns(impl_->schema_version) + " FROM pledges" +
                     (event.empty() ? "" : " WHERE event = ?1") + " ORDER BY created_ms, id";
   Statement st(impl_->db, sql.c_str());
   if (!event.empty()) st.bind(1, event);
@@ -323,7 +348,8 @@ Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
 
 Result<PledgePage> Ledger::newest_pledges(const std::string& event, int limit,
                                           const PageCursor* after) {
-  std::string sql = std::string("SELECT ") + kPledgeColumns + " FROM pledges WHERE event = ?1" +
+  std::string sql = "SELECT " + pledge_columns(impl_->schema_version) +
+                    " FROM pledges WHERE event = ?1" +
                     (after ? " AND (created_ms, id) < (?3, ?4)" : "") +
                     " ORDER BY created_ms DESC, id DESC LIMIT ?2";
   Statement st(impl_->db, sql.c_str());
@@ -350,7 +376,7 @@ Result<PledgePage> Ledger::newest_pledges(const std::string& event, int limit,
 Result<std::optional<Pledge>> Ledger::last_pledge(const std::string& event) {
   // Both halves use pledges_by_event (event, created_ms): a lookup, not a scan.
   Statement st(impl_->db,
-               (std::string("SELECT ") + kPledgeColumns +
+               ("SELECT " + pledge_columns(impl_->schema_version) +
                 " FROM pledges WHERE event = ?1 AND created_ms = (SELECT "
                 "max(created_ms) FROM pledges WHERE event = ?1) ORDER BY id DESC LIMIT 1")
                    .c_str());

@@ -117,7 +117,8 @@ Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
   return static_cast<std::int64_t>(sqlite3_changes(impl_->db));
 }
 
-Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targets) {
+Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targets,
+                                           const std::string& public_target) {
   if (impl_->read_only) return impl_->read_only_error("queue pledges for upload");
   // Each target's pledges are looked at once: meta keeps, per target, the highest rowid
   // checked ("outbox_checked:<target>"), and only pledges above it are looked at again
@@ -140,7 +141,8 @@ Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targe
   Statement st(
       db,
       "INSERT OR IGNORE INTO outbox(pledge_id, target, state, next_attempt_ms, updated_ms) "
-      "SELECT id, ?1, 'pending', 0, ?2 FROM pledges WHERE share_consent = 1 AND rowid > ?3");
+      "SELECT id, ?1, 'pending', 0, ?2 FROM pledges WHERE rowid > ?3 AND "
+      "(CASE WHEN ?1 = ?4 THEN link_consent ELSE share_consent END) = 1");
   Statement keep(db,
                  "INSERT INTO meta(key, value) VALUES('outbox_checked:' || ?1, ?2) "
                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
@@ -152,7 +154,7 @@ Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targe
     const std::int64_t checked = rc == SQLITE_ROW ? mark.integer(0) : 0;
     if (checked >= newest) continue;
     st.reset();
-    st.bind(1, t).bind(2, now_ms()).bind(3, checked);
+    st.bind(1, t).bind(2, now_ms()).bind(3, checked).bind(4, public_target);
     rc = st.step();
     if (rc != SQLITE_DONE) return fail(rc, "queue pledges for target " + t);
     added += sqlite3_changes(db);

@@ -172,6 +172,18 @@ const std::vector<std::string>& migrations() {
   static const std::vector<std::string> all = [] {
     std::vector<std::string> m(std::begin(kFixedMigrations), std::end(kFixedMigrations));
     m.push_back(flat_costs_migration());
+    // v6 (issue 24): one choice per use, each recorded with the wording's version, the
+    // language and the time. share_consent stays (a) campaign use. An older pledge keeps
+    // exactly what its one checkbox said ("Share my photo with {organiser} for the
+    // campaign"): (a) as ticked, never (b) the wall nor (c) a public link; its choice was
+    // shown in its own language when it was saved (docs/METADATA.md).
+    m.push_back(R"sql(
+    ALTER TABLE pledges ADD COLUMN wall_consent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE pledges ADD COLUMN link_consent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE pledges ADD COLUMN consent_locale TEXT NOT NULL DEFAULT '';
+    ALTER TABLE pledges ADD COLUMN consent_ms INTEGER NOT NULL DEFAULT 0;
+    UPDATE pledges SET consent_locale = locale, consent_ms = created_ms WHERE consent_version > 0;
+    )sql");
     return m;
   }();
   return all;

@@ -97,7 +97,8 @@ TEST_CASE("export to a folder copies only shared photos unless private ones are 
   REQUIRE(d.exit_code == 0);
   CHECK(count(dir / "stick") == 2);
   CHECK_FALSE(fs::exists(dir / "stick/private"));
-  CHECK(d.output.find("3 photo(s) without share consent stay on the booth") != std::string::npos);
+  CHECK(d.output.find("3 photo(s) without consent to campaign use stay on the booth") !=
+        std::string::npos);
   // The CSV still lists every pledge and marks which ones are private.
   const std::string csv = pb::test::read_file(dir / "stick/pledges.csv");
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 6);
@@ -106,7 +107,7 @@ TEST_CASE("export to a folder copies only shared photos unless private ones are 
       run_pledgebooth({"--config", cfg, "export", "--dir", dir / "all", "--include-private"});
   INFO(all.output);
   REQUIRE(all.exit_code == 0);
-  CHECK(all.output.find("did NOT agree to share") != std::string::npos);
+  CHECK(all.output.find("did NOT agree to campaign use") != std::string::npos);
   CHECK(count(dir / "all") == 5);
   CHECK(count(dir / "all/private") == 3);
 }

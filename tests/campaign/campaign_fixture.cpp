@@ -48,7 +48,8 @@ store::Pledge save_test_pledge(store::Ledger& ledger, const TestPledge& p,
   in.first_name = p.name;
   in.answer = p.answer;
   in.share_consent = p.consent;
-  in.consent_version = p.consent ? 1 : 0;
+  in.wall_consent = p.wall.value_or(p.consent);
+  in.consent_version = p.consent || in.wall_consent ? 1 : 0;
   in.targets = targets;
   if (p.photo) {
     if (p.real_jpeg) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string
 struct TestPledge {
   std::string name;
   std::string answer;
-  bool consent = true;
+  bool consent = true;       // (a) campaign use
+  std::optional<bool> wall = std::nullopt;  // (b) the projector wall; unset: as consent
   bool photo = true;
   bool real_jpeg = false;  // false: a few KB of bytes, enough for the server tests
   std::string event = "wall-test";

@@ -105,19 +105,29 @@ TEST_CASE("listen addresses are parsed and bad ones named", "[wall]") {
   }
 }
 
-TEST_CASE("the wall serves no id, name, answer or photo of a pledge without share consent",
+TEST_CASE("the wall serves no id, name, answer or photo of a pledge without wall consent",
           "[wall]") {
   test::TempDir dir;
   auto l = open_ledger(dir.path());
   auto shared = pledge(*l, "Alex", true, "for my daughter");
   auto privat = pledge(*l, "Secretname", false, "secret words");
+  // Campaign use (a) ticked, the wall (b) not: sent to the organiser, never projected.
+  test::TestPledge campaign_only;
+  campaign_only.name = "Archivename";
+  campaign_only.answer = "archive words";
+  campaign_only.event = "wall-test";
+  campaign_only.wall = false;
+  auto archived = test::save_test_pledge(*l, campaign_only);
   auto wall = start_wall(test::wall_options(dir.path()));
   httplib::Client c("127.0.0.1", wall->port());
-  REQUIRE(test::eventually([&] { return get_wall(wall->port())["count"] == 2; }, test::scaled(5s)));
+  REQUIRE(test::eventually([&] { return get_wall(wall->port())["count"] == 3; }, test::scaled(5s)));
   auto check_clean = [&](const std::string& body) {
     CHECK(body.find(privat.id) == std::string::npos);
     CHECK(body.find("Secretname") == std::string::npos);
     CHECK(body.find("secret words") == std::string::npos);
+    CHECK(body.find(archived.id) == std::string::npos);
+    CHECK(body.find("Archivename") == std::string::npos);
+    CHECK(body.find("archive words") == std::string::npos);
   };
   auto api = c.Get("/api/wall");
   REQUIRE(api);
@@ -140,10 +150,12 @@ TEST_CASE("the wall serves no id, name, answer or photo of a pledge without shar
   CHECK(photo->status == 200);
   CHECK(photo->get_header_value("Content-Type") == "image/jpeg");
   CHECK(photo->body == test::read_file(l->photo_file(shared)));
-  auto denied = c.Get(("/photo/" + privat.id + ".jpg").c_str());
-  REQUIRE(denied);
-  CHECK(denied->status == 404);
-  check_clean(denied->body);
+  for (const auto* kept : {&privat, &archived}) {
+    auto denied = c.Get(("/photo/" + kept->id + ".jpg").c_str());
+    REQUIRE(denied);
+    CHECK(denied->status == 404);
+    check_clean(denied->body);
+  }
   // Photos only by id: no path reaches a file.
   for (const char* path : {"/photo/../ledger.db", "/photos/wall-test", "/../ledger.db",
                            "/photo/%2e%2e%2fledger.db", "/ledger.db", "/wall-hidden.txt"}) {

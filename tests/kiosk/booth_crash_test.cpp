@@ -38,7 +38,7 @@ std::string participant_stream(int participants) {
     s += "tap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\n";
     s += i % 2 ? "tap pick:friends\ntap details:next\nexpect photo-choice\ntap photo-choice:take\n"
                : "tap details:skip\nexpect photo-choice\ntap photo-choice:take\n";
-    s += "expect review 15\ntap review:consent\ntouch review:use\nexpect thanks 15\n";
+    s += "expect review 15\ntap review:campaign\ntouch review:use\nexpect thanks 15\n";
     s += "wait 0.8\ntap thanks:done\nexpect attract 10\n";
   }
   return s;

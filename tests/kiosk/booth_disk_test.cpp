@@ -32,7 +32,7 @@ std::string failing_then_working_script(const std::string& locale) {
   return "expect attract 20\ntap lang:" + locale +
          "\ntap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\n"
          "tap details:skip\nexpect photo-choice\ntap photo-choice:take\n"
-         "expect review 15\ntouch review:consent\ntouch review:use\nexpect thanks 15\n"
+         "expect review 15\ntouch review:wall\ntouch review:use\nexpect thanks 15\n"
          "expect out-of-service 20\n"
          // Still out after several of the back office's refreshes (one a second). Out of
          // service speaks the booth's default language (en) again.
@@ -42,7 +42,8 @@ std::string failing_then_working_script(const std::string& locale) {
          locale +
          "\ntap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\n"
          "tap details:skip\nexpect photo-choice\ntap photo-choice:take\n"
-         "expect review 15\ntouch review:use\nexpect thanks 15\nexpect attract 20\n";
+         "expect review 15\ntouch review:wall\ntouch review:use\nexpect thanks 15\n"
+         "expect attract 20\n";
 }
 
 pb::store::PledgeInput earlier_pledge() {

@@ -14,9 +14,11 @@ namespace {
 
 // A machine with a clock the test moves by hand, and the commands it gave so far. Its camera
 // is up from the start (camera_startup_ms 0) unless a test gives other options.
+// REVIEW offers campaign use (a), as a booth with an upload target does.
 MachineOptions camera_up() {
   MachineOptions o;
   o.camera_startup_ms = 0;
+  o.offer_campaign = true;
   return o;
 }
 
@@ -106,13 +108,13 @@ TEST_CASE("the flow goes attract pledge details photo-choice countdown review th
   REQUIRE(compose);
   CHECK(compose->first_name == "Alex");
   CHECK(compose->answer_pick == "sister");
-  b.tap("review:consent");
+  b.tap("review:campaign");
   b.tap("review:use");
   CHECK(b.screen() == Screen::kThanks);
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
   CHECK(save->with_photo);
-  CHECK(save->share_consent);
+  CHECK(save->choices.campaign);
   CHECK(save->consent_version == 1);
   CHECK(save->first_name == "Alex");
   CHECK(save->locale == "en");
@@ -170,21 +172,79 @@ TEST_CASE("not now on the pledge goes back to attract", "[kiosk][machine]") {
 TEST_CASE("consent is opt in and defaults to not shared", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  CHECK_FALSE(b.m.state().session.share_consent);
-  b.tap("review:consent");
-  b.tap("review:consent");
+  CHECK_FALSE(b.m.state().session.choices.campaign);
+  b.tap("review:campaign");
+  b.tap("review:campaign");
   b.tap("review:use");
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
   CHECK(save->with_photo);
-  CHECK_FALSE(save->share_consent);
+  CHECK_FALSE(save->choices.campaign);
   CHECK(save->consent_version == 1);  // the text shown is recorded either way
+}
+
+TEST_CASE("each use is a choice of its own off by default and only an offered one counts",
+          "[kiosk][machine][consent]") {
+  MachineOptions o = camera_up();
+  o.offer_wall = true;
+  o.consent_version = 7;
+  {
+    Booth b(o);  // campaign and wall offered, no public link
+    b.to_review();
+    const Choices& c = b.m.state().session.choices;
+    CHECK_FALSE(c.campaign);
+    CHECK_FALSE(c.wall);
+    CHECK_FALSE(c.link);
+    b.tap("review:wall");
+    b.tap("review:link");  // not offered on this booth: no effect
+    CHECK(c.wall);
+    CHECK_FALSE(c.link);
+    b.tap("review:use");
+    const auto* save = b.last<SavePledge>();
+    REQUIRE(save);
+    CHECK_FALSE(save->choices.campaign);
+    CHECK(save->choices.wall);
+    CHECK_FALSE(save->choices.link);
+    CHECK(save->consent_version == 7);
+  }
+  {
+    o.offer_link = true;
+    Booth b(o);
+    b.to_review();
+    for (const char* t : {"review:campaign", "review:wall", "review:link"}) b.tap(t);
+    b.tap("review:campaign");  // and back off
+    b.tap("review:retake");    // a new photo: every choice starts off again
+    b.wait(3000);
+    b.feed(StillTaken{});
+    b.wait(500);
+    REQUIRE(b.screen() == Screen::kReview);
+    CHECK_FALSE(b.m.state().session.choices.any());
+    b.tap("review:link");
+    b.tap("review:use");
+    const auto* save = b.last<SavePledge>();
+    REQUIRE(save);
+    CHECK_FALSE(save->choices.campaign);
+    CHECK_FALSE(save->choices.wall);
+    CHECK(save->choices.link);
+  }
+  {
+    o.offer_campaign = o.offer_wall = o.offer_link = false;  // uploads off, no wall
+    Booth b(o);
+    b.to_review();
+    for (const char* t : {"review:campaign", "review:wall", "review:link"}) b.tap(t);
+    b.tap("review:use");
+    const auto* save = b.last<SavePledge>();
+    REQUIRE(save);
+    CHECK(save->with_photo);
+    CHECK_FALSE(save->choices.any());   // nothing this booth cannot honour is recorded
+    CHECK(save->consent_version == 7);  // the "not kept" wording was shown
+  }
 }
 
 TEST_CASE("count me without a photo discards the photo before saving", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("review:consent");
+  b.tap("review:campaign");
   b.cmds.clear();
   b.tap("review:no-photo");
   CHECK(b.cmds.empty());  // asked first (see below)
@@ -194,7 +254,7 @@ TEST_CASE("count me without a photo discards the photo before saving", "[kiosk][
   const auto* save = std::get_if<SavePledge>(&b.cmds[1]);
   REQUIRE(save);
   CHECK_FALSE(save->with_photo);
-  CHECK_FALSE(save->share_consent);
+  CHECK_FALSE(save->choices.campaign);
   CHECK(save->consent_version == 0);
   CHECK(b.screen() == Screen::kThanks);
 }
@@ -478,7 +538,7 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
           "[kiosk][machine][camera]") {
   Booth b;
   b.to_review();
-  b.tap("review:consent");
+  b.tap("review:campaign");
   for (int i = 0; i < 4; ++i) {  // reported every 500 ms, as the app does
     b.feed(CameraState{false});
     b.wait(500);
@@ -488,7 +548,7 @@ TEST_CASE("a camera gap of a second or two during review holds the participant's
   b.feed(CameraState{true});
   b.wait(b.m.options().camera_grace_ms * 2);
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().session.share_consent);
+  CHECK(b.m.state().session.choices.campaign);
   b.tap("review:use");
   CHECK(b.screen() == Screen::kThanks);
   REQUIRE(b.last<SavePledge>());
@@ -769,7 +829,7 @@ TEST_CASE("still there shows for the last ten seconds before an idle reset and a
           "[kiosk][machine]") {
   Booth b;  // idle_timeout 45 s, warning 10 s
   b.to_review();
-  b.tap("review:consent");
+  b.tap("review:campaign");
   b.wait(34'900);
   CHECK(b.m.idle_warning_left(b.now) == 0);
   b.wait(200);
@@ -781,7 +841,7 @@ TEST_CASE("still there shows for the last ten seconds before an idle reset and a
   b.tap("idle:still-here");
   CHECK(b.m.idle_warning_left(b.now) == 0);
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().session.share_consent);  // the finished pledge and photo are still there
+  CHECK(b.m.state().session.choices.campaign);  // the finished pledge and photo are still there
   CHECK(b.count<DiscardPhoto>() == 0);
   // Ignored, the warning runs out and the booth resets.
   b.wait(45'100);
@@ -834,7 +894,7 @@ TEST_CASE("thanks counts down and more time extends it but never piles up", "[ki
 TEST_CASE("count me without a photo asks once and keep my photo keeps it", "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("review:consent");
+  b.tap("review:campaign");
   b.cmds.clear();
   b.tap("review:no-photo");
   CHECK(b.m.state().session.confirm_no_photo);
@@ -846,7 +906,7 @@ TEST_CASE("count me without a photo asks once and keep my photo keeps it", "[kio
   b.tap("review:no-photo");
   b.tap("no-photo:cancel");
   CHECK(b.screen() == Screen::kReview);
-  CHECK(b.m.state().session.share_consent);
+  CHECK(b.m.state().session.choices.campaign);
   CHECK(b.count<DiscardPhoto>() == 0);
   b.tap("review:no-photo");
   b.tap("no-photo:confirm");
@@ -933,7 +993,7 @@ TEST_CASE("a pledge without a photo from the choice is saved at once and no stil
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
   CHECK_FALSE(save->with_photo);
-  CHECK_FALSE(save->share_consent);
+  CHECK_FALSE(save->choices.campaign);
   CHECK(save->consent_version == 0);
   CHECK(save->first_name == "Sam");
   CHECK(save->answer_pick == "friends");
@@ -991,7 +1051,7 @@ TEST_CASE("a retake's countdown can be cancelled too, and the pledge then goes w
           "[kiosk][machine]") {
   Booth b;
   b.to_review();
-  b.tap("review:consent");
+  b.tap("review:campaign");
   b.tap("review:retake");
   REQUIRE(b.screen() == Screen::kCountdown);
   CHECK(b.count<DiscardPhoto>() == 1);  // the first photo went with the retake
@@ -1001,7 +1061,7 @@ TEST_CASE("a retake's countdown can be cancelled too, and the pledge then goes w
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
   CHECK_FALSE(save->with_photo);
-  CHECK_FALSE(save->share_consent);  // the tick belonged to the photo that is gone
+  CHECK_FALSE(save->choices.campaign);  // the tick belonged to the photo that is gone
 }
 
 TEST_CASE("with min_age the age is asked after the pledge, before any name or photo",
@@ -1046,7 +1106,7 @@ TEST_CASE("a participant under min_age pledges without a photo, name or words",
   const auto* save = b.last<SavePledge>();
   REQUIRE(save);
   CHECK_FALSE(save->with_photo);
-  CHECK_FALSE(save->share_consent);
+  CHECK_FALSE(save->choices.campaign);
   CHECK(save->consent_version == 0);
   CHECK(save->first_name.empty());
   CHECK(save->answer_pick.empty());

@@ -29,7 +29,8 @@ inline const std::map<std::string, std::string>& offscreen_env() {
 // (more sections, e.g. [upload]).
 inline std::string booth_config(const std::string& data_dir, std::int64_t min_free_mb,
                                 const std::string& extra = "") {
-  return "[event]\nid = \"booth-test\"\nname = \"#HeForShe Booth Test\"\n"
+  // The event has a wall: REVIEW offers it, so a photo ticked for it is kept without uploads.
+  return "[event]\nid = \"booth-test\"\nname = \"#HeForShe Booth Test\"\nwall = true\n"
          "page_url = \"https://www.heforshe.org\"\n"
          "[booth]\nid = \"booth-t\"\nidle_timeout_s = 20\nthanks_timeout_s = 3\ncountdown_s = 1\n"
          "[camera]\nsource = \"synthetic\"\nwidth = 640\nheight = 480\n"

@@ -68,7 +68,7 @@ TEST_CASE("a full-screen target hides what lies under it and is reached by its o
   CHECK(items[0].rect.y == 840);  // the button, not the whole screen
   CHECK(items[0].primary);
   // A panel over REVIEW: its backdrop cancels; only the panel's buttons are reachable.
-  std::vector<Hit> review = {button("review:consent", 920, 200),
+  std::vector<Hit> review = {button("review:campaign", 920, 200),
                              button("review:use", 920, 500, 900, 124, true),
                              {"no-photo:cancel", kWhole, false, false},
                              button("no-photo:confirm", 470, 640),

@@ -31,7 +31,9 @@ const std::map<std::string, std::string> kOffscreen = {{"SDL_VIDEODRIVER", "offs
 // A booth.toml for a test: synthetic camera, data in the temp dir, short timeouts.
 std::string booth_toml(const TempDir& dir, const std::string& extra_booth = "",
                        std::int64_t min_free_mb = 1) {
-  return "[event]\nid = \"e2e-fair\"\nname = \"#HeForShe E2E\"\nconsent_version = 3\n"
+  // The event has a wall, so REVIEW asks for it: a photo ticked for the wall is kept (the
+  // wall reads the ledger), one without any choice is not.
+  return "[event]\nid = \"e2e-fair\"\nname = \"#HeForShe E2E\"\nconsent_version = 3\nwall = true\n"
          "page_url = \"https://www.heforshe.org\"\n"
          "public_base_url = \"https://photos.example.org/pledges\"\n"
          "[booth]\nid = \"booth-e2e\"\nidle_timeout_s = 10\nthanks_timeout_s = 3\ncountdown_s = "
@@ -124,7 +126,7 @@ tap details:next
 expect photo-choice
 tap photo-choice:take
 expect review 15
-touch review:consent
+touch review:wall
 touch review:use
 expect thanks 15
 tap thanks:done
@@ -173,14 +175,19 @@ TEST_CASE("three participants leave exactly two pledges and one photo in the led
   CHECK(ko.locale == "ko");
   CHECK(ko.first_name == "민준");
   CHECK(ko.answer == "감사합니다");
-  CHECK(ko.share_consent);
+  CHECK(ko.wall_consent);  // his choice, as ticked
+  CHECK_FALSE(ko.share_consent);
+  CHECK_FALSE(ko.link_consent);
   CHECK(ko.consent_version == 3);
+  CHECK(ko.consent_locale == "ko");
+  CHECK(ko.consent_ms == ko.created_ms);
   CHECK_FALSE(ko.photo_path.empty());
   CHECK(ko.photo_size > 0);
   CHECK(en.locale == "en");
   CHECK(en.first_name.empty());
   CHECK(en.answer == "For my daughter");
   CHECK_FALSE(en.share_consent);
+  CHECK_FALSE(en.wall_consent);
   CHECK(en.consent_version == 0);
   CHECK(en.photo_path.empty());
   // Nothing of the third participant, and no stray photo anywhere in the data dir.
@@ -223,7 +230,7 @@ tap details:next
 expect photo-choice
 tap photo-choice:take
 expect review 15
-touch review:consent
+touch review:wall
 touch review:use
 expect thanks 15
 tap thanks:done
@@ -240,7 +247,8 @@ wait 0.5
   CHECK(es.locale == "es");
   CHECK(es.first_name == "Andrés");
   CHECK(es.answer == "Por mi madre");  // a quick pick is saved in the participant's language
-  CHECK(es.share_consent);
+  CHECK(es.wall_consent);
+  CHECK(es.consent_locale == "es");
   CHECK_FALSE(es.photo_path.empty());
   const auto shots = pngs(dir / "shots");
   // ATTRACT was shot in English before the tap; the next participant's is English again.
@@ -316,7 +324,7 @@ settle 15
 focus review:use
 # consent by Space, then About your data opened by Enter and closed by Escape
 key up
-focus review:consent
+focus review:wall
 key space
 key down
 focus review:use
@@ -355,7 +363,7 @@ wait 0.5
   CHECK(p.locale == "en");
   CHECK(p.first_name == "m");  // typed on the on-screen keyboard
   CHECK(p.answer == "For myself");
-  CHECK(p.share_consent);
+  CHECK(p.wall_consent);
   CHECK(p.consent_version == 3);
   CHECK_FALSE(p.photo_path.empty());
   CHECK(jpegs(dir / "data").size() == 1);
@@ -525,7 +533,7 @@ tap details:next
 expect photo-choice
 tap photo-choice:take
 expect review 15
-tap review:consent
+tap review:campaign
 tap review:use
 expect thanks 15
 wait 600
@@ -587,7 +595,7 @@ tap details:next
 expect photo-choice
 tap photo-choice:take
 expect review 15
-touch review:consent
+touch review:wall
 touch review:use
 expect thanks 15
 )");
@@ -660,6 +668,7 @@ tap details:skip
 expect photo-choice
 tap photo-choice:take
 expect review 15
+tap review:wall
 tap review:use
 expect thanks 15
 tap thanks:done
@@ -748,7 +757,9 @@ wait 0.5
   CHECK(r.output.find("kiosk: script finished") != std::string::npos);
   auto [ledger, pledges] = saved_pledges(dir, 1);
   const auto& p = pledges[0];
-  CHECK(p.first_name == "Sam");
+  // No use chosen (choices come with a photo): his name is not kept, the pledge and its
+  // quick pick count.
+  CHECK(p.first_name.empty());
   CHECK(p.answer == "For my friends");
   CHECK(p.photo_path.empty());
   CHECK(p.photo_size == 0);
@@ -788,7 +799,7 @@ tap age:younger
 expect thanks 15
 tap thanks:done
 expect attract 5
-# 2. 14 or older: the usual flow, with a photo
+# 2. 14 or older: the usual flow, with a photo ticked for the wall
 tap lang:ko
 tap attract:start
 expect pledge
@@ -803,6 +814,7 @@ tap details:next
 expect photo-choice
 tap photo-choice:take
 expect review 15
+tap review:wall
 tap review:use
 expect thanks 15
 tap thanks:done
@@ -819,6 +831,8 @@ wait 0.5
   CHECK(young.answer.empty());
   CHECK(young.photo_path.empty());
   CHECK_FALSE(young.share_consent);
+  CHECK_FALSE(young.wall_consent);
+  CHECK(young.consent_version == 0);  // asked nothing
   const auto& older = pledges[1];
   CHECK(older.locale == "ko");
   CHECK(older.first_name == "민");

@@ -366,7 +366,10 @@ TEST_CASE("a ledger from before the kept counts is counted once when it is migra
         "DROP TRIGGER pledge_counted; DROP TRIGGER pledge_uncounted; DROP TRIGGER "
         "pledge_recounted; DROP TRIGGER outbox_counted; DROP TRIGGER outbox_uncounted; DROP "
         "TRIGGER outbox_recounted; DROP TABLE pledge_counts; DROP TABLE outbox_counts; DROP "
-        "INDEX pledges_by_photo; DROP INDEX outbox_errors; PRAGMA user_version = 4;");
+        "INDEX pledges_by_photo; DROP INDEX outbox_errors; ALTER TABLE pledges DROP COLUMN "
+        "wall_consent; ALTER TABLE pledges DROP COLUMN link_consent; ALTER TABLE pledges DROP "
+        "COLUMN consent_locale; ALTER TABLE pledges DROP COLUMN consent_ms; PRAGMA "
+        "user_version = 4;");
   }
   {
     auto old = open_ok(dir.path(), Access::kReadOnly);
@@ -374,7 +377,7 @@ TEST_CASE("a ledger from before the kept counts is counted once when it is migra
     check_counts_match_rows(*old);  // read row by row, without the counts
   }
   auto ledger = open_ok(dir.path());
-  CHECK(ledger->schema_version() == 5);
+  CHECK(ledger->schema_version() == 6);  // through v5's counts to v6's choices
   check_counts_match_rows(*ledger);
   CHECK(ledger->recovery().missing_photos.empty());
   CHECK(ledger->recovery().orphans_recovered.empty());

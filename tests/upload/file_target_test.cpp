@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "pb/json.h"
 #include "upload_fixture.h"
 
 namespace fs = std::filesystem;
@@ -65,6 +66,83 @@ TEST_CASE("consented pledges reach a folder as photo and JSON while the rest nev
     CHECK(rows[0].state == store::OutboxState::kDone);
     CHECK(rows[0].remote_key == upload::object_key("pledges", p, "jpg"));
   }
+}
+
+TEST_CASE("the public target gets only the photos of a link and the archive only campaign use",
+          "[upload][file][consent]") {
+  test::TempDir dir;
+  config::Config c = test::base_config(dir / "data");
+  c.upload.targets.push_back(folder_target(dir / "archive"));
+  c.upload.targets.back().name = "archive";
+  c.upload.targets.push_back(folder_target(dir / "public"));
+  c.upload.targets.back().name = "public";
+  c.event.public_target = "public";
+  auto ledger = std::move(*store::Ledger::open(dir / "data"));
+  struct Pick {
+    bool campaign, link;
+  };
+  const Pick picks[] = {{true, false}, {false, true}, {true, true}, {false, false}};
+  std::vector<store::Pledge> saved;
+  for (const Pick& pick : picks) {
+    store::PledgeInput in;
+    in.event = "heforshe-seoul";
+    in.booth = "booth-1";
+    in.locale = "ko";
+    in.first_name = "Min-jun";
+    in.answer = "for my daughter";
+    in.share_consent = pick.campaign;
+    in.link_consent = pick.link;
+    in.wall_consent = true;  // the wall reads the ledger: never an upload
+    in.consent_version = 1;
+    in.photo_jpeg = test::fake_jpeg(9000, static_cast<unsigned>(saved.size() + 1));
+    in.targets = upload::upload_targets_for(c, pick.campaign, pick.link);
+    saved.push_back(*ledger->save_pledge(in));
+  }
+  // A row queued for the public target before it was the public one (an older booth): the
+  // engine refuses it, whatever the queue says.
+  {
+    store::PledgeInput old;
+    old.event = "heforshe-seoul";
+    old.booth = "booth-1";
+    old.locale = "en";
+    old.first_name = "Min-jun";
+    old.share_consent = true;
+    old.consent_version = 1;
+    old.photo_jpeg = test::fake_jpeg(9000, 99);
+    old.targets = {"archive", "public"};
+    saved.push_back(*ledger->save_pledge(old));
+  }
+  auto r = upload::upload_batch(c, dir / "data", upload::BatchOptions{});
+  REQUIRE(r.is_ok());
+  std::vector<std::string> archive, published;
+  for (const auto& p : saved) {
+    for (const char* ext : {"jpg", "json"}) {
+      if (p.share_consent) archive.push_back(upload::object_key("pledges", p, ext));
+      if (p.link_consent) published.push_back(upload::object_key("pledges", p, ext));
+    }
+    if (p.link_consent) {
+      const auto doc = nlohmann::json::parse(
+          test::read_file(dir / ("public/" + upload::object_key("pledges", p, "json"))));
+      CHECK(doc["first_name"].is_null());  // a link to the photo, nothing more
+      CHECK(doc["answer"].is_null());
+      CHECK(doc["choices"]["link"] == true);
+    }
+    if (p.share_consent) {
+      const auto doc = nlohmann::json::parse(
+          test::read_file(dir / ("archive/" + upload::object_key("pledges", p, "json"))));
+      CHECK(doc["first_name"] == "Min-jun");
+      CHECK(doc["choices"]["campaign"] == true);
+    }
+  }
+  std::sort(archive.begin(), archive.end());
+  std::sort(published.begin(), published.end());
+  CHECK(files_under(dir / "archive") == archive);
+  CHECK(files_under(dir / "public") == published);
+  const auto rows = *ledger->outbox_for(saved.back().id);
+  REQUIRE(rows.size() == 2);
+  for (const auto& row : rows)
+    CHECK(row.state ==
+          (row.target == "public" ? store::OutboxState::kFailed : store::OutboxState::kDone));
 }
 
 TEST_CASE("the worker drains the queue by itself once the stick is plugged in",

@@ -4,6 +4,8 @@
 
 #include <regex>
 
+#include "pb/json.h"
+
 #include "targets.h"
 #include "transfer.h"
 #include "upload_fixture.h"
@@ -60,7 +62,7 @@ TEST_CASE("the public photo url is the photo's key without the prefix under the 
 
 TEST_CASE("metadata JSON carries the schema version and escapes text", "[upload]") {
   std::string j = metadata_json(sample());
-  CHECK(j.rfind("{\"schema\":1,", 0) == 0);
+  CHECK(j.rfind("{\"schema\":2,", 0) == 0);
   CHECK(j.find("\"first_name\":\"민준 \\\"MJ\\\"\"") != std::string::npos);
   CHECK(j.find("\"answer\":\"for my daughter\\n\"") != std::string::npos);
   CHECK(j.find("\"size\":412345") != std::string::npos);
@@ -77,6 +79,59 @@ TEST_CASE("metadata JSON carries the schema version and escapes text", "[upload]
   CHECK(
       test::run({"python3", "-c", "import json,sys; json.load(open(sys.argv[1]))", dir / "m.json"})
           .exit_code == 0);
+}
+
+TEST_CASE("metadata JSON carries each choice and names and words only with campaign use",
+          "[upload][consent]") {
+  store::Pledge p = sample();
+  p.wall_consent = true;
+  p.consent_locale = "ko";
+  p.consent_ms = 1764059398000;
+  const auto doc = nlohmann::json::parse(metadata_json(p));
+  CHECK(doc["choices"]["campaign"] == true);
+  CHECK(doc["choices"]["wall"] == true);
+  CHECK(doc["choices"]["link"] == false);
+  CHECK(doc["choices"]["version"] == 3);
+  CHECK(doc["choices"]["locale"] == "ko");
+  CHECK(doc["choices"]["made_utc"] == "2025-11-25T08:29:58.000Z");
+  CHECK(doc["first_name"] == "민준 \"MJ\"");
+  // The public target's copy is a link to the photo, nothing more.
+  const auto pub = nlohmann::json::parse(metadata_json(p, true));
+  CHECK(pub["first_name"].is_null());
+  CHECK(pub["answer"].is_null());
+  CHECK(pub["photo"]["sha256"] == p.photo_sha256);
+  // Without (a), a name the ledger still holds (an older pledge) never goes out.
+  p.share_consent = false;
+  p.link_consent = true;
+  const auto link = nlohmann::json::parse(metadata_json(p));
+  CHECK(link["first_name"].is_null());
+  CHECK(link["answer"].is_null());
+  CHECK(link["choices"]["link"] == true);
+  p.consent_ms = 0;
+  p.consent_locale.clear();
+  const auto none = nlohmann::json::parse(metadata_json(p));
+  CHECK(none["choices"]["made_utc"].is_null());
+  CHECK(none["choices"]["locale"].is_null());
+}
+
+TEST_CASE(
+    "a pledge goes to the public target only with a link and elsewhere only with campaign use",
+    "[upload][consent]") {
+  config::Config c;
+  c.event.public_target = "public";
+  for (const char* name : {"archive", "public", "usb"}) {
+    config::UploadTarget t;
+    t.name = name;
+    t.kind = "file";
+    c.upload.targets.push_back(t);
+  }
+  using V = std::vector<std::string>;
+  CHECK(upload_targets_for(c, false, false).empty());
+  CHECK(upload_targets_for(c, true, false) == V{"archive", "usb"});
+  CHECK(upload_targets_for(c, false, true) == V{"public"});
+  CHECK(upload_targets_for(c, true, true) == V{"archive", "public", "usb"});
+  c.event.public_target.clear();  // no public target: (c) goes nowhere
+  CHECK(upload_targets_for(c, false, true).empty());
 }
 
 TEST_CASE("network errors 408 429 and 5xx are retried and other 4xx fail with the server message",

@@ -32,7 +32,7 @@ Result<BatchSummary> upload_batch(const config::Config& config, const std::strin
   }
   std::vector<std::string> names;
   for (const auto& t : config.upload.targets) names.push_back(t.name);
-  if (auto r = ledger.ensure_outbox(names); !r) return r.status();
+  if (auto r = ledger.ensure_outbox(names, config.event.public_target); !r) return r.status();
   // Rows of targets no longer in the config are not this run's work: the caller names them
   // (Ledger::unconfigured_targets), so they count neither in the progress total nor as errors.
   auto configured = [&](const std::string& target) {

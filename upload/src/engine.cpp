@@ -22,7 +22,11 @@ constexpr std::int64_t kIdleProbeCapMs = 30000;
 
 Engine::Engine(const config::Config& config, store::Ledger& ledger, CURLM* multi,
                EngineOptions options)
-    : ledger_(ledger), multi_(multi), options_(std::move(options)), rng_(std::random_device{}()) {
+    : ledger_(ledger),
+      multi_(multi),
+      options_(std::move(options)),
+      public_target_(config.event.public_target),
+      rng_(std::random_device{}()) {
   options_.parallel = std::max(1, options_.parallel);
   options_.tallies = options_.tallies && config.upload.tallies;
   slots_.reserve(config.upload.targets.size());
@@ -291,11 +295,14 @@ void Engine::start_job(const store::OutboxItem& item, std::int64_t now) {
     return;
   }
   job->pledge = **pledge;
-  // Defence in depth: outbox rows exist only for consented pledges, but check again.
-  if (!job->pledge.share_consent) {
+  // Defence in depth: outbox rows exist only for the targets a pledge's choices name
+  // (target_takes), but check again (a row queued before the target became the public one).
+  const bool public_link = item.target == public_target_;
+  if (!(public_link ? job->pledge.link_consent : job->pledge.share_consent)) {
     finish(std::move(job),
            Outcome{Verdict::kFail, false, std::nullopt,
-                   "no share consent: this photo never leaves the booth"},
+                   public_link ? "no consent to a public link: this photo does not go there"
+                               : "no consent to campaign use: this pledge never leaves the booth"},
            now);
     return;
   }
@@ -305,7 +312,7 @@ void Engine::start_job(const store::OutboxItem& item, std::int64_t now) {
     return;
   }
   const std::string photo = ledger_.photo_file(job->pledge);
-  const std::string json = metadata_json(job->pledge);
+  const std::string json = metadata_json(job->pledge, public_link);
   if (slot.target->is_local()) {
     Status s = slot.target->upload_local(job->pledge, photo, json);
     Outcome o;

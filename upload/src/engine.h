@@ -156,6 +156,7 @@ class Engine {
   store::Ledger& ledger_;
   CURLM* multi_;
   EngineOptions options_;
+  std::string public_target_;  // [event] public_target: takes (c) link pledges only
   std::vector<Slot> slots_;
   std::map<CURL*, std::unique_ptr<Job>> jobs_;  // in flight, by easy handle
   std::set<std::int64_t> active_rows_;

@@ -44,7 +44,21 @@ std::string public_photo_url(const std::string& public_base_url, const store::Pl
   return base + "/" + object_key("", pledge, "jpg");
 }
 
-std::string metadata_json(const store::Pledge& pledge) {
+bool target_takes(const config::Config& config, const std::string& target, bool campaign,
+                  bool link) {
+  return target == config.event.public_target ? link : campaign;
+}
+
+std::vector<std::string> upload_targets_for(const config::Config& config, bool campaign,
+                                            bool link) {
+  std::vector<std::string> names;
+  for (const auto& t : config.upload.targets)
+    if (target_takes(config, t.name, campaign, link)) names.push_back(t.name);
+  return names;
+}
+
+std::string metadata_json(const store::Pledge& pledge, bool for_public_link) {
+  const bool personal = pledge.share_consent && !for_public_link;
   const auto or_null = [](const std::string& v) {
     return v.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
   };
@@ -54,6 +68,16 @@ std::string metadata_json(const store::Pledge& pledge) {
              {"content_type", "image/jpeg"},
              {"size", pledge.photo_size},
              {"sha256", pledge.photo_sha256}};
+  // Each choice as made, with the wording's version, the language and the time.
+  const nlohmann::ordered_json choices = {
+      {"campaign", pledge.share_consent},
+      {"wall", pledge.wall_consent},
+      {"link", pledge.link_consent},
+      {"version", pledge.consent_version},
+      {"locale", or_null(pledge.consent_locale)},
+      {"made_utc", pledge.consent_ms > 0
+                       ? nlohmann::ordered_json(store::utc_timestamp(pledge.consent_ms))
+                       : nlohmann::ordered_json(nullptr)}};
   const nlohmann::ordered_json doc = {{"schema", kMetadataSchemaVersion},
                                       {"id", pledge.id},
                                       {"event", pledge.event},
@@ -61,10 +85,11 @@ std::string metadata_json(const store::Pledge& pledge) {
                                       {"created_utc", pledge.created_utc},
                                       {"created_ms", pledge.created_ms},
                                       {"locale", pledge.locale},
-                                      {"first_name", or_null(pledge.first_name)},
-                                      {"answer", or_null(pledge.answer)},
+                                      {"first_name", or_null(personal ? pledge.first_name : "")},
+                                      {"answer", or_null(personal ? pledge.answer : "")},
                                       {"share_consent", pledge.share_consent},
                                       {"consent_version", pledge.consent_version},
+                                      {"choices", choices},
                                       {"photo", photo}};
   return json_text(doc) + "\n";
 }

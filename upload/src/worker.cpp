@@ -128,7 +128,7 @@ void OutboxWorker::Impl::run() {
     if (!ledger) return;
     std::vector<std::string> names;
     for (const auto& t : config.upload.targets) names.push_back(t.name);
-    if (auto queued = ledger->ensure_outbox(names); !queued)
+    if (auto queued = ledger->ensure_outbox(names, config.event.public_target); !queued)
       publish(nullptr, nullptr, "ledger: " + queued.status().message());
 
     EngineOptions options;

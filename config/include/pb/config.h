@@ -30,6 +30,7 @@ struct EventConfig {
   std::string page_url;         // the QR code's target when no photo URL is offered
   std::string public_base_url;  // "" = no photo URL; never ends in '/'
   std::string public_target;    // names an enabled upload target, or ""
+  bool wall{};                  // the event has a projector wall (REVIEW asks for it)
   std::string organiser;        // "" = "the organiser"
   std::string privacy_contact;  // "" = page_url
   int keep_months{};            // 0 = not stated on screen

@@ -51,6 +51,12 @@ struct MachineOptions {
   // The languages, in the toggle's order (the app passes those of assets/i18n, see
   // Strings::languages); a tap on "lang:<code>" switches to one of them.
   std::vector<Language> languages = {{"en", {{}, {}, "ko", "ABC"}}, {"ko", {{}, {}, "en", "한글"}}};
+  // From the config as a whole (data_uses in pb/consent_text.h), filled in by kiosk_app.cpp:
+  // the uses REVIEW asks about, each only when this booth's config makes it possible:
+  // (a) campaign use, (b) the projector wall, (c) a link.
+  bool offer_campaign = false;
+  bool offer_wall = false;
+  bool offer_link = false;
   int pin_max_tries = 5;        // wrong PINs in a row before the pad locks
   Millis pin_lock_ms = 60'000;  // how long it stays locked
   Millis flash_ms = 350;        // white flash after the shutter
@@ -122,14 +128,21 @@ struct ComposeReview {  // compose the still with the sign for REVIEW
   std::string locale;
 };
 struct DiscardPhoto {};  // drop the still and any composed photo now (privacy)
+// A participant's choices on REVIEW, one per use, each off until he ticks it.
+struct Choices {
+  bool campaign = false;  // (a) photo, first name and words sent to the organiser
+  bool wall = false;      // (b) on this event's projector wall
+  bool link = false;      // (c) a link for me: THANKS' QR opens my own photo
+  bool any() const { return campaign || wall || link; }
+};
 struct SavePledge {
   std::string locale;
   std::string first_name;
   std::string answer_pick;
   std::string answer_words;
   bool with_photo = false;
-  bool share_consent = false;
-  int consent_version = 0;  // of the consent text shown with the photo (0 = none)
+  Choices choices;          // only uses offered, only with a photo
+  int consent_version = 0;  // of the choices shown with the photo (0 = none)
 };
 struct VerifyPin {
   std::string pin;  // answer with PinChecked
@@ -173,7 +186,7 @@ struct Session {
   bool have_still = false;    // a still is held (not yet saved or discarded)
   bool review_ready = false;  // the composed photo has arrived (set by the app)
   int retakes_used = 0;
-  bool share_consent = false;
+  Choices choices;                // off on every arrival at REVIEW
   bool confirm_no_photo = false;  // "count me without a photo" waits for a confirmation
   bool about_data = false;        // the "About your data" panel is open over REVIEW
   // THANKS

@@ -41,10 +41,16 @@ struct PledgeInput {
   // Stored as ledger_text (valid UTF-8, no NUL or escape codes), at most kMaxTextBytes.
   std::string first_name;                // optional, "" = none
   std::string answer;                    // optional "why it matters", "" = none
-  bool share_consent = false;            // opt-in to share the photo with the organiser
-  int consent_version = 0;               // version of the consent wording shown (0 = none shown)
-  std::vector<std::uint8_t> photo_jpeg;  // the encoded photo; empty = pledge without photo
-  // Upload targets that get an outbox row (only when share_consent is true).
+  // The participant's choices, one per use, each off unless he ticked it (docs/METADATA.md):
+  bool share_consent = false;  // (a) campaign use: photo, first name and words to the organiser
+  bool wall_consent = false;   // (b) the event's projector wall
+  bool link_consent = false;   // (c) a link for me: the photo at the public target's URL
+  int consent_version = 0;     // version of the consent wording shown (0 = none shown)
+  std::string consent_locale;  // the language the choices were shown in ("" = locale)
+  std::optional<std::int64_t> consent_ms;  // when they were made (UTC ms; default created_ms)
+  std::vector<std::uint8_t> photo_jpeg;    // the encoded photo; empty = pledge without photo
+  // Upload targets that get an outbox row. The caller picks them by the choices
+  // (upload_targets_for in pb/uploader.h): a row without (a) or (c) is never added.
   std::vector<std::string> targets;
   std::optional<std::int64_t> created_ms;  // UTC ms since epoch; default now
 };
@@ -58,8 +64,12 @@ struct Pledge {
   std::string locale;
   std::string first_name;
   std::string answer;
-  bool share_consent = false;
+  bool share_consent = false;  // (a) campaign use
+  bool wall_consent = false;   // (b) the projector wall
+  bool link_consent = false;   // (c) a link for me
   int consent_version = 0;
+  std::string consent_locale;   // "" = none shown
+  std::int64_t consent_ms = 0;  // UTC ms the choices were made (0 = none shown)
   std::string
       photo_path;  // relative to the data dir: photos/<event>/<yyyy-mm-dd>/<id>.jpg; "" = none
   std::int64_t photo_size = 0;
@@ -228,9 +238,11 @@ class Ledger {
   // Failed rows back to pending (target "" = all). Returns how many.
   Result<std::int64_t> requeue_failed(const std::string& target = "");
   // Adds pending rows for consented pledges that have none for a target (a target added
-  // to the config later). Returns how many. Each pledge is looked at once per target (a mark
+  // to the config later): pledges with link_consent for public_target, with share_consent
+  // for every other target. Returns how many. Each pledge is looked at once per target (a mark
   // kept in the ledger); a deletion or forget_target makes the next call look at all again.
-  Result<std::int64_t> ensure_outbox(const std::vector<std::string>& targets);
+  Result<std::int64_t> ensure_outbox(const std::vector<std::string>& targets,
+                                     const std::string& public_target = "");
   Result<std::vector<OutboxItem>> outbox_for(const std::string& pledge_id);
   Result<std::vector<OutboxItem>> outbox_items(std::optional<OutboxState> state = std::nullopt);
   Result<QueueCounts> queue_counts();
@@ -255,8 +267,9 @@ class Ledger {
   // or when the row holds a negative number (it is not used then).
   Result<std::optional<CampaignCount>> campaign_count(const std::string& event);
 
-  // UTF-8 CSV with a BOM (Excel shows Korean), one row per pledge.
-  Status export_csv(const std::string& path);
+  // UTF-8 CSV with a BOM (Excel shows Korean), one row per pledge with its choices. Without
+  // include_private, first_name and answer are left empty in rows without campaign use (a).
+  Status export_csv(const std::string& path, bool include_private = true);
 
  private:
   // Reads the counts kept beside the rows (pb/tally_counts.h).

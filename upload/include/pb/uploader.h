@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Uploads: the outbox worker (kiosk), the batch drain (`pledgebooth upload`) and remote
-// deletion. Every consented pledge goes to every configured target as
+// deletion. A pledge goes to a target only by the participant's choice (target_takes) as
 // <prefix>/<event>/<yyyy-mm-dd>/<id>.jpg, then <id>.json (metadata, docs/METADATA.md).
 // All upload state lives in the ledger's outbox rows; nothing here survives a restart
 // and nothing needs to. libcurl must be initialised (curl_global_init) before any call.
@@ -19,7 +19,8 @@
 namespace pb::upload {
 
 // Version of the metadata JSON written beside each photo (field "schema").
-inline constexpr int kMetadataSchemaVersion = 1;
+// 2: the choices per use ("choices"); names and words only where (a) campaign use allows.
+inline constexpr int kMetadataSchemaVersion = 2;
 
 // The remote key of a pledge's photo ("jpg") or metadata ("json") inside a target:
 // <prefix>/<event>/<yyyy-mm-dd>/<id>.<ext> (no prefix → no leading '/'). Deterministic,
@@ -31,8 +32,17 @@ std::string object_key(const std::string& prefix, const store::Pledge& pledge,
 // object_key without the target's prefix (public_base_url names the folder the event
 // folders are in). A '/' at the end of the base is not doubled.
 std::string public_photo_url(const std::string& public_base_url, const store::Pledge& pledge);
-// The metadata JSON for a pledge (schema kMetadataSchemaVersion; see docs/METADATA.md).
-std::string metadata_json(const store::Pledge& pledge);
+// The metadata JSON for a pledge (schema kMetadataSchemaVersion; see docs/METADATA.md): the
+// pledge and its choices. Its first name and words only with (a) campaign use and never for
+// the public target (for_public_link: (c) is a link to the photo, nothing more).
+std::string metadata_json(const store::Pledge& pledge, bool for_public_link = false);
+
+// Whether a target receives a pledge with these choices: [event] public_target only with
+// (c) a link for me, every other target only with (a) campaign use.
+bool target_takes(const config::Config& config, const std::string& target, bool campaign,
+                  bool link);
+// The configured targets (by name) a pledge with these choices is queued for.
+std::vector<std::string> upload_targets_for(const config::Config& config, bool campaign, bool link);
 
 // One target as the worker last saw it.
 struct TargetStatus {
