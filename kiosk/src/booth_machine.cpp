@@ -69,7 +69,7 @@ bool BoothMachine::details_entered() const {
 
 bool BoothMachine::awaiting() const {
   const Session& p = s_.session;
-  return s_.admin.pin_checking || p.saving || p.waiting_for_still ||
+  return s_.admin.pin_checking || s_.admin.ref_looking || p.saving || p.waiting_for_still ||
          (s_.screen == Screen::kReview && !p.review_ready);
 }
 

@@ -1138,3 +1138,17 @@ TEST_CASE("admin delete by reference deletes nothing when none or several pledge
   CHECK(b.screen() == Screen::kAttract);
   CHECK(b.count<DeletePledge>() == 0);
 }
+
+TEST_CASE("a reference's lookup is awaited like the pin check", "[kiosk][machine][retention]") {
+  Booth b;
+  b.feed(LongPress{"admin:open"});
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  b.feed(PinChecked{true});
+  b.tap("admin:delete-ref");
+  for (int i = 0; i < 8; ++i) b.tap("ref:1");
+  CHECK_FALSE(b.m.awaiting());
+  b.tap("delete-ref:find");
+  CHECK(b.m.awaiting());
+  b.feed(PledgeLookedUp{"1111-1111", 0, "", "", 0, false, ""});
+  CHECK_FALSE(b.m.awaiting());
+}

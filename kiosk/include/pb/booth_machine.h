@@ -254,7 +254,7 @@ class BoothMachine {
   // The language whose layout the mode key switches to now ("" = no mode key).
   std::string keyboard_switch() const;
   // Something this screen shows is still on its way: the still, the composed photo on
-  // REVIEW, the save's result on THANKS, the PIN check.
+  // REVIEW, the save's result on THANKS, the PIN check, a reference's lookup.
   bool awaiting() const;
   // The app reports that the composed REVIEW photo is on screen.
   void set_review_ready() { s_.session.review_ready = true; }
