@@ -57,6 +57,13 @@ struct Booth {
       if (const auto* c = std::get_if<C>(&*it)) return c;
     return nullptr;
   }
+  // The admin corner, the PIN and its check: ADMIN.
+  void to_admin() {
+    feed(LongPress{"admin:open"});
+    for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) tap(k);
+    feed(PinChecked{true});
+    REQUIRE(screen() == Screen::kAdmin);
+  }
   // ATTRACT → … → REVIEW with a still taken.
   void to_review() {
     tap("attract:start");
@@ -1075,9 +1082,7 @@ TEST_CASE("without min_age the pledge leads straight to details", "[kiosk][machi
 TEST_CASE("admin delete by reference finds the pledge first and deletes only after the tap",
           "[kiosk][machine][retention]") {
   Booth b;
-  b.feed(LongPress{"admin:open"});
-  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
-  b.feed(PinChecked{true});
+  b.to_admin();
   b.tap("admin:delete-ref");
   REQUIRE(b.screen() == Screen::kAdminDeleteRef);
   // Find waits for all 8 digits; the keypad types 0-9 and a-f, ← takes one back.
@@ -1113,9 +1118,7 @@ TEST_CASE("admin delete by reference finds the pledge first and deletes only aft
 TEST_CASE("admin delete by reference deletes nothing when none or several pledges match",
           "[kiosk][machine][retention]") {
   Booth b;
-  b.feed(LongPress{"admin:open"});
-  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
-  b.feed(PinChecked{true});
+  b.to_admin();
   b.tap("admin:delete-ref");
   for (int i = 0; i < 8; ++i) b.tap("ref:0");
   b.tap("delete-ref:find");
@@ -1141,9 +1144,7 @@ TEST_CASE("admin delete by reference deletes nothing when none or several pledge
 
 TEST_CASE("a reference's lookup is awaited like the pin check", "[kiosk][machine][retention]") {
   Booth b;
-  b.feed(LongPress{"admin:open"});
-  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
-  b.feed(PinChecked{true});
+  b.to_admin();
   b.tap("admin:delete-ref");
   for (int i = 0; i < 8; ++i) b.tap("ref:1");
   CHECK_FALSE(b.m.awaiting());
