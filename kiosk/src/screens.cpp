@@ -816,8 +816,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   if (st.expiring_undelivered > 0 || !st.retention_error.empty())
     row(v.tr("retention.title"),
         st.retention_error.empty()
-            ? v.tr("retention.expiring", {{"count", std::to_string(st.expiring_undelivered)},
-                                          {"months", std::to_string(v.config.event.keep_months)}})
+            ? v.tr("retention.expiring", {{"count", std::to_string(st.expiring_undelivered)}})
             : st.retention_error,
         kWarn);
   std::string notice = v.s().admin.notice.empty() ? "" : v.tr(v.s().admin.notice);
