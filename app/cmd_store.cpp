@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// `pledgebooth stats|export|delete|add-test-pledges`: the ledger from the command line.
+// `pledgebooth stats|export|delete|purge|add-test-pledges`: the ledger from the command line.
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,10 +11,13 @@
 
 #include "commands.h"
 #include "pb/answer_picks.h"
+#include "pb/clock.h"
 #include "pb/inside_folder.h"
 #include "pb/json.h"
 #include "pb/ledger.h"
+#include "pb/retention.h"
 #include "pb/uploader.h"
+#include "pb/utf8.h"
 
 namespace fs = std::filesystem;
 
@@ -39,11 +42,12 @@ struct TestMix {
   bool mix = false;
   int days = 1;
   int delivered_pct = 90;
+  int days_ago = 0;  // saved as if this many days ago (retention tests)
 };
 
 struct StoreArgs {
   std::string data_dir, csv, dir, id;
-  bool json = false, include_private = false;
+  bool json = false, include_private = false, dry_run = false;
   int count = 1;
   TestMix mix;
 };
@@ -82,7 +86,7 @@ namespace {
 
 // How a command may open the ledger.
 enum class Use {
-  kWrite,     // delete, add-test-pledges: a read-only data dir is an error
+  kWrite,     // delete, purge, add-test-pledges: a read-only data dir is an error
   kReadOnly,  // stats, export: a read-only data dir (write-protected card) is read as it is
 };
 
@@ -265,14 +269,40 @@ void run_export(AppContext& ctx, const std::string& data_dir, const std::string&
   }
 }
 
-void run_delete(AppContext& ctx, const std::string& data_dir, const std::string& id) {
-  auto ledger = open_ledger(ctx, data_dir, "delete", Use::kWrite);
-  auto got = check(ledger->get_pledge(id), "read pledge");
-  report_skipped(*ledger);
-  if (!got) {
-    std::cerr << "pledgebooth delete: no pledge with id " << id << "\n";
+// The pledge an id or a reference (as THANKS shows it, "7F3A-9C21") names; exits 1 with a
+// message when none does, or when a reference fits several (then each is listed).
+store::Pledge pledge_named(store::Ledger& ledger, const std::string& id_or_ref) {
+  if (id_or_ref.size() == 36) {
+    auto got = check(ledger.get_pledge(id_or_ref), "read pledge");
+    if (got) return *got;
+    std::cerr << "pledgebooth delete: no pledge with id " << id_or_ref << "\n";
     throw ExitCode{1};
   }
+  if (store::reference_digits(id_or_ref).empty()) {
+    std::cerr << "pledgebooth delete: " << printable_text(id_or_ref, 80)
+              << " is neither a pledge id nor a reference (8 hex digits as THANKS shows them, "
+                 "e.g. 7F3A-9C21)\n";
+    throw ExitCode{1};
+  }
+  auto found = check(ledger.find_by_reference(id_or_ref), "find pledge");
+  if (found.size() == 1) return found.front();
+  if (found.empty()) {
+    std::cerr << "pledgebooth delete: no pledge with reference " << id_or_ref << "\n";
+    throw ExitCode{1};
+  }
+  std::cerr << "pledgebooth delete: " << found.size() << " pledges have reference " << id_or_ref
+            << "; delete one by its id:\n";
+  for (const auto& p : found)
+    std::cerr << "  " << p.id << "  " << p.created_utc << "  "
+              << (p.first_name.empty() ? "(no name)" : printable_text(p.first_name, 40)) << "\n";
+  throw ExitCode{1};
+}
+
+void run_delete(AppContext& ctx, const std::string& data_dir, const std::string& id_or_ref) {
+  auto ledger = open_ledger(ctx, data_dir, "delete", Use::kWrite);
+  const store::Pledge pledge = pledge_named(*ledger, id_or_ref);
+  report_skipped(*ledger);
+  const std::string& id = pledge.id;
   // Remote copies first: if that fails the local row stays, so a later try can find them.
   if (Status s = upload::delete_remote_copies(ctx.config(), *ledger, id); !s) {
     std::cerr << "pledgebooth delete: remote copies could not be deleted, nothing was removed: "
@@ -283,7 +313,63 @@ void run_delete(AppContext& ctx, const std::string& data_dir, const std::string&
     std::cerr << "pledgebooth delete: " << s.message() << "\n";
     throw ExitCode{1};
   }
-  std::cout << "deleted pledge " << id << " (row, photo and upload queue)\n";
+  std::cout << "deleted pledge " << id << " (reference " << store::pledge_reference(id)
+            << "): row, photo, upload queue and remote copies\n";
+}
+
+// Retention on demand: what the booth does by itself past [event] keep_months (photo, name
+// and own words deleted, the pledge still counted), plus the remote copies it knows of.
+void run_purge(AppContext& ctx, const std::string& data_dir, bool dry_run) {
+  const config::Config& config = ctx.config();
+  const int months = config.event.keep_months;
+  if (months <= 0) {
+    std::cout << "purge: [event] keep_months is 0 (not set): no pledge expires, nothing to do\n";
+    return;
+  }
+  auto ledger = open_ledger(ctx, data_dir, "purge", dry_run ? Use::kReadOnly : Use::kWrite);
+  const auto picks = config::answer_pick_texts();
+  const store::IsPick is_pick = [&picks](const std::string& a) { return picks.count(a) > 0; };
+  auto plan = check(store::retention_plan(*ledger, months, is_pick, true), "purge");
+  report_skipped(*ledger);
+  const std::string cutoff =
+      store::utc_timestamp(store::retention_cutoff_ms(ledger->clock().now_ms(), months));
+  std::cout << (dry_run ? "purge --dry-run: " : "purge: ") << plan.size()
+            << (plan.size() == 1 ? " pledge" : " pledges") << " saved before "
+            << cutoff.substr(0, 10) << " " << cutoff.substr(11, 5)
+            << " UTC ([event] keep_months = " << months << ")"
+            << (dry_run ? " would lose" : " lose") << " what is listed; each still counts\n";
+  const auto names = target_names(config);
+  int failed = 0;
+  for (const auto& e : plan) {
+    const std::string& id = e.pledge.id;
+    std::cout << "  " << id << " (" << store::pledge_reference(id) << ", "
+              << e.pledge.created_utc.substr(0, 10) << "): " << store::describe(e) << "\n";
+    if (dry_run) continue;
+    // Remote copies first. If they stay (offline, a server said no), the local part still
+    // goes and the delivered rows stay recorded, so the next purge tries them again.
+    bool remote_gone = true;
+    if (e.delivered > 0 || e.undelivered > 0) {
+      if (Status s = upload::delete_remote_copies(config, *ledger, id); !s) {
+        std::cerr << "purge: " << id << ": " << s.message() << " (tried again next purge)\n";
+        remote_gone = false;
+        ++failed;
+      }
+      auto rows = check(ledger->outbox_for(id), "read outbox");
+      for (const auto& r : rows)
+        if (r.state == store::OutboxState::kDone &&
+            std::find(names.begin(), names.end(), r.target) == names.end()) {
+          std::cerr << "purge: " << id << ": its copy on target \"" << r.target
+                    << "\", which is not in the config, stays recorded\n";
+          remote_gone = false;
+        }
+    }
+    if (Status s = ledger->expire_pledge(id, !e.words, remote_gone); !s) {
+      std::cerr << "purge: " << id << ": " << s.message() << "\n";
+      ++failed;
+    }
+  }
+  if (dry_run) std::cout << "nothing was changed; run `pledgebooth purge` to do it\n";
+  if (failed > 0) throw ExitCode{1};
 }
 
 // Saves N pledges with random photo bytes, printing "saved <id> <sha256>" after each one
@@ -320,6 +406,7 @@ void run_add_test_pledges(AppContext& ctx, const std::string& data_dir, int coun
       if (roll / 900 % 5 == 0) photo_kb = 0;
       in.created_ms = now - span + static_cast<std::int64_t>((roll >> 20) % span);
     }
+    if (opt.days_ago > 0) in.created_ms = now - opt.days_ago * day_ms + i;
     if (photo_kb > 0) {
       in.photo_jpeg.resize(static_cast<std::size_t>(photo_kb) * 1024);
       for (std::size_t j = 0; j + 8 <= in.photo_jpeg.size(); j += 8) {
@@ -379,8 +466,15 @@ void add_store_commands(CLI::App& app, AppContext& ctx) {
 
   auto* del = app.add_subcommand("delete", kHelpDelete);
   del->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
-  del->add_option("PLEDGE_ID", args->id, "the pledge's id")->required();
+  del->add_option("PLEDGE", args->id,
+                  "the pledge's id, or its reference as THANKS shows it (e.g. 7F3A-9C21)")
+      ->required();
   del->callback([&ctx, args] { run_delete(ctx, args->data_dir, args->id); });
+
+  auto* purge = app.add_subcommand("purge", kHelpPurge);
+  purge->add_option("--data-dir", args->data_dir, "data directory (default: from the config)");
+  purge->add_flag("--dry-run", args->dry_run, "only list what would be deleted");
+  purge->callback([&ctx, args] { run_purge(ctx, args->data_dir, args->dry_run); });
 
   auto* add = app.add_subcommand("add-test-pledges", kHelpAddTestPledges);
   add->group("");  // hidden from --help
@@ -391,6 +485,7 @@ void add_store_commands(CLI::App& app, AppContext& ctx) {
   add->add_flag("--mix", args->mix.mix, "a booth's mix of consent, answers, languages and uploads");
   add->add_option("--days", args->mix.days, "with --mix: spread over this many days up to now");
   add->add_option("--delivered", args->mix.delivered_pct, "with --mix: % of uploads marked done");
+  add->add_option("--days-ago", args->mix.days_ago, "save them as if this many days ago");
   add->callback(
       [&ctx, args] { run_add_test_pledges(ctx, args->data_dir, args->count, args->mix); });
 }

@@ -44,7 +44,9 @@ inline constexpr const char* kHelpStats =
 inline constexpr const char* kHelpExport =
     "write pledges as CSV (UTF-8 with BOM) or as a folder with the photos";
 inline constexpr const char* kHelpDelete =
-    "delete a pledge on request: its row, photo, queued uploads and remote copies";
+    "delete a pledge by id or reference: its row, photo, queued uploads and remote copies";
+inline constexpr const char* kHelpPurge =
+    "delete photos, names and words older than [event] keep_months, here and uploaded";
 // Not listed in --help (it writes made-up pledges into a real ledger); `add-test-pledges
 // --help` still describes it.
 inline constexpr const char* kHelpAddTestPledges =
@@ -56,7 +58,7 @@ inline constexpr const char* kHelpTally =
 inline constexpr const char* kHelpWall =
     "serve the event's projector page: newest shared photos, count, answers";
 
-// stats, export, delete, add-test-pledges
+// stats, export, delete, purge, add-test-pledges
 void add_store_commands(CLI::App& app, AppContext& ctx);
 void add_doctor_command(CLI::App& app, AppContext& ctx);   // doctor
 void add_camera_commands(CLI::App& app, AppContext& ctx);  // snap

@@ -226,7 +226,7 @@ const std::vector<Key<EventConfig>>& event_keys() {
        "where a participant asks to withdraw a pledge (\"\" = page_url)",
        "\"privacy@example.org\""},
       {"keep_months", &E::keep_months, Integer{0, 0, 120},
-       "months the organiser keeps pledges, as told on screen (0 = not stated)", "12"},
+       "months pledges keep photo, name and words; then the booth deletes them (0 = never)", "12"},
       {"min_age", &E::min_age, Integer{0, 0, 99},
        "age asked after the pledge (\"I am <it> or older\"); younger: no photo, name or words "
        "(0 = not asked)",

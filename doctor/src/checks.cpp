@@ -8,9 +8,12 @@
 #include <map>
 #include <sstream>
 
+#include "pb/answer_picks.h"
 #include "pb/camera.h"
+#include "pb/clock.h"
 #include "pb/doctor.h"
 #include "pb/ledger.h"
+#include "pb/retention.h"
 #include "pb/url.h"
 #include "pb/utf8.h"
 #include "pb/wall.h"
@@ -164,6 +167,53 @@ std::vector<Finding> data_dir(const Host& host, const std::string& configured,
   if (auto hidden = campaign::hidden_list_problem(opened))
     out.push_back({Level::kFail, "wall hidden list", hidden->what, hidden->fix});
   return out;
+}
+
+namespace {
+// The host's clock as the ledger's (a test's fake host moves time for retention too).
+class HostClock final : public store::Clock {
+ public:
+  explicit HostClock(const Host& host) : host_(host) {}
+  std::int64_t now_ms() const override { return host_.now_ms(); }
+
+ private:
+  const Host& host_;
+};
+}  // namespace
+
+std::optional<Finding> retention(const Host& host, const std::string& data_dir, int keep_months) {
+  if (keep_months <= 0) return std::nullopt;
+  auto ledger = store::Ledger::open(data_dir, store::Access::kReadOnly);
+  if (!ledger) return std::nullopt;  // "data dir" said why
+  const HostClock clock(host);
+  (*ledger)->set_clock(clock);
+  const std::string months = "keep_months = " + std::to_string(keep_months);
+  auto soon = store::undelivered_expiring_soon(**ledger, keep_months);
+  const auto picks = config::answer_pick_texts();
+  auto past = store::retention_plan(
+      **ledger, keep_months, [&picks](const std::string& a) { return picks.count(a) > 0; }, false);
+  if (!soon || !past) {
+    const Status& why = !soon ? soon.status() : past.status();
+    return Finding{Level::kWarn, "retention", "cannot read the ledger: " + why.message(),
+                   "see the data dir finding"};
+  }
+  if (!past->empty())
+    return Finding{Level::kWarn, "retention",
+                   std::to_string(past->size()) + " pledge(s) older than " +
+                       std::to_string(keep_months) + " months still hold a photo, name or words",
+                   "the running booth deletes them within the hour; or run `pledgebooth purge`"};
+  if (*soon > 0)
+    return Finding{Level::kWarn, "retention",
+                   std::to_string(*soon) +
+                       " pledge(s) not yet uploaded lose their photo, name and words within a "
+                       "week (" +
+                       months + ")",
+                   "bring the booth online, or run `pledgebooth upload` where a target can be "
+                   "reached"};
+  return Finding{Level::kOk, "retention",
+                 "photos, names and words are deleted after " + std::to_string(keep_months) +
+                     " months; none is due",
+                 ""};
 }
 
 std::optional<Finding> disk_space(const Host& host, const std::string& configured,
@@ -394,6 +444,7 @@ std::vector<Finding> run_all(const config::Config& cfg, const Host& host) {
   out.push_back(service(host));
   std::int64_t high_ms = 0;
   for (auto& f : data_dir(host, cfg.storage.data_dir, &high_ms)) out.push_back(std::move(f));
+  if (auto r = retention(host, cfg.storage.data_dir, cfg.event.keep_months)) out.push_back(*r);
   if (auto d = disk_space(host, cfg.storage.data_dir, cfg.storage.min_free_mb)) out.push_back(*d);
   out.push_back(clock(host, high_ms));
   // Devices as the booth's user meets them.

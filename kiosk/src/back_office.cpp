@@ -8,18 +8,21 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "pb/admin_pin.h"
+#include "pb/answer_picks.h"
 #include "pb/camera.h"
 #include "pb/disk.h"
 #include "pb/heartbeat.h"
 #include "pb/ledger.h"
 #include "pb/log.h"
 #include "pb/photo.h"
+#include "pb/retention.h"
 #include "pb/tally_counts.h"
 #include "pb/thanks_info.h"
 #include "pb/uploader.h"
@@ -66,10 +69,21 @@ struct SaveJob {
 struct PinJob {
   std::string pin;
 };
-struct DeleteJob {};
-using Job = std::variant<ComposeJob, DiscardJob, SaveJob, PinJob, DeleteJob>;
+struct DeleteJob {
+  std::string pledge_id;  // "" = the newest pledge of the event ("Delete last pledge")
+};
+struct FindJob {
+  std::string ref;
+};
+using Job = std::variant<ComposeJob, DiscardJob, SaveJob, PinJob, DeleteJob, FindJob>;
 
 constexpr auto kRefreshEvery = std::chrono::milliseconds(1000);
+// Retention runs at start and then hourly, a few pledges at a time (each is a transaction
+// and a file removal), so a save waits at most for one small batch; a backlog (the first
+// start after a year) is worked off a batch every few seconds.
+constexpr auto kRetentionEvery = std::chrono::hours(1);
+constexpr auto kRetentionBacklogEvery = std::chrono::seconds(5);
+constexpr std::size_t kRetentionBatch = 20;
 constexpr int kReviewWidth = 720;  // the REVIEW image's pixel width (design units, 4:5 → 900 high)
 
 std::int64_t free_mb(const std::string& dir) {
@@ -106,6 +120,8 @@ struct BackOffice::Impl {
   bool pledges_changed = true;
   decltype(local.pledges) listed_pledges = -1;
   decltype(local.done) listed_done = -1;
+  std::chrono::steady_clock::time_point next_retention{};  // the first refresh runs it
+  std::map<std::string, std::string> answer_picks;         // read at the first run
 
   void push(Job job) {
     {
@@ -126,9 +142,11 @@ struct BackOffice::Impl {
   void run();
   void open_ledger();
   void refresh();
+  void retention();
   void handle(ComposeJob& job);
   void handle(SaveJob& job);
   void handle(DeleteJob& job);
+  void handle(FindJob& job);
   // The volunteer's message (i18n key + args) when storage is not usable; key "" when fine.
   StorageState storage_state();
 };
@@ -232,10 +250,49 @@ void BackOffice::Impl::refresh() {
       for (const auto& t : ws.targets)
         if (!t.last_error.empty()) local.last_error = t.name + ": " + t.last_error;
   }
+  retention();
   StorageState storage = storage_state();
   std::lock_guard<std::mutex> lock(mu);
   status = local;
   results.emplace_back(std::in_place_type<StorageState>, std::move(storage));
+}
+
+// [event] keep_months: photos, names and own words of pledges past it are deleted here,
+// uploaded or not; their delivered copies stay recorded for `pledgebooth purge`.
+void BackOffice::Impl::retention() {
+  const auto now = std::chrono::steady_clock::now();
+  if (!ledger || config.event.keep_months <= 0 || now < next_retention) return;
+  next_retention = now + kRetentionEvery;
+  if (answer_picks.empty()) answer_picks = config::answer_pick_texts();
+  const store::IsPick is_pick = [this](const std::string& a) { return answer_picks.count(a) > 0; };
+  local.retention_error.clear();
+  auto plan = store::retention_plan(*ledger, config.event.keep_months, is_pick, false);
+  if (!plan) {
+    local.retention_error = plan.status().message();
+  } else {
+    std::size_t expired = 0;
+    for (const auto& e : *plan) {
+      if (expired == kRetentionBatch) {
+        next_retention = now + kRetentionBacklogEvery;
+        break;
+      }
+      if (Status st = ledger->expire_pledge(e.pledge.id, !e.words, false); !st) {
+        local.retention_error = st.message();
+        break;
+      }
+      ++expired;
+    }
+    if (expired > 0) {
+      pledges_changed = true;
+      pb::log::info(pb::log::cat("kiosk: retention: ", expired, " pledge(s) older than ",
+                                 config.event.keep_months,
+                                 " months lost their photo, name and words"));
+    }
+  }
+  if (!local.retention_error.empty())
+    pb::log::warn("kiosk: retention failed, tried again in an hour: " + local.retention_error);
+  if (auto soon = store::undelivered_expiring_soon(*ledger, config.event.keep_months))
+    local.expiring_undelivered = *soon;
 }
 
 void BackOffice::Impl::handle(ComposeJob& job) {
@@ -342,7 +399,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
   if (uploader) uploader->note_save(save_ms);  // wakes it too: the pledge may be queued
 }
 
-void BackOffice::Impl::handle(DeleteJob&) {
+void BackOffice::Impl::handle(DeleteJob& job) {
   pledges_changed = true;
   open_ledger();
   local.delete_error.clear();
@@ -350,12 +407,15 @@ void BackOffice::Impl::handle(DeleteJob&) {
     local.delete_error = local.ledger_error;
     return;
   }
-  auto last = ledger->last_pledge(config.event.id);
-  if (!last || !*last) {
-    local.delete_error = last ? "There is no pledge to delete." : last.status().message();
-    return;
+  std::string id = job.pledge_id;
+  if (id.empty()) {
+    auto last = ledger->last_pledge(config.event.id);
+    if (!last || !*last) {
+      local.delete_error = last ? "There is no pledge to delete." : last.status().message();
+      return;
+    }
+    id = (*last)->id;
   }
-  const std::string id = (*last)->id;
   if (Status remote = upload::delete_remote_copies(config, *ledger, id);
       !remote && remote.code() != Status::Code::kNotFound) {
     local.delete_error = "Kept: the uploaded copy could not be removed (" + remote.message() + ")";
@@ -365,6 +425,32 @@ void BackOffice::Impl::handle(DeleteJob&) {
     local.delete_error = st.message();
     return;
   }
+}
+
+void BackOffice::Impl::handle(FindJob& job) {
+  FoundPledge found;
+  found.info.ref = job.ref;
+  open_ledger();
+  if (!ledger) {
+    found.info.error = local.ledger_error;
+    post(std::move(found));
+    return;
+  }
+  auto pledges = ledger->find_by_reference(job.ref);
+  if (!pledges) {
+    found.info.error = pledges.status().message();
+  } else {
+    found.info.matches = static_cast<int>(pledges->size());
+    if (pledges->size() == 1) {
+      const store::Pledge& p = pledges->front();
+      found.info.pledge_id = p.id;
+      found.info.first_name = p.first_name;
+      found.info.created_ms = p.created_ms;
+      found.info.photo = !p.photo_path.empty();
+      if (found.info.photo) found.thumb = thumbnail_of(ledger->photo_file(p));
+    }
+  }
+  post(std::move(found));
 }
 
 void BackOffice::Impl::run() {
@@ -397,6 +483,8 @@ void BackOffice::Impl::run() {
         handle(*d);
         refresh();
         last_refresh = std::chrono::steady_clock::now();
+      } else if (auto* f = std::get_if<FindJob>(&*job)) {
+        handle(*f);
       }
     }
     if (std::chrono::steady_clock::now() - last_refresh >= kRefreshEvery) {
@@ -445,6 +533,14 @@ void BackOffice::save(const SavePledge& what) {
 void BackOffice::verify_pin(const std::string& pin) {
   impl_->push(PinJob{pin});
 }
+void BackOffice::find_pledge(const std::string& ref) {
+  impl_->push(FindJob{ref});
+}
+
+void BackOffice::delete_pledge(const std::string& pledge_id) {
+  impl_->push(DeleteJob{pledge_id});
+}
+
 void BackOffice::delete_last_pledge() {
   impl_->push(DeleteJob{});
 }

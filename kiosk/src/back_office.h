@@ -59,6 +59,10 @@ struct BoothStatus {
   // Per configured target: UTC ms of its last successful upload (0 = none yet).
   std::vector<std::pair<std::string, std::int64_t>> last_upload;
   std::string delete_error;
+  // Retention ([event] keep_months): pledges not yet uploaded that lose their photo, name
+  // and words within a week (ADMIN warns), and why the last run failed ("" = it did not).
+  std::int64_t expiring_undelivered = 0;
+  std::string retention_error;
   std::int64_t clock_high_ms = 0;  // the ledger's highest id time (ADMIN's clock check)
   // The wall's hidden list cannot be read, so the wall shows the count only (doctor says why).
   bool wall_hidden_unreadable = false;
@@ -73,7 +77,15 @@ struct ReviewImage {
   int width = 0, height = 0;
 };
 
-using OfficeResult = std::variant<ReviewImage, SaveDone, SaveFailed, PinChecked, StorageState>;
+// The answer to find_pledge: what the machine needs, and the pledge's thumbnail (null: no
+// photo, or unreadable) for ADMIN_DELETE_REF.
+struct FoundPledge {
+  PledgeLookedUp info;
+  std::shared_ptr<const ReviewImage> thumb;
+};
+
+using OfficeResult =
+    std::variant<ReviewImage, SaveDone, SaveFailed, PinChecked, StorageState, FoundPledge>;
 
 class BackOffice {
  public:
@@ -94,6 +106,10 @@ class BackOffice {
   void save(const SavePledge& what);
   void verify_pin(const std::string& pin);
   void delete_last_pledge();
+  // ADMIN_DELETE_REF: the pledges of a reference (answers FoundPledge), and the deletion of
+  // the one shown (remote copies first, as `pledgebooth delete`; the wall reads the ledger).
+  void find_pledge(const std::string& ref);
+  void delete_pledge(const std::string& pledge_id);
   // Results since the last call, in order.
   std::vector<OfficeResult> take_results();
   BoothStatus status() const;

@@ -83,7 +83,7 @@ bool BoothMachine::details_entered() const {
 
 bool BoothMachine::awaiting() const {
   const Session& p = s_.session;
-  return s_.admin.pin_checking || p.saving || p.waiting_for_still ||
+  return s_.admin.pin_checking || s_.admin.ref_looking || p.saving || p.waiting_for_still ||
          (s_.screen == Screen::kReview && !p.review_ready);
 }
 
@@ -153,6 +153,12 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
     }
   } else if (const auto* pin = std::get_if<PinChecked>(&event)) {
     if (s_.screen == Screen::kAdminPin && s_.admin.pin_checking) on_pin_checked(pin->ok, now);
+  } else if (const auto* found = std::get_if<PledgeLookedUp>(&event)) {
+    if (s_.screen == Screen::kAdminDeleteRef && s_.admin.ref_looking &&
+        found->ref == typed_reference()) {
+      s_.admin.ref_looking = false;
+      s_.admin.ref_found = *found;
+    }
   } else if (std::holds_alternative<KeyMoved>(event)) {
     s_.last_touch_ms = now;  // he is there, as with a touch ("Still there?" goes away)
   }
@@ -184,6 +190,8 @@ void BoothMachine::on_tap(const std::string& target, Millis now, Out& out) {
       return tap_admin_pin(target, now, out);
     case Screen::kAdmin:
       return tap_admin(target, now, out);
+    case Screen::kAdminDeleteRef:
+      return tap_admin_delete_ref(target, now, out);
   }
 }
 
@@ -217,6 +225,7 @@ void BoothMachine::on_tick(Millis now, Out& out) {
     case Screen::kOutOfService:
     case Screen::kAdminPin:
     case Screen::kAdmin:
+    case Screen::kAdminDeleteRef:
       return;  // no timer but the idle rule
   }
 }
@@ -615,6 +624,12 @@ void BoothMachine::tap_admin(const std::string& target, Millis now, Out& out) {
     } else {
       a.confirm_delete = true;
     }
+  } else if (target == "admin:delete-ref") {
+    a.ref.clear();
+    a.ref_looking = false;
+    a.ref_found.reset();
+    a.notice.clear();
+    enter(Screen::kAdminDeleteRef, now);
   } else if (target == "admin:close") {
     leave_admin(now, out);
   } else if (target == "admin:exit") {
@@ -624,6 +639,61 @@ void BoothMachine::tap_admin(const std::string& target, Millis now, Out& out) {
       out.push_back(ExitBooth{});
     } else {
       a.confirm_exit = true;
+    }
+  }
+}
+
+// --- ADMIN_DELETE_REF ----------------------------------------------------------------------
+
+std::string BoothMachine::typed_reference() const {
+  std::string out;
+  for (char c : s_.admin.ref) {
+    if (out.size() == 4) out += '-';
+    out += static_cast<char>(c >= 'a' && c <= 'f' ? c - 'a' + 'A' : c);
+  }
+  return out;
+}
+
+// The keypad types the reference's hex digits; "Find" asks the back office for the pledge,
+// which then shows (thumbnail, name, time) with "Delete"; "Back to admin" leaves unchanged.
+void BoothMachine::tap_admin_delete_ref(const std::string& target, Millis now, Out& out) {
+  AdminPanel& a = s_.admin;
+  if (target == "delete-ref:cancel") {
+    a.ref.clear();
+    a.ref_looking = false;
+    a.ref_found.reset();
+    enter(Screen::kAdmin, now);
+    return;
+  }
+  if (target == "delete-ref:confirm") {
+    if (a.ref_found && a.ref_found->matches == 1 && a.ref_found->error.empty()) {
+      out.push_back(DeletePledge{a.ref_found->pledge_id});
+      a.notice = "delete_ref.deleting";
+      a.ref.clear();
+      a.ref_found.reset();
+      enter(Screen::kAdmin, now);
+    }
+    return;
+  }
+  if (a.ref_looking) return;  // the keys wait for the answer
+  if (target == "delete-ref:find") {
+    if (a.ref.size() == 8) {
+      a.ref_looking = true;
+      a.ref_found.reset();
+      out.push_back(FindPledge{typed_reference()});
+    }
+    return;
+  }
+  if (target == "ref:back") {
+    if (!a.ref.empty()) a.ref.pop_back();
+    a.ref_found.reset();
+    return;
+  }
+  if (target.size() == 5 && target.rfind("ref:", 0) == 0) {
+    const char c = target[4];
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
+      if (a.ref.size() < 8) a.ref.push_back(c);
+      a.ref_found.reset();
     }
   }
 }

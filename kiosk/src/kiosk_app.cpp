@@ -324,6 +324,9 @@ void KioskApp::take_office_results(Millis now) {
       feed(*pin, now);
     } else if (auto* st = std::get_if<StorageState>(&r)) {
       feed(*st, now);
+    } else if (auto* found = std::get_if<FoundPledge>(&r)) {
+      found_thumb_ = found->thumb ? review_texture(renderer_.get(), *found->thumb) : nullptr;
+      feed(found->info, now);
     }
   }
   status_ = office_->status();
@@ -444,7 +447,8 @@ void KioskApp::draw(Millis now) {
             review_.get(),
             qr_.get(),
             touch_.held(),
-            thumb_.get()};
+            thumb_.get(),
+            found_thumb_.get()};
   draw_screen(*painter_, view, hits_);
   focus_.update(view.s().screen, hits_);
   if (const Focusable* f = focus_.focused(); f && focus_.visible())
@@ -628,6 +632,12 @@ void KioskApp::carry_out(const Command& c, Millis now) {
     office_->verify_pin(vp->pin);
   } else if (std::holds_alternative<DeleteLastPledge>(c)) {
     office_->delete_last_pledge();
+  } else if (const auto* fp = std::get_if<FindPledge>(&c)) {
+    found_thumb_.reset();
+    office_->find_pledge(fp->ref);
+  } else if (const auto* dp = std::get_if<DeletePledge>(&c)) {
+    found_thumb_.reset();
+    office_->delete_pledge(dp->pledge_id);
   } else if (std::holds_alternative<UploadNow>(c)) {
     if (uploader_) uploader_->wake(true);
   } else if (std::holds_alternative<ExitBooth>(c)) {

@@ -122,6 +122,7 @@ class KioskApp {
   void (*gl_flush_)() = nullptr;  // glFlush of an OpenGL renderer (present())
   TexturePtr thumb_;              // ADMIN's delete confirmation: the last pledge's photo
   std::shared_ptr<const ReviewImage> shown_thumb_;  // what thumb_ was made from
+  TexturePtr found_thumb_;  // ADMIN_DELETE_REF: the photo of the pledge a reference found
   std::unique_ptr<Painter> painter_;
   std::unique_ptr<Sound> sound_;
   TouchAdapter touch_;

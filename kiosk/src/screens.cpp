@@ -814,6 +814,12 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
         kWarn);
   if (st.wall_hidden_unreadable)
     row(v.tr("admin.wall"), v.tr("admin.wall_hidden_unreadable"), kWarn);
+  if (st.expiring_undelivered > 0 || !st.retention_error.empty())
+    row(v.tr("retention.title"),
+        st.retention_error.empty()
+            ? v.tr("retention.expiring", {{"count", std::to_string(st.expiring_undelivered)}})
+            : st.retention_error,
+        kWarn);
   std::string notice = v.s().admin.notice.empty() ? "" : v.tr(v.s().admin.notice);
   if (!st.delete_error.empty()) notice = st.delete_error;
   // Before deleting or exiting, say exactly what the second tap does.
@@ -854,6 +860,87 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
          v.s().admin.confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger,
          42);
+  button(p, v, hits, "admin:delete-ref", {bx, 965, bw, 100}, v.tr("delete_ref.open"),
+         Style::kSecondary, 38);
+}
+
+// --- ADMIN_DELETE_REF ----------------------------------------------------------------
+// The reference keypad: its 16 hex digits and ←, four keys a row, as big as the PIN pad's.
+constexpr float kRefKeyW = 150, kRefKeyH = 112, kRefKeyGap = 16;
+constexpr float kRefPadX = 110, kRefPadY = 330;
+constexpr Rect kRefResult{860, 300, 980, 640};  // what the reference found
+
+void admin_delete_ref(Painter& p, const View& v, std::vector<Hit>& hits) {
+  const AdminPanel& a = v.s().admin;
+  p.text(v.tr("delete_ref.title"), Face::kTitle, 60, kWhite, {80, 50, 0, 0});
+  p.paragraph(v.tr("delete_ref.prompt"), Face::kBody, 34, kSoft, {80, 140, 1460, 100});
+  // The reference as typed, its 8 places shown: "7F3A-9C__".
+  std::string shown = v.machine.typed_reference();
+  for (std::size_t i = a.ref.size(); i < 8; ++i) shown += (i == 4 ? "-_" : "_");
+  p.text(shown, Face::kBold, 64, kWhite, {kRefPadX, 240, 4 * kRefKeyW + 3 * kRefKeyGap, 0},
+         Align::kCenter);
+  const char* keys[] = {"1", "2", "3", "a", "4", "5", "6", "b",    "7",
+                        "8", "9", "c", "0", "d", "e", "f", "back", "find"};
+  for (int i = 0; i < 18; ++i) {
+    const std::string k = keys[i];
+    const bool find = k == "find";
+    const Rect r{kRefPadX + static_cast<float>(i % 4) * (kRefKeyW + kRefKeyGap),
+                 kRefPadY + static_cast<float>(i / 4) * (kRefKeyH + kRefKeyGap),
+                 find ? 3 * kRefKeyW + 2 * kRefKeyGap : kRefKeyW, kRefKeyH};
+    std::string label = k == "back" ? std::string("\u2190") : find ? v.tr("delete_ref.find") : k;
+    if (k.size() == 1 && k[0] >= 'a') label[0] = static_cast<char>(k[0] - 'a' + 'A');
+    const Style style = a.ref_looking              ? Style::kDisabled
+                        : find && a.ref.size() < 8 ? Style::kDisabled
+                        : find                     ? Style::kPrimary
+                                                   : Style::kSecondary;
+    button(p, v, hits, find ? "delete-ref:find" : "ref:" + k, r, label, style, find ? 44 : 52);
+  }
+  button(p, v, hits, "delete-ref:cancel", {1560, 50, 300, 100}, v.tr("delete_ref.back"),
+         Style::kSecondary, 36);
+
+  const Rect c = kRefResult;
+  if (a.ref_looking) {
+    p.text(v.tr("delete_ref.looking"), Face::kBold, 40, kSoft, {c.x, c.y, c.w, 0});
+    return;
+  }
+  if (!a.ref_found) return;
+  const PledgeLookedUp& f = *a.ref_found;
+  p.rounded(c, 30, kPanel);
+  const Rect text{c.x + 40, c.y + 40, c.w - 80, c.h - 80};
+  if (!f.error.empty() || f.matches != 1) {
+    const std::string msg =
+        !f.error.empty() ? f.error
+        : f.matches == 0
+            ? v.tr("delete_ref.none", {{"ref", f.ref}})
+            : v.tr("delete_ref.several", {{"ref", f.ref}, {"count", std::to_string(f.matches)}});
+    p.paragraph(msg, Face::kBold, 38, kWarn, text);
+    return;
+  }
+  // The pledge itself: his photo, name and time, so the volunteer deletes the right one.
+  const Rect thumb{c.x + 40, c.y + 40, 240, 300};
+  if (v.found_thumb) {
+    int tw = 0, th = 0;
+    SDL_QueryTexture(v.found_thumb, nullptr, nullptr, &tw, &th);
+    const float scale = std::min(thumb.w / static_cast<float>(std::max(tw, 1)),
+                                 thumb.h / static_cast<float>(std::max(th, 1)));
+    const float w = static_cast<float>(tw) * scale, h = static_cast<float>(th) * scale;
+    p.image(v.found_thumb, {thumb.x + (thumb.w - w) / 2, thumb.y + (thumb.h - h) / 2, w, h});
+  }
+  const float tx = thumb.right() + 40, tw = c.right() - 40 - tx;
+  float y = thumb.y;
+  y += p.paragraph(f.ref, Face::kTitle, 56, kWhite, {tx, y, tw, 80}) + 16;
+  y += p.paragraph(f.first_name.empty() ? v.tr("admin.no_name") : f.first_name, Face::kBold, 44,
+                   kWhite, {tx, y, tw, 120}) +
+       16;
+  p.paragraph(v.tr("delete_ref.found",
+                   {{"time", clock_text(f.created_ms)},
+                    {"photo", v.tr(f.photo ? "admin.with_photo" : "admin.without_photo")}}),
+              Face::kBody, 32, kSoft, {tx, y, tw, 120});
+  const bool uploads = v.config.upload.enabled && !v.config.upload.targets.empty();
+  p.paragraph(v.tr(uploads ? "delete_ref.what_uploads" : "delete_ref.what"), Face::kBody, 32,
+              kWhite, {c.x + 40, thumb.bottom() + 30, c.w - 80, 130});
+  button(p, v, hits, "delete-ref:confirm", {c.x + 40, c.bottom() - 150, c.w - 80, 110},
+         v.tr("delete_ref.confirm"), Style::kDanger, 44);
 }
 
 }  // namespace
@@ -894,6 +981,9 @@ void draw_screen(Painter& p, const View& v, std::vector<Hit>& hits) {
       break;
     case Screen::kAdmin:
       admin(p, v, hits);
+      break;
+    case Screen::kAdminDeleteRef:
+      admin_delete_ref(p, v, hits);
       break;
   }
   if (const Millis left = v.machine.idle_warning_left(v.now); left > 0)

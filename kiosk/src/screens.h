@@ -46,6 +46,7 @@ struct View {
   SDL_Texture* qr = nullptr;                 // THANKS' QR code, or null
   std::optional<PointerInput> held;          // a press in progress (pressed look)
   SDL_Texture* last_pledge_thumb = nullptr;  // ADMIN: the photo "Delete last pledge" deletes
+  SDL_Texture* found_thumb = nullptr;        // ADMIN_DELETE_REF: the photo of the pledge found
 
   const BoothState& s() const { return machine.state(); }
   const std::string& tr(const std::string& key) const {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <random>
 
+#include "pb/clock.h"
 #include "pb/ledger.h"
 
 namespace pb::store {
@@ -99,10 +100,24 @@ std::string utc_timestamp(std::int64_t unix_ms) {
   return format_utc(unix_ms, "%Y-%m-%dT%H:%M:%S") + ms;
 }
 
+namespace {
+class SystemClock final : public Clock {
+ public:
+  std::int64_t now_ms() const override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+}  // namespace
+
+const Clock& Clock::system() {
+  static const SystemClock clock;
+  return clock;
+}
+
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return Clock::system().now_ms();
 }
 
 std::int64_t build_time_ms() {

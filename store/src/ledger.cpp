@@ -191,7 +191,7 @@ Result<Pledge> Ledger::save_pledge(const PledgeInput& in) {
   // Never below the highest time already issued, whatever the clock says now.
   auto high = clock_high_ms();
   if (!high) return high.status();
-  const std::int64_t now = now_ms();
+  const std::int64_t now = impl_->clock->now_ms();
   p.created_ms = in.created_ms.value_or(now > *high ? now : *high + 1);
   p.id = new_uuid_v7(in.created_ms ? p.created_ms : std::max(p.created_ms, *high + 1));
   p.event = in.event;
@@ -328,22 +328,31 @@ Result<std::optional<Pledge>> Ledger::get_pledge(const std::string& id) {
   return impl_->one_pledge(st, "read pledge");
 }
 
-Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
-  std::string sql = "SELECT " + pledge_columns(impl_->schema_version) + " FROM pledges" +
-                    (event.empty() ? "" : " WHERE event = ?1") + " ORDER BY created_ms, id";
-  Statement st(impl_->db, sql.c_str());
-  if (!event.empty()) st.bind(1, event);
+std::string select_pledges(int schema_version, const std::string& rest) {
+  return "SELECT " + pledge_columns(schema_version) + " FROM pledges" + rest;
+}
+
+Result<std::vector<Pledge>> Ledger::Impl::pledge_rows(Statement& st, const std::string& what) {
   std::vector<Pledge> out;
   int rc;
   while ((rc = st.step()) == SQLITE_ROW) {
     Pledge p = read_pledge(st);
-    if (auto why = impl_->row_problem(p))
-      impl_->report(*why);
+    if (auto why = row_problem(p))
+      report(*why);
     else
       out.push_back(std::move(p));
   }
-  if (rc != SQLITE_DONE) return impl_->db_error(rc, "list pledges");
+  if (rc != SQLITE_DONE) return db_error(rc, what);
   return out;
+}
+
+Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
+  Statement st(impl_->db, select_pledges(impl_->schema_version,
+                                         (event.empty() ? "" : " WHERE event = ?1") +
+                                         std::string(" ORDER BY created_ms, id"))
+                              .c_str());
+  if (!event.empty()) st.bind(1, event);
+  return impl_->pledge_rows(st, "list pledges");
 }
 
 Result<PledgePage> Ledger::newest_pledges(const std::string& event, int limit,
@@ -454,16 +463,28 @@ Status Ledger::delete_pledge(const std::string& id) {
     impl_->rollback();
     return s;
   }
+  return impl_->remove_noted_photo(p, "deleted");
+}
+
+Status Ledger::Impl::remove_noted_photo(const Pledge& p, const std::string& done_what) {
   if (p.photo_path.empty()) return Status::ok();
-  if (Status s = remove_durably(photo_file(p), *impl_->env); !s)
-    return Status::error(
-        s.code(),
-        "pledge " + id + " deleted; its photo is removed at the next start (" + s.message() + ")");
+  if (Status s = remove_durably(data_dir + "/" + p.photo_path, *env); !s)
+    return Status::error(s.code(), "pledge " + p.id + " " + done_what +
+                                       "; its photo is removed at the next start (" + s.message() +
+                                       ")");
   Statement done(db, "DELETE FROM photo_deletions WHERE photo_path = ?1");
   done.bind(1, p.photo_path);
-  rc = done.step();
-  if (rc != SQLITE_DONE) return impl_->db_error(rc, "finish photo deletion");
+  const int rc = done.step();
+  if (rc != SQLITE_DONE) return db_error(rc, "finish photo deletion");
   return Status::ok();
+}
+
+void Ledger::set_clock(const Clock& clock) {
+  impl_->clock = &clock;
+}
+
+const Clock& Ledger::clock() const {
+  return *impl_->clock;
 }
 
 }  // namespace pb::store

@@ -2,7 +2,8 @@
 // Ledger::Impl: what every part of the ledger shares (the connection, the data dir, the
 // checks on rows read back), declared once. The parts live in their own files:
 // ledger.cpp (pledges), schema.cpp (migrations), recovery.cpp (start-up recovery),
-// ledger_open.cpp (the ways to open), outbox.cpp (the upload queue), ledger_export.cpp (CSV).
+// ledger_open.cpp (the ways to open), outbox.cpp (the upload queue), ledger_export.cpp (CSV),
+// retention.cpp (expiry and references).
 #pragma once
 
 #include <optional>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pb/clock.h"
 #include "pb/disk.h"
 #include "pb/inside_folder.h"
 #include "pb/ledger.h"
@@ -25,6 +27,9 @@ int latest_schema_version();
 std::string clean(std::string s);
 // A pledge id as new_uuid_v7 makes it (it names files and remote objects).
 bool is_pledge_id(const std::string& s);
+// "SELECT <every pledge column> FROM pledges" + rest, for Impl::pledge_rows (ledger.cpp),
+// read as a ledger of this schema version can be (see pledge_columns).
+std::string select_pledges(int schema_version, const std::string& rest);
 
 struct Ledger::Impl {
   std::string data_dir;
@@ -37,6 +42,7 @@ struct Ledger::Impl {
   std::vector<std::string> skipped;  // rows not used, each a sentence (Ledger::skipped_rows)
   // Photos, exports and recovery go through it (sqlite's own files do not).
   disk::Env* env = &disk::Env::posix();
+  const Clock* clock = &Clock::system();  // Ledger::set_clock
   // Each folder under photos/ resolved once (made on first use, when data_dir is known).
   std::optional<InsideFolderCache> photos_guard;
   // Paths (relative to data_dir) of links found under photos/ when the ledger was opened:
@@ -57,6 +63,9 @@ struct Ledger::Impl {
   std::optional<std::string> row_problem(const Pledge& p);
   // The pledge a statement's first row holds (ledger.cpp).
   Result<std::optional<Pledge>> one_pledge(Statement& st, const std::string& what);
+  // Every pledge a statement of select_pledges yields, oldest first as it orders them; rows
+  // that must not be used are reported and left out.
+  Result<std::vector<Pledge>> pledge_rows(Statement& st, const std::string& what);
   // Records a row that was read but not used (Ledger::skipped_rows), once.
   void report(const std::string& what);
 
@@ -68,6 +77,9 @@ struct Ledger::Impl {
   Status exec(const char* sql, const std::string& what);
   // Ends a failed transaction (a failed ROLLBACK is not reported).
   void rollback();
+  // Removes the photo of a deleted or expired pledge whose removal photo_deletions notes,
+  // then the note; when the file cannot go now, the next start-up removes it.
+  Status remove_noted_photo(const Pledge& p, const std::string& done_what);
   // Removes the photo of a save that failed (a failed removal is left to recovery).
   void forget_photo(const std::string& path);
 

@@ -32,9 +32,9 @@ OutboxItem read_outbox(const Statement& st) {
 }
 
 Status update_outbox(sqlite3* db, const char* sql, std::int64_t id, const std::string& text,
-                     std::int64_t num) {
+                     std::int64_t num, std::int64_t now) {
   Statement st(db, sql);
-  st.bind(1, id).bind(2, text).bind(3, num).bind(4, now_ms());
+  st.bind(1, id).bind(2, text).bind(3, num).bind(4, now);
   int rc = st.step();
   if (rc != SQLITE_DONE) return sqlite_status(db, rc, "update outbox");
   if (sqlite3_changes(db) == 0)
@@ -83,7 +83,7 @@ Status Ledger::mark_done(std::int64_t id, const std::string& remote_key) {
       impl_->db,
       "UPDATE outbox SET state='done', attempts=attempts+1, remote_key=?2, last_error='', "
       "next_attempt_ms=?3, updated_ms=?4 WHERE id=?1",
-      id, remote_key, 0);
+      id, remote_key, 0, impl_->clock->now_ms());
 }
 
 Status Ledger::mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) {
@@ -92,7 +92,7 @@ Status Ledger::mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const s
       impl_->db,
       "UPDATE outbox SET state='pending', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
       "updated_ms=?4 WHERE id=?1",
-      id, error, next_attempt_ms);
+      id, error, next_attempt_ms, impl_->clock->now_ms());
 }
 
 Status Ledger::mark_failed(std::int64_t id, const std::string& error) {
@@ -101,7 +101,7 @@ Status Ledger::mark_failed(std::int64_t id, const std::string& error) {
       impl_->db,
       "UPDATE outbox SET state='failed', attempts=attempts+1, last_error=?2, next_attempt_ms=?3, "
       "updated_ms=?4 WHERE id=?1",
-      id, error, 0);
+      id, error, 0, impl_->clock->now_ms());
 }
 
 Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
@@ -110,7 +110,7 @@ Result<std::int64_t> Ledger::requeue_failed(const std::string& target) {
       "UPDATE outbox SET state='pending', next_attempt_ms=0, updated_ms=?1 WHERE state='failed'";
   if (!target.empty()) sql += " AND target=?2";
   Statement st(impl_->db, sql.c_str());
-  st.bind(1, now_ms());
+  st.bind(1, impl_->clock->now_ms());
   if (!target.empty()) st.bind(2, target);
   int rc = st.step();
   if (rc != SQLITE_DONE) return impl_->db_error(rc, "requeue failed uploads");
@@ -154,7 +154,7 @@ Result<std::int64_t> Ledger::ensure_outbox(const std::vector<std::string>& targe
     const std::int64_t checked = rc == SQLITE_ROW ? mark.integer(0) : 0;
     if (checked >= newest) continue;
     st.reset();
-    st.bind(1, t).bind(2, now_ms()).bind(3, checked).bind(4, public_target);
+    st.bind(1, t).bind(2, impl_->clock->now_ms()).bind(3, checked).bind(4, public_target);
     rc = st.step();
     if (rc != SQLITE_DONE) return fail(rc, "queue pledges for target " + t);
     added += sqlite3_changes(db);

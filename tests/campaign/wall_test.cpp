@@ -265,3 +265,32 @@ TEST_CASE("the wall binds only the address it is asked for and takes small reque
   REQUIRE_FALSE(second);
   CHECK(second.status().message().find("cannot listen") != std::string::npos);
 }
+
+TEST_CASE(
+    "a pledge deleted by its reference leaves the wall at once and the count drops, "
+    "an expired one stays counted without photo or words",
+    "[wall][retention]") {
+  test::TempDir dir;
+  auto l = open_ledger(dir.path());
+  auto keep = pledge(*l, "Keep", true);
+  auto gone = pledge(*l, "Gone", true, "delete me");
+  auto old = pledge(*l, "Old", true, "expire me");
+  auto wall = start_wall(test::wall_options(dir.path()));
+  REQUIRE(
+      test::eventually([&] { return wall_has_photo(wall->port(), gone.id); }, test::scaled(5s)));
+  CHECK(get_wall(wall->port())["count"] == 3);
+  // The volunteer quotes the reference THANKS showed.
+  auto r =
+      test::run_pledgebooth({"delete", "--data-dir", dir.path(), store::pledge_reference(gone.id)});
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(test::eventually([&] { return !wall_has_photo(wall->port(), gone.id); }, test::scaled(2s)));
+  CHECK(get_wall(wall->port())["count"] == 2);
+  CHECK(get_wall(wall->port()).dump().find("delete me") == std::string::npos);
+  // Retention, as the booth runs it: the photo and words go, the pledge still counts.
+  REQUIRE(l->expire_pledge(old.id, false, false).is_ok());
+  CHECK(test::eventually([&] { return !wall_has_photo(wall->port(), old.id); }, test::scaled(2s)));
+  CHECK(get_wall(wall->port())["count"] == 2);
+  CHECK(get_wall(wall->port()).dump().find("expire me") == std::string::npos);
+  CHECK(wall_has_photo(wall->port(), keep.id));
+}

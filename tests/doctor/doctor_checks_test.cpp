@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include "fake_host.h"
+#include "pb/clock.h"
 #include "pb/doctor.h"
+#include "pb/ledger.h"
 #include "test_support.h"
 
 using pb::doctor::Finding;
@@ -422,4 +424,47 @@ TEST_CASE("run_all gives every check in order and any FAIL makes the booth not r
   CHECK_FALSE(pb::doctor::any_failed(all));
   h.files.erase("/frame.png");
   CHECK(pb::doctor::any_failed(pb::doctor::run_all(cfg, h)));
+}
+
+TEST_CASE("doctor warns a week before pledges not yet uploaded lose photo, name and words",
+          "[doctor][retention]") {
+  pb::test::TempDir tmp("pb-doctor-retention");
+  const std::string dir = tmp / "data";
+  constexpr std::int64_t kDay = 24 * 3600 * 1000LL;
+  constexpr std::int64_t kT0 = 1764059400123;  // 2025-11-25T08:30:00.123Z
+  {
+    pb::store::ManualClock saved_at(kT0);
+    auto ledger = pb::store::Ledger::open(dir);
+    REQUIRE(ledger.is_ok());
+    (*ledger)->set_clock(saved_at);
+    pb::store::PledgeInput in;
+    in.event = "campus-fair";
+    in.booth = "booth-1";
+    in.locale = "en";
+    in.first_name = "Ana";
+    in.share_consent = true;
+    in.targets = {"usb"};  // never uploaded
+    REQUIRE((*ledger)->save_pledge(in).is_ok());
+  }
+  FakeHost h;
+  h.now = kT0 + 300 * kDay;
+  CHECK_FALSE(pb::doctor::retention(h, dir, 0));  // keep_months = 0: no check
+  auto calm = pb::doctor::retention(h, dir, 12);
+  REQUIRE(calm);
+  CHECK(calm->level == Level::kOk);
+  CHECK(calm->what == "photos, names and words are deleted after 12 months; none is due");
+  h.now = kT0 + 362 * kDay;  // six days before the year is up
+  auto soon = pb::doctor::retention(h, dir, 12);
+  REQUIRE(soon);
+  CHECK(soon->level == Level::kWarn);
+  CHECK(soon->what ==
+        "1 pledge(s) not yet uploaded lose their photo, name and words within a week "
+        "(keep_months = 12)");
+  CHECK(has(soon->fix, "pledgebooth upload"));
+  h.now = kT0 + 400 * kDay;  // past it; nobody ran the booth or purge
+  auto past = pb::doctor::retention(h, dir, 12);
+  REQUIRE(past);
+  CHECK(past->level == Level::kWarn);
+  CHECK(past->what == "1 pledge(s) older than 12 months still hold a photo, name or words");
+  CHECK(has(past->fix, "pledgebooth purge"));
 }

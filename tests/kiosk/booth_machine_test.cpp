@@ -59,6 +59,13 @@ struct Booth {
       if (const auto* c = std::get_if<C>(&*it)) return c;
     return nullptr;
   }
+  // The admin corner, the PIN and its check: ADMIN.
+  void to_admin() {
+    feed(LongPress{"admin:open"});
+    for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) tap(k);
+    feed(PinChecked{true});
+    REQUIRE(screen() == Screen::kAdmin);
+  }
   // ATTRACT → … → REVIEW with a still taken.
   void to_review() {
     tap("attract:start");
@@ -1130,4 +1137,79 @@ TEST_CASE("without min_age the pledge leads straight to details", "[kiosk][machi
   b.tap("age:younger");  // not on this screen: ignored
   CHECK(b.screen() == Screen::kDetails);
   CHECK(b.count<SavePledge>() == 0);
+}
+
+TEST_CASE("admin delete by reference finds the pledge first and deletes only after the tap",
+          "[kiosk][machine][retention]") {
+  Booth b;
+  b.to_admin();
+  b.tap("admin:delete-ref");
+  REQUIRE(b.screen() == Screen::kAdminDeleteRef);
+  // Find waits for all 8 digits; the keypad types 0-9 and a-f, ← takes one back.
+  for (const char* k : {"ref:7", "ref:f", "ref:3", "ref:a", "ref:9", "ref:c", "ref:2"}) b.tap(k);
+  b.tap("delete-ref:find");
+  CHECK(b.count<FindPledge>() == 0);
+  CHECK(b.m.typed_reference() == "7F3A-9C2");
+  b.tap("ref:x");  // not a key of this pad
+  b.tap("ref:1");
+  b.tap("ref:5");  // a ninth digit is not taken
+  CHECK(b.m.typed_reference() == "7F3A-9C21");
+  b.tap("delete-ref:confirm");  // nothing found yet: nothing to delete
+  CHECK(b.count<DeletePledge>() == 0);
+  b.tap("delete-ref:find");
+  REQUIRE(b.count<FindPledge>() == 1);
+  CHECK(b.last<FindPledge>()->ref == "7F3A-9C21");
+  CHECK(b.m.state().admin.ref_looking);
+  b.tap("ref:back");  // the keys wait while it looks
+  CHECK(b.m.typed_reference() == "7F3A-9C21");
+  // An answer for another reference is not this one's.
+  b.feed(PledgeLookedUp{"0000-0000", 1, "other-id", "Ben", 5, true, ""});
+  CHECK(b.m.state().admin.ref_looking);
+  b.feed(PledgeLookedUp{"7F3A-9C21", 1, "the-id", "Ana", 5, true, ""});
+  REQUIRE(b.m.state().admin.ref_found);
+  CHECK(b.m.state().admin.ref_found->first_name == "Ana");
+  b.tap("delete-ref:confirm");
+  REQUIRE(b.count<DeletePledge>() == 1);
+  CHECK(b.last<DeletePledge>()->pledge_id == "the-id");
+  CHECK(b.screen() == Screen::kAdmin);
+  CHECK(b.m.state().admin.notice == "delete_ref.deleting");
+}
+
+TEST_CASE("admin delete by reference deletes nothing when none or several pledges match",
+          "[kiosk][machine][retention]") {
+  Booth b;
+  b.to_admin();
+  b.tap("admin:delete-ref");
+  for (int i = 0; i < 8; ++i) b.tap("ref:0");
+  b.tap("delete-ref:find");
+  b.feed(PledgeLookedUp{"0000-0000", 0, "", "", 0, false, ""});
+  b.tap("delete-ref:confirm");
+  b.tap("ref:back");  // typing again forgets what was found
+  CHECK_FALSE(b.m.state().admin.ref_found);
+  b.tap("ref:0");
+  b.tap("delete-ref:find");
+  b.feed(PledgeLookedUp{"0000-0000", 2, "", "", 0, false, ""});
+  b.tap("delete-ref:confirm");
+  CHECK(b.count<DeletePledge>() == 0);
+  CHECK(b.screen() == Screen::kAdminDeleteRef);
+  // Back to admin keeps nothing typed; the idle rule closes it like ADMIN.
+  b.tap("delete-ref:cancel");
+  CHECK(b.screen() == Screen::kAdmin);
+  b.tap("admin:delete-ref");
+  CHECK(b.m.typed_reference().empty());
+  b.wait(45'100);
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK(b.count<DeletePledge>() == 0);
+}
+
+TEST_CASE("a reference's lookup is awaited like the pin check", "[kiosk][machine][retention]") {
+  Booth b;
+  b.to_admin();
+  b.tap("admin:delete-ref");
+  for (int i = 0; i < 8; ++i) b.tap("ref:1");
+  CHECK_FALSE(b.m.awaiting());
+  b.tap("delete-ref:find");
+  CHECK(b.m.awaiting());
+  b.feed(PledgeLookedUp{"1111-1111", 0, "", "", 0, false, ""});
+  CHECK_FALSE(b.m.awaiting());
 }

@@ -841,3 +841,60 @@ wait 0.5
   const auto shots = pngs(dir / "shots");
   for (const char* s : {"age-check-en.png", "age-check-ko.png"}) CHECK(has_shot(shots, s));
 }
+
+TEST_CASE(
+    "the booth deletes photos names and words past keep_months at start and admin deletes "
+    "a pledge by its reference",
+    "[kiosk][e2e][retention]") {
+  TempDir dir("kiosk-retention");
+  const auto hashed = pb::test::run_pledgebooth({"hash-pin", "--pin", "2468"});
+  REQUIRE(hashed.exit_code == 0);
+  const std::string hash = hashed.output.substr(0, hashed.output.find('\n'));
+  std::string toml = booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n");
+  toml.replace(toml.find("consent_version = 3\n"), 20, "consent_version = 3\nkeep_months = 12\n");
+  pb::test::write_file(dir / "booth.toml", toml);
+  // Two pledges of 400 days ago, one of today (photos, names, own words).
+  const auto add = [&](const std::string& days_ago) {
+    auto r = pb::test::run_pledgebooth({"--config", dir / "booth.toml", "add-test-pledges", "1",
+                                        "--photo-kb", "4", "--days-ago", days_ago});
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    const auto at = r.output.find("saved ");  // "saved <id> <sha256>"
+    REQUIRE(at != std::string::npos);
+    return r.output.substr(at + 6, 36);
+  };
+  const std::string old1 = add("400"), old2 = add("400"), today = add("0");
+  std::string keys;
+  for (char c : pb::store::reference_digits(pb::store::pledge_reference(today)))
+    keys += std::string("tap ref:") + c + "\n";
+  const std::string script =
+      "expect attract 15\nhold admin:open 3.5\nexpect admin-pin 2\n"
+      "tap pin:2\ntap pin:4\ntap pin:6\ntap pin:8\ntap pin:ok\n"
+      "expect admin 5\ntap admin:delete-ref\nexpect admin-delete-ref 2\n" +
+      keys + "tap delete-ref:find\nsettle 10\ntap delete-ref:confirm\n" +
+      "expect admin 2\ntap admin:close\nexpect attract 2\n";
+  pb::test::write_file(dir / "script.txt", pb::test::scaled_script(script));
+  const auto r = pb::test::run_pledgebooth({"--config", dir / "booth.toml", "kiosk", "--windowed",
+                                            "--script", dir / "script.txt", "--exit-after-script"},
+                                           kOffscreen);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  CHECK(r.output.find("kiosk: retention: 2 pledge(s) older than 12 months") != std::string::npos);
+  auto ledger = pb::store::Ledger::open(dir / "data");
+  REQUIRE(ledger);
+  CHECK(*(*ledger)->count_pledges("e2e-fair") == 2);  // today's was deleted, the old still count
+  CHECK_FALSE((*ledger)->get_pledge(today)->has_value());
+  for (const auto& id : {old1, old2}) {
+    auto p = (*ledger)->get_pledge(id);
+    REQUIRE(p);
+    REQUIRE(p->has_value());
+    CHECK((*p)->photo_path.empty());
+    CHECK((*p)->first_name.empty());
+    CHECK((*p)->answer.empty());
+  }
+  std::size_t photos = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "data/photos"))
+    photos += e.is_regular_file();
+  CHECK(photos == 0);
+}

@@ -33,7 +33,7 @@ struct EventConfig {
   bool wall{};                  // the event has a projector wall (REVIEW asks for it)
   std::string organiser;        // "" = "the organiser"
   std::string privacy_contact;  // "" = page_url
-  int keep_months{};            // 0 = not stated on screen
+  int keep_months{};            // photo, name, words kept this long (0 = no limit)
   int min_age{};                // years; > 0 asks "I am {min_age} or older" first; 0 = not asked
 };
 

@@ -112,6 +112,11 @@ Finding data_dir_access(const Host& host, const std::string& dir);
 // highest time the ledger has issued (0 when none).
 std::vector<Finding> data_dir(const Host& host, const std::string& data_dir,
                               std::int64_t* ledger_high_ms);
+// "retention": with [event] keep_months, pledges not yet uploaded that lose their photo,
+// name and words within a week (WARN), and pledges already past it that still hold some
+// (WARN: the booth is not running, or `pledgebooth purge` is due). nullopt when keep_months
+// is 0 or the data dir has no ledger. The clock is the host's.
+std::optional<Finding> retention(const Host& host, const std::string& data_dir, int keep_months);
 // "disk": free space where the data is (nullopt when it cannot be measured).
 std::optional<Finding> disk_space(const Host& host, const std::string& data_dir,
                                   std::int64_t min_free_mb);

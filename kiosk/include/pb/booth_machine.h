@@ -76,7 +76,7 @@ struct MachineOptions {
 //   group  the screen it is on ("attract", "pledge", "age", "details", "photo-choice",
 //          "countdown", "review", "thanks", "admin"), the panel over a screen ("no-photo",
 //          "about-data", "idle": "Still there?"), or a widget used on several ("lang", "field",
-//          "pick", "key", "pin");
+//          "pick", "key", "pin"); ADMIN_DELETE_REF has "delete-ref" and its keypad "ref";
 //   item   the action ("attract:start", "review:no-photo", "thanks:more-time") or the
 //          widget's value ("lang:ko", "field:name", "pick:sister", "key:ㄱ", "key:shift",
 //          "pin:7", "pin:ok").
@@ -113,11 +113,20 @@ struct StorageState {
 struct PinChecked {
   bool ok = false;
 };
+// The back office looked up a pledge reference typed on ADMIN_DELETE_REF (FindPledge).
+struct PledgeLookedUp {
+  std::string ref;  // as asked ("7F3A-9C21")
+  int matches = 0;  // pledges with it: 1 can be deleted; 0 or several cannot here
+  std::string pledge_id, first_name;
+  std::int64_t created_ms = 0;
+  bool photo = false;  // its thumbnail comes beside this (FoundPledge::thumb)
+  std::string error;   // the ledger could not be read ("" = it could)
+};
 // A key moved the focus (Tab, an arrow): no tap, but the participant is at the booth, so the
 // idle timer starts again as it does for a touch. Enter or Space on a control is a Tap.
 struct KeyMoved {};
 using Event = std::variant<Tap, LongPress, Tick, StillTaken, StillFailed, SaveDone, SaveFailed,
-                           CameraState, StorageState, PinChecked, KeyMoved>;
+                           CameraState, StorageState, PinChecked, KeyMoved, PledgeLookedUp>;
 
 // --- commands ------------------------------------------------------------------------
 struct TakeStill {};    // grab the still closest to now; answer StillTaken / StillFailed
@@ -148,10 +157,16 @@ struct VerifyPin {
   std::string pin;  // answer with PinChecked
 };
 struct DeleteLastPledge {};
+struct FindPledge {  // answer with PledgeLookedUp
+  std::string ref;
+};
+struct DeletePledge {  // the one ADMIN_DELETE_REF showed: here, on the targets, on the wall
+  std::string pledge_id;
+};
 struct UploadNow {};
 struct ExitBooth {};
 using Command = std::variant<TakeStill, ComposeReview, DiscardPhoto, SavePledge, VerifyPin,
-                             DeleteLastPledge, UploadNow, ExitBooth>;
+                             DeleteLastPledge, UploadNow, ExitBooth, FindPledge, DeletePledge>;
 
 // Why the booth is out of service (several may hold at once).
 struct OutOfService {
@@ -205,6 +220,11 @@ struct AdminPanel {
   bool confirm_delete = false;   // "delete last pledge" waits for a second tap
   bool confirm_exit = false;     // "exit booth" waits for a second tap
   std::string notice;            // key of a one-line notice ("admin.notice_paused", …)
+  // ADMIN_DELETE_REF: the reference's hex digits typed (at most 8), the lookup under way,
+  // and what it found (shown with the thumbnail before "Delete" is offered).
+  std::string ref;
+  bool ref_looking = false;
+  std::optional<PledgeLookedUp> ref_found;
 };
 
 // Wrong PINs in a row and the lock they cause; kept when the pad closes, so walking away
@@ -246,6 +266,8 @@ class BoothMachine {
   // ms left on THANKS (0 elsewhere) and the whole span they count down from.
   Millis thanks_left(Millis now) const;
   Millis thanks_span() const { return s_.session.thanks_until_ms - s_.entered_ms; }
+  // The reference typed on ADMIN_DELETE_REF as THANKS shows one: "7F3A-9C", "".
+  std::string typed_reference() const;
   // COUNTDOWN before the shutter: "Cancel" shows and goes back to PHOTO? (no photo taken).
   bool countdown_cancellable(Millis now) const;
   // Whether DETAILS holds anything typed or picked (then "Skip" is not offered).
@@ -256,7 +278,7 @@ class BoothMachine {
   // The language whose layout the mode key switches to now ("" = no mode key).
   std::string keyboard_switch() const;
   // Something this screen shows is still on its way: the still, the composed photo on
-  // REVIEW, the save's result on THANKS, the PIN check.
+  // REVIEW, the save's result on THANKS, the PIN check, a reference's lookup.
   bool awaiting() const;
   // The app reports that the composed REVIEW photo is on screen.
   void set_review_ready() { s_.session.review_ready = true; }
@@ -279,6 +301,7 @@ class BoothMachine {
   void tap_thanks(const std::string& target, Millis now, Out& out);
   void tap_admin_pin(const std::string& target, Millis now, Out& out);
   void tap_admin(const std::string& target, Millis now, Out& out);
+  void tap_admin_delete_ref(const std::string& target, Millis now, Out& out);
   // The screens with a timer of their own.
   void tick_countdown(Millis now, Out& out);
   void tick_thanks(Millis now, Out& out);

@@ -26,6 +26,7 @@ enum class Screen {
   kOutOfService,
   kAdminPin,  // the PIN pad in front of ADMIN
   kAdmin,
+  kAdminDeleteRef,  // ADMIN's "Delete a pledge by reference": keypad, then the pledge shown
 };
 
 // What happens on a screen when nobody touches it for [booth] idle_timeout_s.
@@ -213,6 +214,19 @@ constexpr ScreenTraits traits(Screen s) {
               .sign_text = false,
               .language_toggle = false,
               .review_photo = false};
+    case Screen::kAdminDeleteRef:
+      return {.screen = s,
+              .name = "admin-delete-ref",
+              .in_session = false,
+              .idle = Idle::kCloseAdmin,
+              .interrupt = Interrupt::kLater,
+              .admin_corner = false,
+              .holds_photo = false,
+              .forgets_participant = false,
+              .live_preview = false,
+              .sign_text = false,
+              .language_toggle = false,
+              .review_photo = false};
   }
   return {};  // not reached for a valid Screen
 }
@@ -222,7 +236,7 @@ constexpr ScreenTraits traits(Screen s) {
 inline constexpr Screen kScreens[] = {
     Screen::kAttract,      Screen::kPledge,    Screen::kAgeCheck, Screen::kDetails,
     Screen::kPhotoChoice,  Screen::kCountdown, Screen::kReview,   Screen::kThanks,
-    Screen::kOutOfService, Screen::kAdminPin,  Screen::kAdmin,
+    Screen::kOutOfService, Screen::kAdminPin,  Screen::kAdmin,    Screen::kAdminDeleteRef,
 };
 // kScreens is in the enum's order and complete: the value after its last one has no row.
 constexpr bool all_screens_listed() {

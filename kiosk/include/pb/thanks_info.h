@@ -4,10 +4,10 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 #include "pb/config.h"
+#include "pb/ledger.h"
 
 namespace pb::kiosk {
 
@@ -22,17 +22,10 @@ inline bool photo_link_published(const config::Config& c) {
       [&](const config::UploadTarget& t) { return t.name == c.event.public_target; });
 }
 
-// A short pledge reference a participant can read out or type: the last 8 hex digits of
-// the id (the random part of a UUIDv7) as "7F3A-9C21". A volunteer finds the full id by it
-// (pledgebooth export lists every id).
+// The short pledge reference THANKS shows ("7F3A-9C21"): store::pledge_reference, which
+// `pledgebooth delete REF` and ADMIN's "Delete a pledge by reference" read back.
 inline std::string pledge_reference(const std::string& id) {
-  std::string hex;
-  for (char c : id)
-    if (std::isxdigit(static_cast<unsigned char>(c)))
-      hex += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (hex.size() < 8) return hex;
-  hex = hex.substr(hex.size() - 8);
-  return hex.substr(0, 4) + "-" + hex.substr(4);
+  return store::pledge_reference(id);
 }
 
 }  // namespace pb::kiosk

@@ -24,6 +24,7 @@ class Env;
 
 namespace pb::store {
 
+class Clock;
 struct TallyCounts;
 
 // Names and answers longer than this (bytes of UTF-8) are cut when saved.
@@ -221,6 +222,29 @@ class Ledger {
   // another booth's card is untrusted. get_pledge returns kCorrupt for such a row and
   // list_pledges leaves it out; no file outside the data dir is ever read or removed.
   const std::vector<std::string>& skipped_rows() const;
+  // The clock saves and the outbox read "now" from (Clock::system() until set). It must
+  // outlive the Ledger. Retention and tests move time through it.
+  void set_clock(const Clock& clock);
+  const Clock& clock() const;
+
+  // --- retention and withdrawal (pb/retention.h has the policy) ---
+  // The pledges a reference (pledge_reference: "7F3A-9C21", any case, dash optional) names,
+  // oldest first: usually one, several only when two ids share their last 8 hex digits.
+  // kInvalid when `ref` is not 8 hex digits.
+  Result<std::vector<Pledge>> find_by_reference(const std::string& ref);
+  // Pledges created before `before_ms` that still hold something to expire: a photo, a
+  // name, an answer (the caller tells a quick pick from own words), or an undelivered outbox
+  // row, or with `delivered` also a delivered one (a remote copy purge can remove).
+  Result<std::vector<Pledge>> expirable_pledges(std::int64_t before_ms, bool delivered);
+  // Pledges created before `before_ms` that still wait to be uploaded (pending or failed).
+  Result<std::int64_t> undelivered_before(std::int64_t before_ms);
+  // Retention: removes a pledge's photo, name and (unless keep_answer: a quick pick) answer,
+  // and its undelivered outbox rows (with drop_delivered also the delivered ones: their
+  // remote copies are gone). The row stays, so the pledge still counts. kNotFound when no
+  // such pledge. Crash-safe as delete_pledge is: the photo goes with the row's change or at
+  // the next start.
+  Status expire_pledge(const std::string& id, bool keep_answer, bool drop_delivered);
+
   // The highest time (UTC ms) an id of this ledger carries: new ids and photo names are
   // made above it even when the clock went back. 0 for an empty ledger.
   Result<std::int64_t> clock_high_ms();
@@ -290,7 +314,14 @@ std::string sha256_hex(const std::uint8_t* data, std::size_t size);
 std::string utc_date(std::int64_t unix_ms);
 // ISO 8601 UTC with milliseconds, e.g. 2026-11-25T08:30:00.123Z.
 std::string utc_timestamp(std::int64_t unix_ms);
+// Clock::system().now_ms(): code that takes no Clock (pb/clock.h) reads this.
 std::int64_t now_ms();
+// The short reference THANKS shows for a pledge id: its last 8 hex digits, upper case, as
+// "7F3A-9C21" (the random part of a UUIDv7). find_by_reference reads it back.
+std::string pledge_reference(const std::string& id);
+// The 8 lower-case hex digits a typed reference stands for ("7f3a9c21"), or "" when it is
+// not one (spaces and dashes are ignored, any case).
+std::string reference_digits(std::string_view ref);
 
 // Whether the wall clock can be believed (a box without a battery boots in 1970 until NTP
 // answers): kBeforeBuild when it says a time before this build was made, kBehindLedger
