@@ -47,7 +47,8 @@ struct BoothStatus {
   std::int64_t pending = 0, failed = 0, done = 0;
   // Undelivered rows of targets no longer in the config: (target, rows). They never drain.
   std::vector<std::pair<std::string, std::int64_t>> stranded;
-  std::string last_error;  // the newest failed/retrying outbox error ("" = none)
+  std::string last_error;         // the newest failed/retrying outbox error ("" = none)
+  std::string last_error_target;  // its target (ADMIN names it; the error text is logged)
   bool online = true;
   // The newest pledge at this event: what "Delete last pledge" deletes, shown before it does.
   std::string last_pledge_id;  // "" = none
@@ -58,7 +59,7 @@ struct BoothStatus {
   std::shared_ptr<const struct ReviewImage> last_pledge_thumb;
   // Per configured target: UTC ms of its last successful upload (0 = none yet).
   std::vector<std::pair<std::string, std::int64_t>> last_upload;
-  std::string delete_error;
+  std::string delete_error;        // i18n key of why "Delete last pledge" kept it ("" = none)
   std::int64_t clock_high_ms = 0;  // the ledger's highest id time (ADMIN's clock check)
   // The wall's hidden list cannot be read, so the wall shows the count only (doctor says why).
   bool wall_hidden_unreadable = false;
@@ -94,6 +95,9 @@ class BackOffice {
   void save(const SavePledge& what);
   void verify_pin(const std::string& pin);
   void delete_last_pledge();
+  // Drops the undelivered uploads of every target no longer in the config (ADMIN's "Forget
+  // removed target", as `pledgebooth upload --forget-target`); a configured one never.
+  void forget_stranded();
   // Results since the last call, in order.
   std::vector<OfficeResult> take_results();
   BoothStatus status() const;
