@@ -71,6 +71,22 @@ void fill_disk(const std::string& ballast) {
   close(fd);
 }
 
+// The pledges in the ledger once the booth has stopped and the test's own connection is
+// closed: the earlier pledge first, and `more` after it.
+std::vector<pb::store::Pledge> pledges_after_run(
+    pb::Result<std::unique_ptr<pb::store::Ledger>>& held, const std::string& data,
+    const std::string& earlier_id, std::size_t more, std::unique_ptr<pb::store::Ledger>& ledger) {
+  held->reset();
+  auto opened = pb::store::Ledger::open(data);
+  REQUIRE(opened);
+  ledger = std::move(*opened);
+  auto all = ledger->list_pledges();
+  REQUIRE(all);
+  REQUIRE(all->size() == more + 1);
+  CHECK((*all)[0].id == earlier_id);
+  return *all;
+}
+
 int files_named(const std::string& dir, const std::string& part) {
   int n = 0;
   std::error_code ec;
@@ -129,20 +145,15 @@ void check_booth_on_refusing_disk(SmallDisk& disk, std::int64_t min_free_mb,
 
   // The ledger: the earlier pledge and the one after the disk came back, nothing of the
   // failed save (no row, no temp file, no orphan photo).
-  held->reset();
-  auto ledger = pb::store::Ledger::open(data);
-  REQUIRE(ledger);
-  auto all = (*ledger)->list_pledges();
-  REQUIRE(all);
-  REQUIRE(all->size() == 2);
-  CHECK((*all)[0].id == earlier->id);
-  CHECK(shown[0].substr(shown[0].size() - (*all)[1].id.size()) == (*all)[1].id);
-  for (const auto& p : *all) {
-    const std::string bytes = pb::test::read_file((*ledger)->photo_file(p));
+  std::unique_ptr<pb::store::Ledger> ledger;
+  const auto all = pledges_after_run(held, data, earlier->id, 1, ledger);
+  CHECK(shown[0].substr(shown[0].size() - all[1].id.size()) == all[1].id);
+  for (const auto& p : all) {
+    const std::string bytes = pb::test::read_file(ledger->photo_file(p));
     CHECK(pb::store::sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()),
                                 bytes.size()) == p.photo_sha256);
   }
-  CHECK((*ledger)->recovery().orphans_recovered.empty());
+  CHECK(ledger->recovery().orphans_recovered.empty());
   CHECK(files_named(data, ".tmp") == 0);
   CHECK(files_named(data + "/photos", ".jpg") == 2);
 }
@@ -231,20 +242,15 @@ TEST_CASE("try again on thanks saves the kept photo once the disk takes writes a
   }
   // Saved once, with his photo and his choice to share it: the photo the retry saved is the
   // one kept in memory (no second shutter was taken).
-  held->reset();
-  auto ledger = pb::store::Ledger::open(data);
-  REQUIRE(ledger);
-  auto all = (*ledger)->list_pledges();
-  REQUIRE(all);
-  REQUIRE(all->size() == 2);
-  CHECK((*all)[0].id == earlier->id);
-  const auto& p = (*all)[1];
+  std::unique_ptr<pb::store::Ledger> ledger;
+  const auto all = pledges_after_run(held, data, earlier->id, 1, ledger);
+  const auto& p = all[1];
   CHECK(shown[0].substr(shown[0].size() - p.id.size()) == p.id);
   CHECK_FALSE(p.photo_path.empty());
   CHECK(p.share_consent);
   CHECK(p.locale == "es");
   CHECK(p.answer == "Por mi hermana");
-  const std::string bytes = pb::test::read_file((*ledger)->photo_file(p));
+  const std::string bytes = pb::test::read_file(ledger->photo_file(p));
   CHECK(bytes.size() > 1000);
   CHECK(pb::store::sha256_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()) ==
         p.photo_sha256);

@@ -725,9 +725,7 @@ wait 0.3
 
 TEST_CASE("the delete confirmation shows the photo of the pledge it deletes", "[kiosk][e2e]") {
   TempDir dir("kiosk-delete-thumb");
-  const auto hashed = pb::test::run_pledgebooth({"hash-pin", "--pin", "2468"});
-  REQUIRE(hashed.exit_code == 0);
-  const std::string hash = hashed.output.substr(0, hashed.output.find('\n'));
+  const std::string hash = admin_hash();
   const auto r = run_booth(dir, booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"), R"(
 expect attract 15
 tap attract:start
@@ -742,15 +740,7 @@ tap review:use
 expect thanks 15
 tap thanks:done
 expect attract
-hold admin:open 3.5
-expect admin-pin 2
-tap pin:2
-tap pin:4
-tap pin:6
-tap pin:8
-tap pin:ok
-expect admin 5
-wait 1.2
+)" + std::string(kOpenAdmin) + R"(wait 1.2
 shot before-delete
 tap admin:delete
 shot delete-confirm
