@@ -23,6 +23,8 @@ void add_kiosk_commands(CLI::App& app, AppContext& ctx) {
   k->add_flag("--exit-after-script", opts->exit_after_script, "quit when the script has run");
   k->add_option("--frame-stats", opts->frame_stats_path,
                 "write frame-time percentiles (JSON) to FILE on exit");
+  k->add_option("--power-off-log", opts->power_off_log,
+                "ADMIN's \"Shut down safely\" writes to FILE instead of powering off (tests)");
   k->callback([&ctx, opts] {
     const int rc = kiosk::run_kiosk(ctx.config(), *opts);
     if (rc != 0) throw ExitCode{rc};

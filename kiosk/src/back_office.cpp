@@ -75,7 +75,8 @@ struct DeleteJob {
 struct FindJob {
   std::string ref;
 };
-using Job = std::variant<ComposeJob, DiscardJob, SaveJob, PinJob, DeleteJob, FindJob>;
+struct ForgetJob {};
+using Job = std::variant<ComposeJob, DiscardJob, SaveJob, PinJob, DeleteJob, FindJob, ForgetJob>;
 
 constexpr auto kRefreshEvery = std::chrono::milliseconds(1000);
 // Retention runs at start and then hourly, a few pledges at a time (each is a transaction
@@ -85,6 +86,12 @@ constexpr auto kRetentionEvery = std::chrono::hours(1);
 constexpr auto kRetentionBacklogEvery = std::chrono::seconds(5);
 constexpr std::size_t kRetentionBatch = 20;
 constexpr int kReviewWidth = 720;  // the REVIEW image's pixel width (design units, 4:5 → 900 high)
+
+std::vector<std::string> target_names(const config::Config& config) {
+  std::vector<std::string> names;
+  for (const auto& t : config.upload.targets) names.push_back(t.name);
+  return names;
+}
 
 std::int64_t free_mb(const std::string& dir) {
   auto bytes = disk::free_bytes(dir);
@@ -147,9 +154,21 @@ struct BackOffice::Impl {
   void handle(SaveJob& job);
   void handle(DeleteJob& job);
   void handle(FindJob& job);
+  void handle(ForgetJob& job);
+  // The volunteer's screens say what happened in words; the technical detail goes here, to
+  // the booth's log (the journal on the appliance), once per change.
+  std::string logged_ledger_error, logged_upload_error, logged_wall_problem;
+  void log_once(std::string& logged, const std::string& now, const std::string& what);
   // The volunteer's message (i18n key + args) when storage is not usable; key "" when fine.
   StorageState storage_state();
 };
+
+void BackOffice::Impl::log_once(std::string& logged, const std::string& now,
+                                const std::string& what) {
+  if (now == logged) return;
+  logged = now;
+  if (!now.empty()) pb::log::warn(pb::log::cat("kiosk: ", what, ": ", now));
+}
 
 void BackOffice::Impl::open_ledger() {
   if (ledger) return;
@@ -162,10 +181,11 @@ void BackOffice::Impl::open_ledger() {
     local.ledger_open = false;
     local.ledger_error = opened.status().message();
   }
+  log_once(logged_ledger_error, local.ledger_error, "the ledger cannot be opened");
 }
 
 StorageState BackOffice::Impl::storage_state() {
-  if (!ledger) return StorageState{false, "oos.ledger", {{"error", local.ledger_error}}};
+  if (!ledger) return StorageState{false, "oos.ledger", {}};
   if (save_broken) return StorageState{false, save_broken->message, save_broken->args};
   if (local.free_mb >= 0 && local.free_mb < config.storage.min_free_mb)
     return StorageState{false,
@@ -185,7 +205,10 @@ void BackOffice::Impl::refresh() {
     }
   }
   local.free_mb = free_mb(config.storage.data_dir);
-  local.wall_hidden_unreadable = campaign::hidden_list_problem(config.storage.data_dir).has_value();
+  const auto wall_problem = campaign::hidden_list_problem(config.storage.data_dir);
+  local.wall_hidden_unreadable = wall_problem.has_value();
+  log_once(logged_wall_problem, wall_problem ? wall_problem->what + " " + wall_problem->fix : "",
+           "wall");
   local.upload_enabled = uploader != nullptr;
   if (ledger) {
     if (auto n = ledger->count_pledges(config.event.id)) local.pledges = *n;
@@ -234,22 +257,27 @@ void BackOffice::Impl::refresh() {
           for (auto& [name, ms] : local.last_upload)
             if (name == q.target) ms = std::max(ms, q.last_done_ms);
     }
-    std::vector<std::string> names;
-    for (const auto& t : config.upload.targets) names.push_back(t.name);
     local.stranded.clear();
-    if (auto gone = ledger->unconfigured_targets(names))
+    if (auto gone = ledger->unconfigured_targets(target_names(config)))
       for (const auto& t : *gone) local.stranded.emplace_back(t.target, t.pending + t.failed);
     local.last_error.clear();
-    if (auto err = ledger->newest_upload_error(); err && *err)
+    local.last_error_target.clear();
+    if (auto err = ledger->newest_upload_error(); err && *err) {
       local.last_error = (*err)->target + ": " + (*err)->last_error;
+      local.last_error_target = (*err)->target;
+    }
   }
   if (uploader) {
     const auto ws = uploader->status();
     local.online = ws.online;
     if (local.last_error.empty())
       for (const auto& t : ws.targets)
-        if (!t.last_error.empty()) local.last_error = t.name + ": " + t.last_error;
+        if (!t.last_error.empty()) {
+          local.last_error = t.name + ": " + t.last_error;
+          local.last_error_target = t.name;
+        }
   }
+  log_once(logged_upload_error, local.last_error, "upload failing");
   retention();
   StorageState storage = storage_state();
   std::lock_guard<std::mutex> lock(mu);
@@ -339,9 +367,13 @@ void BackOffice::Impl::handle(SaveJob& job) {
   pb::log::info("kiosk: saving a pledge");  // one write: crash tests kill on it
   open_ledger();
   local.free_mb = free_mb(config.storage.data_dir);
+  // A retry ("Try again" on THANKS) after a failed save: the disk is tried again now, not at
+  // the next refresh.
+  if (save_broken && disk::probe_write(config.storage.data_dir + "/photos", probe_bytes))
+    save_broken.reset();
+  // Failed saves keep the photo in memory: "Try again" saves it, leaving THANKS discards it.
   if (StorageState st = storage_state(); !st.ok) {
-    composed.reset();
-    post(SaveFailed{st.message, st.args});
+    post(SaveFailed{st.message, st.args, "storage not usable (" + st.message + ")"});
     return;
   }
   store::PledgeInput in;
@@ -364,13 +396,11 @@ void BackOffice::Impl::handle(SaveJob& job) {
   if (keep_photo && composed) {
     auto jpeg = photo::encode_jpeg(*composed, config.photo.jpeg_quality);
     if (!jpeg) {
-      composed.reset();
-      post(SaveFailed{"oos.save_failed", {{"error", jpeg.status().message()}}});
+      post(SaveFailed{"oos.save_failed", {}, jpeg.status().message()});
       return;
     }
     in.photo_jpeg = std::move(*jpeg);
   }
-  composed.reset();  // the booth keeps no copy beyond the ledger's
   in.targets = upload::upload_targets_for(config, c.campaign, c.link);
   const std::size_t photo_bytes = in.photo_jpeg.size();
   const auto save_started = std::chrono::steady_clock::now();
@@ -380,8 +410,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
                                             .count();
   if (!saved) {
     const bool full = saved.status().code() == Status::Code::kDiskFull;
-    SaveFailed failed{full ? "oos.disk_full" : "oos.save_failed",
-                      {{"error", saved.status().message()}}};
+    SaveFailed failed{full ? "oos.disk_full" : "oos.save_failed", {}, saved.status().message()};
     // Out of service until a write the size of this pledge (and room for its ledger rows)
     // succeeds; the refresh right after this save must not report the disk fine.
     save_broken = failed;
@@ -389,6 +418,7 @@ void BackOffice::Impl::handle(SaveJob& job) {
     post(std::move(failed));
     return;
   }
+  composed.reset();  // the booth keeps no copy beyond the ledger's
   const store::Pledge& p = *saved;
   std::int64_t number = 0;
   if (auto n = ledger->count_pledges(config.event.id)) number = *n;
@@ -403,27 +433,45 @@ void BackOffice::Impl::handle(DeleteJob& job) {
   pledges_changed = true;
   open_ledger();
   local.delete_error.clear();
-  if (!ledger) {
-    local.delete_error = local.ledger_error;
-    return;
-  }
+  // The volunteer reads why in words (i18n keys); the detail goes to the log.
+  auto failed = [&](const char* key, const std::string& detail) {
+    local.delete_error = key;
+    pb::log::warn(pb::log::cat("kiosk: delete a pledge: ", detail));
+  };
+  if (!ledger) return failed("admin.delete_no_ledger", local.ledger_error);
   std::string id = job.pledge_id;
   if (id.empty()) {
     auto last = ledger->last_pledge(config.event.id);
-    if (!last || !*last) {
-      local.delete_error = last ? "There is no pledge to delete." : last.status().message();
-      return;
-    }
+    if (!last || !*last)
+      return last ? failed("admin.no_pledge", "no pledge at this event")
+                  : failed("admin.delete_failed", last.status().message());
     id = (*last)->id;
   }
   if (Status remote = upload::delete_remote_copies(config, *ledger, id);
-      !remote && remote.code() != Status::Code::kNotFound) {
-    local.delete_error = "Kept: the uploaded copy could not be removed (" + remote.message() + ")";
+      !remote && remote.code() != Status::Code::kNotFound)
+    return failed("admin.delete_kept_remote", "uploaded copy not removed: " + remote.message());
+  if (Status st = ledger->delete_pledge(id); !st)
+    return failed("admin.delete_failed", st.message());
+}
+
+void BackOffice::Impl::handle(ForgetJob&) {
+  open_ledger();
+  if (!ledger) return;
+  auto gone = ledger->unconfigured_targets(target_names(config));
+  if (!gone) {
+    pb::log::warn(pb::log::cat("kiosk: forget removed targets: ", gone.status().message()));
     return;
   }
-  if (Status st = ledger->delete_pledge(id); !st) {
-    local.delete_error = st.message();
-    return;
+  // Only targets no longer configured: a configured target's uploads are still sent.
+  for (const auto& t : *gone) {
+    auto dropped = ledger->forget_target(t.target);
+    if (dropped)
+      pb::log::info(pb::log::cat("kiosk: a volunteer dropped ", *dropped,
+                                 " undelivered uploads for \"", t.target,
+                                 "\", no longer in the config; the pledges and photos stay"));
+    else
+      pb::log::warn(
+          pb::log::cat("kiosk: forget target ", t.target, ": ", dropped.status().message()));
   }
 }
 
@@ -485,6 +533,10 @@ void BackOffice::Impl::run() {
         last_refresh = std::chrono::steady_clock::now();
       } else if (auto* f = std::get_if<FindJob>(&*job)) {
         handle(*f);
+      } else if (auto* f = std::get_if<ForgetJob>(&*job)) {
+        handle(*f);
+        refresh();
+        last_refresh = std::chrono::steady_clock::now();
       }
     }
     if (std::chrono::steady_clock::now() - last_refresh >= kRefreshEvery) {
@@ -543,6 +595,9 @@ void BackOffice::delete_pledge(const std::string& pledge_id) {
 
 void BackOffice::delete_last_pledge() {
   impl_->push(DeleteJob{});
+}
+void BackOffice::forget_stranded() {
+  impl_->push(ForgetJob{});
 }
 
 std::vector<OfficeResult> BackOffice::take_results() {

@@ -47,7 +47,8 @@ struct BoothStatus {
   std::int64_t pending = 0, failed = 0, done = 0;
   // Undelivered rows of targets no longer in the config: (target, rows). They never drain.
   std::vector<std::pair<std::string, std::int64_t>> stranded;
-  std::string last_error;  // the newest failed/retrying outbox error ("" = none)
+  std::string last_error;         // the newest failed/retrying outbox error ("" = none)
+  std::string last_error_target;  // its target (ADMIN names it; the error text is logged)
   bool online = true;
   // The newest pledge at this event: what "Delete last pledge" deletes, shown before it does.
   std::string last_pledge_id;  // "" = none
@@ -58,7 +59,7 @@ struct BoothStatus {
   std::shared_ptr<const struct ReviewImage> last_pledge_thumb;
   // Per configured target: UTC ms of its last successful upload (0 = none yet).
   std::vector<std::pair<std::string, std::int64_t>> last_upload;
-  std::string delete_error;
+  std::string delete_error;        // i18n key of why a deletion kept the pledge ("" = none)
   // Retention ([event] keep_months): pledges not yet uploaded that lose their photo, name
   // and words within a week (ADMIN warns), and why the last run failed ("" = it did not).
   std::int64_t expiring_undelivered = 0;
@@ -110,6 +111,9 @@ class BackOffice {
   // the one shown (remote copies first, as `pledgebooth delete`; the wall reads the ledger).
   void find_pledge(const std::string& ref);
   void delete_pledge(const std::string& pledge_id);
+  // Drops the undelivered uploads of every target no longer in the config (ADMIN's "Forget
+  // removed target", as `pledgebooth upload --forget-target`); a configured one never.
+  void forget_stranded();
   // Results since the last call, in order.
   std::vector<OfficeResult> take_results();
   BoothStatus status() const;

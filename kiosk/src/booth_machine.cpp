@@ -31,6 +31,7 @@ MachineOptions::MachineOptions(const config::BoothConfig& booth, const config::E
 BoothMachine::BoothMachine(MachineOptions options, Millis now)
     : options_(std::move(options)), started_ms_(now) {
   s_.session = fresh_session();
+  s_.console_locale = options_.default_locale;
   s_.entered_ms = now;
   s_.last_touch_ms = now;
 }
@@ -81,6 +82,15 @@ bool BoothMachine::details_entered() const {
   return p.first_name.length() > 0 || p.answer_words.length() > 0 || !p.answer_pick.empty();
 }
 
+bool BoothMachine::console_screen(Screen s) {
+  return s == Screen::kAdmin || s == Screen::kAdminPin || s == Screen::kAdminDeleteRef ||
+         s == Screen::kOutOfService;
+}
+
+const std::string& BoothMachine::shown_locale() const {
+  return console_screen(s_.screen) ? s_.console_locale : s_.session.locale;
+}
+
 bool BoothMachine::awaiting() const {
   const Session& p = s_.session;
   return s_.admin.pin_checking || s_.admin.ref_looking || p.saving || p.waiting_for_still ||
@@ -126,8 +136,10 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
     s_.oos.storage_args = failed->args;
     if (told_saving) {
       // He saw "saving…": THANKS now tells him it was not saved (for as long as a thank
-      // you shows), and OUT_OF_SERVICE follows when he leaves it.
+      // you shows) and offers "Try again"; OUT_OF_SERVICE follows when he leaves it. His
+      // photo stays in the back office's memory for the retry, until he leaves.
       p.save_failed = true;
+      p.have_still = p.last_save && p.last_save->with_photo;
       p.saved.reset();
       enter_thanks(now);  // a whole thank-you's time to read it, from now
     } else {
@@ -167,6 +179,12 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
 
 void BoothMachine::on_tap(const std::string& target, Millis now, Out& out) {
   if (traits(s_.screen).language_toggle && switch_language(target)) return;
+  // ADMIN and OUT_OF_SERVICE have the volunteer's own language pills.
+  if ((s_.screen == Screen::kAdmin || s_.screen == Screen::kOutOfService) &&
+      target.rfind("lang:", 0) == 0) {
+    if (layout(target.substr(5))) s_.console_locale = target.substr(5);
+    return;
+  }
   switch (s_.screen) {
     case Screen::kAttract:
       return tap_attract(target, now);
@@ -524,6 +542,7 @@ void BoothMachine::save_pledge(bool with_photo, Millis now, Out& out) {
   p.saving = true;
   p.saved.reset();
   p.save_failed = false;
+  p.last_save = save;
   enter_thanks(now);
   out.push_back(std::move(save));
 }
@@ -541,7 +560,17 @@ void BoothMachine::tap_thanks(const std::string& target, Millis now, Out& out) {
   if (target == "thanks:done") {
     to_attract(now, out);
     check_service(now, out);
-  } else if (target == "thanks:more-time") {
+  } else if (target == "thanks:retry") {
+    Session& p = s_.session;
+    if (!p.save_failed || p.saving || !p.last_save) return;
+    // The same pledge again, with the photo the back office kept: "saving…", then the
+    // normal THANKS with his reference, or "not saved" once more.
+    p.save_failed = false;
+    p.have_still = false;
+    p.saving = true;
+    enter_thanks(now);
+    out.push_back(*p.last_save);
+  } else if (target == "thanks:more-time" && !s_.session.save_failed) {
     // Never more than one extension ahead: a stuck finger cannot hold the booth.
     Millis& until = s_.session.thanks_until_ms;
     until = std::min(std::max(until, now) + options_.thanks_more_ms,
@@ -610,6 +639,7 @@ void BoothMachine::tap_admin(const std::string& target, Millis now, Out& out) {
   AdminPanel& a = s_.admin;
   if (target != "admin:delete") a.confirm_delete = false;
   if (target != "admin:exit") a.confirm_exit = false;
+  if (tap_console(target, out)) return;
   if (target == "admin:pause") {
     s_.oos.paused = !s_.oos.paused;
     a.notice = s_.oos.paused ? "admin.notice_paused" : "admin.notice_resumed";
@@ -632,7 +662,7 @@ void BoothMachine::tap_admin(const std::string& target, Millis now, Out& out) {
     enter(Screen::kAdminDeleteRef, now);
   } else if (target == "admin:close") {
     leave_admin(now, out);
-  } else if (target == "admin:exit") {
+  } else if (target == "admin:exit" && !options_.run_by_service) {
     // Leaving ends the booth for the day: a second tap, as for delete.
     if (a.confirm_exit) {
       a.confirm_exit = false;
@@ -696,6 +726,32 @@ void BoothMachine::tap_admin_delete_ref(const std::string& target, Millis now, O
       a.ref_found.reset();
     }
   }
+}
+
+// The console's actions, each asking once before it acts (the confirmation says what it does).
+bool BoothMachine::tap_console(const std::string& target, Out& out) {
+  AdminPanel& a = s_.admin;
+  const bool mine =
+      target == "admin:forget" ||
+      (options_.run_by_service && (target == "admin:restart" || target == "admin:shutdown"));
+  if (!mine) {
+    a.confirming.clear();
+    return false;
+  }
+  if (a.confirming != target) {
+    a.confirming = target;
+    return true;
+  }
+  a.confirming.clear();
+  if (target == "admin:forget") {
+    out.push_back(ForgetStranded{});
+    a.notice = "admin.notice_forgetting";
+  } else if (target == "admin:restart") {
+    out.push_back(RestartBooth{});
+  } else {
+    out.push_back(ShutDown{});
+  }
+  return true;
 }
 
 }  // namespace pb::kiosk

@@ -21,6 +21,7 @@
 #include "pb/photo.h"
 #include "pb/uploader.h"
 #include "pb/utf8.h"
+#include "power_off.h"
 #include "textures.h"
 
 namespace pb::kiosk {
@@ -36,8 +37,10 @@ extern "C" void on_terminate(int) {
   g_terminate = true;
 }
 
-MachineOptions machine_options(const config::Config& c, const Strings& strings) {
+MachineOptions machine_options(const config::Config& c, const Strings& strings,
+                               bool run_by_service) {
   MachineOptions o(c.booth, c.event);
+  o.run_by_service = run_by_service;
   o.languages = strings.languages();
   const DataUses uses = data_uses(c);  // REVIEW asks only what this booth can honour
   o.offer_campaign = uses.campaign;
@@ -72,9 +75,26 @@ KioskApp::KioskApp(const config::Config& config, const KioskOptions& options)
 KioskApp::~KioskApp() = default;
 
 int run_kiosk(const config::Config& cfg, const KioskOptions& opt) {
-  KioskApp app(cfg, opt);
-  if (const int rc = app.start(); rc != 0) return rc;
-  return app.run();
+  bool power_off = false;
+  int rc = 0;
+  {
+    KioskApp app(cfg, opt);
+    if (rc = app.start(); rc != 0) return rc;
+    rc = app.run();
+    power_off = app.power_off_asked();
+  }  // the back office has finished every save and closed the ledger, the uploader stopped
+  if (!power_off) return rc;
+  // A scripted run (tests, screenshots) never powers the machine it runs on off.
+  if (!opt.script_path.empty() && opt.power_off_log.empty()) {
+    pb::log::info("kiosk: the ledger is closed; a scripted run does not power off");
+    return rc;
+  }
+  pb::log::info("kiosk: the ledger is closed; asking the system to power off");
+  if (Status st = request_power_off(opt.power_off_log); !st) {
+    pb::log::warn(pb::log::cat("kiosk: could not power off: ", st.message()));
+    return KioskApp::kPowerOffFailed;
+  }
+  return rc;
 }
 
 // --- start-up: everything that reads the disk happens before the loop --------------------
@@ -113,7 +133,9 @@ int KioskApp::start() {
       cfg_, composer_, uploader_.get(),
       [&strings](const std::string& l, const std::string& k) { return strings.get(l, k); });
   t0_ = ticks();
-  machine_ = std::make_unique<BoothMachine>(machine_options(cfg_, *strings_), t0_);
+  machine_ =
+      std::make_unique<BoothMachine>(machine_options(cfg_, *strings_, service_->enabled()), t0_);
+  touch_ = TouchAdapter(static_cast<std::uint32_t>(machine_->options().admin_hold_ms));
   // The plain sign in the preview, drawn while the booth starts: ATTRACT's first frames wait
   // for it otherwise.
   if (composer_)
@@ -317,8 +339,9 @@ void KioskApp::take_office_results(Millis now) {
       if (TexturePtr qr = qr_texture(renderer_.get(), done->qr_url)) qr_ = std::move(qr);
       feed(*done, now);
     } else if (auto* failed = std::get_if<SaveFailed>(&r)) {
-      pb::log::warn(pb::log::cat("kiosk: save failed: ",
-                                 strings_->format("en", failed->message, failed->args)));
+      pb::log::warn(pb::log::cat(
+          "kiosk: save failed: ", strings_->format("en", failed->message, failed->args), " (",
+          failed->detail, ")"));
       feed(*failed, now);
     } else if (auto* pin = std::get_if<PinChecked>(&r)) {
       feed(*pin, now);
@@ -339,6 +362,12 @@ void KioskApp::take_office_results(Millis now) {
 // 3. The camera, as the machine needs to know it.
 void KioskApp::watch_camera(Millis now) {
   cam_ = grabber_->stats();
+  // The camera's own error (a device path, a driver's words) goes to the log; ADMIN says
+  // "no pictures" in the volunteer's language.
+  if (cam_.last_error != camera_error_logged_) {
+    camera_error_logged_ = cam_.last_error;
+    if (!cam_.last_error.empty()) pb::log::warn(pb::log::cat("kiosk: camera: ", cam_.last_error));
+  }
   camera_fresh_ =
       cam_.connected && camera::Clock::now() - cam_.last_frame_at < std::chrono::seconds(2);
   office_->note_camera(cam_.fps, camera_fresh_);  // for the fleet heartbeat ([status] url)
@@ -486,7 +515,8 @@ void KioskApp::take_screenshots(Millis now) {
         ready && (status_.ledger_open || !status_.ledger_error.empty() || frames_in_screen_ > 60);
     if (s.screen == Screen::kCountdown) ready = ready && machine_->countdown_digit(now) > 0;
     if (ready || frames_in_screen_ > 180) {
-      shots_->capture(renderer_.get(), std::string(to_string(s.screen)) + "-" + s.session.locale);
+      shots_->capture(renderer_.get(),
+                      std::string(to_string(s.screen)) + "-" + machine_->shown_locale());
       entry_shot_pending_ = false;
     }
   }
@@ -496,7 +526,7 @@ void KioskApp::take_screenshots(Millis now) {
       (traits(s.screen).live_preview && sign_pending_ && ++shot_waited_ < 180))
     return;
   for (const auto& name : named_shots_)
-    shots_->capture(renderer_.get(), name + "-" + s.session.locale);
+    shots_->capture(renderer_.get(), name + "-" + machine_->shown_locale());
   named_shots_.clear();
   shot_waited_ = 0;
 }
@@ -641,6 +671,15 @@ void KioskApp::carry_out(const Command& c, Millis now) {
   } else if (std::holds_alternative<UploadNow>(c)) {
     if (uploader_) uploader_->wake(true);
   } else if (std::holds_alternative<ExitBooth>(c)) {
+    running_ = false;
+  } else if (std::holds_alternative<ForgetStranded>(c)) {
+    office_->forget_stranded();
+  } else if (std::holds_alternative<RestartBooth>(c)) {
+    pb::log::info("kiosk: a volunteer restarts the booth; the service starts it again");
+    running_ = false;
+  } else if (std::holds_alternative<ShutDown>(c)) {
+    pb::log::info("kiosk: a volunteer shuts the booth down; closing the ledger first");
+    power_off_ = true;
     running_ = false;
   }
 }

@@ -54,7 +54,9 @@ struct SdlSession {
 class KioskApp {
  public:
   // Exit codes (pb/kiosk.h): 2 start-up failure, 3 script failure, 4 display lost.
-  static constexpr int kStartFailed = 2, kScriptFailed = 3, kDisplayLost = 4;
+  static constexpr int kStartFailed = 2, kScriptFailed = 3, kDisplayLost = 4, kPowerOffFailed = 5;
+  // ADMIN's "Shut down safely" ended the loop: power off once this app (and its ledger) is gone.
+  bool power_off_asked() const { return power_off_; }
 
   KioskApp(const config::Config& config, const KioskOptions& options);
   ~KioskApp();
@@ -138,6 +140,8 @@ class KioskApp {
   // Loop state.
   bool running_ = true;
   int exit_code_ = 0;
+  bool power_off_ = false;
+  std::string camera_error_logged_;
   BoothStatus status_;
   camera::GrabberStats cam_;
   bool camera_fresh_ = false;

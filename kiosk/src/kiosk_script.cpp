@@ -105,6 +105,11 @@ Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std:
       }
       step.kind = ScriptStep::Kind::kKey;
       step.target = w[1];
+    } else if (verb == "await-file") {
+      if (w.size() < 2 || w.size() > 3 || !optional_timeout(2))
+        return fail("expected `await-file PATH [TIMEOUT_SECONDS]`");
+      step.kind = ScriptStep::Kind::kAwaitFile;
+      step.target = w[1];
     } else if (verb == "focus") {
       if (w.size() < 2 || w.size() > 3 || !optional_timeout(2))
         return fail("expected `focus TARGET [TIMEOUT_SECONDS]`");

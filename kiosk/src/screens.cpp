@@ -105,7 +105,7 @@ float lang_toggle(Painter& p, const View& v, std::vector<Hit>& hits,
   for (std::size_t i = 0; i < languages.size(); ++i) {
     const std::string& loc = languages[i].code;
     const Rect rect{x, y, width(i, pad) * squeeze, 76};
-    const bool active = v.s().session.locale == loc;
+    const bool active = v.machine.shown_locale() == loc;
     p.rounded(rect, 38, active ? kWhite : kWhite.with_alpha(pressed(v, rect) ? 70 : 30));
     if (!active) p.rounded_outline(rect, 38, 2, kWhite.with_alpha(130));
     const std::string& name = v.strings.get(loc, "language.name");
@@ -633,8 +633,12 @@ void thanks(Painter& p, const View& v, std::vector<Hit>& hits) {
   if (frac > 0) p.rounded({bar.x, bar.y, std::max(18.0f, bar.w * frac), bar.h}, 9, kPink);
   button(p, v, hits, "thanks:done", {kColumnX, 880, 420, 120}, v.tr("thanks.done"), Style::kLight,
          46);
-  button(p, v, hits, "thanks:more-time", {kColumnRight - 450, 880, 450, 120},
-         v.tr("thanks.more_time"), Style::kSecondary, 46);
+  if (s.session.save_failed)  // his pledge (and photo) are still in memory: one more try
+    button(p, v, hits, "thanks:retry", {kColumnRight - 450, 880, 450, 120}, v.tr("thanks.retry"),
+           Style::kPrimary, 46);
+  else
+    button(p, v, hits, "thanks:more-time", {kColumnRight - 450, 880, 450, 120},
+           v.tr("thanks.more_time"), Style::kSecondary, 46);
   // Only the buttons act on THANKS: a finger near the QR code must not take it away.
 }
 
@@ -674,14 +678,15 @@ std::string size_text(std::int64_t mb) {
 }
 
 // --- OUT OF SERVICE ------------------------------------------------------------------
-void out_of_service(Painter& p, const View& v, std::vector<Hit>&) {
+void out_of_service(Painter& p, const View& v, std::vector<Hit>& hits) {
   wordmark(p, 80, 60, 48);
+  lang_toggle(p, v, hits);  // the volunteer's language, not the last participant's
   p.paragraph(v.tr("oos.title"), Face::kTitle, 84, kWhite, {260, 220, 1400, 200}, Align::kCenter);
   // A disk or ledger problem needs a volunteer: "come back in a few minutes" would be untrue.
   const bool ask = v.s().oos.storage_problem;
   p.paragraph(v.tr(ask ? "oos.subtitle_ask" : "oos.subtitle"), Face::kBody, 46, kSoft,
               {260, 420, 1400, 100}, Align::kCenter);
-  const Rect card{360, 560, 1200, 360};
+  const Rect card{360, 545, 1200, 440};
   p.rounded(card, 30, kCardDark);
   p.text(v.tr("oos.volunteer"), Face::kBold, 36, kWarn, {card.x + 50, card.y + 40, 0, 0});
   float y = card.y + 110;
@@ -701,6 +706,12 @@ void out_of_service(Painter& p, const View& v, std::vector<Hit>&) {
     reason(v.tr(o.storage_message, args));
   }
   if (o.paused) reason(v.tr("oos.paused"));
+  // Where the console is: the admin corner's long press (kAdminCorner, top left).
+  if (v.machine.options().admin_enabled)
+    p.paragraph(
+        v.tr("oos.open_admin",
+             {{"seconds", std::to_string((v.machine.options().admin_hold_ms + 999) / 1000)}}),
+        Face::kBody, 32, kSoft, {card.x + 50, card.bottom() - 84, card.w - 100, 74});
 }
 
 // --- ADMIN PIN -----------------------------------------------------------------------
@@ -760,6 +771,22 @@ std::string clock_text(std::int64_t utc_ms) {
   return buf;
 }
 
+// What the second tap on a console action does, said before it does it.
+std::string console_confirmation(const View& v, const std::string& action) {
+  const BoothStatus& st = v.status;
+  if (action == "admin:forget") {
+    std::string targets;
+    std::int64_t count = 0;
+    for (const auto& [target, rows] : st.stranded) {
+      targets += (targets.empty() ? "“" : "”, “") + target;
+      count += rows;
+    }
+    return v.tr("admin.forget_which",
+                {{"count", std::to_string(count)}, {"target", targets + "”"}});
+  }
+  return v.tr(action == "admin:restart" ? "admin.restart_notice" : "admin.shutdown_notice");
+}
+
 void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothStatus& st = v.status;
   p.text(v.tr("admin.title"), Face::kTitle, 64, kWhite, {80, 50, 0, 0});
@@ -787,17 +814,21 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   if (!st.last_upload.empty()) {
     std::string last;
     for (const auto& [target, ms] : st.last_upload)
-      last += (last.empty() ? "" : "   ·   ") + target + " " +
-              (ms > 0 ? clock_text(ms) : v.tr("admin.never"));
+      last += (last.empty() ? "" : "\n") +
+              (ms > 0 ? v.tr("admin.last_upload_at", {{"target", target}, {"time", clock_text(ms)}})
+                      : v.tr("admin.last_upload_never", {{"target", target}}));
     row(v.tr("admin.last_upload"), last);
   }
-  row(v.tr("admin.last_error"), st.last_error.empty() ? none : st.last_error,
+  // The error's own text (a server's reply, in English) is in the booth's log, not here.
+  row(v.tr("admin.last_error"),
+      st.last_error.empty() ? none
+                            : v.tr("admin.upload_failing", {{"target", st.last_error_target}}),
       st.last_error.empty() ? kWhite : kWarn);
   char fps[32];
   std::snprintf(fps, sizeof fps, "%.1f", v.camera.fps);
   row(v.tr("admin.camera"),
       v.camera.ok ? v.tr("admin.camera_ok", {{"fps", fps}, {"source", v.camera.source}})
-                  : v.tr("admin.camera_lost", {{"error", v.camera.error}}),
+                  : v.tr("admin.camera_lost"),
       v.camera.ok ? kWhite : kWarn);
   row(v.tr("admin.disk"),
       v.tr("admin.disk_value", {{"free", st.free_mb < 0 ? "?" : size_text(st.free_mb)},
@@ -821,7 +852,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
             : st.retention_error,
         kWarn);
   std::string notice = v.s().admin.notice.empty() ? "" : v.tr(v.s().admin.notice);
-  if (!st.delete_error.empty()) notice = st.delete_error;
+  if (!st.delete_error.empty()) notice = v.tr(st.delete_error);
   // Before deleting or exiting, say exactly what the second tap does.
   if (v.s().admin.confirm_delete)
     notice = st.last_pledge_id.empty()
@@ -843,25 +874,50 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
                                   static_cast<float>(tw), static_cast<float>(th)});
   }
   if (v.s().admin.confirm_exit) notice = v.tr("admin.exit_notice");
+  if (const std::string& c = v.s().admin.confirming; !c.empty())
+    notice = console_confirmation(v, c);
   if (!notice.empty()) p.paragraph(notice, Face::kBold, 32, kPinkLight, {80, 975, 1100, 90});
 
-  const float bx = 1260, bw = 600, bh = 120;
-  button(p, v, hits, "admin:pause", {bx, 150, bw, bh},
-         v.s().oos.paused ? v.tr("admin.resume") : v.tr("admin.pause"), Style::kLight, 42);
-  button(p, v, hits, "admin:upload", {bx, 290, bw, bh}, v.tr("admin.upload"),
-         st.upload_enabled ? Style::kSecondary : Style::kDisabled, 42);
-  if (!st.upload_enabled)  // a greyed button says why
-    p.paragraph(v.tr("admin.upload_off"), Face::kBody, 30, kSoft, {bx, 290 + bh + 4, bw, 60},
+  // The volunteer's language pills, above the buttons.
+  lang_toggle(p, v, hits, 1260, kToggleRight, 40);
+  const float bx = 1260, bw = 600, bh = 92, gap = 12;
+  float by = 150;
+  auto next = [&](const std::string& target, const std::string& label, Style style) {
+    button(p, v, hits, target, {bx, by, bw, bh}, label, style, 40);
+    by += bh + gap;
+  };
+  const std::string& confirming = v.s().admin.confirming;
+  next("admin:pause", v.s().oos.paused ? v.tr("admin.resume") : v.tr("admin.pause"), Style::kLight);
+  next("admin:upload", v.tr("admin.upload"),
+       st.upload_enabled ? Style::kSecondary : Style::kDisabled);
+  if (!st.upload_enabled) {  // a greyed button says why
+    p.paragraph(v.tr("admin.upload_off"), Face::kBody, 28, kSoft, {bx, by - gap + 2, bw, 60},
                 Align::kCenter);
-  button(p, v, hits, "admin:delete", {bx, 480, bw, bh},  // below the two lines of upload_off
-         v.s().admin.confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
-         v.s().admin.confirm_delete ? Style::kDanger : Style::kSecondary, 42);
-  button(p, v, hits, "admin:close", {bx, 620, bw, bh}, v.tr("admin.close"), Style::kPrimary, 42);
-  button(p, v, hits, "admin:exit", {bx, 830, bw, bh},
-         v.s().admin.confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"), Style::kDanger,
-         42);
-  button(p, v, hits, "admin:delete-ref", {bx, 965, bw, 100}, v.tr("delete_ref.open"),
-         Style::kSecondary, 38);
+    by += 64;
+  }
+  if (!st.stranded.empty())
+    next("admin:forget",
+         v.tr(confirming == "admin:forget" ? "admin.forget_confirm" : "admin.forget"),
+         confirming == "admin:forget" ? Style::kDanger : Style::kSecondary);
+  next("admin:delete",
+       v.s().admin.confirm_delete ? v.tr("admin.delete_confirm") : v.tr("admin.delete"),
+       v.s().admin.confirm_delete ? Style::kDanger : Style::kSecondary);
+  next("admin:delete-ref", v.tr("delete_ref.open"), Style::kSecondary);
+  next("admin:close", v.tr("admin.close"), Style::kPrimary);
+  by = std::max(by + 16, 1000 - 2 * bh - gap);  // the two that end the booth, at the bottom
+  if (v.machine.options().run_by_service) {
+    // The service starts a closed booth again: "Exit" would be "Restart".
+    next("admin:restart",
+         v.tr(confirming == "admin:restart" ? "admin.restart_confirm" : "admin.restart"),
+         Style::kDanger);
+    next("admin:shutdown",
+         v.tr(confirming == "admin:shutdown" ? "admin.shutdown_confirm" : "admin.shutdown"),
+         Style::kDanger);
+  } else {
+    by += bh + gap;
+    next("admin:exit", v.s().admin.confirm_exit ? v.tr("admin.exit_confirm") : v.tr("admin.exit"),
+         Style::kDanger);
+  }
 }
 
 // --- ADMIN_DELETE_REF ----------------------------------------------------------------

@@ -49,12 +49,13 @@ struct View {
   SDL_Texture* found_thumb = nullptr;        // ADMIN_DELETE_REF: the photo of the pledge found
 
   const BoothState& s() const { return machine.state(); }
+  // In the language of this screen: the participant's, or the volunteer's on the console.
   const std::string& tr(const std::string& key) const {
-    return strings.get(s().session.locale, key);
+    return strings.get(machine.shown_locale(), key);
   }
   std::string tr(const std::string& key,
                  const std::vector<std::pair<std::string, std::string>>& args) const {
-    return strings.format(s().session.locale, key, args);
+    return strings.format(machine.shown_locale(), key, args);
   }
   // A count as the participant's language writes it ("1,284").
   std::string num(std::int64_t n) const { return strings.number(s().session.locale, n); }

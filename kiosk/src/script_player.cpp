@@ -3,6 +3,7 @@
 #include "script_player.h"
 #include "pb/log.h"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -93,6 +94,12 @@ void ScriptPlayer::step(const Env& env) {
           if (elapsed < static_cast<Millis>(s.seconds * 1000)) return;
           return fail(s, "the campaign-wide count is still not shown after " +
                              std::to_string(s.seconds) + " s");
+        }
+        break;
+      case ScriptStep::Kind::kAwaitFile:
+        if (std::error_code ec; !std::filesystem::exists(s.target, ec)) {
+          if (elapsed < static_cast<Millis>(s.seconds * 1000)) return;
+          return fail(s, "no file " + s.target + " after " + std::to_string(s.seconds) + " s");
         }
         break;
       case ScriptStep::Kind::kShot:

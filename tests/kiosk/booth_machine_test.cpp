@@ -634,14 +634,14 @@ TEST_CASE("a full disk during a save tells the participant then goes out of serv
   b.to_review();
   b.tap("review:use");
   b.wait(2000);
-  b.feed(SaveFailed{"oos.disk_full", {{"error", "ENOSPC"}}});
+  b.feed(SaveFailed{"oos.disk_full", {}, "ENOSPC"});
   // THANKS says the pledge was not saved, for a whole thank-you's time.
   CHECK(b.screen() == Screen::kThanks);
   CHECK(b.m.state().session.save_failed);
   CHECK_FALSE(b.m.state().session.saved);
   CHECK_FALSE(b.m.state().session.saving);
   // A storage report in the same batch does not open the booth while saving is broken.
-  b.feed(StorageState{false, "oos.disk_full", {{"error", "ENOSPC"}}});
+  b.feed(StorageState{false, "oos.disk_full", {{"free", "0"}}});
   b.wait(b.m.options().thanks_timeout_ms - 100);
   CHECK(b.screen() == Screen::kThanks);
   b.wait(200);
@@ -661,7 +661,7 @@ TEST_CASE("a failed save after the participant left goes out of service at once"
   b.to_review();
   b.tap("review:no-photo");
   b.tap("thanks:done");
-  b.feed(SaveFailed{"oos.save_failed", {{"error", "I/O error"}}});
+  b.feed(SaveFailed{"oos.save_failed", {}, "I/O error"});
   CHECK(b.screen() == Screen::kOutOfService);
 }
 
@@ -1212,4 +1212,156 @@ TEST_CASE("a reference's lookup is awaited like the pin check", "[kiosk][machine
   CHECK(b.m.awaiting());
   b.feed(PledgeLookedUp{"1111-1111", 0, "", "", 0, false, ""});
   CHECK_FALSE(b.m.awaiting());
+}
+
+// --- the volunteer's console and "Try again" (#25 items 6-9) ------------------------------
+
+namespace {
+void open_admin(Booth& b) {
+  b.feed(LongPress{"admin:open"});
+  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
+  b.feed(PinChecked{true});
+  REQUIRE(b.screen() == Screen::kAdmin);
+}
+}  // namespace
+
+TEST_CASE("thanks after a failed save offers try again and a retry that works thanks him as usual",
+          "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("review:campaign");
+  b.tap("review:use");
+  REQUIRE(b.count<SavePledge>() == 1);
+  const SavePledge first = *b.last<SavePledge>();
+  b.feed(SaveFailed{"oos.disk_full", {}, "No space left on device"});
+  REQUIRE(b.m.state().session.save_failed);
+  // His photo is kept in memory for the retry.
+  CHECK(b.m.state().session.have_still);
+  // "More time" is not what THANKS offers now.
+  const Millis until = b.m.state().session.thanks_until_ms;
+  b.tap("thanks:more-time");
+  CHECK(b.m.state().session.thanks_until_ms == until);
+  b.wait(1000);
+  b.tap("thanks:retry");
+  REQUIRE(b.count<SavePledge>() == 2);
+  const SavePledge again = *b.last<SavePledge>();
+  CHECK(again.with_photo);
+  CHECK(first.choices.campaign);
+  CHECK(again.choices.campaign == first.choices.campaign);
+  CHECK(again.first_name == first.first_name);
+  CHECK(again.locale == first.locale);
+  CHECK(again.consent_version == first.consent_version);
+  CHECK(b.count<DiscardPhoto>() == 0);
+  CHECK(b.m.state().session.saving);
+  CHECK_FALSE(b.m.state().session.save_failed);
+  CHECK(b.m.awaiting());
+  // A second tap while it saves sends nothing more.
+  b.tap("thanks:retry");
+  CHECK(b.count<SavePledge>() == 2);
+  b.feed(SaveDone{"01JTESTPLEDGE", 7, "https://example.org/p"});
+  b.feed(StorageState{true, "", {}});
+  CHECK(b.screen() == Screen::kThanks);
+  REQUIRE(b.m.state().session.saved);
+  CHECK(b.m.state().session.saved->pledge_id == "01JTESTPLEDGE");
+  CHECK_FALSE(b.m.state().session.have_still);
+  // The normal THANKS: its whole time from the retry, then ATTRACT (the disk works again).
+  b.tap("thanks:more-time");
+  CHECK(b.m.state().session.thanks_until_ms > b.now + b.m.options().thanks_timeout_ms);
+  b.tap("thanks:done");
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK(b.count<DiscardPhoto>() == 0);  // the back office dropped it once saved
+}
+
+TEST_CASE("leaving thanks after a failed save discards the kept photo", "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  b.tap("review:use");
+  b.feed(SaveFailed{"oos.save_failed", {}, "I/O error"});
+  b.tap("thanks:retry");
+  b.feed(SaveFailed{"oos.save_failed", {}, "I/O error"});  // fails again: asked again
+  CHECK(b.m.state().session.save_failed);
+  CHECK(b.count<DiscardPhoto>() == 0);
+  b.tap("thanks:done");
+  CHECK(b.count<DiscardPhoto>() == 1);
+  CHECK(b.screen() == Screen::kOutOfService);
+  // Without a photo there is nothing to discard.
+  Booth c;
+  c.to_review();
+  c.tap("review:no-photo");
+  c.tap("no-photo:confirm");
+  const int discards = c.count<DiscardPhoto>();
+  c.feed(SaveFailed{"oos.save_failed", {}, "I/O error"});
+  CHECK_FALSE(c.m.state().session.have_still);
+  c.wait(c.m.options().thanks_timeout_ms + 100);
+  CHECK(c.count<DiscardPhoto>() == discards);
+}
+
+TEST_CASE("admin and out of service speak the volunteer's language, switched by their own pills",
+          "[kiosk][machine]") {
+  Booth b;
+  b.tap("attract:start");
+  b.tap("lang:ko");  // the participant's language
+  CHECK(b.m.shown_locale() == "ko");
+  open_admin(b);
+  CHECK(b.m.shown_locale() == "en");  // not the last participant's
+  b.tap("lang:ko");
+  CHECK(b.m.shown_locale() == "ko");
+  b.tap("lang:xx");  // not a language of this booth
+  CHECK(b.m.shown_locale() == "ko");
+  b.tap("admin:pause");
+  b.tap("admin:close");
+  REQUIRE(b.screen() == Screen::kOutOfService);
+  CHECK(b.m.shown_locale() == "ko");  // the volunteer's choice is kept
+  b.tap("lang:en");
+  CHECK(b.m.shown_locale() == "en");
+  CHECK(b.screen() == Screen::kOutOfService);
+  // The next participant starts in the booth's default language.
+  open_admin(b);
+  b.tap("admin:pause");
+  b.tap("admin:close");
+  REQUIRE(b.screen() == Screen::kAttract);
+  CHECK(b.m.shown_locale() == "en");
+}
+
+TEST_CASE("the console's forget restart and shut down each ask once", "[kiosk][machine]") {
+  MachineOptions o = camera_up();
+  o.run_by_service = true;
+  Booth b(o);
+  open_admin(b);
+  b.tap("admin:forget");
+  CHECK(b.count<ForgetStranded>() == 0);
+  CHECK(b.m.state().admin.confirming == "admin:forget");
+  b.tap("admin:pause");  // anything else cancels the question
+  CHECK(b.m.state().admin.confirming.empty());
+  b.tap("admin:pause");
+  b.tap("admin:forget");
+  b.tap("admin:forget");
+  CHECK(b.count<ForgetStranded>() == 1);
+  CHECK(b.m.state().admin.notice == "admin.notice_forgetting");
+  b.tap("admin:restart");
+  b.tap("admin:shutdown");  // another action's question replaces the first
+  CHECK(b.count<RestartBooth>() == 0);
+  CHECK(b.m.state().admin.confirming == "admin:shutdown");
+  b.tap("admin:restart");
+  b.tap("admin:restart");
+  CHECK(b.count<RestartBooth>() == 1);
+  CHECK(b.count<ShutDown>() == 0);
+  b.tap("admin:shutdown");
+  b.tap("admin:shutdown");
+  CHECK(b.count<ShutDown>() == 1);
+  // Run by the service, "Exit" would not keep the booth closed: it is not offered.
+  b.tap("admin:exit");
+  b.tap("admin:exit");
+  CHECK(b.count<ExitBooth>() == 0);
+
+  // Not run by a service: exit as before, and no restart or power-off.
+  Booth c;
+  open_admin(c);
+  for (const char* t : {"admin:restart", "admin:restart", "admin:shutdown", "admin:shutdown"})
+    c.tap(t);
+  CHECK(c.count<RestartBooth>() == 0);
+  CHECK(c.count<ShutDown>() == 0);
+  c.tap("admin:exit");
+  c.tap("admin:exit");
+  CHECK(c.count<ExitBooth>() == 1);
 }

@@ -56,6 +56,24 @@ pb::test::RunResult run_booth(const TempDir& dir, const std::string& toml,
   return pb::test::run_pledgebooth(args, kOffscreen);
 }
 
+// A volunteer opens ADMIN: the corner held, PIN 2468 (admin_hash()).
+constexpr const char* kOpenAdmin = R"(hold admin:open 3.5
+expect admin-pin 2
+tap pin:2
+tap pin:4
+tap pin:6
+tap pin:8
+tap pin:ok
+expect admin 5
+)";
+
+// booth.toml's admin_pin_hash for PIN 2468.
+std::string admin_hash() {
+  const auto hashed = pb::test::run_pledgebooth({"hash-pin", "--pin", "2468"});
+  REQUIRE(hashed.exit_code == 0);
+  return hashed.output.substr(0, hashed.output.find('\n'));
+}
+
 std::vector<std::string> pngs(const std::string& dir) {
   std::vector<std::string> out;
   if (!fs::exists(dir)) return out;
@@ -441,11 +459,9 @@ TEST_CASE("a camera that delivers no pictures puts the booth out of service", "[
 
 TEST_CASE("admin needs the pin then pauses resumes and deletes the last pledge", "[kiosk][e2e]") {
   TempDir dir("kiosk-admin");
-  const auto hashed = pb::test::run_pledgebooth({"hash-pin", "--pin", "2468"});
-  REQUIRE(hashed.exit_code == 0);
-  std::string hash = hashed.output.substr(0, hashed.output.find('\n'));
+  const std::string hash = admin_hash();
   REQUIRE(hash.rfind("pbkdf2-sha256$", 0) == 0);
-  const char* script = R"(
+  const std::string script = R"(
 expect attract 15
 tap attract:start
 expect pledge
@@ -478,15 +494,8 @@ expect admin 5
 tap admin:pause
 tap admin:close
 expect out-of-service 2
-hold admin:open 3.5
-expect admin-pin 2
-tap pin:2
-tap pin:4
-tap pin:6
-tap pin:8
-tap pin:ok
-expect admin 5
-tap admin:pause
+)" + std::string(kOpenAdmin) +
+                             R"(tap admin:pause
 tap admin:delete
 tap admin:delete
 settle
@@ -512,6 +521,75 @@ tap admin:exit
   CHECK(has_shot(shots, "admin-pin-en.png"));
   CHECK(has_shot(shots, "admin-en.png"));
   CHECK(has_shot(shots, "out-of-service-en.png"));
+}
+
+// Issue 25: the console does from the screen what needed a shell. Run by the service (as on
+// the appliance), ADMIN drops the uploads of a target removed from the config and shuts the
+// booth down: the ledger is closed first, then the power-off is asked for (written to a file
+// here: nothing powers off).
+TEST_CASE(
+    "run by the service admin forgets a removed target and shuts down after the ledger closes",
+    "[kiosk][e2e]") {
+  TempDir dir("kiosk-console");
+  const std::string hash = admin_hash();
+  {
+    // Two pledges queued for "old-s3", a target this booth's config no longer has.
+    auto ledger = pb::store::Ledger::open(dir / "data");
+    REQUIRE(ledger);
+    for (int i = 0; i < 2; ++i) {
+      pb::store::PledgeInput in;
+      in.event = "e2e-fair";
+      in.booth = "booth-e2e";
+      in.locale = "en";
+      in.photo_jpeg.assign(2048, 0x42);
+      in.share_consent = true;
+      in.consent_version = 3;
+      in.targets = {"old-s3"};
+      REQUIRE((*ledger)->save_pledge(in));
+    }
+    auto gone = (*ledger)->unconfigured_targets({});
+    REQUIRE(gone);
+    REQUIRE(gone->size() == 1);
+  }
+  const std::string script = "expect attract 15\n" + std::string(kOpenAdmin) + R"(settle
+tap lang:ko
+tap admin:forget
+tap admin:forget
+settle
+tap admin:shutdown
+shot shutdown-confirm
+tap admin:shutdown
+)";
+  pb::test::write_file(dir / "booth.toml", booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"));
+  pb::test::write_file(dir / "script.txt", pb::test::scaled_script(script));
+  auto env = kOffscreen;
+  env["NOTIFY_SOCKET"] = dir / "notify";  // a service manager runs it (nobody listens here)
+  const std::string power_log = dir / "power-off.log";
+  // No --exit-after-script: the booth must end through ADMIN's shut-down button.
+  const auto r = pb::test::run_pledgebooth(
+      {"--config", dir / "booth.toml", "kiosk", "--windowed", "--script", dir / "script.txt",
+       "--screenshots", dir / "shots", "--power-off-log", power_log},
+      env);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(pb::test::read_file(power_log) == "poweroff\n");
+  // In this order: the loop ended, the booth closed (the ledger with it), then the power-off.
+  const auto ended = r.output.find("kiosk: frame times ");
+  const auto asked = r.output.find("kiosk: the ledger is closed; asking the system to power off");
+  REQUIRE(ended != std::string::npos);
+  REQUIRE(asked != std::string::npos);
+  CHECK(ended < asked);
+  CHECK(r.output.find("kiosk: a volunteer dropped 2 undelivered uploads for \"old-s3\"") !=
+        std::string::npos);
+  CHECK(has_shot(pngs(dir / "shots"), "shutdown-confirm-ko.png"));
+  auto ledger = pb::store::Ledger::open(dir / "data");
+  REQUIRE(ledger);
+  auto gone = (*ledger)->unconfigured_targets({});
+  REQUIRE(gone);
+  CHECK(gone->empty());
+  auto n = (*ledger)->count_pledges("e2e-fair");
+  REQUIRE(n);
+  CHECK(*n == 2);  // the pledges and photos stay
 }
 
 TEST_CASE(
@@ -655,9 +733,7 @@ wait 0.3
 
 TEST_CASE("the delete confirmation shows the photo of the pledge it deletes", "[kiosk][e2e]") {
   TempDir dir("kiosk-delete-thumb");
-  const auto hashed = pb::test::run_pledgebooth({"hash-pin", "--pin", "2468"});
-  REQUIRE(hashed.exit_code == 0);
-  const std::string hash = hashed.output.substr(0, hashed.output.find('\n'));
+  const std::string hash = admin_hash();
   const auto r = run_booth(dir, booth_toml(dir, "admin_pin_hash = \"" + hash + "\"\n"), R"(
 expect attract 15
 tap attract:start
@@ -673,15 +749,7 @@ tap review:use
 expect thanks 15
 tap thanks:done
 expect attract
-hold admin:open 3.5
-expect admin-pin 2
-tap pin:2
-tap pin:4
-tap pin:6
-tap pin:8
-tap pin:ok
-expect admin 5
-wait 1.2
+)" + std::string(kOpenAdmin) + R"(wait 1.2
 shot before-delete
 tap admin:delete
 shot delete-confirm

@@ -110,9 +110,33 @@ TEST_CASE("the korean strings read as the review of issue 12 asks", "[kiosk][i18
   const std::string stranded = s->get("ko", "admin.stranded");
   CHECK(stranded.find("{target}을") == std::string::npos);  // no particle glued to a name
   CHECK(stranded.find("{target}를") == std::string::npos);
-  const std::string ending = "실행하세요.";  // ends as an instruction
+  // Issue 25: it sends the volunteer to ADMIN's button, not to a shell, and ends as an
+  // instruction in 합니다체.
+  const std::string ending = "누르십시오.";
   REQUIRE(stranded.size() > ending.size());
   CHECK(stranded.compare(stranded.size() - ending.size(), ending.size(), ending) == 0);
+  CHECK(stranded.find(s->get("ko", "admin.forget")) != std::string::npos);
+}
+
+TEST_CASE("no string sends a volunteer to a command or shows a raw error", "[kiosk][i18n]") {
+  // Issue 25: a locked kiosk has no shell, and an error's own text (English, temp paths) is
+  // for the booth's log: every message on screen is a sentence of these tables.
+  auto s = Strings::load(pb::config::assets_dir() + "/i18n");
+  REQUIRE(s);
+  for (const auto& loc : s->locales())
+    for (const auto& k : s->keys(loc)) {
+      const std::string& text = s->get(loc, k);
+      INFO(loc << " " << k << ": " << text);
+      CHECK(text.find("pledgebooth") == std::string::npos);
+      CHECK(text.find("doctor") == std::string::npos);
+      CHECK(text.find(" --") == std::string::npos);
+      CHECK(text.find("{error}") == std::string::npos);
+    }
+  // The ADMIN buttons a stranded upload's line names are there, in each language.
+  for (const auto& loc : s->locales()) {
+    INFO(loc);
+    CHECK(s->get(loc, "admin.stranded").find(s->get(loc, "admin.forget")) != std::string::npos);
+  }
 }
 
 TEST_CASE("a missing string shows its key and a broken table names the line", "[kiosk][i18n]") {

@@ -222,9 +222,10 @@ std::string scaled_script(const std::string& script) {
     if (!w.empty() && w[0] == "expect" && (w.size() == 2 || w.size() == 3)) {
       const double limit = w.size() == 3 ? std::stod(w[2]) : 10.0;
       out << "expect " << w[1] << " " << limit * time_scale() << "\n";
-    } else if (!w.empty() && w[0] == "focus" && (w.size() == 2 || w.size() == 3)) {
+    } else if (!w.empty() && (w[0] == "focus" || w[0] == "await-file") &&
+               (w.size() == 2 || w.size() == 3)) {
       const double limit = w.size() == 3 ? std::stod(w[2]) : 10.0;
-      out << "focus " << w[1] << " " << limit * time_scale() << "\n";
+      out << w[0] << " " << w[1] << " " << limit * time_scale() << "\n";
     } else if (!w.empty() && (w[0] == "settle" || w[0] == "campaign") && w.size() <= 2) {
       const double limit = w.size() == 2 ? std::stod(w[1]) : 10.0;
       out << w[0] << " " << limit * time_scale() << "\n";

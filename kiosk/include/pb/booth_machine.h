@@ -69,6 +69,14 @@ struct MachineOptions {
   Millis camera_grace_ms = 3000;
   std::size_t name_max_chars = 16;
   std::size_t words_max_chars = 60;
+  // The volunteer's console (ADMIN, its PIN pad, OUT_OF_SERVICE):
+  // - how long the admin corner (top left) is held to open the PIN pad (the volunteer card
+  //   on OUT_OF_SERVICE says so);
+  Millis admin_hold_ms = 3000;
+  // - a service manager runs the booth and starts it again whenever it stops (the appliance's
+  //   pledgebooth-booth.service, Restart=always): ADMIN offers "Restart the booth" and "Shut
+  //   down safely" instead of "Exit booth", which would not keep it closed.
+  bool run_by_service = false;
 };
 
 // --- events -------------------------------------------------------------------------
@@ -101,6 +109,7 @@ using MessageArgs = std::vector<std::pair<std::string, std::string>>;
 struct SaveFailed {
   std::string message;  // i18n key of the volunteer's message ("oos.disk_full", …)
   MessageArgs args;
+  std::string detail;  // the technical cause, for the booth's log only (never on screen)
 };
 struct CameraState {
   bool ok = true;
@@ -165,8 +174,15 @@ struct DeletePledge {  // the one ADMIN_DELETE_REF showed: here, on the targets,
 };
 struct UploadNow {};
 struct ExitBooth {};
+// The volunteer's console: drop the undelivered uploads of targets no longer in the config
+// (what `pledgebooth upload --forget-target` does); close the booth so that the service starts
+// it again; close it and power the box off once the ledger is closed.
+struct ForgetStranded {};
+struct RestartBooth {};
+struct ShutDown {};
 using Command = std::variant<TakeStill, ComposeReview, DiscardPhoto, SavePledge, VerifyPin,
-                             DeleteLastPledge, UploadNow, ExitBooth, FindPledge, DeletePledge>;
+                             DeleteLastPledge, UploadNow, ExitBooth, FindPledge, DeletePledge,
+                             ForgetStranded, RestartBooth, ShutDown>;
 
 // Why the booth is out of service (several may hold at once).
 struct OutOfService {
@@ -210,6 +226,10 @@ struct Session {
   bool with_photo = false;
   std::optional<SaveDone> saved;
   bool save_failed = false;  // "not saved, ask a volunteer" shows, then OUT_OF_SERVICE
+  // The SavePledge last sent. After it failed, "Try again" on THANKS sends it once more (its
+  // photo is still in the back office's memory: have_still is set again until it is saved or
+  // discarded).
+  std::optional<SavePledge> last_save;
 };
 
 // The PIN pad and ADMIN as the volunteer left them; a fresh one each time ADMIN closes.
@@ -225,6 +245,9 @@ struct AdminPanel {
   std::string ref;
   bool ref_looking = false;
   std::optional<PledgeLookedUp> ref_found;
+  // The console's actions that wait for a second tap: "admin:forget", "admin:restart",
+  // "admin:shutdown" ("" = none).
+  std::string confirming;
 };
 
 // Wrong PINs in a row and the lock they cause; kept when the pad closes, so walking away
@@ -243,6 +266,9 @@ struct BoothState {
   AdminPanel admin;
   PinLock pin_lock;
   OutOfService oos;
+  // The volunteer's language on ADMIN, its PIN pad and OUT_OF_SERVICE, switched there by its
+  // own pills; not the last participant's.
+  std::string console_locale = "en";
 };
 
 class BoothMachine {
@@ -280,6 +306,10 @@ class BoothMachine {
   // Something this screen shows is still on its way: the still, the composed photo on
   // REVIEW, the save's result on THANKS, the PIN check, a reference's lookup.
   bool awaiting() const;
+  // The language this screen speaks: the volunteer's on the console screens (ADMIN, its PIN
+  // pad, OUT_OF_SERVICE), the participant's elsewhere.
+  const std::string& shown_locale() const;
+  static bool console_screen(Screen s);
   // The app reports that the composed REVIEW photo is on screen.
   void set_review_ready() { s_.session.review_ready = true; }
 
@@ -302,6 +332,7 @@ class BoothMachine {
   void tap_admin_pin(const std::string& target, Millis now, Out& out);
   void tap_admin(const std::string& target, Millis now, Out& out);
   void tap_admin_delete_ref(const std::string& target, Millis now, Out& out);
+  bool tap_console(const std::string& target, Out& out);  // the console's own actions
   // The screens with a timer of their own.
   void tick_countdown(Millis now, Out& out);
   void tick_thanks(Millis now, Out& out);

@@ -16,10 +16,14 @@ struct KioskOptions {
   std::string screenshots_dir;     // a PNG on entering each screen (and on `shot`)
   bool exit_after_script = false;  // quit when the script has run
   std::string frame_stats_path;    // frame times written here on exit (JSON)
+  // ADMIN's "Shut down safely", for tests: the power-off request is written to this file
+  // instead of being sent to the system ("" = ask systemd-logind, see power_off.h).
+  std::string power_off_log;
 };
 
-// Returns the process exit code: 0 normal exit, 2 start-up failure (message on stderr),
-// 3 script failure.
+// Returns the process exit code: 0 normal exit (also after ADMIN's restart, or its shut down
+// once the power-off was asked for), 2 start-up failure (message on stderr), 3 script failure,
+// 5 the power-off was refused (the booth has closed all the same).
 int run_kiosk(const config::Config& config, const KioskOptions& options);
 
 }  // namespace pb::kiosk

@@ -22,6 +22,8 @@
 //   focus review:use 5    wait until the keys' focus is on that target (fails after 5 s;
 //                         10 s when not given)
 //   stall                 hang the UI loop until SIGTERM (tests the service watchdog)
+//   await-file PATH 60    wait until PATH exists: a test's signal that it changed the world
+//                         (freed a disk); fails after 60 s (10 s when not given)
 #pragma once
 
 #include <string>
@@ -44,7 +46,8 @@ struct ScriptStep {
     kQuit,
     kKey,
     kFocus,
-    kStall
+    kStall,
+    kAwaitFile
   } kind = Kind::kWait;
   std::string target;  // named target, screen, shot name or key; "" when x,y is used
   float x = 0, y = 0;  // design coordinates when target is ""
