@@ -35,6 +35,7 @@ constexpr float kWordmarkY = 60;                     // "#HeForShe" above the co
 constexpr float kToggleRight = 1860, kToggleY = 40;  // the language pills, top right,
 constexpr float kToggleMaxW = 760;                   // at most this wide
 constexpr Rect kAdminCorner{0, 0, 170, 170};         // the hidden long press, top left
+constexpr Rect kAccessRow{110, 870, 720, 120};       // ATTRACT's accessibility toggles
 
 bool pressed(const View& v, const Rect& r) {
   return v.held && r.contains(v.held->x, v.held->y);
@@ -67,7 +68,8 @@ void button(Painter& p, const View& v, std::vector<Hit>& hits, const std::string
     p.paragraph(label, Face::kBold, least, text, {r.x + 24, r.cy() - m.h / 2, r.w - 48, m.h},
                 Align::kCenter);
   }
-  if (style != Style::kDisabled) hits.push_back({target, r, false, style == Style::kPrimary});
+  if (style != Style::kDisabled)
+    hits.push_back({target, r, false, style == Style::kPrimary, label});
 }
 
 // "#HeForShe" with its top left at (x, y); returns its right edge.
@@ -185,10 +187,44 @@ std::string thanks_counter(const View& v) {
 
 namespace {
 
+// --- accessibility (#26) --------------------------------------------------------------
+// The participant's toggles (ATTRACT): audio mode, and high contrast with large text. A
+// toggle that is on is drawn light, and its words say so.
+void access_toggles(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& row) {
+  const Session& s = v.s().session;
+  const float w = (row.w - 20) / 2;
+  button(p, v, hits, "access:audio", {row.x, row.y, w, row.h},
+         v.tr(s.audio ? "access.audio_on" : "access.audio"),
+         s.audio ? Style::kLight : Style::kSecondary, 42);
+  button(p, v, hits, "access:contrast", {row.x + w + 20, row.y, w, row.h},
+         v.tr(s.high_contrast ? "access.contrast_on" : "access.contrast"),
+         s.high_contrast ? Style::kLight : Style::kSecondary, 42);
+}
+
+// ADMIN's settings for the booth (top right, beside the title): high contrast for every
+// participant, no time limits for an assisted session, the speech volume.
+void access_settings(Painter& p, const View& v, std::vector<Hit>& hits) {
+  const AccessSettings& a = v.s().access;
+  const float y = 36, h = 96;
+  button(p, v, hits, "access:default-contrast", {620, y, 400, h},
+         v.tr(a.high_contrast ? "access.default_contrast_on" : "access.default_contrast_off"),
+         a.high_contrast ? Style::kLight : Style::kSecondary, 34);
+  button(p, v, hits, "access:limits", {1040, y, 400, h},
+         v.tr(a.limits_off ? "access.limits_off" : "access.limits_on"),
+         a.limits_off ? Style::kLight : Style::kSecondary, 34);
+  button(p, v, hits, "access:volume-down", {1460, y, 110, h}, "-", Style::kSecondary, 56);
+  p.text(v.tr("access.volume", {{"level", std::to_string(a.volume)}}), Face::kBold, 32, kWhite,
+         {1570, y, 180, h}, Align::kCenter);
+  button(p, v, hits, "access:volume-up", {1750, y, 110, h}, "+", Style::kSecondary, 48);
+}
+
 // --- ATTRACT -------------------------------------------------------------------------
 void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
   hits.push_back({"attract:start", kScreen, false});
-  photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
+  // The preview leaves the bottom of its column to the accessibility toggles (low, in reach).
+  photo_box(p, v, {kPhotoSlot.x, kPhotoSlot.y, kPhotoSlot.w, kAccessRow.y - 30 - kPhotoSlot.y},
+            v.preview, v.tr("camera.warming"));
+  access_toggles(p, v, hits, kAccessRow);
   const float wordmark_end = wordmark(p, kColumnX, kWordmarkY, 48);
   float y = 210;
   y += p.paragraph(v.tr("attract.title"), Face::kTitle, 96, kWhite, {kColumnX, y, kColumnW, 400});
@@ -530,14 +566,20 @@ void review(Painter& p, const View& v, std::vector<Hit>& hits) {
     consent = fill(it->second, {{"organiser", organiser(v)}});
   const float tx = kColumnX + 150, tw = kColumnW - 180;
   const float h1 = p.measure_paragraph(consent, Face::kBold, 44, tw).h;
-  const float h2 = p.measure_paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, tw).h;
+  // Large text (#26) grows the note beyond the screen: then it alone keeps its usual size.
+  float note_size = kMinRead;
+  if (200 + h1 + 70 + 24 + 446 +
+          p.measure_paragraph(v.tr("review.consent_note"), Face::kBody, note_size, tw).h >
+      1060)
+    note_size = kMinRead / p.text_scale();
+  const float h2 = p.measure_paragraph(v.tr("review.consent_note"), Face::kBody, note_size, tw).h;
   const Rect row{kColumnX, 200, kColumnW, std::max(180.0f, h1 + h2 + 70)};
   p.rounded(row, 30, kWhite.with_alpha(pressed(v, row) ? 44 : 26));  // 44: the note stays 4.5:1
   checkbox(p, {row.x + 30, row.y + 36, 92, 92}, on);
   p.paragraph(consent, Face::kBold, 44, kWhite, {tx, row.y + 28, tw, h1});
-  p.paragraph(v.tr("review.consent_note"), Face::kBody, kMinRead, kSoft,
+  p.paragraph(v.tr("review.consent_note"), Face::kBody, note_size, kSoft,
               {tx, row.y + 40 + h1, tw, h2});
-  hits.push_back({"review:consent", row, false});
+  hits.push_back({"review:consent", row, false, false, consent});
   float y = row.bottom() + 24;
   const float bottom = 1060;
   // Use / retake / without a photo / about your data share what is left below the consent.
@@ -762,6 +804,7 @@ std::string clock_text(std::int64_t utc_ms) {
 void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothStatus& st = v.status;
   p.text(v.tr("admin.title"), Face::kTitle, 64, kWhite, {80, 50, 0, 0});
+  access_settings(p, v, hits);
   const Rect panel{80, 150, 1100, 800};
   p.rounded(panel, 30, kPanel);
   float y = panel.y + 36;
@@ -813,6 +856,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
         kWarn);
   if (st.wall_hidden_unreadable)
     row(v.tr("admin.wall"), v.tr("admin.wall_hidden_unreadable"), kWarn);
+  if (!v.speech_problem.empty()) row(v.tr("access.speech"), v.speech_problem, kWarn);
   std::string notice = v.s().admin.notice.empty() ? "" : v.tr(v.s().admin.notice);
   if (!st.delete_error.empty()) notice = st.delete_error;
   // Before deleting or exiting, say exactly what the second tap does.

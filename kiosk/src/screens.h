@@ -24,6 +24,7 @@ struct Hit {
   Rect rect;
   bool long_press = false;
   bool primary = false;
+  std::string label{};  // what a button says (audio mode speaks it); "" for other targets
 };
 
 struct CameraInfo {
@@ -46,6 +47,7 @@ struct View {
   SDL_Texture* qr = nullptr;                 // THANKS' QR code, or null
   std::optional<PointerInput> held;          // a press in progress (pressed look)
   SDL_Texture* last_pledge_thumb = nullptr;  // ADMIN: the photo "Delete last pledge" deletes
+  std::string speech_problem{};              // ADMIN: why audio mode cannot be heard ("" = it can)
 
   const BoothState& s() const { return machine.state(); }
   const std::string& tr(const std::string& key) const {
