@@ -57,6 +57,12 @@ struct Booth {
       if (const auto* c = std::get_if<C>(&*it)) return c;
     return nullptr;
   }
+  // The admin corner, a PIN and the back office's yes: ADMIN.
+  void open_admin() {
+    feed(LongPress{"admin:open"});
+    for (const char* d : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) tap(d);
+    feed(PinChecked{true});
+  }
   // ATTRACT → … → REVIEW with a still taken.
   void to_review() {
     tap("attract:start");
@@ -1142,9 +1148,7 @@ TEST_CASE("admin switches the time limits off for one assisted session", "[kiosk
   MachineOptions o = camera_up();
   o.admin_enabled = true;
   Booth b(o);
-  b.feed(LongPress{"admin:open"});
-  for (const char* d : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(d);
-  b.feed(PinChecked{true});
+  b.open_admin();
   REQUIRE(b.screen() == Screen::kAdmin);
   b.tap("access:limits");
   CHECK(b.m.state().access.limits_off);
@@ -1171,9 +1175,7 @@ TEST_CASE("admin switches the time limits off for one assisted session", "[kiosk
 
 TEST_CASE("admin closes on its own even while the time limits are off", "[kiosk][machine]") {
   Booth b;
-  b.feed(LongPress{"admin:open"});
-  for (const char* d : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(d);
-  b.feed(PinChecked{true});
+  b.open_admin();
   REQUIRE(b.screen() == Screen::kAdmin);
   b.tap("access:limits");
   b.wait(45'100);
@@ -1191,9 +1193,7 @@ TEST_CASE("high contrast is the participant's choice on attract and the booth's 
   b.tap("attract:start");
   b.tap("pledge:not-now");
   CHECK_FALSE(b.m.state().session.high_contrast);  // his choice left with him
-  b.feed(LongPress{"admin:open"});
-  for (const char* d : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(d);
-  b.feed(PinChecked{true});
+  b.open_admin();
   b.tap("access:default-contrast");
   CHECK(b.m.state().access.high_contrast);
   b.tap("admin:close");
