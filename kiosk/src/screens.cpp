@@ -262,9 +262,13 @@ void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
   p.rounded(card, 30, kWhite.with_alpha(24));
   p.rounded({card.x, card.y + 30, 10, card.h - 60}, 5, kPink);
   // Readable first: a long pledge text wraps at the smallest readable size.
-  const float size = text.size() > 300 ? kMinRead : 46;
-  p.paragraph(text, Face::kBody, size, kWhite,
-              {card.x + 50, card.y + 40, card.w - 90, card.h - 60});
+  float size = text.size() > 300 ? kMinRead : 46;
+  const Rect area{card.x + 50, card.y + 40, card.w - 90, card.h - 60};
+  // Large text (#26): as large as the card holds, never below the usual smallest size.
+  while (size > kMinRead / p.text_scale() &&
+         p.measure_paragraph(text, Face::kBody, size, area.w).h > area.h)
+    size -= 2;
+  p.paragraph(text, Face::kBody, size, kWhite, area);
   button(p, v, hits, "pledge:agree", {kColumnX, 830, 560, 160}, v.tr("pledge.agree"),
          Style::kPrimary, 60);
   button(p, v, hits, "pledge:not-now", {kColumnRight - 310, 830, 310, 160}, v.tr("pledge.not_now"),
