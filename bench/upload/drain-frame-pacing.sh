@@ -49,7 +49,7 @@ wait_port "$PORT"
   echo "expect attract 20"
   for _ in $(seq "$N"); do
     printf 'tap attract:start\nexpect pledge\ntap pledge:agree\nexpect details\ntap key:shift\ntap key:S\ntap key:a\ntap key:m\n'
-    printf 'tap pick:everyone\ntap details:next\nexpect photo-choice\ntap photo-choice:take\nexpect review 15\ntap review:consent\ntap review:use\nexpect thanks 15\n'
+    printf 'tap pick:everyone\ntap details:next\nexpect photo-choice\ntap photo-choice:take\nexpect review 15\ntap review:campaign\ntap review:use\nexpect thanks 15\n'
     printf 'wait 1\ntap thanks:done\nexpect attract 5\n'
   done
 } >"$WORK/script.txt"

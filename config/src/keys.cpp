@@ -251,6 +251,10 @@ const std::vector<Key<BoothConfig>>& booth_keys() {
       {"countdown_s", &B::countdown_s, Integer{3, 1, 10}, "seconds of 3-2-1 before the shutter"},
       {"sound", &B::sound, Flag{true},
        "countdown beeps and shutter sound (silent without an audio device)"},
+      {"high_contrast", &B::high_contrast, Flag{false},
+       "every participant starts with high contrast and large text (ADMIN switches it too)"},
+      {"speech_volume", &B::speech_volume, Integer{7, 0, 10},
+       "volume of audio mode's spoken guidance (ADMIN and the keypad's + and - change it)"},
   };
   return k;
 }

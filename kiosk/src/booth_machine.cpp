@@ -26,10 +26,15 @@ MachineOptions::MachineOptions(const config::BoothConfig& booth, const config::E
       min_age(event.min_age),
       default_locale(booth.default_locale),
       consent_version(event.consent_version),
-      admin_enabled(!booth.admin_pin_hash.empty()) {}
+      admin_enabled(!booth.admin_pin_hash.empty()) {
+  high_contrast = booth.high_contrast;
+  speech_volume = booth.speech_volume;
+}
 
 BoothMachine::BoothMachine(MachineOptions options, Millis now)
     : options_(std::move(options)), started_ms_(now) {
+  s_.access.high_contrast = options_.high_contrast;
+  s_.access.volume = std::clamp(options_.speech_volume, 0, kMaxVolume);
   s_.session = fresh_session();
   s_.console_locale = options_.default_locale;
   s_.entered_ms = now;
@@ -41,6 +46,7 @@ Session BoothMachine::fresh_session() const {
   fresh.locale = options_.default_locale;
   fresh.first_name = TextField(options_.name_max_chars);
   fresh.answer_words = TextField(options_.words_max_chars);
+  fresh.high_contrast = s_.access.high_contrast;
   return fresh;
 }
 
@@ -63,17 +69,24 @@ bool BoothMachine::flashing(Millis now) const {
 }
 
 Millis BoothMachine::idle_warning_ms() const {
-  return std::min(options_.idle_warning_ms, options_.idle_timeout_ms / 2);
+  const Millis warning = std::max(options_.idle_warning_ms, kLeastWarningMs);
+  return std::min(warning, options_.idle_timeout_ms / 2) * limit_factor();
+}
+
+Millis BoothMachine::idle_timeout_ms() const {
+  if (s_.access.limits_off) return -1;
+  return options_.idle_timeout_ms * limit_factor();
 }
 
 Millis BoothMachine::idle_warning_left(Millis now) const {
-  if (traits(s_.screen).idle != Idle::kToAttract) return 0;
-  const Millis left = s_.last_touch_ms + options_.idle_timeout_ms - now;
+  if (traits(s_.screen).idle != Idle::kToAttract || idle_timeout_ms() < 0) return 0;
+  const Millis left = s_.last_touch_ms + idle_timeout_ms() - now;
   return left > 0 && left <= idle_warning_ms() ? left : 0;
 }
 
 Millis BoothMachine::thanks_left(Millis now) const {
   if (s_.screen != Screen::kThanks) return 0;
+  if (s_.access.limits_off) return thanks_span();  // stays until "Done"
   return std::max<Millis>(0, s_.session.thanks_until_ms - now);
 }
 
@@ -178,6 +191,7 @@ std::vector<Command> BoothMachine::handle(const Event& event, Millis now) {
 }
 
 void BoothMachine::on_tap(const std::string& target, Millis now, Out& out) {
+  if (tap_access(target)) return;
   if (traits(s_.screen).language_toggle && switch_language(target)) return;
   // ADMIN and OUT_OF_SERVICE have the volunteer's own language pills.
   if ((s_.screen == Screen::kAdmin || s_.screen == Screen::kOutOfService) &&
@@ -219,7 +233,10 @@ void BoothMachine::on_tick(Millis now, Out& out) {
     camera_gap(now, out);
     if (s_.screen == Screen::kOutOfService) return;
   }
-  if (now - s_.last_touch_ms >= options_.idle_timeout_ms) {
+  // ADMIN closes after the configured time whatever the participant's limits are.
+  const Millis timeout =
+      traits(s_.screen).idle == Idle::kCloseAdmin ? options_.idle_timeout_ms : idle_timeout_ms();
+  if (timeout >= 0 && now - s_.last_touch_ms >= timeout) {
     switch (traits(s_.screen).idle) {
       case Idle::kToAttract:
         return to_attract(now, out);
@@ -258,6 +275,10 @@ void BoothMachine::enter(Screen screen, Millis now) {
 
 void BoothMachine::to_attract(Millis now, Out& out) {
   if (s_.session.have_still || s_.session.waiting_for_still) out.push_back(DiscardPhoto{});
+  // A participant's session ends here: an assisted session's "no time limits" ends with it.
+  if (s_.screen != Screen::kAttract && s_.screen != Screen::kAdmin &&
+      s_.screen != Screen::kAdminPin && s_.screen != Screen::kOutOfService)
+    s_.access.limits_off = false;
   s_.session = fresh_session();
   enter(Screen::kAttract, now);
 }
@@ -553,7 +574,7 @@ void BoothMachine::enter_thanks(Millis now) {
   s_.session.confirm_no_photo = false;
   s_.session.about_data = false;
   enter(Screen::kThanks, now);
-  s_.session.thanks_until_ms = now + options_.thanks_timeout_ms;
+  s_.session.thanks_until_ms = now + options_.thanks_timeout_ms * limit_factor();
 }
 
 void BoothMachine::tap_thanks(const std::string& target, Millis now, Out& out) {
@@ -579,7 +600,7 @@ void BoothMachine::tap_thanks(const std::string& target, Millis now, Out& out) {
 }
 
 void BoothMachine::tick_thanks(Millis now, Out& out) {
-  if (now < s_.session.thanks_until_ms) return;
+  if (now < s_.session.thanks_until_ms || s_.access.limits_off) return;
   to_attract(now, out);
   check_service(now, out);
 }
@@ -750,6 +771,37 @@ bool BoothMachine::tap_console(const std::string& target, Out& out) {
     out.push_back(RestartBooth{});
   } else {
     out.push_back(ShutDown{});
+  }
+  return true;
+}
+
+}  // namespace pb::kiosk
+
+namespace pb::kiosk {
+
+// --- accessibility (#26) ------------------------------------------------------------------
+
+bool BoothMachine::tap_access(const std::string& target) {
+  if (target.rfind("access:", 0) != 0) return false;
+  const std::string what = target.substr(7);
+  Session& p = s_.session;
+  AccessSettings& a = s_.access;
+  const bool participant =
+      s_.screen == Screen::kAttract || traits(s_.screen).in_session || s_.screen == Screen::kThanks;
+  const bool admin = s_.screen == Screen::kAdmin;
+  if (what == "audio" && participant) {
+    p.audio = !p.audio;
+  } else if (what == "contrast" && participant) {
+    p.high_contrast = !p.high_contrast;
+  } else if (what == "volume-up") {
+    a.volume = std::min(kMaxVolume, a.volume + 1);
+  } else if (what == "volume-down") {
+    a.volume = std::max(0, a.volume - 1);
+  } else if (what == "default-contrast" && admin) {
+    a.high_contrast = !a.high_contrast;
+    p.high_contrast = a.high_contrast;  // the volunteer sees what he chose at once
+  } else if (what == "limits" && admin) {
+    a.limits_off = !a.limits_off;
   }
   return true;
 }

@@ -77,6 +77,23 @@ std::optional<NavKey> nav_key(const SDL_KeyboardEvent& key) {
   return k;
 }
 
+std::optional<std::string> access_key(const SDL_KeyboardEvent& key) {
+  if (key.keysym.mod & (KMOD_ALT | KMOD_CTRL | KMOD_GUI)) return std::nullopt;
+  switch (key.keysym.sym) {
+    case SDLK_KP_MULTIPLY:
+      if (key.repeat) return std::nullopt;  // held, it toggles once
+      return "access:audio";
+    case SDLK_KP_PLUS:
+    case SDLK_VOLUMEUP:
+      return "access:volume-up";
+    case SDLK_KP_MINUS:
+    case SDLK_VOLUMEDOWN:
+      return "access:volume-down";
+    default:
+      return std::nullopt;
+  }
+}
+
 std::vector<Focusable> focusables(const std::vector<Hit>& hits) {
   std::size_t first = 0;  // what the last full-screen target hides lies before it
   for (std::size_t i = 0; i < hits.size(); ++i)
@@ -88,11 +105,12 @@ std::vector<Focusable> focusables(const std::vector<Hit>& hits) {
     auto same = std::find_if(out.begin(), out.end(),
                              [&](const Focusable& f) { return f.target == h.target; });
     if (same == out.end()) {
-      out.push_back({h.target, h.rect, h.primary});
+      out.push_back({h.target, h.rect, h.primary, h.label});
     } else if (covers_screen(same->rect)) {
       // The button with the backdrop's name is the stop, where the backdrop was.
       same->rect = h.rect;
       same->primary = same->primary || h.primary;
+      if (same->label.empty()) same->label = h.label;
     }
   }
   return out;

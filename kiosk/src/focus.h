@@ -29,11 +29,17 @@ enum class NavKey { kNext, kPrevious, kUp, kDown, kLeft, kRight, kActivate, kBac
 // the lockdown's to ignore), and a held Enter or Space does not repeat a tap.
 std::optional<NavKey> nav_key(const SDL_KeyboardEvent& key);
 
+// Accessibility keys (#26), on any screen: the keypad's * turns audio mode on or off
+// ("access:audio"), the keypad's + and - (and a keyboard's volume keys) change the speech
+// volume ("access:volume-up", "access:volume-down"). The target they tap, or nothing.
+std::optional<std::string> access_key(const SDL_KeyboardEvent& key);
+
 // One control a key can reach: a tap target as the screen drew it.
 struct Focusable {
   std::string target;
   Rect rect;
   bool primary = false;  // drawn as the screen's primary action
+  std::string label{};   // a button's words (Hit::label)
 };
 
 // The controls a key can reach on a screen drawn with `hits`, in Tab order. A target that
@@ -68,10 +74,14 @@ class KeyFocus {
   Outcome on_key(NavKey key);
   // A touch or click: the ring hides until the next key.
   void on_pointer() { visible_ = false; }
+  // Audio mode: the ring shows all the time.
+  void show() { visible_ = true; }
 
   // The focused control (nullptr on a screen with nothing to reach).
   const Focusable* focused() const;
   std::string focused_target() const { return focused() ? focused()->target : ""; }
+  // What keys reach on the screen drawn last, in order (audio mode reads them out).
+  const std::vector<Focusable>& items() const { return items_; }
   bool visible() const { return visible_; }
 
  private:

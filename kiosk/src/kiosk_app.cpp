@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include "pb/utf8.h"
 #include "power_off.h"
 #include "textures.h"
+#include "theme.h"
 
 namespace pb::kiosk {
 namespace {
@@ -128,6 +130,8 @@ int KioskApp::start() {
 
   painter_ = std::make_unique<Painter>(renderer_.get(), kFontDir);
   sound_ = std::make_unique<Sound>(cfg_.booth.sound);
+  const char* speech_log = std::getenv("PB_SPEECH_LOG");
+  speech_ = std::make_unique<Speech>(*sound_, speech_log ? speech_log : "");
   const Strings& strings = *strings_;
   office_ = std::make_unique<BackOffice>(
       cfg_, composer_, uploader_.get(),
@@ -306,6 +310,11 @@ bool KioskApp::read_input(Millis now) {
 }
 
 bool KioskApp::feed_key(const SDL_KeyboardEvent& key, Millis now) {
+  if (const std::optional<std::string> access = access_key(key)) {
+    ++key_taps_;
+    feed(Tap{*access}, now);  // audio mode, the volume: on any screen (#26)
+    return true;
+  }
   const std::optional<NavKey> k = nav_key(key);
   if (!k) return false;
   const KeyFocus::Outcome out = focus_.on_key(*k);
@@ -465,6 +474,7 @@ void KioskApp::update_preview() {
 
 // 6. Draw.
 void KioskApp::draw(Millis now) {
+  apply_look(machine_->state());
   painter_->begin_frame();
   View view{*machine_,
             now,
@@ -478,12 +488,33 @@ void KioskApp::draw(Millis now) {
             touch_.held(),
             thumb_.get(),
             found_thumb_.get()};
+  if (!speech_->problem().empty())
+    view.speech_problem = strings_->get(machine_->shown_locale(), speech_->problem());
   draw_screen(*painter_, view, hits_);
   focus_.update(view.s().screen, hits_);
+  if (view.s().session.audio) focus_.show();  // audio mode: where the voice is, is seen
   if (const Focusable* f = focus_.focused(); f && focus_.visible())
     draw_focus_ring(*painter_, f->rect);
   ++frames_in_screen_;
   report_counter(view);
+  narrate(view);
+}
+
+void KioskApp::apply_look(const BoothState& s) {
+  const bool high_contrast = s.session.high_contrast;
+  set_theme(high_contrast ? Theme::kHighContrast : Theme::kStandard);
+  // The volunteer's screens keep their size: their panels are laid out tight.
+  const bool large = high_contrast && s.screen != Screen::kAdmin && s.screen != Screen::kAdminPin;
+  painter_->set_look(static_cast<int>(current_theme()), large ? kLargeTextScale : 1.0f);
+}
+
+void KioskApp::narrate(const View& view) {
+  if (auto said = narrator_.update(view, focus_.items(), focus_.focused())) speech_->say(*said);
+  // What bench/kiosk/speech-latency reads: screen change (the frame that drew it) → the
+  // audio device taking the utterance's first sample.
+  if (const auto h = speech_->heard())
+    pb::log::info(pb::log::cat("kiosk: speech: first sample ", std::lround(h->ms), " ms after ",
+                               h->new_screen ? "a new screen" : "a change on the screen"));
 }
 
 // One line whenever ATTRACT's or THANKS's count reads differently: the volunteer's log, and

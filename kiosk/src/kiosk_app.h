@@ -30,6 +30,7 @@
 #include "screens.h"
 #include "script_player.h"
 #include "service.h"
+#include "speech.h"
 #include "touch_input.h"
 
 namespace pb::photo {
@@ -96,6 +97,9 @@ class KioskApp {
   void on_screen_change(const BoothState& s);
   void report_thanks(const BoothState& s);
   void report_counter(const View& view);
+  // Audio mode and the look (#26): the theme and text size for this frame, what to say.
+  void apply_look(const BoothState& s);
+  void narrate(const View& view);
   bool settled() const;
 
   const config::Config& cfg_;
@@ -127,6 +131,8 @@ class KioskApp {
   TexturePtr found_thumb_;  // ADMIN_DELETE_REF: the photo of the pledge a reference found
   std::unique_ptr<Painter> painter_;
   std::unique_ptr<Sound> sound_;
+  std::unique_ptr<Speech> speech_;  // audio mode (speech.h)
+  Narrator narrator_;
   TouchAdapter touch_;
   KeyFocus focus_;  // keys instead of touch (focus.h)
   std::optional<Screenshots> shots_;

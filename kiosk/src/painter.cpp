@@ -185,6 +185,26 @@ void Painter::circle(float cx, float cy, float radius, Color c) {
   fan(px, py, rim, c);
 }
 
+float Painter::text_factor(int px) const {
+  // Large text grows what is read (body text, labels) and leaves titles, already large, as
+  // they are: text_scale_ up to kLargest design pixels, never past it.
+  constexpr float kLargest = 60;
+  const float design = static_cast<float>(px) / scale_;
+  if (text_scale_ == 1 || design >= kLargest) return 1;
+  return std::min(text_scale_, kLargest / design);
+}
+
+void Painter::set_look(int look, float text_scale) {
+  if (look == look_ && text_scale == text_scale_) return;
+  look_ = look;
+  text_scale_ = text_scale;
+  fonts_.clear();
+  text_cache_.clear();
+  lru_.clear();
+  fit_cache_.clear();
+  layers_.clear();
+}
+
 TTF_Font* Painter::font_for(const std::string& s, Face face, int px) {
   TTF_Font* primary = font(static_cast<int>(face), px);
   if (!primary) return nullptr;
@@ -206,7 +226,7 @@ TTF_Font* Painter::font(int file, int px) {
   if (auto bytes = font_files_.find(file); bytes != font_files_.end()) {
     SDL_RWops* rw =
         SDL_RWFromConstMem(bytes->second.data(), static_cast<int>(bytes->second.size()));
-    f.reset(TTF_OpenFontRW(rw, 1, px));
+    f.reset(TTF_OpenFontRW(rw, 1, static_cast<int>(std::lround(px * text_factor(px)))));
   }
   TTF_Font* raw = f.get();
   fonts_[key] = std::move(f);

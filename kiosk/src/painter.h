@@ -88,11 +88,17 @@ class Painter {
   void layer(const std::string& name, const std::function<void()>& draw);
 
   SDL_Renderer* renderer() const { return renderer_; }
+  // Large text (#26): text is drawn and measured up to `scale` times its size (titles, at
+  // 60 design pixels and more, stay as they are). A new scale
+  // or theme (`look`, any number that changes with it) drops the cached text and layers.
+  void set_look(int look, float text_scale);
+  float text_scale() const { return text_scale_; }
 
  private:
   // The face's font, or its fallback when the face lacks a letter of s.
   TTF_Font* font_for(const std::string& s, Face face, int px);
   TTF_Font* font(int file, int px);  // file: a key of font_files_
+  float text_factor(int px) const;   // large text: how much larger a font of px pixels opens
   SDL_Texture* cached(const std::string& s, Face face, int px, Color c, int wrap_px, Align align,
                       int* w, int* h);
   void fan(float cx, float cy, const std::vector<SDL_FPoint>& rim, Color c);
@@ -103,6 +109,8 @@ class Painter {
   std::map<std::string, std::pair<TexturePtr, std::pair<int, int>>>
       layers_;  // name → (texture, size)
   float scale_ = 1, ox_ = 0, oy_ = 0;
+  int look_ = 0;
+  float text_scale_ = 1;
   std::map<std::pair<int, int>, FontPtr> fonts_;
   struct Cached {
     TexturePtr tex;

@@ -36,6 +36,7 @@ constexpr float kWordmarkY = 60;                     // "#HeForShe" above the co
 constexpr float kToggleRight = 1860, kToggleY = 40;  // the language pills, top right,
 constexpr float kToggleMaxW = 760;                   // at most this wide
 constexpr Rect kAdminCorner{0, 0, 170, 170};         // the hidden long press, top left
+constexpr Rect kAccessRow{110, 870, 720, 120};       // ATTRACT's accessibility toggles
 
 bool pressed(const View& v, const Rect& r) {
   return v.held && r.contains(v.held->x, v.held->y);
@@ -68,7 +69,8 @@ void button(Painter& p, const View& v, std::vector<Hit>& hits, const std::string
     p.paragraph(label, Face::kBold, least, text, {r.x + 24, r.cy() - m.h / 2, r.w - 48, m.h},
                 Align::kCenter);
   }
-  if (style != Style::kDisabled) hits.push_back({target, r, false, style == Style::kPrimary});
+  if (style != Style::kDisabled)
+    hits.push_back({target, r, false, style == Style::kPrimary, label});
 }
 
 // "#HeForShe" with its top left at (x, y); returns its right edge.
@@ -186,10 +188,44 @@ std::string thanks_counter(const View& v) {
 
 namespace {
 
+// --- accessibility (#26) --------------------------------------------------------------
+// The participant's toggles (ATTRACT): audio mode, and high contrast with large text. A
+// toggle that is on is drawn light, and its words say so.
+void access_toggles(Painter& p, const View& v, std::vector<Hit>& hits, const Rect& row) {
+  const Session& s = v.s().session;
+  const float w = (row.w - 20) / 2;
+  button(p, v, hits, "access:audio", {row.x, row.y, w, row.h},
+         v.tr(s.audio ? "access.audio_on" : "access.audio"),
+         s.audio ? Style::kLight : Style::kSecondary, 42);
+  button(p, v, hits, "access:contrast", {row.x + w + 20, row.y, w, row.h},
+         v.tr(s.high_contrast ? "access.contrast_on" : "access.contrast"),
+         s.high_contrast ? Style::kLight : Style::kSecondary, 42);
+}
+
+// ADMIN's settings for the booth (top right, beside the title): high contrast for every
+// participant, no time limits for an assisted session, the speech volume.
+void access_settings(Painter& p, const View& v, std::vector<Hit>& hits) {
+  const AccessSettings& a = v.s().access;
+  const float y = 36, h = 96;
+  button(p, v, hits, "access:default-contrast", {620, y, 400, h},
+         v.tr(a.high_contrast ? "access.default_contrast_on" : "access.default_contrast_off"),
+         a.high_contrast ? Style::kLight : Style::kSecondary, 34);
+  button(p, v, hits, "access:limits", {1040, y, 400, h},
+         v.tr(a.limits_off ? "access.limits_off" : "access.limits_on"),
+         a.limits_off ? Style::kLight : Style::kSecondary, 34);
+  button(p, v, hits, "access:volume-down", {1460, y, 110, h}, "-", Style::kSecondary, 56);
+  p.text(v.tr("access.volume", {{"level", std::to_string(a.volume)}}), Face::kBold, 32, kWhite,
+         {1570, y, 180, h}, Align::kCenter);
+  button(p, v, hits, "access:volume-up", {1750, y, 110, h}, "+", Style::kSecondary, 48);
+}
+
 // --- ATTRACT -------------------------------------------------------------------------
 void attract(Painter& p, const View& v, std::vector<Hit>& hits) {
   hits.push_back({"attract:start", kScreen, false});
-  photo_box(p, v, kPhotoSlot, v.preview, v.tr("camera.warming"));
+  // The preview leaves the bottom of its column to the accessibility toggles (low, in reach).
+  photo_box(p, v, {kPhotoSlot.x, kPhotoSlot.y, kPhotoSlot.w, kAccessRow.y - 30 - kPhotoSlot.y},
+            v.preview, v.tr("camera.warming"));
+  access_toggles(p, v, hits, kAccessRow);
   const float wordmark_end = wordmark(p, kColumnX, kWordmarkY, 48);
   float y = 210;
   y += p.paragraph(v.tr("attract.title"), Face::kTitle, 96, kWhite, {kColumnX, y, kColumnW, 400});
@@ -227,9 +263,13 @@ void pledge(Painter& p, const View& v, std::vector<Hit>& hits) {
   p.rounded(card, 30, kWhite.with_alpha(24));
   p.rounded({card.x, card.y + 30, 10, card.h - 60}, 5, kPink);
   // Readable first: a long pledge text wraps at the smallest readable size.
-  const float size = text.size() > 300 ? kMinRead : 46;
-  p.paragraph(text, Face::kBody, size, kWhite,
-              {card.x + 50, card.y + 40, card.w - 90, card.h - 60});
+  float size = text.size() > 300 ? kMinRead : 46;
+  const Rect area{card.x + 50, card.y + 40, card.w - 90, card.h - 60};
+  // Large text (#26): as large as the card holds, never below the usual smallest size.
+  while (size > kMinRead / p.text_scale() &&
+         p.measure_paragraph(text, Face::kBody, size, area.w).h > area.h)
+    size -= 2;
+  p.paragraph(text, Face::kBody, size, kWhite, area);
   button(p, v, hits, "pledge:agree", {kColumnX, 830, 560, 160}, v.tr("pledge.agree"),
          Style::kPrimary, 60);
   button(p, v, hits, "pledge:not-now", {kColumnRight - 310, 830, 310, 160}, v.tr("pledge.not_now"),
@@ -521,7 +561,7 @@ float choice_row(Painter& p, const View& v, std::vector<Hit>& hits, const std::s
   p.rounded(row, 26, kWhite.with_alpha(pressed(v, row) ? 44 : 26));
   checkbox(p, {row.x + 22, row.cy() - 36, 72, 72}, on);
   p.paragraph(text, Face::kBold, kMinRead, kWhite, {tx, row.cy() - h / 2, tw, h});
-  hits.push_back({"review:" + use, row, false});
+  hits.push_back({"review:" + use, row, false, false, text});  // audio mode speaks the text
   return row.h;
 }
 
@@ -790,6 +830,7 @@ std::string console_confirmation(const View& v, const std::string& action) {
 void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
   const BoothStatus& st = v.status;
   p.text(v.tr("admin.title"), Face::kTitle, 64, kWhite, {80, 50, 0, 0});
+  access_settings(p, v, hits);
   const Rect panel{80, 150, 1100, 800};
   p.rounded(panel, 30, kPanel);
   float y = panel.y + 36;
@@ -851,6 +892,7 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
             ? v.tr("retention.expiring", {{"count", std::to_string(st.expiring_undelivered)}})
             : st.retention_error,
         kWarn);
+  if (!v.speech_problem.empty()) row(v.tr("access.speech"), v.speech_problem, kWarn);
   std::string notice = v.s().admin.notice.empty() ? "" : v.tr(v.s().admin.notice);
   if (!st.delete_error.empty()) notice = v.tr(st.delete_error);
   // Before deleting or exiting, say exactly what the second tap does.

@@ -24,6 +24,7 @@ struct Hit {
   Rect rect;
   bool long_press = false;
   bool primary = false;
+  std::string label{};  // what a button says (audio mode speaks it); "" for other targets
 };
 
 struct CameraInfo {
@@ -47,6 +48,7 @@ struct View {
   std::optional<PointerInput> held;          // a press in progress (pressed look)
   SDL_Texture* last_pledge_thumb = nullptr;  // ADMIN: the photo "Delete last pledge" deletes
   SDL_Texture* found_thumb = nullptr;        // ADMIN_DELETE_REF: the photo of the pledge found
+  std::string speech_problem{};              // ADMIN: why audio mode cannot be heard ("" = it can)
 
   const BoothState& s() const { return machine.state(); }
   // In the language of this screen: the participant's, or the volunteer's on the console.

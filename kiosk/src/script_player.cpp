@@ -157,12 +157,13 @@ ScriptKey script_key(const std::string& name) {
   const struct {
     const char* name;
     ScriptKey key;
-  } table[] = {{"return", {SDLK_RETURN, KMOD_NONE}}, {"space", {SDLK_SPACE, KMOD_NONE}},
-               {"tab", {SDLK_TAB, KMOD_NONE}},       {"shift+tab", {SDLK_TAB, KMOD_LSHIFT}},
-               {"up", {SDLK_UP, KMOD_NONE}},         {"down", {SDLK_DOWN, KMOD_NONE}},
-               {"left", {SDLK_LEFT, KMOD_NONE}},     {"right", {SDLK_RIGHT, KMOD_NONE}},
-               {"escape", {SDLK_ESCAPE, KMOD_NONE}}, {"alt+f4", {SDLK_F4, KMOD_LALT}},
-               {"alt+tab", {SDLK_TAB, KMOD_LALT}}};
+  } table[] = {{"return", {SDLK_RETURN, KMOD_NONE}},   {"space", {SDLK_SPACE, KMOD_NONE}},
+               {"tab", {SDLK_TAB, KMOD_NONE}},         {"shift+tab", {SDLK_TAB, KMOD_LSHIFT}},
+               {"up", {SDLK_UP, KMOD_NONE}},           {"down", {SDLK_DOWN, KMOD_NONE}},
+               {"left", {SDLK_LEFT, KMOD_NONE}},       {"right", {SDLK_RIGHT, KMOD_NONE}},
+               {"escape", {SDLK_ESCAPE, KMOD_NONE}},   {"alt+f4", {SDLK_F4, KMOD_LALT}},
+               {"alt+tab", {SDLK_TAB, KMOD_LALT}},     {"kp-star", {SDLK_KP_MULTIPLY, KMOD_NONE}},
+               {"kp-plus", {SDLK_KP_PLUS, KMOD_NONE}}, {"kp-minus", {SDLK_KP_MINUS, KMOD_NONE}}};
   for (const auto& row : table)
     if (name == row.name) return row.key;
   return {SDLK_UNKNOWN, KMOD_NONE};

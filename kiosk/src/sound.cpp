@@ -42,8 +42,7 @@ std::vector<float> make_shutter(int rate) {
   return out;
 }
 
-Sound::Sound(bool enabled) {
-  if (!enabled) return;
+Sound::Sound(bool effects) : effects_(effects) {
   if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
     pb::log::warn(pb::log::cat("kiosk: no sound: ", SDL_GetError()));
     return;
@@ -53,16 +52,18 @@ Sound::Sound(bool enabled) {
   want.freq = kSoundRate;
   want.format = AUDIO_F32SYS;
   want.channels = 1;
-  want.samples = 1024;
+  want.samples = 1024;  // ~21 ms: what a new sound waits at most before it is heard
+  want.callback = &Sound::mix;
+  want.userdata = this;
   device_ = SDL_OpenAudioDevice(nullptr, 0, &want, &have, 0);
   if (device_ == 0) {
     pb::log::warn(pb::log::cat("kiosk: no sound: ", SDL_GetError()));
     return;
   }
-  SDL_PauseAudioDevice(device_, 0);
   beep_ = make_tone(880, 140, 0.45f);
   beep_last_ = make_tone(1320, 220, 0.5f);
   shutter_ = make_shutter();
+  SDL_PauseAudioDevice(device_, 0);
 }
 
 Sound::~Sound() {
@@ -70,11 +71,52 @@ Sound::~Sound() {
   if (subsystem_) SDL_QuitSubSystem(SDL_INIT_AUDIO);
 }
 
+void Sound::mix(void* self, std::uint8_t* stream, int len) {
+  auto& s = *static_cast<Sound*>(self);
+  auto* out = reinterpret_cast<float*>(stream);
+  const auto n = static_cast<std::size_t>(len) / sizeof(float);
+  if (s.speech_at_ < s.speech_.size() && s.first_id_ != s.speech_id_) {
+    s.first_id_ = s.speech_id_;  // this utterance is heard from now
+    s.first_at_ = std::chrono::steady_clock::now();
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    float v = 0;
+    if (s.effect_at_ < s.effect_.size()) v += s.effect_[s.effect_at_++];
+    if (s.speech_at_ < s.speech_.size()) v += s.speech_[s.speech_at_++];
+    out[i] = std::clamp(v, -1.0f, 1.0f);
+  }
+}
+
 void Sound::play(const std::vector<float>& samples) {
-  if (device_ == 0 || samples.empty()) return;
-  // A new sound replaces what is still queued: sounds never pile up behind the screen.
-  SDL_ClearQueuedAudio(device_);
-  SDL_QueueAudio(device_, samples.data(), static_cast<Uint32>(samples.size() * sizeof(float)));
+  if (device_ == 0 || samples.empty() || !effects_) return;
+  // A new sound replaces what is still playing: sounds never pile up behind the screen.
+  SDL_LockAudioDevice(device_);
+  effect_ = samples;
+  effect_at_ = 0;
+  SDL_UnlockAudioDevice(device_);
+}
+
+void Sound::speak(std::uint64_t id, const std::vector<float>& samples) {
+  if (device_ == 0) return;
+  SDL_LockAudioDevice(device_);
+  if (id != speech_id_) {
+    speech_.clear();
+    speech_at_ = 0;
+    speech_id_ = id;
+  } else if (speech_at_ > 0 && speech_at_ == speech_.size()) {
+    speech_.clear();  // all played: keep the buffer from growing through a long utterance
+    speech_at_ = 0;
+  }
+  speech_.insert(speech_.end(), samples.begin(), samples.end());
+  SDL_UnlockAudioDevice(device_);
+}
+
+Sound::FirstSample Sound::first_sample() const {
+  if (device_ == 0) return {};
+  SDL_LockAudioDevice(device_);
+  FirstSample f{first_id_, first_at_};
+  SDL_UnlockAudioDevice(device_);
+  return f;
 }
 
 void Sound::countdown_beep(bool last) {

@@ -5,8 +5,56 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace pb::kiosk {
+
+namespace {
+
+Theme g_theme = Theme::kStandard;
+
+Palette& mutable_palette() {
+  static Palette active = palette_of(Theme::kStandard);
+  return active;
+}
+
+}  // namespace
+
+const char* to_string(Theme t) {
+  return t == Theme::kHighContrast ? "high-contrast" : "standard";
+}
+
+const Palette& palette_of(Theme t) {
+  static const Palette standard{
+      {42, 8, 66, 255},     {74, 20, 110, 255},   {110, 22, 112, 255},  {230, 0, 126, 255},
+      {176, 0, 98, 255},    {255, 122, 190, 255}, {255, 170, 215, 255}, {255, 255, 255, 255},
+      {236, 222, 245, 255}, {44, 10, 66, 255},    {255, 196, 84, 255},  {214, 48, 72, 255},
+      {170, 30, 50, 255},   {120, 90, 140, 255},  {30, 6, 45, 255},     {20, 0, 30, 110},
+      {20, 0, 30, 120},     {255, 221, 0, 255},   {20, 0, 30, 255}};
+  // Black page, white text, yellow where the standard look is pink, controls dark blue (the
+  // primary action), red (danger) or grey; the ring is cyan so it is not taken for text.
+  static const Palette high_contrast{
+      {0, 0, 0, 255},       {0, 0, 0, 255},      {0, 0, 0, 255},      {0, 56, 168, 255},
+      {0, 32, 110, 255},    {255, 232, 64, 255}, {255, 232, 64, 255}, {255, 255, 255, 255},
+      {240, 240, 240, 255}, {0, 0, 0, 255},      {255, 200, 0, 255},  {190, 0, 20, 255},
+      {128, 0, 12, 255},    {70, 70, 70, 255},   {0, 0, 0, 255},      {0, 0, 0, 220},
+      {0, 0, 0, 220},       {0, 229, 255, 255},  {0, 0, 0, 255}};
+  return t == Theme::kHighContrast ? high_contrast : standard;
+}
+
+const Palette& active_palette() {
+  return mutable_palette();
+}
+
+void set_theme(Theme t) {
+  if (t == g_theme) return;
+  g_theme = t;
+  mutable_palette() = palette_of(t);
+}
+
+Theme current_theme() {
+  return g_theme;
+}
 
 Ink button_ink(Style style, bool down) {
   switch (style) {
@@ -56,10 +104,15 @@ double contrast(Color a, Color b) {
 
 const std::vector<Color>& page_colours() {
   // screens.cpp background(): the gradient's corners, and its glow (two magenta circles).
-  static const std::vector<Color> page = {
-      kPurpleDeep, kPurple, kPlum,
-      over(kMagenta.with_alpha(30), over(kMagenta.with_alpha(28), kPlum))};
-  return page;
+  static std::map<Theme, std::vector<Color>> pages;
+  auto it = pages.find(g_theme);
+  if (it == pages.end())
+    it = pages
+             .emplace(g_theme, std::vector<Color>{kPurpleDeep, kPurple, kPlum,
+                                                  over(kMagenta.with_alpha(30),
+                                                       over(kMagenta.with_alpha(28), kPlum))})
+             .first;
+  return it->second;
 }
 
 namespace {
@@ -149,8 +202,10 @@ std::vector<TextPair> make_pairs() {
 }  // namespace
 
 const std::vector<TextPair>& text_pairs() {
-  static const std::vector<TextPair> pairs = make_pairs();
-  return pairs;
+  static std::map<Theme, std::vector<TextPair>> pairs;
+  auto it = pairs.find(g_theme);
+  if (it == pairs.end()) it = pairs.emplace(g_theme, make_pairs()).first;
+  return it->second;
 }
 
 bool large_text(const TextPair& t) {

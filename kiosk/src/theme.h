@@ -12,30 +12,51 @@
 
 namespace pb::kiosk {
 
-// Palette.
-inline constexpr Color kPurpleDeep{42, 8, 66, 255};
-inline constexpr Color kPurple{74, 20, 110, 255};
-inline constexpr Color kPlum{110, 22, 112, 255};
-inline constexpr Color kMagenta{230, 0, 126, 255};
-inline constexpr Color kMagentaDark{176, 0, 98, 255};
-inline constexpr Color kPink{255, 122, 190, 255};
-inline constexpr Color kPinkLight{255, 170, 215, 255};  // pink for text under large text's size
-inline constexpr Color kWhite{255, 255, 255, 255};
-inline constexpr Color kSoft{236, 222, 245, 255};
-inline constexpr Color kInk{44, 10, 66, 255};
-inline constexpr Color kWarn{255, 196, 84, 255};
-inline constexpr Color kDanger{214, 48, 72, 255};
-inline constexpr Color kDangerDown{170, 30, 50, 255};
-// An empty field's hint while the field has the focus (on white).
-inline constexpr Color kPlaceholder{120, 90, 140, 255};
-// The photo slot while the photo is on its way.
-inline constexpr Color kPhotoWait{30, 6, 45, 255};
-// Dark boxes on the page: ADMIN's status panel, OUT_OF_SERVICE's card.
-inline constexpr Color kPanel{20, 0, 30, 110};
-inline constexpr Color kCardDark{20, 0, 30, 120};
-// The focus ring (focus.h): a bright ring on a dark edge.
-inline constexpr Color kFocusRing{255, 221, 0, 255};
-inline constexpr Color kFocusEdge{20, 0, 30, 255};
+// The palette of one theme. The screens draw with the names below (kWhite, kMagenta, …),
+// which are the colours of the theme set last (set_theme).
+struct Palette {
+  Color purple_deep, purple, plum, magenta, magenta_dark, pink;
+  Color pink_light;  // pink for text under large text's size
+  Color white, soft, ink, warn, danger, danger_down;
+  Color placeholder;       // an empty field's hint while the field has the focus (on white)
+  Color photo_wait;        // the photo slot while the photo is on its way
+  Color panel, card_dark;  // dark boxes on the page: ADMIN's status panel, OUT_OF_SERVICE's card
+  Color focus_ring, focus_edge;  // the focus ring (focus.h): a bright ring on a dark edge
+};
+
+// The booth's themes: the #HeForShe look, and high contrast (black page, white text, yellow
+// accents, dark blue and red controls) with large text for a participant who chose it (#26).
+enum class Theme { kStandard, kHighContrast };
+inline constexpr Theme kThemes[] = {Theme::kStandard, Theme::kHighContrast};
+const char* to_string(Theme t);
+const Palette& palette_of(Theme t);
+// Makes `t` the theme the names below stand for (UI thread, between frames).
+void set_theme(Theme t);
+Theme current_theme();
+// How much larger text is drawn in high contrast (EN 301 549 5.1.4; the layout holds it).
+inline constexpr float kLargeTextScale = 1.25f;
+
+// The current theme's colours, by the names the screens use.
+const Palette& active_palette();
+inline const Color& kPurpleDeep = active_palette().purple_deep;
+inline const Color& kPurple = active_palette().purple;
+inline const Color& kPlum = active_palette().plum;
+inline const Color& kMagenta = active_palette().magenta;
+inline const Color& kMagentaDark = active_palette().magenta_dark;
+inline const Color& kPink = active_palette().pink;
+inline const Color& kPinkLight = active_palette().pink_light;
+inline const Color& kWhite = active_palette().white;
+inline const Color& kSoft = active_palette().soft;
+inline const Color& kInk = active_palette().ink;
+inline const Color& kWarn = active_palette().warn;
+inline const Color& kDanger = active_palette().danger;
+inline const Color& kDangerDown = active_palette().danger_down;
+inline const Color& kPlaceholder = active_palette().placeholder;
+inline const Color& kPhotoWait = active_palette().photo_wait;
+inline const Color& kPanel = active_palette().panel;
+inline const Color& kCardDark = active_palette().card_dark;
+inline const Color& kFocusRing = active_palette().focus_ring;
+inline const Color& kFocusEdge = active_palette().focus_edge;
 
 enum class Style { kPrimary, kSecondary, kLight, kDanger, kDisabled };
 
@@ -67,8 +88,10 @@ struct TextPair {
   float size;  // design pixels (1920x1080), the smallest the screens use for it
   bool bold;
 };
+// Of the current theme.
 const std::vector<TextPair>& text_pairs();
-// The page under everything: the gradient's colours and the magenta glow over its corner.
+// The page under everything: the gradient's colours and the magenta glow over its corner
+// (of the current theme).
 const std::vector<Color>& page_colours();
 
 // The smallest screen the booth is laid out for is 1280x720: a design pixel is 2/3 of a

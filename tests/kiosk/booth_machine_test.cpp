@@ -832,17 +832,18 @@ TEST_CASE("a save result arriving after thanks timed out is ignored", "[kiosk][m
   CHECK_FALSE(b.m.state().session.saved);
 }
 
-TEST_CASE("still there shows for the last ten seconds before an idle reset and a touch cancels it",
-          "[kiosk][machine]") {
-  Booth b;  // idle_timeout 45 s, warning 10 s
+TEST_CASE(
+    "still there shows for the last twenty seconds before an idle reset and a touch cancels it",
+    "[kiosk][machine]") {
+  Booth b;  // idle_timeout 45 s, warning 20 s (WCAG 2.2 2.2.1: at least 20 s to answer)
   b.to_review();
   b.tap("review:campaign");
-  b.wait(34'900);
+  b.wait(24'900);
   CHECK(b.m.idle_warning_left(b.now) == 0);
   b.wait(200);
   const Millis left = b.m.idle_warning_left(b.now);
-  CHECK(left > 9'000);
-  CHECK(left <= 10'000);
+  CHECK(left > 19'000);
+  CHECK(left <= 20'000);
   b.wait(5'000);
   CHECK(b.m.idle_warning_left(b.now) == left - 5'000);  // it counts down with the clock
   b.tap("idle:still-here");
@@ -1216,15 +1217,6 @@ TEST_CASE("a reference's lookup is awaited like the pin check", "[kiosk][machine
 
 // --- the volunteer's console and "Try again" (#25 items 6-9) ------------------------------
 
-namespace {
-void open_admin(Booth& b) {
-  b.feed(LongPress{"admin:open"});
-  for (const char* k : {"pin:1", "pin:2", "pin:3", "pin:4", "pin:ok"}) b.tap(k);
-  b.feed(PinChecked{true});
-  REQUIRE(b.screen() == Screen::kAdmin);
-}
-}  // namespace
-
 TEST_CASE("thanks after a failed save offers try again and a retry that works thanks him as usual",
           "[kiosk][machine]") {
   Booth b;
@@ -1302,7 +1294,7 @@ TEST_CASE("admin and out of service speak the volunteer's language, switched by 
   b.tap("attract:start");
   b.tap("lang:ko");  // the participant's language
   CHECK(b.m.shown_locale() == "ko");
-  open_admin(b);
+  b.to_admin();
   CHECK(b.m.shown_locale() == "en");  // not the last participant's
   b.tap("lang:ko");
   CHECK(b.m.shown_locale() == "ko");
@@ -1316,7 +1308,7 @@ TEST_CASE("admin and out of service speak the volunteer's language, switched by 
   CHECK(b.m.shown_locale() == "en");
   CHECK(b.screen() == Screen::kOutOfService);
   // The next participant starts in the booth's default language.
-  open_admin(b);
+  b.to_admin();
   b.tap("admin:pause");
   b.tap("admin:close");
   REQUIRE(b.screen() == Screen::kAttract);
@@ -1327,7 +1319,7 @@ TEST_CASE("the console's forget restart and shut down each ask once", "[kiosk][m
   MachineOptions o = camera_up();
   o.run_by_service = true;
   Booth b(o);
-  open_admin(b);
+  b.to_admin();
   b.tap("admin:forget");
   CHECK(b.count<ForgetStranded>() == 0);
   CHECK(b.m.state().admin.confirming == "admin:forget");
@@ -1356,7 +1348,7 @@ TEST_CASE("the console's forget restart and shut down each ask once", "[kiosk][m
 
   // Not run by a service: exit as before, and no restart or power-off.
   Booth c;
-  open_admin(c);
+  c.to_admin();
   for (const char* t : {"admin:restart", "admin:restart", "admin:shutdown", "admin:shutdown"})
     c.tap(t);
   CHECK(c.count<RestartBooth>() == 0);
@@ -1364,4 +1356,139 @@ TEST_CASE("the console's forget restart and shut down each ask once", "[kiosk][m
   c.tap("admin:exit");
   c.tap("admin:exit");
   CHECK(c.count<ExitBooth>() == 1);
+}
+
+// --- accessibility (#26): audio mode, the look, time limits ------------------------------
+
+TEST_CASE("a shorter idle warning setting is raised to twenty seconds where the timeout has room",
+          "[kiosk][machine]") {
+  MachineOptions o = camera_up();
+  o.idle_warning_ms = 5'000;
+  Booth b(o);
+  CHECK(b.m.idle_warning_ms() == kLeastWarningMs);
+  b.tap("attract:start");
+  b.wait(25'100);
+  CHECK(b.m.idle_warning_left(b.now) > 19'000);
+}
+
+TEST_CASE(
+    "still there can be answered at least ten times and each answer gives the whole time back",
+    "[kiosk][machine]") {
+  Booth b;
+  b.to_review();
+  for (int i = 0; i < 12; ++i) {
+    b.wait(25'100);
+    REQUIRE(b.m.idle_warning_left(b.now) > 19'000);
+    b.tap("idle:still-here");
+    CHECK(b.m.idle_warning_left(b.now) == 0);
+    CHECK(b.screen() == Screen::kReview);
+  }
+  CHECK(b.count<DiscardPhoto>() == 0);
+}
+
+TEST_CASE(
+    "audio mode is turned on on attract for this participant only and doubles the time limits",
+    "[kiosk][machine]") {
+  Booth b;
+  b.tap("access:audio");
+  CHECK(b.screen() == Screen::kAttract);
+  REQUIRE(b.m.state().session.audio);
+  b.tap("attract:start");
+  CHECK(b.m.idle_timeout_ms() == 90'000);
+  CHECK(b.m.idle_warning_ms() == 40'000);
+  b.wait(49'900);
+  CHECK(b.m.idle_warning_left(b.now) == 0);  // a seeing participant's warning would show now
+  b.wait(200);
+  CHECK(b.m.idle_warning_left(b.now) > 39'000);
+  b.wait(40'000);
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK_FALSE(b.m.state().session.audio);  // the next participant starts without it
+  CHECK(b.m.idle_timeout_ms() == 45'000);
+}
+
+TEST_CASE("audio mode doubles the thank you and the audio key toggles it during a session",
+          "[kiosk][machine]") {
+  Booth b;  // thanks 12 s
+  b.tap("attract:start");
+  b.tap("access:audio");  // the keypad's audio key, on PLEDGE
+  REQUIRE(b.m.state().session.audio);
+  b.tap("pledge:agree");
+  b.tap("details:skip");
+  b.tap("photo-choice:none");
+  REQUIRE(b.screen() == Screen::kThanks);
+  CHECK(b.m.thanks_span() == 24'000);
+  b.wait(23'900);
+  CHECK(b.screen() == Screen::kThanks);
+  b.wait(200);
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("admin switches the time limits off for one assisted session", "[kiosk][machine]") {
+  MachineOptions o = camera_up();
+  o.admin_enabled = true;
+  Booth b(o);
+  b.to_admin();
+  REQUIRE(b.screen() == Screen::kAdmin);
+  b.tap("access:limits");
+  CHECK(b.m.state().access.limits_off);
+  b.tap("admin:close");
+  REQUIRE(b.screen() == Screen::kAttract);
+  CHECK(b.m.state().access.limits_off);  // closing ADMIN does not end it: the session does
+  b.tap("attract:start");
+  b.wait(10 * 60'000);  // ten minutes without a touch
+  CHECK(b.screen() == Screen::kPledge);
+  CHECK(b.m.idle_warning_left(b.now) == 0);
+  b.tap("pledge:agree");
+  b.tap("details:skip");
+  b.tap("photo-choice:none");
+  b.feed(SaveDone{"p1", 1, "https://example.org/p1"});
+  b.wait(5 * 60'000);
+  CHECK(b.screen() == Screen::kThanks);  // stays until Done
+  b.tap("thanks:done");
+  CHECK(b.screen() == Screen::kAttract);
+  CHECK_FALSE(b.m.state().access.limits_off);  // the next participant has the limits again
+  b.tap("attract:start");
+  b.wait(45'100);
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("admin closes on its own even while the time limits are off", "[kiosk][machine]") {
+  Booth b;
+  b.to_admin();
+  REQUIRE(b.screen() == Screen::kAdmin);
+  b.tap("access:limits");
+  b.wait(45'100);
+  CHECK(b.screen() == Screen::kAttract);
+}
+
+TEST_CASE("high contrast is the participant's choice on attract and the booth's default in admin",
+          "[kiosk][machine]") {
+  Booth b;
+  CHECK_FALSE(b.m.state().session.high_contrast);
+  b.tap("access:contrast");
+  CHECK(b.m.state().session.high_contrast);
+  b.tap("access:default-contrast");  // not on ATTRACT: ADMIN's only
+  CHECK_FALSE(b.m.state().access.high_contrast);
+  b.tap("attract:start");
+  b.tap("pledge:not-now");
+  CHECK_FALSE(b.m.state().session.high_contrast);  // his choice left with him
+  b.to_admin();
+  b.tap("access:default-contrast");
+  CHECK(b.m.state().access.high_contrast);
+  b.tap("admin:close");
+  CHECK(b.m.state().session.high_contrast);  // every participant starts with it now
+  b.tap("access:contrast");
+  CHECK_FALSE(b.m.state().session.high_contrast);  // and may turn it off for himself
+}
+
+TEST_CASE("the speech volume steps between 0 and its top on any screen", "[kiosk][machine]") {
+  MachineOptions o = camera_up();
+  o.speech_volume = 9;
+  Booth b(o);
+  b.tap("access:volume-up");
+  b.tap("access:volume-up");
+  CHECK(b.m.state().access.volume == kMaxVolume);
+  for (int i = 0; i < 12; ++i) b.tap("access:volume-down");
+  CHECK(b.m.state().access.volume == 0);
+  CHECK(b.screen() == Screen::kAttract);  // a volume key taps nothing else
 }

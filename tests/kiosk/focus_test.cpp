@@ -256,15 +256,17 @@ TEST_CASE("the script's key and focus steps parse and every key name sends a boo
   CHECK_FALSE(parse_script("key ctrl+alt+del\n", "s.txt"));
   CHECK_FALSE(parse_script("focus\n", "s.txt"));
   CHECK_FALSE(parse_script("focus a b c\n", "s.txt"));
-  // Each key a script may send is one the booth reads as intended: a navigation key, or
-  // (alt+…) one the lockdown ignores.
+  // Each key a script may send is one the booth reads as intended: a navigation key, an
+  // accessibility key (kp-…), or (alt+…) one the lockdown ignores.
   for (const char* name : kScriptKeys) {
     INFO(name);
     const ScriptKey k = script_key(name);
     REQUIRE(k.sym != SDLK_UNKNOWN);
     const std::string n = name;
-    CHECK(nav_key(key_event(k.sym, static_cast<Uint16>(k.mod))).has_value() ==
-          (n.rfind("alt+", 0) != 0));
+    const SDL_KeyboardEvent e = key_event(k.sym, static_cast<Uint16>(k.mod));
+    const bool access = n.rfind("kp-", 0) == 0, ignored = n.rfind("alt+", 0) == 0;
+    CHECK(nav_key(e).has_value() == (!access && !ignored));
+    CHECK(access_key(e).has_value() == access);
   }
   CHECK(nav_key(key_event(script_key("shift+tab").sym,
                           static_cast<Uint16>(script_key("shift+tab").mod))) == NavKey::kPrevious);
@@ -295,4 +297,19 @@ TEST_CASE("outlines and the focus ring draw at any window size, their rims paire
     CHECK(((pixel >> 16) & 0xFF) == kFocusRing.r);
     CHECK(((pixel >> 8) & 0xFF) == kFocusRing.g);
   }
+}
+
+TEST_CASE("the keypad's star turns audio mode on and off and plus and minus set the volume",
+          "[kiosk][focus][speech]") {
+  CHECK(access_key(key_event(SDLK_KP_MULTIPLY, KMOD_NONE)) == "access:audio");
+  CHECK(access_key(key_event(SDLK_KP_PLUS, KMOD_NONE)) == "access:volume-up");
+  CHECK(access_key(key_event(SDLK_VOLUMEUP, KMOD_NONE)) == "access:volume-up");
+  CHECK(access_key(key_event(SDLK_KP_MINUS, KMOD_NONE)) == "access:volume-down");
+  CHECK_FALSE(access_key(key_event(SDLK_KP_MULTIPLY, KMOD_LALT)));  // the lockdown's
+  CHECK_FALSE(access_key(key_event(SDLK_KP_5, KMOD_NONE)));         // a navigation key
+  SDL_KeyboardEvent held = key_event(SDLK_KP_MULTIPLY, KMOD_NONE);
+  held.repeat = 1;
+  CHECK_FALSE(access_key(held));  // held down, it toggles once
+  held.keysym.sym = SDLK_KP_PLUS;
+  CHECK(access_key(held) == "access:volume-up");  // the volume repeats while held
 }

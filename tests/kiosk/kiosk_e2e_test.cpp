@@ -3,6 +3,8 @@
 // synthetic camera, driven by a script of taps, then the ledger it wrote is checked.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include <signal.h>
 
 #include <filesystem>
@@ -385,6 +387,116 @@ wait 0.5
   CHECK(p.consent_version == 3);
   CHECK_FALSE(p.photo_path.empty());
   CHECK(jpegs(dir / "data").size() == 1);
+}
+
+TEST_CASE("a whole pledge by keys alone in audio mode is spoken from the first screen to saved",
+          "[kiosk][e2e][keys][speech]") {
+  TempDir dir("kiosk-audio");
+  // The keypad's * turns audio mode on at ATTRACT; then keys only, as in the test above (the
+  // ring shows from the start in audio mode, so the first arrow moves).
+  const char* script = R"(
+expect attract 15
+key kp-star
+focus attract:start
+key return
+expect pledge
+focus pledge:agree
+key return
+expect details
+focus details:next
+key left
+focus key:!
+key left
+key left
+key left
+focus key:m
+key return
+key right
+key right
+key right
+key right
+focus details:next
+key return
+expect photo-choice
+focus photo-choice:take
+key return
+expect review 15
+settle 15
+focus review:use
+key up
+focus review:wall
+key space
+key down
+focus review:use
+key return
+expect thanks 15
+wait 1
+)";
+  std::string toml = booth_toml(dir);
+  const std::string idle = "idle_timeout_s = 10";
+  toml.replace(toml.find(idle), idle.size(), "idle_timeout_s = 60");
+  pb::test::write_file(dir / "booth.toml", toml);
+  pb::test::write_file(dir / "script.txt", pb::test::scaled_script(script));
+  // SDL's disk audio driver: the device is real to SDL, and what it played is in a file.
+  auto env = kOffscreen;
+  env["SDL_AUDIODRIVER"] = "disk";
+  env["SDL_DISKAUDIOFILE"] = dir / "audio.f32";
+  env["PB_SPEECH_LOG"] = dir / "said.log";
+  const auto r = pb::test::run_pledgebooth({"--config", dir / "booth.toml", "kiosk", "--script",
+                                            dir / "script.txt", "--exit-after-script"},
+                                           env);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("kiosk: script finished") != std::string::npos);
+  CHECK(r.output.find("kiosk: thanks shown: supporter #1 pledge ") != std::string::npos);
+  const auto at = r.output.find("kiosk: input: ");
+  REQUIRE(at != std::string::npos);
+  CHECK(r.output.substr(at, r.output.find('\n', at) - at) ==
+        "kiosk: input: 0 touch or mouse presses, 8 taps by keys");
+  // What was said, in order: every screen, the focus, the typed name, the consent box, the
+  // countdown, the photo, saved.
+  const std::string said = pb::test::read_file(dir / "said.log");
+  INFO(said);
+  std::size_t from = 0;
+  for (const char* words : {"en\tAudio guide on.",
+                            "Take the #HeForShe pledge",
+                            "Choices: Tap to start",
+                            "The #HeForShe pledge",
+                            "I commit to take action",
+                            "I agree",
+                            "Make the sign yours",
+                            "a keyboard",
+                            "\nen\tm\n",
+                            "Next: your photo",
+                            "A photo with your sign?",
+                            "Take my photo",
+                            "Look up at the camera and smile! 1",
+                            "Photo taken.",
+                            "How does it look?",
+                            "not ticked",
+                            ", ticked",
+                            "Thank you, m!",
+                            "Saved.",
+                            "You are the first supporter"}) {
+    const auto found = said.find(words, from);
+    INFO(words);
+    CHECK(found != std::string::npos);
+    if (found != std::string::npos) from = found;
+  }
+  CHECK(r.output.find("kiosk: speech: first sample ") != std::string::npos);
+  auto [ledger, pledges] = saved_pledges(dir, 1);
+  CHECK(pledges[0].first_name == "m");
+  CHECK(pledges[0].wall_consent);
+  CHECK_FALSE(pledges[0].photo_path.empty());
+  // The speech reached the device: the disk driver's file holds sound, not silence.
+  const std::string audio = pb::test::read_file(dir / "audio.f32");
+  double peak = 0;
+  for (std::size_t i = 0; i + sizeof(float) <= audio.size(); i += sizeof(float)) {
+    float sample = 0;
+    std::memcpy(&sample, audio.data() + i, sizeof sample);
+    peak = std::max(peak, static_cast<double>(std::abs(sample)));
+  }
+  CHECK(peak > 0.05);
 }
 
 TEST_CASE("quit requests and escape keys do not leave the locked down booth", "[kiosk][e2e]") {

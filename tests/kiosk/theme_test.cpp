@@ -44,27 +44,52 @@ TEST_CASE("a pair that fails is caught: pale text on the page, white on pink", "
   CHECK(worst_contrast(white_on_pink) < required_contrast(white_on_pink));
 }
 
-TEST_CASE("every text and background pair of the theme meets WCAG contrast", "[kiosk][theme]") {
-  REQUIRE(text_pairs().size() > 30);
-  for (const TextPair& t : text_pairs()) {
-    const double got = worst_contrast(t), need = required_contrast(t);
-    char figure[96];
-    std::snprintf(figure, sizeof figure, "%.2f:1, needs %.1f:1 (%s)", got, need,
-                  large_text(t) ? "large" : "normal");
-    INFO(t.where << ": " << figure);
-    CHECK(got >= need);
-    // PB_CONTRAST_TABLE=1 prints the table docs/ACCESSIBILITY.md shows.
-    if (std::getenv("PB_CONTRAST_TABLE"))
-      std::printf("| %s | %.0f | %s | %.2f:1 | %.1f:1 |\n", t.where.c_str(), t.size,
-                  t.bold ? "bold" : "regular", got, need);
+// Every theme is checked as the screens use it: made current, then its table read.
+struct ThemeScope {
+  explicit ThemeScope(Theme t) { set_theme(t); }
+  ~ThemeScope() { set_theme(Theme::kStandard); }
+};
+
+TEST_CASE("every text and background pair of every theme meets WCAG contrast", "[kiosk][theme]") {
+  for (const Theme theme : kThemes) {
+    ThemeScope scope(theme);
+    REQUIRE(text_pairs().size() > 30);
+    for (const TextPair& t : text_pairs()) {
+      const double got = worst_contrast(t), need = required_contrast(t);
+      char figure[96];
+      std::snprintf(figure, sizeof figure, "%.2f:1, needs %.1f:1 (%s)", got, need,
+                    large_text(t) ? "large" : "normal");
+      INFO(to_string(theme) << ": " << t.where << ": " << figure);
+      CHECK(got >= need);
+      // PB_CONTRAST_TABLE=1 prints the table docs/ACCESSIBILITY.md shows.
+      if (std::getenv("PB_CONTRAST_TABLE"))
+        std::printf("| %s | %s | %.0f | %s | %.2f:1 | %.1f:1 |\n", to_string(theme),
+                    t.where.c_str(), t.size, t.bold ? "bold" : "regular", got, need);
+    }
   }
+}
+
+TEST_CASE("the names the screens draw with follow the theme set", "[kiosk][theme]") {
+  {
+    ThemeScope scope(Theme::kHighContrast);
+    CHECK(current_theme() == Theme::kHighContrast);
+    CHECK(luminance(kPurpleDeep) < 0.01);  // a black page
+    CHECK(contrast(kWhite, page_colours().front()) > 20);
+  }
+  CHECK(current_theme() == Theme::kStandard);
+  CHECK(kMagenta.r == 230);
+  CHECK(contrast(kWhite, page_colours().front()) < 20);
 }
 
 TEST_CASE("the focus ring stands out from every background it is drawn on", "[kiosk][theme]") {
   // WCAG 1.4.11: a focus indicator needs 3:1 against what is next to it. The bright ring
   // meets it on the page and magenta; on white and pale controls its dark edge does.
-  for (const Color& page : page_colours()) CHECK(contrast(kFocusRing, page) >= 3.0);
-  CHECK(contrast(kFocusRing, kMagenta) >= 3.0);
-  CHECK(contrast(kFocusRing, kFocusEdge) >= 3.0);
-  for (const Color& light : {kWhite, kSoft, kPink}) CHECK(contrast(kFocusEdge, light) >= 3.0);
+  for (const Theme theme : kThemes) {
+    ThemeScope scope(theme);
+    INFO(to_string(theme));
+    for (const Color& page : page_colours()) CHECK(contrast(kFocusRing, page) >= 3.0);
+    CHECK(contrast(kFocusRing, kMagenta) >= 3.0);
+    CHECK(contrast(kFocusRing, kFocusEdge) >= 3.0);
+    for (const Color& light : {kWhite, kSoft, kPink}) CHECK(contrast(kFocusEdge, light) >= 3.0);
+  }
 }

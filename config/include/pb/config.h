@@ -48,6 +48,8 @@ struct BoothConfig {
   int thanks_timeout_s{};
   int countdown_s{};
   bool sound{};
+  bool high_contrast{};  // #26: the default of every participant (ADMIN switches it too)
+  int speech_volume{};   // #26: audio mode's volume, 0..10
 };
 
 // [camera]

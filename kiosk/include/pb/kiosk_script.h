@@ -18,7 +18,8 @@
 //   quit                  send a quit request (the booth must ignore it)
 //   key return            send a key, one per frame: return, space, tab, shift+tab, up, down,
 //                         left, right, escape (keys instead of touch, focus.h), or alt+f4,
-//                         alt+tab (the locked-down booth must ignore them)
+//                         alt+tab (the locked-down booth must ignore them), kp-star (audio
+//                         mode), kp-plus, kp-minus (speech volume)
 //   focus review:use 5    wait until the keys' focus is on that target (fails after 5 s;
 //                         10 s when not given)
 //   stall                 hang the UI loop until SIGTERM (tests the service watchdog)
@@ -56,9 +57,9 @@ struct ScriptStep {
 };
 
 // The keys a `key` step may send.
-inline constexpr const char* kScriptKeys[] = {"return", "space",  "tab",    "shift+tab",
-                                              "up",     "down",   "left",   "right",
-                                              "escape", "alt+f4", "alt+tab"};
+inline constexpr const char* kScriptKeys[] = {
+    "return", "space",  "tab",    "shift+tab", "up",      "down",    "left",
+    "right",  "escape", "alt+f4", "alt+tab",   "kp-star", "kp-plus", "kp-minus"};
 
 // Parses a script; kInvalid with "name:line: what is wrong".
 Result<std::vector<ScriptStep>> parse_script(const std::string& text, const std::string& name);
