@@ -920,10 +920,11 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
     notice = console_confirmation(v, c);
   if (!notice.empty()) p.paragraph(notice, Face::kBold, 32, kPinkLight, {80, 975, 1100, 90});
 
-  // The volunteer's language pills, above the buttons.
-  lang_toggle(p, v, hits, 1260, kToggleRight, 40);
-  const float bx = 1260, bw = 600, bh = 92, gap = 12;
-  float by = 150;
+  // The volunteer's language pills, above the buttons and below the booth's settings row
+  // (access_settings, top right).
+  lang_toggle(p, v, hits, 1260, kToggleRight, 150);
+  const float bx = 1260, bw = 600, bh = 80, gap = 10;
+  float by = 246;
   auto next = [&](const std::string& target, const std::string& label, Style style) {
     button(p, v, hits, target, {bx, by, bw, bh}, label, style, 40);
     by += bh + gap;
@@ -946,7 +947,9 @@ void admin(Painter& p, const View& v, std::vector<Hit>& hits) {
        v.s().admin.confirm_delete ? Style::kDanger : Style::kSecondary);
   next("admin:delete-ref", v.tr("delete_ref.open"), Style::kSecondary);
   next("admin:close", v.tr("admin.close"), Style::kPrimary);
-  by = std::max(by + 16, 1000 - 2 * bh - gap);  // the two that end the booth, at the bottom
+  // The two that end the booth, at the bottom, always in the same place: a button that comes
+  // or goes above ("Forget removed target") never moves them under the volunteer's finger.
+  by = 1060 - 2 * bh - gap;
   if (v.machine.options().run_by_service) {
     // The service starts a closed booth again: "Exit" would be "Restart".
     next("admin:restart",
