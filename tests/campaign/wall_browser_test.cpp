@@ -97,9 +97,10 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
       {"Ade", "For my wife"},
       {"Sven", "For the next generation"}};
   for (const auto& [name, answer] : earlier)
-    test::save_test_pledge(ledger, {name, answer, true, true, true});
-  const auto privat =
-      test::save_test_pledge(ledger, {"Private Pat", "private words", false, true, true});
+    test::save_test_pledge(ledger, {.name = name, .answer = answer, .real_jpeg = true});
+  const auto privat = test::save_test_pledge(
+      ledger,
+      {.name = "Private Pat", .answer = "private words", .consent = false, .real_jpeg = true});
   test::write_file(dir / "booth.toml", test::wall_config(data));
 
   const int wall_port = test::free_port();
@@ -138,7 +139,7 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
 
   // A participant saves a shared pledge: it is the large photo within moments, same page.
   const auto fresh = test::save_test_pledge(
-      ledger, {"Alex", "So my son grows up seeing equals", true, true, true});
+      ledger, {.name = "Alex", .answer = "So my son grows up seeing equals", .real_jpeg = true});
   const std::int64_t saved_ms = store::now_ms();
   REQUIRE(test::eventually(
       [&] {
@@ -163,7 +164,9 @@ TEST_CASE("the wall in chromium shows a new shared photo without a reload and ne
   keep_screenshot(browser, dir.path(), "wall-en.png");
 
   // Another pledge without consent: counted, never shown.
-  test::save_test_pledge(ledger, {"Private Pat", "private words", false, true, true});
+  test::save_test_pledge(
+      ledger,
+      {.name = "Private Pat", .answer = "private words", .consent = false, .real_jpeg = true});
   REQUIRE(test::eventually(
       [&] { return browser.eval("document.getElementById('count').textContent") == "12"; },
       test::scaled(10s)));
