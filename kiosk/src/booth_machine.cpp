@@ -96,8 +96,7 @@ bool BoothMachine::details_entered() const {
 }
 
 bool BoothMachine::console_screen(Screen s) {
-  return s == Screen::kAdmin || s == Screen::kAdminPin || s == Screen::kAdminDeleteRef ||
-         s == Screen::kOutOfService;
+  return traits(s).console;
 }
 
 const std::string& BoothMachine::shown_locale() const {

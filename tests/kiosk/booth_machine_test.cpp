@@ -1315,6 +1315,19 @@ TEST_CASE("admin and out of service speak the volunteer's language, switched by 
   CHECK(b.m.shown_locale() == "en");
 }
 
+TEST_CASE("delete by reference is a console screen in the volunteer's language",
+          "[kiosk][machine]") {
+  Booth b;
+  b.tap("attract:start");
+  b.tap("lang:ko");  // the participant's language
+  b.to_admin();
+  b.tap("admin:delete-ref");
+  REQUIRE(b.screen() == Screen::kAdminDeleteRef);
+  CHECK(b.m.shown_locale() == "en");  // not the last participant's Korean
+  b.tap("delete-ref:cancel");
+  CHECK(b.m.shown_locale() == "en");
+}
+
 TEST_CASE("the console's forget restart and shut down each ask once", "[kiosk][machine]") {
   MachineOptions o = camera_up();
   o.run_by_service = true;

@@ -61,6 +61,9 @@ struct ScreenTraits {
   bool sign_text;        // that sign carries what he entered (name, answer)
   bool language_toggle;  // the language pills show and switch the language
   bool review_photo;     // shows the composed photo (REVIEW, THANKS)
+  // The volunteer's console: speaks the volunteer's language (switched by its own pills),
+  // not the last participant's.
+  bool console;
 };
 
 // The row of each screen. One case per screen and no default: a new Screen without its
@@ -83,7 +86,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = true,
               .sign_text = false,
               .language_toggle = true,
-              .review_photo = false};
+              .review_photo = false,
+              .console = false};
     case Screen::kPledge:
       return {.screen = s,
               .name = "pledge",
@@ -96,7 +100,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = true,
               .sign_text = false,
               .language_toggle = true,
-              .review_photo = false};
+              .review_photo = false,
+              .console = false};
     case Screen::kAgeCheck:
       return {.screen = s,
               .name = "age-check",
@@ -109,7 +114,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = true,
               .sign_text = false,
               .language_toggle = true,
-              .review_photo = false};
+              .review_photo = false,
+              .console = false};
     case Screen::kDetails:
       return {.screen = s,
               .name = "details",
@@ -122,7 +128,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = true,
               .sign_text = true,
               .language_toggle = true,
-              .review_photo = false};
+              .review_photo = false,
+              .console = false};
     case Screen::kPhotoChoice:
       return {.screen = s,
               .name = "photo-choice",
@@ -135,7 +142,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = true,
               .sign_text = true,
               .language_toggle = true,
-              .review_photo = false};
+              .review_photo = false,
+              .console = false};
     case Screen::kCountdown:
       return {.screen = s,
               .name = "countdown",
@@ -148,7 +156,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = true,
               .sign_text = true,
               .language_toggle = false,
-              .review_photo = false};
+              .review_photo = false,
+              .console = false};
     case Screen::kReview:
       return {.screen = s,
               .name = "review",
@@ -161,7 +170,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = false,
               .sign_text = false,
               .language_toggle = true,
-              .review_photo = true};
+              .review_photo = true,
+              .console = false};
     case Screen::kThanks:
       return {.screen = s,
               .name = "thanks",
@@ -174,7 +184,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = false,
               .sign_text = false,
               .language_toggle = false,
-              .review_photo = true};
+              .review_photo = true,
+              .console = false};
     case Screen::kOutOfService:
       return {.screen = s,
               .name = "out-of-service",
@@ -187,7 +198,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = false,
               .sign_text = false,
               .language_toggle = false,
-              .review_photo = false};
+              .review_photo = false,
+              .console = true};
     case Screen::kAdminPin:
       return {.screen = s,
               .name = "admin-pin",
@@ -200,7 +212,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = false,
               .sign_text = false,
               .language_toggle = false,
-              .review_photo = false};
+              .review_photo = false,
+              .console = true};
     case Screen::kAdmin:
       return {.screen = s,
               .name = "admin",
@@ -213,7 +226,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = false,
               .sign_text = false,
               .language_toggle = false,
-              .review_photo = false};
+              .review_photo = false,
+              .console = true};
     case Screen::kAdminDeleteRef:
       return {.screen = s,
               .name = "admin-delete-ref",
@@ -226,7 +240,8 @@ constexpr ScreenTraits traits(Screen s) {
               .live_preview = false,
               .sign_text = false,
               .language_toggle = false,
-              .review_photo = false};
+              .review_photo = false,
+              .console = true};
   }
   return {};  // not reached for a valid Screen
 }
