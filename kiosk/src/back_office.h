@@ -59,7 +59,7 @@ struct BoothStatus {
   std::shared_ptr<const struct ReviewImage> last_pledge_thumb;
   // Per configured target: UTC ms of its last successful upload (0 = none yet).
   std::vector<std::pair<std::string, std::int64_t>> last_upload;
-  std::string delete_error;        // i18n key of why a deletion kept the pledge ("" = none)
+  std::string delete_error;  // i18n key of why a deletion kept the pledge ("" = none)
   // Retention ([event] keep_months): pledges not yet uploaded that lose their photo, name
   // and words within a week (ADMIN warns), and why the last run failed ("" = it did not).
   std::int64_t expiring_undelivered = 0;

@@ -347,10 +347,10 @@ Result<std::vector<Pledge>> Ledger::Impl::pledge_rows(Statement& st, const std::
 }
 
 Result<std::vector<Pledge>> Ledger::list_pledges(const std::string& event) {
-  Statement st(impl_->db, select_pledges(impl_->schema_version,
-                                         (event.empty() ? "" : " WHERE event = ?1") +
-                                         std::string(" ORDER BY created_ms, id"))
-                              .c_str());
+  Statement st(impl_->db,
+               select_pledges(impl_->schema_version, (event.empty() ? "" : " WHERE event = ?1") +
+                                                         std::string(" ORDER BY created_ms, id"))
+                   .c_str());
   if (!event.empty()) st.bind(1, event);
   return impl_->pledge_rows(st, "list pledges");
 }

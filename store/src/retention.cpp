@@ -39,8 +39,9 @@ Result<std::vector<Pledge>> Ledger::find_by_reference(const std::string& ref) {
                          "not a pledge reference (8 hex digits, e.g. 7F3A-9C21)");
   // Ids are lower-case hex ending in the 8 digits (is_pledge_id); substr also reads a row
   // of another booth's ledger that is no id, which row_problem then leaves out.
-  Statement st(impl_->db,
-               select_pledges(impl_->schema_version, " WHERE substr(id, -8) = ?1 ORDER BY created_ms, id").c_str());
+  Statement st(impl_->db, select_pledges(impl_->schema_version,
+                                         " WHERE substr(id, -8) = ?1 ORDER BY created_ms, id")
+                              .c_str());
   st.bind(1, digits);
   return impl_->pledge_rows(st, "find pledge by reference");
 }

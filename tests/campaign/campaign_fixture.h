@@ -21,7 +21,7 @@ std::vector<std::uint8_t> booth_photo(const std::string& name, const std::string
 struct TestPledge {
   std::string name;
   std::string answer;
-  bool consent = true;       // (a) campaign use
+  bool consent = true;                      // (a) campaign use
   std::optional<bool> wall = std::nullopt;  // (b) the projector wall; unset: as consent
   bool photo = true;
   bool real_jpeg = false;  // false: a few KB of bytes, enough for the server tests

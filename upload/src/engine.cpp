@@ -180,8 +180,8 @@ int Engine::fill(std::int64_t now) {
 }
 
 bool Engine::tally_pending(const Slot& s) const {
-  return options_.tallies && s.tally_dirty && !s.tally_running &&
-         s.target->setup_error().is_ok() && !given_up(s) &&
+  return options_.tallies && s.tally_dirty && !s.tally_running && s.target->setup_error().is_ok() &&
+         !given_up(s) &&
          !(options_.max_tries_per_run > 0 && s.tally_tries >= options_.max_tries_per_run);
 }
 
@@ -200,10 +200,10 @@ void Engine::start_tally(Slot& slot, std::int64_t now) {
   job->slot = &slot;
   job->tally = true;
   if (!counts) {
-    tally_finished(slot, *job,
-                   Outcome{Verdict::kRetry, false, std::nullopt,
-                           "ledger: " + counts.status().message()},
-                   "ledger: " + counts.status().message(), now);
+    tally_finished(
+        slot, *job,
+        Outcome{Verdict::kRetry, false, std::nullopt, "ledger: " + counts.status().message()},
+        "ledger: " + counts.status().message(), now);
     return;
   }
   for (const auto& c : *counts) {
@@ -249,9 +249,8 @@ void Engine::tally_finished(Slot& slot, const Job& job, const Outcome& outcome,
   const int tries = outcome.verdict == Verdict::kFail ? 30 : slot.tally_failures++;
   if (outcome.verdict == Verdict::kFail && options_.max_tries_per_run > 0)
     slot.tally_tries = options_.max_tries_per_run;
-  slot.tally_at = now + std::max<std::int64_t>(
-                            1, backoff_ms(tries, options_.max_backoff_s, outcome.retry_after_s,
-                                          unit(rng_)));
+  slot.tally_at = now + std::max<std::int64_t>(1, backoff_ms(tries, options_.max_backoff_s,
+                                                             outcome.retry_after_s, unit(rng_)));
   if (!next_at_ || slot.tally_at < *next_at_) next_at_ = slot.tally_at;
   slot.last_error = "tally: " + message;
   if (outcome.network) went_offline(slot, now);

@@ -114,7 +114,7 @@ class Engine {
     bool tally_running = false;
     std::int64_t tally_at = 0;
     int tally_failures = 0;
-    int tally_tries = 0;                              // this run
+    int tally_tries = 0;                               // this run
     std::map<std::string, std::string> tally_written;  // key → the document it holds
   };
   struct Job {

@@ -40,8 +40,8 @@ struct PledgeInput {
   std::string booth;   // booth slug
   std::string locale;  // "en" | "ko"
   // Stored as ledger_text (valid UTF-8, no NUL or escape codes), at most kMaxTextBytes.
-  std::string first_name;                // optional, "" = none
-  std::string answer;                    // optional "why it matters", "" = none
+  std::string first_name;  // optional, "" = none
+  std::string answer;      // optional "why it matters", "" = none
   // The participant's choices, one per use, each off unless he ticked it (docs/METADATA.md):
   bool share_consent = false;  // (a) campaign use: photo, first name and words to the organiser
   bool wall_consent = false;   // (b) the event's projector wall
